@@ -117,6 +117,14 @@ def _check(name, value, low=0.0, high=None, strict=False):
         raise ValueError(f"invalid {name} {value!r}; accepted: a number in {interval}")
 
 
+def _check_betas(betas):
+    if not (isinstance(betas, (tuple, list)) and len(betas) == 2):
+        raise ValueError(f"invalid betas {betas!r}; accepted: two numbers in [0, 1), e.g. 0.9,0.999")
+    _check("betas[0]", betas[0], high=1.0)
+    _check("betas[1]", betas[1], high=1.0)
+    return betas
+
+
 def sgd(lr=1e-3, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False, name="gd") -> Optimizer:
     r"""``torch.optim.SGD``: :math:`b \leftarrow \mu b + (1-\tau) g`, :math:`\theta \leftarrow \theta - \eta b`.
 
@@ -261,9 +269,7 @@ def adam(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False,
     ``amsgrad`` uses the running maximum of :math:`v`; ``decoupled_weight_decay`` is AdamW.
     """
     _check("lr", lr, strict=True)
-    beta1_, beta2_ = betas
-    _check("betas[0]", beta1_, high=1.0)
-    _check("betas[1]", beta2_, high=1.0)
+    beta1_, beta2_ = _check_betas(betas)
     _check("eps", eps)
     _check("weight_decay", weight_decay)
 
@@ -322,9 +328,7 @@ def nadam(lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, momentum_deca
     :math:`\mu_t = \beta_1 (1 - \tfrac12 \cdot 0.96^{t \psi})` (``momentum_decay`` :math:`\psi`).
     """
     _check("lr", lr, strict=True)
-    beta1_, beta2_ = betas
-    _check("betas[0]", beta1_, high=1.0)
-    _check("betas[1]", beta2_, high=1.0)
+    beta1_, beta2_ = _check_betas(betas)
     _check("eps", eps)
     _check("momentum_decay", momentum_decay)
 

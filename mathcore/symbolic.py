@@ -128,6 +128,8 @@ def parse_formula(text: str, variables: tuple[str, ...] = ("x", "y")) -> sp.Expr
         raise FormulaError(f"{ast.unparse(node)!r} is not allowed in a formula; {accepted}")
 
     expr = build(tree.body, 0)
+    if expr.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
+        raise FormulaError(f"formula {text!r} is undefined somewhere it was simplified (division by zero?)")
     if not expr.free_symbols <= set(symbols.values()):
         raise FormulaError(f"formula uses unknown symbols {sorted(map(str, expr.free_symbols))}")
     return expr

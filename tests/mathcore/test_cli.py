@@ -1,0 +1,116 @@
+"""python -m mathcore: output formats, negative starts, and one-line errors with exit 2."""
+
+import csv
+import io
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import mathcore as mc
+from mathcore.__main__ import main
+
+
+def cli(*args):
+    out, err = io.StringIO(), io.StringIO()
+    old = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = out, err
+    try:
+        code = main(list(args))
+    finally:
+        sys.stdout, sys.stderr = old
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_surfaces_lists_every_surface_with_its_gradient():
+    code, out, _ = cli("surfaces")
+    assert code == 0
+    for name in mc.SURFACES:
+        assert f"{name}: f(" in out
+    assert "d/dx = -400*x*(-x**2 + y) + 2*x - 2" in out
+
+
+@pytest.mark.parametrize("start", [["--start", "-2,-2"], ["--start=-2,-2"]])
+def test_trajectory_csv_with_negative_start(start):
+    code, out, err = cli("trajectory", "--surface", "sigmoid-error", "--optimizer", "gd", "--lr", "1",
+                         "--steps", "1000", *start)
+    assert code == 0 and err == ""
+    rows = list(csv.reader(io.StringIO(out)))
+    assert rows[0][:4] == ["step", "x", "y", "loss"]
+    assert len(rows) == 1002 and rows[1][:3] == ["0", "-2.0", "-2.0"]
+    expected = mc.run("sigmoid-error", "gd", [-2, -2], 1000, 1.0)
+    np.testing.assert_array_equal(np.array([[float(v) for v in r[1:3]] for r in rows[1:]]), expected.points)
+    w, b = float(rows[-1][1]), float(rows[-1][2])
+    assert round(w, 2) == 1.79 and round(b, 2) == -2.28
+
+
+def test_trajectory_json_with_hyperparameters():
+    code, out, _ = cli("trajectory", "--surface", "rosenbrock", "--optimizer", "adam", "--lr", "0.01",
+                       "--steps", "5", "--start", "-1.5,2", "--hp", "betas=0.8,0.99", "--hp", "amsgrad=true",
+                       "--format", "json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["hyperparams"]["betas"] == [0.8, 0.99] and data["hyperparams"]["amsgrad"] is True
+    assert len(data["trajectory"]) == 6 and data["trajectory"][0] == {"step": 0, "x": -1.5, "y": 2.0,
+                                                                      "loss": pytest.approx(12.5)}
+    opt = mc.make_optimizer("adam", betas=(0.8, 0.99), amsgrad=True)
+    ref = mc.run("rosenbrock", opt, [-1.5, 2], 5, 0.01)
+    assert data["trajectory"][-1]["x"] == ref.x[0]
+
+
+def test_formula_surface_and_one_variable_surface():
+    code, out, _ = cli("trajectory", "--surface", "x**2 + 3*sin(y)", "--optimizer", "gd", "--lr", "0.1",
+                       "--steps", "2", "--start", "1,1")
+    assert code == 0 and out.splitlines()[1].startswith("0,1.0,1.0,")
+    code, out, _ = cli("trajectory", "--surface", "parabola", "--optimizer", "gd", "--lr", "0.1",
+                       "--steps", "2", "--start", "5")
+    assert out.splitlines()[:3] == ["step,x,loss,grad_norm", "0,5.0,25.0,10.0", "1,4.0,16.0,8.0"]
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["--surface", "nope"], "unknown surface 'nope'; accepted: rosenbrock"),
+    (["--optimizer", "sgdd"], "unknown optimizer 'sgdd'; accepted: gd, momentum"),
+    (["--lr", "0"], "invalid --lr '0'; accepted: a number > 0"),
+    (["--lr", "-0.5"], "invalid --lr '-0.5'"),
+    (["--lr", "abc"], "invalid --lr 'abc'"),
+    (["--steps", "0"], "invalid --steps '0'"),
+    (["--steps", "1.5"], "invalid --steps '1.5'"),
+    (["--start", "1"], "invalid --start '1'; accepted: 2 finite numbers"),
+    (["--start", "-1,nan"], "invalid --start '-1,nan'"),
+    (["--start", "a,b"], "invalid --start 'a,b'"),
+    (["--hp", "foo=1"], "unknown hyperparameter 'foo' for adam; accepted: betas"),
+    (["--hp", "betas"], "invalid --hp 'betas'"),
+    (["--hp", "betas=0.9"], "invalid betas 0.9"),
+    (["--hp", "eps=-1"], "invalid eps -1"),
+    (["--hp", "lr=0.1"], "unknown hyperparameter 'lr'"),
+    (["--surface", "__import__('os').system('echo hacked')"], "is not allowed"),
+    (["--surface", "().__class__.__base__"], "is not allowed in a formula"),
+    (["--surface", "9**9**9"], "too large"),
+    (["--format", "xml"], "invalid choice: 'xml'"),
+    (["--batch-size", "4"], "batch_size needs a data-based loss"),
+])
+def test_bad_input_is_one_line_and_exit_2(args, fragment):
+    base = {"--surface": "rosenbrock", "--optimizer": "adam", "--start": "1,1"}
+    argv = ["trajectory"]
+    for key, value in base.items():
+        if key not in args:
+            argv += [key, value]
+    code, out, err = cli(*argv, *args)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and err.startswith("mathcore: error: ")
+    assert fragment in err
+
+
+def test_missing_arguments_and_unknown_command():
+    for argv in (["trajectory", "--surface", "bowl"], ["fly"], []):
+        code, out, err = cli(*argv)
+        assert code == 2 and out == "" and err.count("\n") == 1
+
+
+def test_module_entry_point_exit_status_and_no_traceback():
+    proc = subprocess.run([sys.executable, "-m", "mathcore", "trajectory", "--surface", "bowl",
+                           "--optimizer", "gd", "--lr", "-1", "--start", "-1,-1"], capture_output=True, text=True)
+    assert proc.returncode == 2 and proc.stdout == "" and "Traceback" not in proc.stderr
+    assert proc.stderr.strip() == "mathcore: error: invalid --lr '-1'; accepted: a number > 0"

@@ -11,7 +11,8 @@ the one torch's ``_single_tensor_*`` functions perform, in the same order:
 
 - ``a.add(b, alpha=c)`` is ``a + c * b``
 - ``a.addcmul(b, c, value=v)`` is ``a + v * b * c``
-- ``a.addcdiv(b, c, value=v)`` is ``a + v * (b / c)``
+- ``a.addcdiv(b, c, value=v)`` is ``a + v * b / c``, i.e. ``(v * b) / c`` (torch's CPU kernel;
+  its CUDA kernel computes ``v * (b / c)``)
 - ``a.lerp(b, wt)`` is ``a + wt * (b - a)`` for ``wt < 0.5``, else ``b - (b - a) * (1 - wt)``
 
 Hyperparameters have torch's names and defaults (``momentum`` and ``nesterov`` default
@@ -190,7 +191,7 @@ def adagrad(lr=1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0
         clr = lr / (1 + (step - 1) * lr_decay)
         total = state.sum + 1 * grad * grad
         std = np.sqrt(total) + eps
-        return params + (-clr) * (grad / std), AdagradState(step, total)
+        return params + (-clr) * grad / std, AdagradState(step, total)
 
     rule = ((s, _add(s, g**2)), (theta, _add(theta, -_mul(eta, g) / _add(sp.sqrt(s), eps))))
     hp = dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
@@ -221,10 +222,10 @@ def rmsprop(lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, cente
             avg = np.sqrt(square_avg) + eps
         buf = state.momentum_buffer
         if momentum > 0:
-            buf = buf * momentum + 1 * (grad / avg)
+            buf = buf * momentum + 1 * grad / avg
             new = params + (-lr) * buf
         else:
-            new = params + (-lr) * (grad / avg)
+            new = params + (-lr) * grad / avg
         return new, RMSpropState(state.count + 1, square_avg, grad_avg, buf)
 
     rule = ((v, _add(_mul(alpha_, v), _mul(_add(1, -alpha_), g**2))),
@@ -296,7 +297,7 @@ def adam(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False,
             denom = np.sqrt(max_sq) / bias_correction2_sqrt + eps
         else:
             denom = np.sqrt(exp_avg_sq) / bias_correction2_sqrt + eps
-        new = params + (-step_size) * (exp_avg / denom)
+        new = params + (-step_size) * exp_avg / denom
         return new, AdamState(state.count + 1, exp_avg, exp_avg_sq, max_sq)
 
     m_hat = m / _add(1, -beta1**t)
@@ -352,8 +353,8 @@ def nadam(lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, momentum_deca
         denom = np.sqrt(exp_avg_sq / bias_correction2)
         mu_product_next = mu_product * mu_next
         denom = denom + eps
-        new = params + (-lr * (1.0 - mu_t) / (1.0 - mu_product)) * (grad / denom)
-        new = new + ((-lr * mu_next) / (1.0 - mu_product_next)) * (exp_avg / denom)
+        new = params + (-lr * (1.0 - mu_t) / (1.0 - mu_product)) * grad / denom
+        new = new + ((-lr * mu_next) / (1.0 - mu_product_next)) * exp_avg / denom
         return new, NAdamState(state.count + 1, exp_avg, exp_avg_sq, mu_product)
 
     rule = ((m, _add(_mul(beta1, m), _mul(_add(1, -beta1), g))),

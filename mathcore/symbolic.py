@@ -174,6 +174,11 @@ def vectorize(exprs, variables, extra=()):
     return evaluate
 
 
+def taylor(expr: sp.Expr, variable, point, order: int) -> sp.Expr:
+    r"""Taylor polynomial :math:`\sum_{k \le n} f^{(k)}(a) (v - a)^k / k!` of ``expr`` about ``point``."""
+    return sp.series(expr, variable, point, order + 1).removeO()
+
+
 def latex(expr) -> str:
     """LaTeX of an expression or matrix, as MathTex will typeset it."""
     return sp.latex(expr)

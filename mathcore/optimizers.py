@@ -11,9 +11,16 @@ the one torch's ``_single_tensor_*`` functions perform, in the same order:
 
 - ``a.add(b, alpha=c)`` is ``a + c * b``
 - ``a.addcmul(b, c, value=v)`` is ``a + v * b * c``
-- ``a.addcdiv(b, c, value=v)`` is ``a + v * b / c``, i.e. ``(v * b) / c`` (torch's CPU kernel;
-  its CUDA kernel computes ``v * (b / c)``)
+- ``a.addcdiv(b, c, value=v)`` is ``a + v * b / c``, i.e. ``a + (v * b) / c`` as torch's CPU
+  kernel evaluates it, not ``a + v * (b / c)``
 - ``a.lerp(b, wt)`` is ``a + wt * (b - a)`` for ``wt < 0.5``, else ``b - (b - a) * (1 - wt)``
+
+"To the last bit" assumes torch's kernels round each operation once, as its baseline
+x86-64 kernels (``ATEN_CPU_CAPABILITY=default``) do. Its AVX2/AVX512 kernels fuse the
+``a + b * c`` of ``add``, ``addcmul`` and ``lerp`` into one FMA, and its float64 ``sqrt``
+(MKL, ``VML_HA``) is 1 ulp off the IEEE square root for ~1% of inputs: stock torch on x86
+differs from these functions in the last bit now and then, which stays under 1e-9 except
+on chaotic runs (``tests/mathcore/test_torch_parity.py``).
 
 Hyperparameters have torch's names and defaults (``momentum`` and ``nesterov`` default
 to ``momentum=0.9``, since torch's SGD default of 0 would make them plain GD).

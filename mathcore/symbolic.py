@@ -165,11 +165,15 @@ def vectorize(exprs, variables, extra=()):
     funcs = [sp.lambdify((*variables, *extra), e, modules=_MODULES) for e in flat]
 
     def evaluate(p, *extra_values):
-        args = (*np.asarray(p, dtype=float), *extra_values)
+        p = np.asarray(p, dtype=float)
+        # One point is evaluated as a batch of one: on 0-d values NumPy computes x**2 with C
+        # pow, on arrays with an exact square, and a point must give the bits a batch gives.
+        single = p.ndim == 1 and not extra_values
+        args = (*(p[:, None] if single else p), *extra_values)
         values = np.broadcast_arrays(*(f(*args) for f in funcs), *args)[: len(funcs)]
-        if not shape:
-            return np.asarray(values[0], dtype=float)
-        return np.stack(values).reshape(shape + values[0].shape)
+        out = np.stack(values).reshape(shape + values[0].shape) if shape else values[0]
+        out = np.asarray(out, dtype=float)
+        return out[..., 0] if single else out
 
     return evaluate
 

@@ -1,0 +1,1 @@
+"""gdx: the lecture kit. One command line for renders, stills, slides, handouts, subtitles and lessons."""

@@ -1,0 +1,134 @@
+"""Every scene of the project: where it is, what it shows, its beats and duration.
+
+Scenes are found by reading the source (``ast``) of ``scenes/*.py`` and
+``scenes/chapters/*.py``: a class whose bases end in ``Scene`` (``Scene``,
+``ThreeDScene``, ``MovingCameraScene``, ...) and that is defined in that file, since
+``manim FILE`` only renders classes defined in FILE. Beats and durations come from a dry
+run (no frames drawn): each beat is a manim section, timed by the renderer's clock.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import importlib
+import json
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENE_DIRS = (ROOT / "scenes", ROOT / "scenes" / "chapters")
+SKIP_FILES = {"__init__.py", "theme.py", "config.py", "animations.py"}
+
+
+@dataclass(frozen=True)
+class SceneInfo:
+    name: str
+    file: Path
+    description: str
+    chapter: str
+
+    @property
+    def module(self) -> str:
+        """The importable module name, e.g. ``scenes.chapters.hook``."""
+        return ".".join(self.file.relative_to(ROOT).with_suffix("").parts)
+
+
+def _is_scene_base(base: ast.expr) -> bool:
+    name = base.id if isinstance(base, ast.Name) else base.attr if isinstance(base, ast.Attribute) else ""
+    return name.endswith("Scene") or name == "Slide"
+
+
+def _defines_construct(node: ast.ClassDef) -> bool:
+    return any(isinstance(item, ast.FunctionDef) and item.name == "construct" for item in node.body)
+
+
+@lru_cache(maxsize=1)
+def scenes() -> tuple[SceneInfo, ...]:
+    found = []
+    for folder in SCENE_DIRS:
+        for path in sorted(folder.glob("*.py")):
+            if path.name in SKIP_FILES or path.name.startswith("_"):
+                continue
+            tree = ast.parse(path.read_text(), str(path))
+            for node in tree.body:
+                if isinstance(node, ast.ClassDef) and any(_is_scene_base(b) for b in node.bases):
+                    if node.name.startswith("_") or not _defines_construct(node):
+                        continue  # a base class for other scenes, not a scene to render
+                    doc = (ast.get_docstring(node) or "").strip().splitlines()
+                    chapter = "chapter" if folder.name == "chapters" else "optimizer scenes"
+                    found.append(SceneInfo(node.name, path, doc[0] if doc else "", chapter))
+    return tuple(found)
+
+
+def find(name: str) -> SceneInfo:
+    """A scene by class name (``RosenbrockDescent``) or ``file:Class``; ValueError otherwise."""
+    by_name = {s.name: s for s in scenes()}
+    if ":" in name:
+        file, _, cls = name.partition(":")
+        for s in scenes():
+            if s.name == cls and (s.file.name == file or s.file.stem == file or str(s.file).endswith(file)):
+                return s
+    elif name in by_name:
+        return by_name[name]
+    raise ValueError(f"unknown scene {name!r}; accepted: {', '.join(by_name)} (see 'gdx list')")
+
+
+def load_class(info: SceneInfo):
+    """Import the scene's module (as part of the installed ``scenes`` package) and return the class."""
+    return getattr(importlib.import_module(info.module), info.name)
+
+
+def fingerprint() -> str:
+    """A hash of everything a scene's timing depends on: the code, narration and GDX_CONFIG."""
+    digest = hashlib.sha256()
+    for folder in ("scenes", "mathcore", "assets/narration"):
+        for path in sorted((ROOT / folder).rglob("*")):
+            if path.suffix in (".py", ".toml"):
+                digest.update(str(path.relative_to(ROOT)).encode() + path.read_bytes())
+    config = os.environ.get("GDX_CONFIG")
+    if config and Path(config).is_file():
+        digest.update(Path(config).read_bytes())
+    return digest.hexdigest()[:20]
+
+
+def timing(info: SceneInfo, cache_dir: Path = Path("media") / ".gdx") -> dict:
+    """:func:`dry_run`, cached on disk until the code, narration or config change."""
+    path = cache_dir / f"timing-{fingerprint()}.json"
+    cache = json.loads(path.read_text()) if path.exists() else {}
+    key = f"{info.module}:{info.name}"
+    if key not in cache:
+        cache[key] = dry_run(info)
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        for old in cache_dir.glob("timing-*.json"):
+            if old != path:
+                old.unlink(missing_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
+        tmp.write_text(json.dumps(cache))
+        tmp.replace(path)
+    return cache[key]
+
+
+def dry_run(info: SceneInfo, quality: str = "low_quality") -> dict:
+    """Render without drawing: ``{"duration": s, "beats": [(name, start, end), ...]}``."""
+    from manim import Scene, tempconfig
+
+    marks = []
+    original = Scene.next_section
+
+    def recording(self, name="unnamed", *args, **kwargs):
+        marks.append((name, self.renderer.time))
+        return original(self, name, *args, **kwargs)
+
+    Scene.next_section = recording
+    try:
+        with tempconfig({"dry_run": True, "quality": quality, "verbosity": "ERROR", "disable_caching": True}):
+            scene = load_class(info)()
+            scene.render()
+            end = scene.renderer.time
+    finally:
+        Scene.next_section = original
+    beats = [(name, start, marks[i + 1][1] if i + 1 < len(marks) else end) for i, (name, start) in enumerate(marks)]
+    return {"duration": end, "beats": [b for b in beats if b[2] > b[1]]}

@@ -1,0 +1,77 @@
+"""Check what renders need, and say the exact command that fixes each missing piece."""
+
+from __future__ import annotations
+
+import importlib.metadata as md
+import shutil
+import subprocess
+from typing import NamedTuple
+
+APT_FIX = "sudo apt-get install -y {}"
+BOOTSTRAP_FIX = "./scripts/bootstrap.sh"
+
+
+class Check(NamedTuple):
+    name: str
+    ok: bool
+    detail: str
+    fix: str
+
+
+def _pkg_config(module: str) -> str | None:
+    if not shutil.which("pkg-config"):
+        return None
+    proc = subprocess.run(["pkg-config", "--modversion", module], capture_output=True, text=True)
+    return proc.stdout.strip() if proc.returncode == 0 else None
+
+
+def _version(dist: str) -> str | None:
+    try:
+        return md.version(dist)
+    except md.PackageNotFoundError:
+        return None
+
+
+def _python_package(dist: str, ok=lambda v: True, want: str = "") -> Check:
+    version = _version(dist)
+    good = version is not None and ok(version)
+    detail = f"{dist} {version}" if version else f"{dist} not installed"
+    if version and not good:
+        detail += f" (need {want})"
+    return Check(dist, good, detail, BOOTSTRAP_FIX)
+
+
+def run_checks() -> list[Check]:
+    checks = []
+    for module, apt in (("cairo", "libcairo2-dev"), ("pango", "libpango1.0-dev")):
+        version = _pkg_config(module)
+        checks.append(Check(module, version is not None,
+                            f"{module} {version}" if version else f"{module} headers not found by pkg-config",
+                            APT_FIX.format(f"{apt} pkg-config")))
+    for tool, apt in (("latex", "texlive-latex-base texlive-latex-extra texlive-fonts-recommended"),
+                      ("dvisvgm", "dvisvgm"), ("ffmpeg", "ffmpeg")):
+        path = shutil.which(tool)
+        checks.append(Check(tool, path is not None, path or f"{tool} not on PATH", APT_FIX.format(apt)))
+    checks.append(_python_package("manim", lambda v: v.startswith("0.21."), "0.21.x"))
+    checks.append(_python_package("pillow", lambda v: int(v.split(".")[0]) < 13, "< 13"))
+    for dist in ("numpy", "sympy", "scipy", "contourpy"):
+        checks.append(_python_package(dist))
+    return checks
+
+
+def missing_hint(checks=None, needed=("latex", "dvisvgm", "cairo", "pango", "manim")) -> str | None:
+    """One line naming what is missing and the command that fixes it, or None."""
+    bad = [c for c in (checks or run_checks()) if not c.ok and c.name in needed]
+    if not bad:
+        return None
+    fixes = " && ".join(dict.fromkeys(c.fix for c in bad))
+    return f"missing: {', '.join(c.name for c in bad)}; fix with: {fixes}"
+
+
+def report(checks) -> str:
+    lines = []
+    for c in checks:
+        lines.append(f"{'ok ' if c.ok else 'MISSING'} {c.name:10s} {c.detail}")
+        if not c.ok:
+            lines.append(f"        fix: {c.fix}")
+    return "\n".join(lines)

@@ -1,0 +1,249 @@
+"""Render jobs: one manim process per scene, each in its own media folder, run in parallel.
+
+Why each job has its own folder: two manim processes sharing one media folder break each
+other (LaTeX clean-up deletes the other render's files, caches collide). A job's folder is
+kept between runs, so manim's cache still saves work, and it is locked while a render uses
+it, so two ``gdx render`` commands in one project never share it.
+
+Why cached segments are checked first: a render killed mid-write leaves a truncated
+segment under its cache hash, and the next run would reuse it and fail. Every segment is
+opened and its last packet read before a render starts; one that fails is deleted.
+
+Finished files are copied under a temporary name next to their destination and renamed,
+so ``media/`` never holds a half-written video.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+QUALITIES = {"l": ("low_quality", "480p15"), "m": ("medium_quality", "720p30"),
+             "h": ("high_quality", "1080p60"), "k": ("fourk_quality", "2160p60")}
+THEMES = ("dark", "light")
+
+
+@dataclass
+class Job:
+    """One scene to render: ``file`` (a .py path), ``scene`` (class name), quality, theme."""
+
+    file: Path
+    scene: str
+    quality: str = "l"
+    theme: str = "dark"
+    env: dict = field(default_factory=dict)
+    transparent: bool = False
+    frame_rate: int | None = None  # stills need few frames: render them at a low rate
+
+    @property
+    def key(self) -> str:
+        extra = ("-t" if self.transparent else "") + (f"-{self.frame_rate}fps" if self.frame_rate else "")
+        tag = "-".join(f"{k}" for k in sorted(self.env)) if self.env else ""
+        return f"{self.file.stem}.{self.scene}.{self.quality}.{self.theme}{extra}{'.' + tag if tag else ''}"
+
+    @property
+    def resolution(self) -> str:
+        return QUALITIES[self.quality][1]
+
+
+@dataclass
+class Result:
+    job: Job
+    ok: bool
+    seconds: float
+    video: Path | None = None
+    sections: list = field(default_factory=list)  # [(name, duration, video path)]
+    error: str = ""
+
+
+def valid_video(path: Path) -> bool:
+    """True when the file opens as a video and its packets can be read to the end."""
+    import av
+
+    try:
+        with av.open(str(path)) as container:
+            stream = container.streams.video[0]
+            count = sum(1 for packet in container.demux(stream) if packet.size)
+            return count > 0
+    except Exception:  # any container or codec error means: do not reuse
+        return False
+
+
+def purge_broken_segments(job_dir: Path) -> list[Path]:
+    """Delete cached partial movie files that are truncated or unreadable; return them."""
+    removed = []
+    for path in job_dir.glob("videos/*/*/partial_movie_files/*/*.mp4"):
+        if not valid_video(path):
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
+def atomic_copy(src: Path, dst: Path) -> None:
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{dst.name}.", suffix=".part", dir=dst.parent)
+    os.close(fd)
+    try:
+        shutil.copyfile(src, tmp)
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600 files; a published video is for everyone
+        os.replace(tmp, dst)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class Runner:
+    """Runs jobs in parallel worker processes and publishes their results into ``media``."""
+
+    def __init__(self, media: Path, jobs: int | None = None, progress=print, quiet=False):
+        self.media = Path(media)
+        self.work = self.media / ".jobs"
+        self.workers = max(1, jobs or os.cpu_count() or 1)
+        self.progress = progress
+        self.procs: dict[str, subprocess.Popen] = {}
+        self.cancelled = False
+
+    def output_dir(self, job: Job) -> Path:
+        theme = "" if job.theme == "dark" else f"-{job.theme}"
+        return self.media / "videos" / job.file.stem / f"{self._resolution(job)}{theme}"
+
+    @staticmethod
+    def _resolution(job: Job) -> str:
+        """manim's folder name: height and frame rate, e.g. 480p15 (or 1080p15 for stills)."""
+        if not job.frame_rate:
+            return job.resolution
+        return job.resolution.split("p")[0] + f"p{job.frame_rate}"
+
+    def _command(self, job: Job, job_dir: Path) -> list[str]:
+        cmd = [sys.executable, "-m", "manim", "render", "-q", job.quality, "--media_dir", str(job_dir),
+               "--save_sections", "--progress_bar", "none", "-v", "WARNING"]
+        if job.transparent:
+            cmd.append("--transparent")
+        if job.frame_rate:
+            cmd += ["--frame_rate", str(job.frame_rate)]
+        return cmd + [str(job.file), job.scene]
+
+    def run_one(self, job: Job) -> Result:
+        job_dir = self.work / job.key
+        job_dir.mkdir(parents=True, exist_ok=True)
+        start = time.perf_counter()
+        with open(job_dir / ".lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # a second gdx rendering the same job waits here
+            if self.cancelled:
+                return Result(job, False, 0.0, error="cancelled")
+            purge_broken_segments(job_dir)
+            env = dict(os.environ, GDX_THEME=job.theme, **job.env)
+            log = job_dir / "render.log"
+            with open(log, "w") as out:
+                proc = subprocess.Popen(self._command(job, job_dir), stdout=out, stderr=subprocess.STDOUT,
+                                        env=env, cwd=Path.cwd(), start_new_session=True)
+                self.procs[job.key] = proc
+                code = proc.wait()
+                self.procs.pop(job.key, None)
+            seconds = time.perf_counter() - start
+            if code != 0:
+                tail = log.read_text(errors="replace").strip().splitlines()[-12:]
+                return Result(job, False, seconds, error="\n".join(tail) or f"manim exited with {code}")
+            return self._publish(job, job_dir, seconds)
+
+    def _publish(self, job: Job, job_dir: Path, seconds: float) -> Result:
+        folder = job_dir / "videos" / job.file.stem / self._resolution(job)
+        ext = ".mov" if job.transparent else ".mp4"
+        video = folder / f"{job.scene}{ext}"
+        if not video.exists():
+            return Result(job, False, seconds, error=f"manim wrote no {video.name}")
+        out_dir = self.output_dir(job)
+        sections = []
+        index = folder / "sections" / f"{job.scene}.json"
+        if index.exists():
+            for entry in json.loads(index.read_text()):
+                src = folder / "sections" / entry["video"]
+                dst = out_dir / "sections" / entry["video"]
+                atomic_copy(src, dst)
+                sections.append((entry["name"], float(entry["duration"]), dst))
+            atomic_copy(index, out_dir / "sections" / index.name)
+        final = out_dir / video.name
+        atomic_copy(video, final)
+        return Result(job, True, seconds, final, sections)
+
+    def run(self, jobs: list[Job]) -> list[Result]:
+        """Run all jobs; Ctrl-C stops every worker and publishes nothing half-written."""
+        results: dict[str, Result] = {}
+        total = len(jobs)
+        main_thread = threading.current_thread() is threading.main_thread()
+        if main_thread:  # a SIGTERM stops the workers as Ctrl-C does
+            old = signal.getsignal(signal.SIGTERM)
+            signal.signal(signal.SIGTERM, _interrupt)
+        pool = ThreadPoolExecutor(self.workers)
+        try:
+            futures = {}
+            for job in jobs:
+                futures[pool.submit(self.run_one, job)] = job
+                self.progress(f"queued   {job.file.stem}.{job.scene} ({job.resolution}, {job.theme})")
+            for done, future in enumerate(as_completed(futures), 1):
+                result = future.result()
+                results[result.job.key] = result
+                state = "done" if result.ok else "FAILED"
+                self.progress(f"[{done}/{total}] {state:6s} {result.job.file.stem}.{result.job.scene} "
+                              f"in {result.seconds:.1f} s" + (f" -> {result.video}" if result.ok else ""))
+        except KeyboardInterrupt:
+            self.cancel()
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        finally:
+            if main_thread:
+                signal.signal(signal.SIGTERM, old)
+        pool.shutdown(wait=True)
+        return [results[job.key] for job in jobs]
+
+    def cancel(self) -> None:
+        self.cancelled = True
+        for proc in list(self.procs.values()):
+            try:
+                os.killpg(proc.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        for proc in list(self.procs.values()):
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+
+
+def _interrupt(*_):
+    raise KeyboardInterrupt
+
+
+def concat(videos: list[Path], out: Path) -> None:
+    """Join videos with identical codec settings without re-encoding (ffmpeg's concat demuxer)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        listing = Path(tmp) / "list.txt"
+        listing.write_text("".join(f"file '{v.resolve()}'\n" for v in videos))
+        part = Path(tmp) / f"joined{out.suffix}"
+        proc = subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "concat", "-safe", "0", "-i", str(listing),
+                               "-c", "copy", "-movflags", "+faststart", str(part)], capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise RuntimeError(f"ffmpeg concat failed: {proc.stderr.strip()}")
+        atomic_copy(part, out)
+
+
+def video_duration(path: Path) -> float:
+    import av
+
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        if stream.duration is not None:
+            return float(stream.duration * stream.time_base)
+        return float(container.duration) / 1e6

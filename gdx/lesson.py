@@ -1,0 +1,227 @@
+"""Custom lessons without Python: a TOML file turned into scene configurations.
+
+A lesson names a surface (a named one or a formula in x and y), optimizers with their
+hyperparameters, a start point, a step budget, a theme and which scenes to render::
+
+    title = "Himmelblau, four valleys"
+    surface = "himmelblau"            # or a formula such as "x**2 + 3*sin(y)"
+    start = [-1.0, -1.0]
+    steps = 300
+    theme = "light"                   # dark or light
+    scenes = ["descent", "race"]
+
+    [[optimizers]]
+    name = "adam"
+    lr = 0.05
+    betas = [0.9, 0.999]              # any torch.optim hyperparameter, by its torch name
+
+Every problem is reported before anything renders, one line each:
+``FILE:LINE: what is wrong; accepted: what would be``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import mathcore
+
+TOP_KEYS = ("title", "surface", "start", "steps", "theme", "scenes", "optimizers", "quality")
+THEMES = ("dark", "light")
+
+
+@dataclass
+class Lesson:
+    title: str
+    surface: str
+    start: tuple
+    steps: int
+    theme: str
+    scenes: tuple
+    optimizers: tuple  # ((name, lr or None, {hp}), ...)
+    quality: str = "l"
+    tables: dict = field(default_factory=dict)  # scene config table -> {key: value}
+
+
+class LessonError(ValueError):
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+def _locate(text: str):
+    """Line numbers of top-level keys and of keys inside each ``[[optimizers]]`` block."""
+    top, blocks, current = {}, [], None
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        if re.match(r"^\[\[\s*optimizers\s*\]\]", stripped):
+            current = {"": number}
+            blocks.append(current)
+            continue
+        if stripped.startswith("["):
+            current = {"": number}
+            continue
+        match = re.match(r"^([A-Za-z0-9_\-\"']+)\s*=", stripped)
+        if match:
+            key = match.group(1).strip("\"'")
+            (current if current is not None else top).setdefault(key, number)
+    return top, blocks
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def scene_tables() -> dict:
+    """Which scenes a lesson can drive: lesson scene name -> (config table, builder)."""
+    def descent(lesson: Lesson) -> dict:
+        name, lr, hp = lesson.optimizers[0]
+        table = {"surface": lesson.surface, "optimizer": name, "start": list(lesson.start), "steps": lesson.steps}
+        if lr is not None:
+            table["lr"] = lr
+        if hp:
+            table["hyperparams"] = hp
+        return table
+
+    tables = {"descent": ("descent", descent)}
+    try:  # the race scene takes every optimizer of the lesson
+        from scenes import race  # noqa: F401
+        from scenes.config_more import RACE_TABLE, race_table
+
+        tables["race"] = (RACE_TABLE, race_table)
+    except ImportError:
+        pass
+    return tables
+
+
+def parse(path: Path) -> Lesson:
+    """Read and check a lesson file; raise :class:`LessonError` listing every problem."""
+    name = str(path)
+    try:
+        text = Path(path).read_text()
+    except OSError as exc:
+        raise LessonError([f"{name}: cannot read the lesson file ({exc.strerror})"]) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = re.search(r"line (\d+)", str(exc))
+        raise LessonError([f"{name}:{line.group(1) if line else 1}: not valid TOML ({exc})"]) from None
+    top, blocks = _locate(text)
+    problems = []
+
+    def bad(key, message, block=None):
+        where = (blocks[block].get(key, blocks[block][""]) if block is not None and block < len(blocks)
+                 else top.get(key, 1))
+        problems.append(f"{name}:{where}: {message}")
+
+    for key in data:
+        if key not in TOP_KEYS:
+            bad(key, f"unknown key {key!r}; accepted: {', '.join(TOP_KEYS)}")
+
+    title = data.get("title", Path(path).stem)
+    if not isinstance(title, str):
+        bad("title", f"title = {title!r} is not accepted; accepted: a string")
+
+    surface_name = data.get("surface")
+    surface = None
+    if not isinstance(surface_name, str):
+        bad("surface", f"surface = {surface_name!r} is not accepted; accepted: one of "
+                       f"{', '.join(mathcore.SURFACES)} or a formula in x and y")
+    else:
+        try:
+            surface = mathcore.get_surface(surface_name)
+        except mathcore.FormulaError as exc:
+            bad("surface", f"surface = {surface_name!r}: {exc}")
+
+    start = data.get("start")
+    dim = surface.dim if surface else 2
+    if not (isinstance(start, list) and len(start) == dim and all(_is_number(v) for v in start)):
+        bad("start", f"start = {start!r} is not accepted; accepted: {dim} numbers, e.g. {[-1.0] * dim}")
+    elif surface is not None:
+        for v, (lo, hi), axis in zip(start, surface.domain, surface.variable_names):
+            if not lo <= v <= hi:
+                bad("start", f"start {axis} = {v!r} is outside the plot domain; accepted: {lo} to {hi}")
+
+    steps = data.get("steps", 200)
+    if not (isinstance(steps, int) and not isinstance(steps, bool) and 1 <= steps <= 100_000):
+        bad("steps", f"steps = {steps!r} is not accepted; accepted: an integer from 1 to 100000")
+
+    theme = data.get("theme", "dark")
+    if theme not in THEMES:
+        bad("theme", f"theme = {theme!r} is not accepted; accepted: {', '.join(THEMES)}")
+
+    quality = data.get("quality", "l")
+    if quality not in ("l", "m", "h", "k"):
+        bad("quality", f"quality = {quality!r} is not accepted; accepted: l, m, h, k")
+
+    available = scene_tables()
+    scenes = data.get("scenes", ["descent"])
+    if not (isinstance(scenes, list) and scenes and all(isinstance(s, str) for s in scenes)):
+        bad("scenes", f"scenes = {scenes!r} is not accepted; accepted: a list of {', '.join(available)}")
+        scenes = []
+    for s in scenes:
+        if s not in available:
+            bad("scenes", f"scene {s!r} is not accepted; accepted: {', '.join(available)}")
+
+    optimizers = []
+    raw = data.get("optimizers")
+    if not (isinstance(raw, list) and raw and all(isinstance(o, dict) for o in raw)):
+        bad("optimizers", "no [[optimizers]] table; accepted: one or more, e.g. [[optimizers]] name = \"adam\" lr = 0.05")
+        raw = []
+    for i, entry in enumerate(raw):
+        opt = entry.get("name")
+        if opt not in mathcore.OPTIMIZERS:
+            bad("name", f"optimizer name = {opt!r} is not accepted; accepted: {', '.join(mathcore.OPTIMIZERS)}", i)
+            continue
+        lr = entry.get("lr")
+        if lr is not None and not (_is_number(lr) and lr > 0):
+            bad("lr", f"lr = {lr!r} is not accepted; accepted: a number > 0", i)
+            continue
+        hp = {k: (tuple(v) if isinstance(v, list) else v) for k, v in entry.items() if k not in ("name", "lr")}
+        try:
+            mathcore.make_optimizer(opt, **hp)
+        except (ValueError, TypeError) as exc:
+            key = next((k for k in hp if re.search(rf"\b{re.escape(k)}\b", str(exc))), "name")
+            bad(key, f"{opt}: {exc}", i)
+            continue
+        optimizers.append((opt, lr, {k: (list(v) if isinstance(v, tuple) else v) for k, v in hp.items()}))
+
+    if problems:
+        raise LessonError(problems)
+    lesson = Lesson(title, surface_name, tuple(start), steps, theme, tuple(scenes), tuple(optimizers), quality)
+    from scenes.config import ConfigError, from_mapping
+
+    for s in scenes:
+        table, build = available[s]
+        values = build(lesson)
+        try:
+            from_mapping(values, table)
+        except ConfigError as exc:
+            problems.append(f"{name}:1: scene {s!r}: {exc}")
+        lesson.tables[table] = values
+    if problems:
+        raise LessonError(problems)
+    return lesson
+
+
+def to_config_toml(lesson: Lesson) -> str:
+    """The scene configuration file (``$GDX_CONFIG`` format) that renders this lesson."""
+    def value(v):
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, str):
+            return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        if isinstance(v, (list, tuple)):
+            return "[" + ", ".join(value(x) for x in v) + "]"
+        if isinstance(v, dict):
+            return "{ " + ", ".join(f"{k} = {value(x)}" for k, x in v.items()) + " }"
+        return repr(float(v)) if isinstance(v, float) else str(v)
+
+    lines = [f"# generated from the lesson {lesson.title!r}"]
+    for table, values in lesson.tables.items():
+        lines.append(f"[{table}]")
+        lines += [f"{k} = {value(v)}" for k, v in values.items()]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,24 @@
+"""A two-beat scene that renders in a few seconds, for the lecture kit's tests."""
+
+from manim import BLUE, ORANGE, Circle, Create, FadeOut, Scene, Square, Transform
+
+
+class Tiny(Scene):
+    def construct(self):
+        self.next_section("tiny.draw")
+        circle = Circle(color=BLUE)
+        self.play(Create(circle), run_time=1.0)
+        self.next_section("tiny.morph")
+        self.play(Transform(circle, Square(color=ORANGE)), run_time=1.0)
+        self.wait(0.5)
+
+
+class Slow(Scene):
+    """Long enough to be killed half-way."""
+
+    def construct(self):
+        self.next_section("slow.spin")
+        circle = Circle(color=BLUE)
+        self.play(Create(circle), run_time=1.0)
+        for i in range(12):
+            self.play(circle.animate.shift((-1) ** i * 0.3), run_time=0.5)

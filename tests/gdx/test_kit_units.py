@@ -1,0 +1,173 @@
+"""The lecture kit without rendering: subtitles, beat lookup, lessons, command-line errors."""
+
+import re
+import textwrap
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from gdx import cli, lesson
+from gdx.subtitles import Cue, chapter_list, cues_from_beats, to_srt, to_vtt, wrap
+
+
+def test_cues_follow_the_measured_beats():
+    beats = [("intro", 2.0), ("silent", 1.5), ("step", 3.25)]
+    cues = cues_from_beats(beats, {"intro": "Hello there.", "step": "One step downhill."}, offset=10.0)
+    assert cues == [Cue(10.0, 12.0, "Hello there."), Cue(13.5, 16.75, "One step downhill.")]
+
+
+def test_srt_and_vtt_format():
+    cues = [Cue(0.0, 2.5, "First line."), Cue(62.25, 3725.5, "Later.")]
+    srt = to_srt(cues)
+    assert srt.splitlines()[:3] == ["1", "00:00:00,000 --> 00:00:02,500", "First line."]
+    assert "00:01:02,250 --> 01:02:05,500" in srt
+    vtt = to_vtt(cues)
+    assert vtt.startswith("WEBVTT\n\n00:00:00.000 --> 00:00:02.500\nFirst line.\n")
+
+
+def test_wrap_keeps_two_lines():
+    text = "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen"
+    assert len(wrap(text, 30).splitlines()) == 2
+    assert wrap(text, 30).replace("\n", " ") == text
+
+
+def test_chapter_list_format():
+    assert chapter_list([("Hook", 0), ("Derivatives", 40.7), ("Late", 3600 + 65)]) == (
+        "0:00 Hook\n0:40 Derivatives\n1:01:05 Late\n")
+
+
+BEATS = [("derivatives.show_curve", 0.0, 2.0), ("derivatives.outro", 2.0, 5.0)]
+
+
+def test_parse_at_beats_and_times():
+    assert cli.parse_at("outro", BEATS, 5.0, "S") == ("outro", "beat", "outro")
+    assert cli.parse_at("derivatives.show_curve", BEATS, 5.0, "S") == ("show_curve", "beat", "show_curve")
+    assert cli.parse_at("2.5", BEATS, 5.0, "S") == ("t2.5s", "time", 2.5)
+
+
+@pytest.mark.parametrize("value, fragment", [
+    ("nope", "unknown beat 'nope' in S; accepted: show_curve, outro, or a time in seconds"),
+    ("9", "invalid --at '9': S lasts 5.00 s; accepted: 0 to 5.00"),
+])
+def test_parse_at_errors(value, fragment):
+    with pytest.raises(cli.UsageError, match=re.escape(fragment)):
+        cli.parse_at(value, BEATS, 5.0, "S")
+
+
+def test_beat_ends_come_from_rendered_sections():
+    ends = cli.beat_ends([("c.a", 1.5333, None), ("c.b", 2.0, None)])
+    assert ends == {"a": 1.5333, "b": pytest.approx(3.5333)}
+
+
+def run_cli(capsys, *argv):
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize("argv, fragment", [
+    (["render", "NoSuchScene"], "unknown scene 'NoSuchScene'; accepted:"),
+    (["render"], "name at least one scene, or use --all"),
+    (["render", "--all", "--jobs", "0"], "invalid --jobs 0; accepted: an integer >= 1"),
+    (["render", "--all", "--quality", "x"], "argument --quality: invalid choice: 'x'"),
+    (["render", "--all", "--theme", "pink"], "argument --theme: invalid choice: 'pink'"),
+    (["stills", "NoSuchScene", "--at", "1"], "unknown scene 'NoSuchScene'"),
+    (["stills", "--all"], "say when: --at BEAT|SECONDS"),
+    (["stills", "--all", "--handout", "out.txt"], "invalid --handout 'out.txt'; accepted: a file name ending in .pdf"),
+    (["stills", "--all", "--at", "1", "--width", "1000"], "argument --width: invalid choice: 1000"),
+    (["fly"], "invalid choice: 'fly'"),
+])
+def test_usage_errors_are_one_line_exit_2(capsys, argv, fragment):
+    code, out, err = run_cli(capsys, *argv)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and err.startswith("gdx: error: ") and fragment in err
+
+
+GOOD = textwrap.dedent("""\
+    title = "Himmelblau"
+    surface = "himmelblau"
+    start = [-1.0, -1.0]
+    steps = 300
+    theme = "light"
+    scenes = ["descent"]
+
+    [[optimizers]]
+    name = "adam"
+    lr = 0.05
+    betas = [0.9, 0.99]
+    """)
+
+
+def write(tmp_path, text, name="lesson.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_a_good_lesson_becomes_scene_config(tmp_path):
+    parsed = lesson.parse(write(tmp_path, GOOD))
+    assert parsed.theme == "light" and parsed.optimizers == (("adam", 0.05, {"betas": [0.9, 0.99]}),)
+    config = lesson.to_config_toml(parsed)
+    from scenes.config import from_mapping
+    import tomllib
+
+    table = tomllib.loads(config)["descent"]
+    cfg = from_mapping(table, "descent")
+    assert cfg.surface == "himmelblau" and cfg.optimizer == "adam" and cfg.lr == 0.05
+    assert cfg.start == (-1.0, -1.0) and cfg.steps == 300 and dict(cfg.hyperparams)["betas"] == (0.9, 0.99)
+
+
+def test_a_formula_lesson(tmp_path):
+    parsed = lesson.parse(write(tmp_path, GOOD.replace('"himmelblau"', '"x**2 + 3*sin(y)"')))
+    assert parsed.surface == "x**2 + 3*sin(y)"
+
+
+@pytest.mark.parametrize("old, new, line, fragment", [
+    ('surface = "himmelblau"', 'surface = "himalaya"', 2, "unknown surface 'himalaya'; accepted: rosenbrock"),
+    ('surface = "himmelblau"', 'surface = "__import__(\'os\')"', 2, "is not allowed"),
+    ("start = [-1.0, -1.0]", "start = [-1.0]", 3, "accepted: 2 numbers"),
+    ("start = [-1.0, -1.0]", "start = [-9.0, 0.0]", 3, "outside the plot domain; accepted: -5.0 to 5.0"),
+    ("steps = 300", "steps = 0", 4, "steps = 0 is not accepted; accepted: an integer from 1 to 100000"),
+    ('theme = "light"', 'theme = "pink"', 5, "theme = 'pink' is not accepted; accepted: dark, light"),
+    ('scenes = ["descent"]', 'scenes = ["descent", "opera"]', 6, "scene 'opera' is not accepted; accepted: descent"),
+    ('name = "adam"', 'name = "adamm"', 9, "optimizer name = 'adamm' is not accepted; accepted: gd"),
+    ("lr = 0.05", "lr = -1", 10, "lr = -1 is not accepted; accepted: a number > 0"),
+    ("betas = [0.9, 0.99]", "betas = [0.9, 1.5]", 11, "invalid betas[1] 1.5"),
+    ("betas = [0.9, 0.99]", "beta = 0.9", 11, "unknown hyperparameter 'beta' for adam"),
+    ('title = "Himmelblau"', 'colour = "red"', 1, "unknown key 'colour'; accepted: title"),
+    ("steps = 300", "steps = = 3", 4, "not valid TOML"),
+])
+def test_each_problem_is_one_line_with_its_line_number(tmp_path, old, new, line, fragment):
+    path = write(tmp_path, GOOD.replace(old, new))
+    with pytest.raises(lesson.LessonError) as info:
+        lesson.parse(path)
+    problems = info.value.problems
+    assert any(p.startswith(f"{path}:{line}: ") and fragment in p for p in problems), problems
+    assert all("\n" not in p for p in problems)
+
+
+def test_all_problems_are_reported_at_once(tmp_path):
+    text = GOOD.replace('"himmelblau"', '"nowhere"').replace("steps = 300", "steps = -3").replace('"light"', '"x"')
+    with pytest.raises(lesson.LessonError) as info:
+        lesson.parse(write(tmp_path, text))
+    assert [p.split(":")[1] for p in info.value.problems] == ["2", "4", "5"]
+
+
+toml_values = st.one_of(st.integers(-5, 5), st.floats(allow_nan=False, allow_infinity=False, width=32),
+                        st.text(max_size=12), st.booleans(), st.lists(st.integers(-3, 3), max_size=3))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(key=st.sampled_from(["surface", "start", "steps", "theme", "scenes", "title", "quality", "name", "lr",
+                            "betas", "momentum", "weird"]), value=toml_values, garbage=st.text(max_size=30))
+def test_generated_bad_lessons_never_crash(tmp_path, key, value, garbage):
+    import json
+
+    rendered = json.dumps(value) if not isinstance(value, bool) else str(value).lower()
+    text = GOOD + f"\n{key} = {rendered}\n" + garbage
+    path = write(tmp_path, text)
+    try:
+        lesson.parse(path)
+    except lesson.LessonError as exc:
+        assert all(p.startswith(f"{path}:") for p in exc.problems)

@@ -45,6 +45,21 @@ def _defines_construct(node: ast.ClassDef) -> bool:
     return any(isinstance(item, ast.FunctionDef) and item.name == "construct" for item in node.body)
 
 
+def _chapter_of(path: Path, name: str) -> str:
+    """Which chapter of the explainer shows this scene (read from scenes/explainer.py)."""
+    source = (ROOT / "scenes" / "explainer.py").read_text()
+    tree = ast.parse(source)
+    chapters = next((ast.literal_eval(node.value) for node in tree.body if isinstance(node, ast.Assign)
+                     and any(isinstance(t, ast.Name) and t.id == "CHAPTERS" for t in node.targets)), ())
+    module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+    if module == "scenes.explainer":
+        return "the explainer"
+    for number, (heading, _, members) in enumerate(chapters, 1):
+        if [module, name] in [list(m) for m in members]:
+            return f"chapter {number}: {heading}"
+    return "not in the explainer"
+
+
 @lru_cache(maxsize=1)
 def scenes() -> tuple[SceneInfo, ...]:
     found = []
@@ -53,13 +68,20 @@ def scenes() -> tuple[SceneInfo, ...]:
             if path.name in SKIP_FILES or path.name.startswith("_"):
                 continue
             tree = ast.parse(path.read_text(), str(path))
-            for node in tree.body:
-                if isinstance(node, ast.ClassDef) and any(_is_scene_base(b) for b in node.bases):
-                    if node.name.startswith("_") or not _defines_construct(node):
-                        continue  # a base class for other scenes, not a scene to render
-                    doc = (ast.get_docstring(node) or "").strip().splitlines()
-                    chapter = "chapter" if folder.name == "chapters" else "optimizer scenes"
-                    found.append(SceneInfo(node.name, path, doc[0] if doc else "", chapter))
+            classes = {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)}
+
+            def renders(node, seen=()):
+                """Defines construct, or inherits it from a class of the same file."""
+                if _defines_construct(node):
+                    return True
+                return any(isinstance(b, ast.Name) and b.id in classes and b.id not in seen
+                           and renders(classes[b.id], seen + (b.id,)) for b in node.bases)
+
+            for node in classes.values():
+                if node.name.startswith("_") or not renders(node):
+                    continue  # a base class for other scenes, not a scene to render
+                doc = (ast.get_docstring(node) or "").strip().splitlines()
+                found.append(SceneInfo(node.name, path, doc[0] if doc else "", _chapter_of(path, node.name)))
     return tuple(found)
 
 

@@ -55,6 +55,15 @@ def build_parser() -> Parser:
     s.add_argument("--handout", type=Path, default=None, metavar="FILE.pdf")
     s.add_argument("--out", type=Path, default=MEDIA / "stills")
     s.add_argument("--jobs", type=int, default=None)
+
+    sl = sub.add_parser("slides", help="a scene (or the explainer) as click-through slides, one per beat")
+    sl.add_argument("scenes", nargs="*", metavar="SCENE")
+    sl.add_argument("--explainer", action="store_true", help="every chapter of the explainer, in order")
+    sl.add_argument("--to", default="html", choices=("html", "pdf", "pptx"))
+    sl.add_argument("--quality", default="l", choices=tuple(QUALITIES))
+    sl.add_argument("--theme", default="dark", choices=THEMES)
+    sl.add_argument("--out", type=Path, default=MEDIA / "slides")
+    sl.add_argument("--jobs", type=int, default=None)
     return p
 
 
@@ -152,7 +161,7 @@ def beat_ends(sections) -> dict[str, float]:
 
 def cmd_stills(args) -> int:
     from .stills import frame_at, handout, save_image
-    from .words import narration_for
+    from .words import section_narration
 
     infos = resolve_scenes(args.scenes, args.all)
     if not args.at and not args.handout:
@@ -181,16 +190,46 @@ def cmd_stills(args) -> int:
             t = key if kind == "time" else ends[key] - half_frame
             print(save_image(frame_at(result.video, t), args.out / info.name / f"{label}.{args.format}", args.format))
         if args.handout:
-            narration = narration_for(info)
-            for beat, end in ends.items():
-                pages.append((frame_at(result.video, end - half_frame), f"{info.name}: {beat.replace('_', ' ')}",
-                              narration.get(beat, "")))
+            names = [name for name, _, _ in result.sections]
+            narration = section_narration(names, info.file.stem)
+            for name in names:
+                beat = beat_key(name)
+                pages.append((frame_at(result.video, ends[beat] - half_frame), f"{info.name}: {beat.replace('_', ' ')}",
+                              narration.get(name, "")))
     if args.handout and pages:
         print(handout(pages, args.handout))
     return 1 if failed else 0
 
 
-COMMANDS = {"list": cmd_list, "doctor": cmd_doctor, "render": cmd_render, "stills": cmd_stills}
+def cmd_slides(args) -> int:
+    from .slides import convert, slide_class_name, write_wrapper
+
+    if args.explainer:
+        from .explainer import chapter_scenes
+
+        infos = chapter_scenes()
+    else:
+        infos = resolve_scenes(args.scenes, False)
+    check_tools()
+    work = MEDIA / ".gdx" / "slides"
+    folder = MEDIA / ".gdx" / "slides" / "files"
+    jobs = [Job(write_wrapper(i.module, i.name, work, folder), slide_class_name(i.name), args.quality, args.theme)
+            for i in infos]
+    results = Runner(MEDIA, _positive_jobs(args.jobs)).run(jobs)
+    code = 0
+    for info, result in zip(infos, results):
+        if not result.ok:
+            print(f"gdx: {info.name} failed:\n{result.error}", file=sys.stderr)
+            code = 1
+            continue
+        dest = args.out / f"{info.name}.{args.to}"
+        convert(info.name, folder, dest, args.to)
+        print(dest)
+    return code
+
+
+COMMANDS = {"list": cmd_list, "doctor": cmd_doctor, "render": cmd_render, "stills": cmd_stills,
+            "slides": cmd_slides}
 
 
 def main(argv=None) -> int:

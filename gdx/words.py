@@ -26,13 +26,28 @@ def beat_key(section: str) -> str:
     return section.rsplit(".", 1)[-1]
 
 
-def narration_for(info: SceneInfo) -> dict[str, str]:
-    """Beat name -> narration, from ``assets/narration/<file stem>.toml`` (empty if none)."""
-    path = NARRATION_DIR / f"{info.file.stem}.toml"
+def narration_file(stem: str) -> dict[str, str]:
+    """Beat name -> narration, from ``assets/narration/<stem>.toml`` (empty if none)."""
+    path = NARRATION_DIR / f"{stem}.toml"
     if not path.exists():
         return {}
     table = tomllib.loads(path.read_text()).get("beats", {})
     return {k: v for k, v in table.items() if isinstance(v, str)}
+
+
+def narration_for(info: SceneInfo) -> dict[str, str]:
+    return narration_file(info.file.stem)
+
+
+def section_narration(sections: list[str], default_stem: str) -> dict[str, str]:
+    """Section name -> narration: ``module.beat`` reads ``module.toml``, a bare ``beat`` the default."""
+    out = {}
+    for name in sections:
+        stem, _, beat = name.rpartition(".")
+        text = narration_file(stem or default_stem).get(beat)
+        if text:
+            out[name] = text
+    return out
 
 
 def write_subtitles(result) -> list[Path]:
@@ -40,8 +55,8 @@ def write_subtitles(result) -> list[Path]:
     from .catalog import find
 
     info = find(f"{result.job.file.name}:{result.job.scene}")
-    beats = [(beat_key(name), duration) for name, duration, _ in result.sections]
-    cues = cues_from_beats(beats, narration_for(info))
+    beats = [(name, duration) for name, duration, _ in result.sections]
+    cues = cues_from_beats(beats, section_narration([b[0] for b in beats], info.file.stem))
     written = []
     if not cues:
         return written

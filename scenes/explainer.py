@@ -1,0 +1,169 @@
+"""The full video, "Gradient Descent, Explained": a title card, then seven chapters.
+
+    manim -ql scenes/explainer.py GradientDescentExplained     # the whole video, one file
+    manim -ql scenes/explainer.py Chapter3LearningRate         # one chapter with its title card
+    gdx render --explainer                                     # chapters in parallel, joined
+
+Each chapter is built from the chapter and optimizer scenes that also render on their own.
+A part is played on the host scene by constructing the part's Scene class around the host's
+renderer (:func:`play_part`), so its code runs unchanged and its frames go into the host's
+movie. ``GradientDescentExplained`` has one manim section per chapter; the ``ChapterN``
+scenes have one section for the title card and one per beat (for subtitles, stills and
+slides in the lecture kit).
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from manim import DEGREES, DOWN, ORIGIN, FadeIn, FadeOut, Line, Text, ThreeDScene, VGroup, Write
+
+from scenes.common import theme_or_exit
+from scenes.theme import FONT_BODY, FONT_TITLE
+
+TITLE = "Gradient Descent, Explained"
+
+# (chapter title, one-line promise, [(module, Scene class), ...]) in the order of the video.
+CHAPTERS = (
+    ("The blindfolded climber", "Feel the slope, step downhill",
+     [("scenes.chapters.hook", "HookChapter")]),
+    ("The mathematics", "Derivatives, gradients and the update rule",
+     [("scenes.chapters.derivatives", "DerivativesChapter"), ("scenes.chapters.gradient", "GradientChapter"),
+      ("scenes.chapters.update_rule", "UpdateRuleChapter")]),
+    ("The learning rate", "Too small, just right, too large",
+     [("scenes.learning_rate", "LearningRate")]),
+    ("Landscapes in 3D", "Local minima, saddle points and plateaus",
+     [("scenes.landscapes", "Landscapes")]),
+    ("Better steps", "Stochastic gradients, momentum and Adam",
+     [("scenes.chapters.stochastic", "StochasticChapter"), ("scenes.momentum", "MomentumCloseUp"),
+      ("scenes.chapters.adaptive", "AdaptiveChapter")]),
+    ("Neural networks", "Backpropagation is the chain rule",
+     [("scenes.chapters.backprop", "BackpropChapter")]),
+    ("Limitations", "What gradient descent cannot do, and what comes next",
+     [("scenes.chapters.limitations", "LimitationsChapter")]),
+)
+
+TITLE_SECONDS = 3.0
+
+
+def part_class(module: str, name: str):
+    return getattr(importlib.import_module(module), name)
+
+
+def reset_camera(host: ThreeDScene) -> None:
+    """Back to the flat 2D view with nothing fixed in frame, as a fresh scene starts."""
+    camera = host.renderer.camera
+    host.stop_ambient_camera_rotation()
+    host.set_camera_orientation(phi=0, theta=-90 * DEGREES, gamma=0, zoom=1, frame_center=ORIGIN)
+    camera.fixed_in_frame_mobjects = set()
+    camera.fixed_orientation_mobjects = dict()
+
+
+def play_part(host: ThreeDScene, scene_class, sections: bool) -> None:
+    """Run ``scene_class``'s construct on ``host``'s renderer, so its frames join host's movie.
+
+    A Scene builds a new file writer for itself when it is created; the host's is put back,
+    so the part writes into the host's file. With ``sections=False`` the part's beats do
+    not start sections of their own; with ``sections=True`` each is named
+    ``<module>.<beat>``, so the kit finds its narration in ``assets/narration/<module>.toml``.
+    """
+    writer = host.renderer.file_writer
+    part = scene_class(renderer=host.renderer)
+    host.renderer.file_writer = writer
+    stem = scene_class.__module__.rsplit(".", 1)[-1]
+    if sections:
+        own = part.next_section
+        part.next_section = lambda name="unnamed", *a, **k: own(name if "." in name else f"{stem}.{name}", *a, **k)
+    else:
+        part.next_section = lambda *args, **kwargs: None
+    part.setup()
+    part.construct()
+    part.tear_down()
+    reset_camera(host)
+
+
+def title_card(host: ThreeDScene, heading: str, promise: str) -> None:
+    theme = theme_or_exit()
+    host.camera.background_color = theme.background
+    big = Text(heading, font_size=FONT_TITLE * 1.3, color=theme.foreground)
+    rule = Line(big.get_left(), big.get_right(), color=theme.accent, stroke_width=3).next_to(big, DOWN, 0.25)
+    small = Text(promise, font_size=FONT_BODY, color=theme.muted).next_to(rule, DOWN, 0.35)
+    card = VGroup(big, rule, small).move_to(ORIGIN)
+    host.play(Write(big), FadeIn(rule), run_time=1.0)
+    host.play(FadeIn(small, shift=0.2 * DOWN), run_time=0.6)
+    host.wait(TITLE_SECONDS - 2.2)
+    host.play(FadeOut(card), run_time=0.6)
+
+
+def play_chapter(host: ThreeDScene, number: int, beat_sections: bool) -> None:
+    heading, promise, parts = CHAPTERS[number - 1]
+    host.next_section(f"chapter {number}: {heading}")
+    title_card(host, f"{number}. {heading}", promise)
+    for module, name in parts:
+        play_part(host, part_class(module, name), beat_sections)
+
+
+class GradientDescentExplained(ThreeDScene):
+    """The full explainer: a title card, then the seven chapters, one section each."""
+
+    def construct(self):
+        self.next_section("title")
+        title_card(self, TITLE, "How machines learn by walking downhill")
+        for number in range(1, len(CHAPTERS) + 1):
+            play_chapter(self, number, beat_sections=False)
+
+
+class _Chapter(ThreeDScene):
+    number = 0
+
+    def construct(self):
+        play_chapter(self, self.number, beat_sections=True)
+
+
+class TitleCard(ThreeDScene):
+    """The explainer's opening title card."""
+
+    def construct(self):
+        self.next_section("title")
+        title_card(self, TITLE, "How machines learn by walking downhill")
+
+
+class Chapter1Hook(_Chapter):
+    """Explainer chapter 1: the blindfolded climber."""
+    number = 1
+
+
+class Chapter2Mathematics(_Chapter):
+    """Explainer chapter 2: derivatives, gradients and the update rule."""
+    number = 2
+
+
+class Chapter3LearningRate(_Chapter):
+    """Explainer chapter 3: the learning rate."""
+    number = 3
+
+
+class Chapter4Landscapes(_Chapter):
+    """Explainer chapter 4: local minima, saddle points and plateaus in 3D."""
+    number = 4
+
+
+class Chapter5BetterSteps(_Chapter):
+    """Explainer chapter 5: SGD, momentum and Adam."""
+    number = 5
+
+
+class Chapter6NeuralNetworks(_Chapter):
+    """Explainer chapter 6: backpropagation."""
+    number = 6
+
+
+class Chapter7Limitations(_Chapter):
+    """Explainer chapter 7: limitations and what comes next."""
+    number = 7
+
+
+# The parts of `gdx render --explainer`, in order: rendered in parallel, joined as they are.
+EXPLAINER_PARTS = ("TitleCard",) + tuple(
+    cls.__name__ for cls in (Chapter1Hook, Chapter2Mathematics, Chapter3LearningRate, Chapter4Landscapes,
+                             Chapter5BetterSteps, Chapter6NeuralNetworks, Chapter7Limitations))

@@ -1,0 +1,120 @@
+r"""Animations driven by precomputed runs: one tracker of the step index moves everything.
+
+A scene builds its driven mobjects (trails, markers, loss dots, readouts: anything with
+``set_step(s)``), ties them to a :class:`StepTracker` with :func:`drive`, and plays
+:func:`advance`, which animates only the tracker's value. Updaters index precomputed
+arrays and integrate nothing, so a frame depends only on :math:`s` (rendering a single
+animation with ``-n`` gives the same frames), and every duration is an argument.
+
+Pacing: with ``pace`` < 1, screen time per step is a mix of "one step, one tick" and
+"constant speed along the path", so that a run whose first steps are long and last
+steps tiny neither jumps nor crawls:
+:math:`dt_k \propto (1 - w) / N + w \, \ell_k / L` (:math:`\ell_k` the scene length of step
+:math:`k`, :math:`L` the total, :math:`w` = ``path_weight``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import Animation, FadeIn, FadeOut, Mobject, ValueTracker, VGroup, linear
+
+
+class StepTracker(ValueTracker):
+    """The fractional step index :math:`s` that driven mobjects follow."""
+
+    @property
+    def step(self) -> float:
+        return self.get_value()
+
+
+def drive(tracker: StepTracker, *mobjects: Mobject) -> tuple:
+    """Make each mobject follow the tracker (``set_step`` every frame) and place it now."""
+    for mob in mobjects:
+        mob.set_step(tracker.get_value())
+        mob.add_updater(lambda m, tr=tracker: m.set_step(tr.get_value()))
+    return mobjects
+
+
+def release(*mobjects: Mobject) -> None:
+    """Stop following (keeps the current state); cheap static frames afterwards."""
+    for mob in mobjects:
+        mob.clear_updaters()
+
+
+def pacing(vertices, start: int, end: int, path_weight: float = 0.5):
+    """A rate function alpha -> fraction of the way from step ``start`` to ``end``.
+
+    Screen time per step mixes a constant share and a share proportional to the step's
+    length along ``vertices`` (scene points, one per step). Monotone and exact at 0 and 1.
+    """
+    verts = np.asarray(vertices, float)[start:end + 1]
+    n = len(verts) - 1
+    if n <= 0:
+        return linear
+    lengths = np.linalg.norm(np.diff(verts, axis=0), axis=1)
+    lengths = np.where(np.isfinite(lengths), lengths, 0.0)
+    total = lengths.sum()
+    w = path_weight if total > 0 else 0.0
+    dt = (1 - w) / n + (w * lengths / total if total > 0 else 0.0)
+    time = np.concatenate([[0.0], np.cumsum(dt)])
+    time /= time[-1]
+    steps = np.linspace(0.0, 1.0, n + 1)
+
+    def rate(alpha: float) -> float:
+        return float(np.interp(alpha, time, steps))
+
+    return rate
+
+
+def advance(tracker: StepTracker, to: float, run_time: float, rate_func=linear) -> Animation:
+    """Animate the step index from its current value to ``to`` in ``run_time`` seconds."""
+    return tracker.animate(run_time=run_time, rate_func=rate_func).set_value(to)
+
+
+def descend(tracker: StepTracker, to: int, run_time: float, vertices=None, path_weight: float = 0.5) -> Animation:
+    """:func:`advance` to step ``to``, paced along ``vertices`` when given."""
+    start = int(round(tracker.get_value()))
+    rate = linear if vertices is None else pacing(vertices, start, int(to), path_weight)
+    return advance(tracker, to, run_time, rate)
+
+
+class StepSwitch(VGroup):
+    """Shows one of several prebuilt mobjects, chosen by the step: ``variants`` is a list of
+    ``(first_step, mobject)`` in increasing order. Nothing is built during the animation
+    (LaTeX is compiled up front), so switching is free and deterministic.
+
+    All variants stay in the family (the Cairo renderer keeps drawing the members it saw
+    when a play began, so swapping submobjects would leave the old one on screen); the
+    others are made transparent. In a 3D scene register every variant as fixed in frame.
+    """
+
+    def __init__(self, variants, **kwargs):
+        self.variants = list(variants)
+        super().__init__(*[mob for _, mob in self.variants], **kwargs)
+        self.thresholds = np.array([s for s, _ in self.variants], float)
+        self.current = None
+        self.set_step(self.thresholds[0])
+
+    def index_at(self, s: float) -> int:
+        return int(max(np.searchsorted(self.thresholds, s + 1e-9, side="right") - 1, 0))
+
+    def set_step(self, s: float) -> "StepSwitch":
+        i = self.index_at(s)
+        if i != self.current:
+            self.current = i
+            for j, (_, mob) in enumerate(self.variants):
+                mob.set_opacity(1.0 if j == i else 0.0)
+        return self
+
+    @property
+    def shown(self):
+        return self.variants[self.current][1]
+
+
+def fade_swap(old: Mobject, new: Mobject, run_time: float = 0.6, shift=None):
+    """Fade one mobject out and another in, in place (the grammar of a beat change)."""
+    kwargs = {} if shift is None else {"shift": shift}
+    return [FadeOut(old, run_time=run_time, **kwargs), FadeIn(new, run_time=run_time, **kwargs)]
+
+
+__all__ = ["StepTracker", "drive", "release", "pacing", "advance", "descend", "StepSwitch", "fade_swap"]

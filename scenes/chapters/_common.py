@@ -1,0 +1,314 @@
+"""Small helpers shared by the concept chapters 1-4 (hook, derivatives, gradient, update rule).
+
+A chapter is a :class:`Chapter`: an object that owns its mobjects and plays its named beats
+on a scene it is given. The thin ``Scene`` classes in each chapter module only build one and
+call its beats, so a longer video can play several chapters on one scene (``play_<chapter>``).
+
+Everything here is presentation: numbers come in from ``mathcore``; nothing is derived here.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import tomllib
+from pathlib import Path
+
+import numpy as np
+
+from manim import (
+    DOWN,
+    Animation,
+    UP,
+    FadeIn,
+    FadeOut,
+    MathTex,
+    Scene,
+    Text,
+    ThreeDScene,
+    VGroup,
+    config,
+)
+
+from scenes.theme import (
+    FONT_BODY,
+    FONT_LABEL,
+    MARGIN,
+    MIN_FONT_SIZE,
+    Theme,
+    apply_theme,
+    get_theme,
+)
+
+NARRATION_DIR = Path(__file__).resolve().parents[2] / "assets" / "narration"
+
+
+def load_narration(chapter: str) -> dict[str, str]:
+    """The one-line narration per beat of ``chapter``, from ``assets/narration/<chapter>.toml``.
+
+    The file has one table ``[beats]`` mapping beat names (in order) to their narration.
+    """
+    path = NARRATION_DIR / f"{chapter}.toml"
+    with path.open("rb") as fh:
+        data = tomllib.load(fh)
+    return dict(data["beats"])
+
+
+def fmt3(value: float, digits: int = 3) -> str:
+    """``value`` rounded for reading, as LaTeX: 3 significant digits, trailing zeros kept.
+
+    Same convention as ``scenes.mobjects.text.format_sig`` (5.00, 0.839, 0.0576, 25.0;
+    scientific notation outside [1e-3, 1e4)); kept here because that function currently
+    fails (its module's ``math`` helper shadows the ``math`` module).
+    """
+    value = float(value)
+    if math.isnan(value):
+        return r"\mathrm{NaN}"
+    if math.isinf(value):
+        return r"-\infty" if value < 0 else r"\infty"
+    if value == 0:
+        return "0"
+    exponent = math.floor(math.log10(abs(value)))
+    if -3 <= exponent < 4:
+        decimals = max(digits - 1 - exponent, 0)
+        s = f"{value:.{decimals}f}"
+        if len(s.replace("-", "").replace(".", "").lstrip("0")) > digits and "." in s:
+            s = f"{value:.{max(decimals - 1, 0)}f}"
+        return "0" if float(s) == 0 else s
+    mantissa = value / 10**exponent
+    if round(abs(mantissa), digits - 1) >= 10:
+        mantissa /= 10
+        exponent += 1
+    return f"{mantissa:.{digits - 1}f}" + r"\times 10^{%d}" % exponent
+
+
+def beat(method):
+    """Mark a chapter method as a beat: it records its (start, end) scene time and, when the
+    chapter plays with ``sections``, starts a manim section named ``<chapter>.<beat>``."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        if self.sections:
+            self.scene.next_section(f"{self.name}.{method.__name__}")
+        start = self.scene.time
+        result = method(self, *args, **kwargs)
+        self.beat_times[method.__name__] = (start, self.scene.time)
+        if self.audit:
+            self.layout_problems += [f"{method.__name__}: {p}" for p in self.audit_frame()]
+        return result
+
+    wrapper.is_beat = True
+    return wrapper
+
+
+class Chapter:
+    """Base class of a chapter: a scene to play on, a theme, captions and the beat runner.
+
+    Subclasses set ``name`` (the narration file's stem) and ``BEATS`` (method names in order).
+    """
+
+    name = ""
+    BEATS: tuple[str, ...] = ()
+    audit = False  # tests switch this on: check text sizes and the frame margin after every beat
+
+    def __init__(self, scene: Scene, theme: Theme | None = None, sections: bool = False):
+        self.scene = scene
+        self.sections = sections
+        self.theme = theme or get_theme()
+        apply_theme(self.theme)
+        scene.camera.background_color = self.theme.background
+        self.caption: VGroup | None = None
+        self.beat_times: dict[str, tuple[float, float]] = {}  # beat -> (start, end) in scene time
+        self.layout_problems: list[str] = []  # filled when ``audit`` is on
+
+    # ------------------------------------------------------------------ running
+    @property
+    def is_3d(self) -> bool:
+        return isinstance(self.scene, ThreeDScene)
+
+    def play_all(self) -> None:
+        """Play every beat in order."""
+        for name in self.BEATS:
+            getattr(self, name)()
+
+    @property
+    def duration(self) -> float:
+        """Scene time from the first beat's start to the last beat's end (after playing)."""
+        times = list(self.beat_times.values())
+        return times[-1][1] - times[0][0] if times else 0.0
+
+    def play(self, *args, **kwargs):
+        self.scene.play(*args, **kwargs)
+
+    def wait(self, seconds: float = 1.0):
+        self.scene.wait(seconds)
+
+    def fix(self, *mobjects):
+        """Pin overlays to the frame in a 3D scene (titles, readouts); a no-op in 2D."""
+        if self.is_3d:
+            self.scene.add_fixed_in_frame_mobjects(*mobjects)
+        return mobjects[0] if len(mobjects) == 1 else mobjects
+
+    def unfix(self, *mobjects):
+        if self.is_3d:
+            self.scene.remove_fixed_in_frame_mobjects(*mobjects)
+
+    def audit_frame(self) -> list[str]:
+        """Text on screen that is smaller than ``MIN_FONT_SIZE`` or outside the frame margin.
+
+        In a 3D scene whose camera is turned, only the fixed-in-frame overlays are checked
+        (the others are projected; their frame position is not their coordinates).
+        """
+        from manim import SingleStringMathTex
+
+        problems = []
+        turned = self.is_3d and (self.scene.camera.get_phi() != 0 or self.scene.camera.get_zoom() != 1)
+        fixed = self.scene.camera.fixed_in_frame_mobjects if self.is_3d else set()
+        for top in self.scene.mobjects:
+            if turned and top not in fixed:
+                continue
+            for mob in top.get_family():
+                if not isinstance(mob, (Text, SingleStringMathTex)):
+                    continue
+                glyphs = mob.family_members_with_points()
+                if not glyphs or max(g.get_fill_opacity() for g in glyphs) == 0:
+                    continue
+                label = getattr(mob, "tex_string", None) or getattr(mob, "text", "") or type(mob).__name__
+                size = float(mob.font_size)
+                if size < MIN_FONT_SIZE - 0.5:
+                    problems.append(f"{label!r} has font_size {size:.1f} < {MIN_FONT_SIZE}")
+                if not in_frame(mob):
+                    problems.append(f"{label!r} is outside the frame margin")
+        return problems
+
+    # ------------------------------------------------------------------ text
+    def text(self, content: str, font_size: float = FONT_BODY, color=None, **kwargs) -> Text:
+        """Running text in the theme font (never smaller than ``MIN_FONT_SIZE``)."""
+        return lighten(Text(content, font=self.theme.font, font_size=max(font_size, MIN_FONT_SIZE),
+                            color=color or self.theme.foreground, **kwargs))
+
+    def tex(self, *parts: str, font_size: float = FONT_BODY, color=None, **kwargs) -> MathTex:
+        return lighten(MathTex(*parts, font_size=max(font_size, MIN_FONT_SIZE),
+                               color=color or self.theme.foreground, **kwargs))
+
+    def make_caption(self, content: str) -> VGroup:
+        """At most two lines of running text, centred at the bottom inside the margin."""
+        lines = content.split("\n")
+        if len(lines) > 2:
+            raise ValueError(f"a caption has at most two lines, got {len(lines)}: {content!r}")
+        group = VGroup(*(self.text(line, FONT_LABEL) for line in lines)).arrange(DOWN, buff=0.15)
+        max_width = config.frame_width - 2 * MARGIN
+        if group.width > max_width:
+            group.scale_to_fit_width(max_width)
+        group.to_edge(DOWN, buff=MARGIN)
+        return group
+
+    def say(self, content: str | None, run_time: float = 0.6) -> None:
+        """Replace the caption with ``content`` (``None`` removes it)."""
+        if self.caption is not None:
+            # Out first, then in: two captions never overlap on screen.
+            self.play(FadeOut(self.caption, shift=0.1 * UP), run_time=run_time * 0.4)
+            self.unfix(self.caption)
+            self.scene.remove(self.caption)
+            self.caption = None
+        if content:
+            new = self.make_caption(content)
+            self.fix(new)
+            self.play(FadeIn(new, shift=0.1 * UP), run_time=run_time * 0.6)
+            self.caption = new
+
+    def clear(self, run_time: float = 0.8) -> None:
+        """Fade out everything on the scene (the chapter's last beat)."""
+        mobs = [m for m in self.scene.mobjects]
+        if mobs:
+            self.play(*(FadeOut(m) for m in mobs), run_time=run_time)
+        self.scene.remove(*mobs)
+        if self.is_3d:
+            self.scene.camera.fixed_in_frame_mobjects.clear()
+        self.caption = None
+
+
+def lighten(mobject):
+    """Drop the parsed SVG path objects that glyphs keep after their points are built.
+
+    Every animation deep-copies its mobject; for text most of that time is spent copying
+    these ``svgelements`` trees, which nothing reads again. Returns ``mobject``.
+    """
+    for part in mobject.get_family():
+        if getattr(part, "path_obj", None) is not None:
+            part.path_obj = None
+    return mobject
+
+
+class ShiftBy(Animation):
+    """Move a mobject by ``vector`` without copying it (``.animate.shift`` deep-copies twice)."""
+
+    def __init__(self, mobject, vector, **kwargs):
+        super().__init__(mobject, **kwargs)
+        self.vector = np.asarray(vector, float)
+
+    def begin(self):
+        self.start = self.mobject.get_center().copy()
+        super().begin()
+
+    def create_starting_mobject(self):
+        return self.mobject
+
+    def interpolate_mobject(self, alpha: float) -> None:
+        self.mobject.move_to(self.start + self.rate_func(alpha) * self.vector)
+
+
+def in_frame(mobject, margin: float = MARGIN - 1e-6) -> bool:
+    """Whether ``mobject``'s bounding box lies inside the frame minus ``margin``."""
+    w, h = config.frame_width / 2 - margin, config.frame_height / 2 - margin
+    return (mobject.get_left()[0] >= -w and mobject.get_right()[0] <= w
+            and mobject.get_bottom()[1] >= -h and mobject.get_top()[1] <= h)
+
+
+
+def g3(value: float) -> str:
+    """A short number for exact-looking values: up to 3 significant digits, no trailing zeros
+    (2.25, 0.5, 4.5, 4). Used where the value is a round input such as a step size."""
+    text = f"{float(value):.3g}"
+    return "0" if text in ("-0", "0") else text
+
+
+def styled_axes(theme: Theme, x_range, y_range, x_length: float, y_length: float, **kwargs):
+    """Axes in the theme's muted colour, thin, without tips."""
+    from manim import Axes
+
+    from scenes.theme import AXIS_WIDTH
+
+    return Axes(x_range=x_range, y_range=y_range, x_length=x_length, y_length=y_length, tips=False,
+                axis_config={"color": theme.muted, "stroke_width": AXIS_WIDTH, "tick_size": 0.06}, **kwargs)
+
+
+def tick_numbers(axes, theme: Theme, xs=(), ys=(), font_size: float = 24) -> VGroup:
+    """Tick labels (LaTeX, muted) under the x axis and left of the y axis."""
+    from manim import LEFT
+
+    group = VGroup()
+    for v in xs:
+        group.add(MathTex(g3(v), font_size=font_size, color=theme.muted).next_to(axes.c2p(v, 0), DOWN, buff=0.12))
+    for v in ys:
+        group.add(MathTex(g3(v), font_size=font_size, color=theme.muted).next_to(axes.c2p(0, v), LEFT, buff=0.12))
+    return group
+
+
+def line_through(point, direction, length: float):
+    """A Line of scene ``length`` centred on scene ``point`` along scene ``direction``."""
+    from manim import Line
+
+    d = np.asarray(direction, float)
+    d = d / np.linalg.norm(d)
+    p = np.asarray(point, float)
+    return Line(p - d * length / 2, p + d * length / 2)
+
+
+def closed_levels(surface, candidates, grid_n: int = 41) -> list[float]:
+    """The contour levels among ``candidates`` that stay inside the domain (closed curves):
+    those below the lowest value of ``surface.f`` on the domain's boundary."""
+    grid = surface.grid(grid_n)
+    edge = np.concatenate([grid[:, [0, -1], :].reshape(2, -1), grid[:, :, [0, -1]].reshape(2, -1)], axis=1)
+    lowest = float(surface.f(edge).min())
+    return [float(v) for v in candidates if v < lowest]

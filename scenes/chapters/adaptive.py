@@ -1,0 +1,314 @@
+r"""Chapter 6: adaptive methods, Adagrad, RMSProp and Adam.
+
+Their update rules are mathcore's SymPy rules (``make_optimizer(name).rule``), printed one
+term at a time so that each new idea can take its optimizer's colour: Adagrad's sum of
+squared gradients, RMSProp's moving average, Adam's first moment (momentum's colour) on
+top of RMSProp's second moment, and its bias correction. Then the three run on
+Rosenbrock's valley with one learning rate, and the effective step size
+:math:`\eta/\sqrt{v}` of each parameter, read from each run's recorded state, is shown as
+bars that change as the runs go.
+
+Render alone::
+
+    manim -ql scenes/chapters/adaptive.py AdaptiveChapter
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import sympy as sp
+from manim import (
+    DOWN, LEFT, RIGHT, UP, FadeIn, FadeOut, Integer, Line, MathTex, Rectangle, ReplacementTransform, Scene, Star,
+    VGroup, Write, linear,
+)
+
+import mathcore
+from mathcore import optimizers as O
+from scenes.chapters._kit58 import ContourPanel, NarratedChapter, Trace, sig, trace_together
+from scenes.theme import FONT_BODY, FONT_LABEL, FONT_SMALL, FONT_TITLE
+
+CHAPTER = "adaptive"
+OPTIMIZERS = ("adagrad", "rmsprop", "adam")
+DISPLAY = {"adagrad": "Adagrad", "rmsprop": "RMSProp", "adam": "Adam", "momentum": "momentum"}
+
+
+@dataclass(frozen=True)
+class AdaptiveConfig:
+    """Same surface, start, learning rate and budget for the three methods (torch defaults otherwise)."""
+
+    surface: str = "rosenbrock"
+    start: tuple = (-1.5, 2.0)
+    lr: float = 0.1
+    steps: int = 500
+    bar_decades: tuple = (-4, -1)  # log10 range of the bar axis
+    window: tuple = ((-2.0, 2.0), (-1.0, 3.3))  # the contour panel's (x, y) ranges
+
+
+@lru_cache(maxsize=4)
+def runs(cfg: AdaptiveConfig = AdaptiveConfig()) -> dict:
+    surface = mathcore.get_surface(cfg.surface)
+    return {name: mathcore.run(surface, name, cfg.start, cfg.steps, cfg.lr) for name in OPTIMIZERS}
+
+
+def second_moment(trajectory) -> np.ndarray:
+    r"""The :math:`v` each update divides by, per step and parameter, from the recorded state.
+
+    Adagrad: the sum :math:`s`; RMSProp: the average ``square_avg``; Adam: the bias-corrected
+    :math:`\hat v = v / (1 - \beta_2^t)`. Row ``k`` is the state after update ``k`` (row 0 is
+    the initial state, all zeros).
+    """
+    name = trajectory.optimizer.name
+    if name == "adagrad":
+        return trajectory.state["sum"]
+    if name == "rmsprop":
+        return trajectory.state["square_avg"]
+    if name == "adam":
+        beta2 = trajectory.optimizer.hyperparams["betas"][1]
+        t = np.arange(len(trajectory.state["exp_avg_sq"]))[:, None]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(t > 0, trajectory.state["exp_avg_sq"] / (1 - beta2 ** np.maximum(t, 1)), 0.0)
+    raise ValueError(f"no second moment for optimizer {name!r}; accepted: {', '.join(OPTIMIZERS)}")
+
+
+def effective_steps(trajectory) -> np.ndarray:
+    r"""Per step and parameter, :math:`\eta_t / (\sqrt{v} + \epsilon)` after update ``k`` (shape ``(T, d)``).
+
+    The factor each update multiplies its gradient (Adagrad, RMSProp) or its first moment
+    (Adam) by; row ``k - 1`` is the step size of update ``k``, with that update's learning rate.
+    """
+    v = second_moment(trajectory)[1:]
+    eps = trajectory.optimizer.hyperparams["eps"]
+    return trajectory.lrs[:, None] / (np.sqrt(v) + eps)
+
+
+def rule_parts(lhs, rhs, eps_value=None) -> list[str]:
+    """One update line as LaTeX pieces: lhs, arrow, then one piece per term of the SymPy sum.
+
+    The numeric epsilon that mathcore's rule carries is printed as the symbol epsilon.
+    """
+    if eps_value is not None:
+        with sp.evaluate(False):
+            rhs = rhs.xreplace({f: O.eps for f in rhs.atoms(sp.Float) if float(f) == eps_value})
+    terms = rhs.args if isinstance(rhs, sp.Add) else (rhs,)
+    parts = [sp.latex(lhs), r"\leftarrow"]
+    for i, term in enumerate(terms):
+        latex = sp.latex(term, order="none")
+        parts.append(latex if i == 0 or latex.startswith("-") else "+ " + latex)
+    return parts
+
+
+def fraction_parts(mob):
+    """Glyphs of a MathTex piece holding one fraction: (numerator, bar, denominator)."""
+    glyphs = list(mob.submobjects) if len(mob.submobjects) > 1 else list(mob[0].submobjects)
+    bar = max(glyphs, key=lambda g: g.width - 4 * g.height)
+    y, x0, x1 = bar.get_center()[1], bar.get_left()[0], bar.get_right()[0]
+    inside = [g for g in glyphs if g is not bar and x0 - 1e-3 <= g.get_center()[0] <= x1 + 1e-3]
+    num = VGroup(*[g for g in inside if g.get_center()[1] > y])
+    den = VGroup(*[g for g in inside if g.get_center()[1] < y])
+    return num, bar, den
+
+
+class Adaptive(NarratedChapter):
+    name = CHAPTER
+
+    def __init__(self, scene, theme=None, cfg: AdaptiveConfig = AdaptiveConfig()):
+        super().__init__(scene, theme)
+        self.cfg = cfg
+        self.surface = mathcore.get_surface(cfg.surface)
+        self.runs = runs(cfg)
+        self.color = {name: self.theme.optimizer_color(name) for name in (*OPTIMIZERS, "momentum")}
+
+    # ------------------------------------------------------------------ equations
+    def rule_lines(self, name: str) -> list[MathTex]:
+        opt = self.runs[name].optimizer
+        eps = opt.hyperparams.get("eps")
+        lines = [MathTex(*rule_parts(lhs, rhs, eps), font_size=FONT_TITLE + 4, color=self.theme.foreground)
+                 for lhs, rhs in opt.rule]
+        group = VGroup(*lines).arrange(DOWN, buff=0.45)
+        for line in lines[1:]:  # align the arrows
+            line.shift((lines[0][1].get_center()[0] - line[1].get_center()[0]) * RIGHT)
+        group.move_to(0.7 * UP + 1.2 * RIGHT)
+        self.rule_sources = getattr(self, "rule_sources", {})
+        self.rule_sources[name] = ["".join(line.tex_strings) for line in lines]
+        return lines
+
+    def heading(self, name: str):
+        h = self.text(DISPLAY[name], FONT_BODY + 4, color=self.color[name])
+        h.move_to([-4.6, 0.7, 0])
+        return h
+
+    def adagrad(self):
+        th = self.theme
+        self.title = self.make_title("Adaptive step sizes")
+        self.play(FadeIn(self.title), run_time=0.8)
+        lines = self.rule_lines("adagrad")
+        head = self.heading("adagrad")
+        c = self.color["adagrad"]
+        s_line, t_line = lines
+        self.say("Adagrad: add up each parameter's squared gradients...")
+        self.play(FadeIn(head), Write(VGroup(*s_line[:3])), run_time=1.2)
+        self.play(FadeIn(s_line[3].set_color(c), shift=0.2 * LEFT), run_time=0.8)
+        self.wait(2.0)
+        self.say("...and divide that parameter's step by their square root")
+        self.play(Write(t_line), run_time=1.4)
+        _, _, den = fraction_parts(t_line[3])
+        self.play(den.animate.set_color(c), run_time=0.6)
+        self.wait(2.5)
+        self.head, self.lines = head, lines
+
+    def rmsprop(self):
+        lines = self.rule_lines("rmsprop")
+        head = self.heading("rmsprop")
+        c = self.color["rmsprop"]
+        v_line, t_line = lines
+        v_line[2].set_color(c)
+        v_line[3].set_color(c)
+        fraction_parts(t_line[3])[2].set_color(c)
+        self.say("RMSProp: a moving average instead of a sum, so old gradients fade")
+        self.play(ReplacementTransform(self.head, head), ReplacementTransform(self.lines[0], v_line),
+                  ReplacementTransform(self.lines[1], t_line), run_time=1.5)
+        self.wait(3.5)
+        self.head, self.lines = head, lines
+
+    def adam(self):
+        lines = self.rule_lines("adam")
+        head = self.heading("adam")
+        m_line, v_line, t_line = lines
+        VGroup(*m_line[2:]).set_color(self.color["momentum"])
+        VGroup(*v_line[2:]).set_color(self.color["rmsprop"])
+        num, _, den = fraction_parts(t_line[3])
+        den.set_color(self.color["adam"])
+        num[-1].set_color(self.color["momentum"])  # m
+        self.say("Adam: a moving average m of the gradient (momentum) on top of RMSProp's v,\n"
+                 "with a bias correction for the first steps")
+        self.play(ReplacementTransform(self.head, head), FadeOut(self.lines[0], shift=0.3 * UP),
+                  ReplacementTransform(self.lines[1], t_line), run_time=1.2)
+        self.play(FadeIn(m_line, shift=0.2 * DOWN), FadeIn(v_line, shift=0.2 * DOWN), run_time=1.0)
+        self.wait(4.0)
+        self.head, self.lines = head, lines
+
+    # ------------------------------------------------------------------ runs
+    def bar_chart(self):
+        th = self.theme
+        lo, hi = self.cfg.bar_decades
+        height = 3.5
+        unit = height / (hi - lo)
+        base_y, left_x = -1.25, 1.6
+        axis = Line([left_x, base_y, 0], [left_x, base_y + height, 0], stroke_color=th.muted, stroke_width=2)
+        floor = Line([left_x, base_y, 0], [6.5, base_y, 0], stroke_color=th.muted, stroke_width=2)
+        ticks = VGroup()
+        for k in range(lo, hi + 1):
+            y = base_y + (k - lo) * unit
+            ticks.add(Line([left_x - 0.08, y, 0], [left_x, y, 0], stroke_color=th.muted, stroke_width=2))
+            ticks.add(MathTex("10^{%d}" % k, font_size=FONT_SMALL, color=th.muted).next_to([left_x - 0.08, y, 0],
+                                                                                          LEFT, buff=0.08))
+        bars, labels = VGroup(), VGroup()
+        self.bar_specs = []
+        for i, name in enumerate(OPTIMIZERS):
+            x_center = left_x + 0.95 + i * 1.65
+            for j, var in enumerate(self.surface.variable_names):
+                x = x_center + (j - 0.5) * 0.55
+                bar = Rectangle(width=0.45, height=0.01, stroke_width=0, fill_color=self.color[name],
+                                fill_opacity=0.95 if j == 0 else 0.55)
+                bar.move_to([x, base_y, 0], DOWN)
+                bars.add(bar)
+                labels.add(MathTex(var, font_size=FONT_SMALL, color=th.muted).next_to([x, base_y, 0], DOWN, buff=0.1))
+                self.bar_specs.append((name, j))
+            labels.add(self.text(DISPLAY[name], FONT_SMALL, color=self.color[name])
+                       .move_to([x_center, base_y - 0.75, 0]))
+            self.name_positions = getattr(self, "name_positions", {})
+            self.name_positions[name] = np.array([x_center, base_y - 1.1, 0])
+        header = VGroup(MathTex(sp.latex(O.eta / sp.sqrt(O.v)), font_size=FONT_LABEL, color=th.foreground),
+                        self.text("per parameter (log scale)", FONT_SMALL, color=th.muted))
+        header.arrange(RIGHT, buff=0.2)
+        header.next_to([left_x, base_y + height, 0], UP, buff=0.2).align_to([left_x - 0.6, 0, 0], LEFT)
+        self.bar_geometry = (base_y, unit, lo)
+        self.bars = bars
+        return VGroup(axis, floor, ticks, bars, labels, header)
+
+    def set_bars(self, k: int):
+        """Bar heights at update ``k`` (1-based), from the effective step sizes of each run."""
+        base_y, unit, lo = self.bar_geometry
+        for bar, (name, j) in zip(self.bars, self.bar_specs):
+            value = self.effective[name][k - 1, j]
+            h = max((np.log10(value) - lo) * unit, 0.01)
+            bar.stretch_to_fit_height(h)
+            bar.move_to([bar.get_center()[0], base_y, 0], DOWN)
+        self.bar_step = k
+
+    def effective_steps(self):
+        th = self.theme
+        self.effective = {name: effective_steps(t) for name, t in self.runs.items()}
+        self.say(None)
+        self.play(FadeOut(VGroup(*self.lines)), FadeOut(self.head), run_time=0.8)
+        panel = ContourPanel(self.surface, self.cfg.window, (4.5, 4.6), th, n_levels=8,
+                             x_ticks=(-1, 0, 1), y_ticks=(0, 1, 2), labels=("x", "y"))
+        panel.move_to([-3.75, 0.2, 0])
+        self.panel = panel
+        chart = self.bar_chart()
+        self.set_bars(1)
+        minimum = panel.point(self.surface.minima[0])
+        star = Star(outer_radius=0.13, inner_radius=0.06, stroke_width=0, fill_color=th.foreground,
+                    fill_opacity=1).move_to(minimum)
+        counter = VGroup(self.text("step", FONT_SMALL, color=th.muted),
+                         Integer(self.cfg.steps, font_size=FONT_SMALL, color=th.foreground))
+        # laid out with its widest value, then set to step 1 with the left edge kept
+        counter.arrange(RIGHT, buff=0.15).move_to([6.4, chart[-1].get_center()[1], 0], RIGHT)
+        left = counter[1].get_left()
+        counter[1].set_value(1).move_to(left, LEFT)
+        self.counter = counter
+        self.play(FadeIn(panel), FadeIn(star), FadeIn(chart), FadeIn(counter), run_time=1.2)
+        self.say(f"Same start, same learning rate {self.cfg.lr:g}. The bars: each parameter's\n"
+                 "effective step size, read from each run's state")
+        # Shortest run drawn last, so that it stays visible on top of the others.
+        order = sorted(self.runs, key=lambda n: -np.linalg.norm(self.runs[n].points[-1] - self.runs[n].points[0]))
+        self.traces = {name: Trace([panel.point(p) for p in self.runs[name].points], self.color[name],
+                                   dot_radius=0.07) for name in order}
+        self.scene.add(*self.traces.values())
+        steps = self.cfg.steps
+        number = counter[1]
+
+        def extra(alpha):
+            k = int(np.clip(round(alpha * steps), 1, steps))
+            if k != self.bar_step:
+                self.set_bars(k)
+                left = number.get_left()
+                number.set_value(k)
+                number.move_to(left, LEFT)
+
+        self.play(trace_together(list(self.traces.values()), extra=extra, also=[self.bars, counter],
+                                 run_time=11.0, rate_func=linear))
+        self.wait(1.0)
+
+    def why_adam(self):
+        th = self.theme
+        rows = VGroup()
+        for name, t in self.runs.items():
+            rows.add(MathTex(r"L = " + sig(t.losses[-1]), font_size=FONT_SMALL, color=th.foreground)
+                     .move_to(self.name_positions[name]))
+        self.scoreboard = rows
+        self.play(FadeIn(rows, shift=0.1 * UP), run_time=0.8)
+        self.say("Adagrad's steps only shrink; RMSProp's adapt; Adam adds momentum.\n"
+                 "Robust at its default settings, Adam is the usual first choice")
+        self.wait(5.0)
+        self.clear()
+
+
+def play_adaptive(scene, theme=None, sections: bool = False) -> Adaptive:
+    """Play chapter 6 on ``scene`` (for a longer video); returns the chapter object."""
+    chapter = Adaptive(scene, theme)
+    chapter.play_all(sections=sections)
+    return chapter
+
+
+class AdaptiveChapter(Scene):
+    """Chapter 6 alone: ``manim -ql scenes/chapters/adaptive.py AdaptiveChapter``."""
+
+    def construct(self):
+        self.chapter = play_adaptive(self)
+
+
+BEATS = Adaptive.beats()

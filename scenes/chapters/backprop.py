@@ -1,0 +1,354 @@
+r"""Chapter 7: a tiny neural network and backpropagation.
+
+mathcore's 2-2-1 sigmoid :class:`~mathcore.Network` drawn as nodes and edges. The numbers
+are mathcore's: ``forward`` (activations), ``backprop`` (the loss, the deltas layer by
+layer and the gradient of every weight), one gradient-descent update by mathcore's ``gd``
+optimizer, and ``train`` on the XOR data for a histogram of gradient magnitudes (how they
+spread over decades and shrink as the loss falls).
+
+Render alone::
+
+    manim -ql scenes/chapters/backprop.py BackpropChapter
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import sympy as sp
+from manim import (
+    DOWN, LEFT, RIGHT, UP, Circle, Create, FadeIn, FadeOut, GrowFromCenter, Line, MathTex,
+    Rectangle, Scene, ShowPassingFlash, Transform, VGroup,
+)
+
+import mathcore
+from mathcore.symbolic import sigmoid
+from scenes.chapters._kit58 import NarratedChapter, Plot, sig
+from scenes.theme import FONT_LABEL, FONT_SMALL
+
+CHAPTER = "backprop"
+R = 0.58  # node radius: a 3-digit number at the smallest font fits inside
+
+
+@dataclass(frozen=True)
+class BackpropConfig:
+    sizes: tuple = (2, 2, 1)
+    seed: int = 3  # initial weights: Network.init(seed)
+    example: int = 3  # row of XOR_X / XOR_Y used for the forward and backward pass
+    lr: float = 2.0
+    train_steps: int = 1500
+    windows: tuple = ((0, 100), (100, 500), (500, 1501))  # step ranges of the histograms
+    bins: tuple = tuple(np.arange(-6.0, -0.99, 0.5))  # log10 |gradient| bin edges
+
+
+@lru_cache(maxsize=4)
+def numbers(cfg: BackpropConfig = BackpropConfig()) -> dict:
+    """Everything the chapter shows, from mathcore."""
+    net = mathcore.Network(cfg.sizes)
+    theta = net.init(cfg.seed)
+    x, y = mathcore.XOR_X[cfg.example], mathcore.XOR_Y[cfg.example]
+    bp = net.backprop(theta, x, y)
+    gd = mathcore.make_optimizer("gd", lr=cfg.lr)
+    new_theta, _ = gd.update(theta, bp["flat"], gd.init(theta), cfg.lr)
+    run = net.train(theta, mathcore.XOR_X, mathcore.XOR_Y, cfg.lr, cfg.train_steps)
+    magnitudes = np.abs(run["grads"])  # (steps + 1, n_parameters)
+    edges = np.asarray(cfg.bins)
+    hist = [np.histogram(np.log10(magnitudes[a:b]), bins=edges)[0] for a, b in cfg.windows]
+    return {"net": net, "theta": theta, "x": x, "y": y, "bp": bp, "new_theta": new_theta,
+            "new_loss": net.loss(new_theta, x, y), "run": run, "hist": hist, "bin_edges": edges}
+
+
+class Backprop(NarratedChapter):
+    name = CHAPTER
+
+    def __init__(self, scene, theme=None, cfg: BackpropConfig = BackpropConfig()):
+        super().__init__(scene, theme)
+        self.cfg = cfg
+        self.num = numbers(cfg)
+        self.net = self.num["net"]
+        self.grad_color = self.theme.optimizer_color("adam")  # gradients: a warm accent
+        self.shown = {}  # name -> list of strings shown, for tests
+
+    # ------------------------------------------------------------------ layout
+    def node_positions(self):
+        xs = [-5.7, -2.7, 0.3]
+        out = []
+        for x, n in zip(xs, self.cfg.sizes):
+            ys = np.linspace(1.25, -1.25, n) if n > 1 else [0.0]
+            out.append([np.array([x, y, 0.0]) for y in ys])
+        return out
+
+    def num_tex(self, value, color=None, font_size=FONT_SMALL):
+        return MathTex(sig(value), font_size=font_size, color=color or self.theme.foreground)
+
+    def edge_label_position(self, l, j, k):
+        """Where the number of the edge from node k of layer l to node j of layer l+1 goes."""
+        a, b = self.pos[l][k], self.pos[l + 1][j]
+        d = (b - a) / np.linalg.norm(b - a)
+        diagonal = l == 0 and abs(d[1]) > 0.1
+        t = 0.5 if l > 0 else (0.3 if diagonal else 0.37)
+        p = a + t * (b - a)
+        normal = np.array([-d[1], d[0], 0.0])
+        if normal[1] < 0:
+            normal = -normal
+        side = 1 if p[1] > 0 else -1  # away from the middle of the drawing ...
+        if diagonal:
+            side = -side  # ... except the crossing diagonals: inside the X, left of the crossing
+        return p + side * 0.27 * normal
+
+    def edge_labels(self, theta, color=None):
+        """One number per weight, on its edge, in the order of ``Network.parameters``."""
+        labels = VGroup()
+        for l, (W, _) in enumerate(self.net.unflatten(theta)):
+            for j in range(W.shape[0]):
+                for k in range(W.shape[1]):
+                    lab = self.num_tex(W[j, k], color)
+                    lab.move_to(self.edge_label_position(l, j, k))
+                    lab.add_background_rectangle(color=self.theme.background, opacity=0.85, buff=0.03)
+                    labels.add(lab)
+        return labels
+
+    def bias_labels(self, theta, color=None):
+        labels = VGroup()
+        for l, (_, bias) in enumerate(self.net.unflatten(theta)):
+            for j, b in enumerate(bias):
+                tex = MathTex("b = " + sig(b), font_size=FONT_SMALL, color=color or self.theme.muted)
+                p = self.pos[l + 1][j]
+                side = UP if p[1] > 0 else DOWN
+                tex.next_to(p + R * side, side, buff=0.1)
+                labels.add(tex)
+        return labels
+
+    def formula(self, *lines, color=None):
+        group = VGroup(*[MathTex(line, font_size=FONT_LABEL, color=color or self.theme.foreground) for line in lines])
+        group.arrange(DOWN, aligned_edge=LEFT, buff=0.3)
+        group.move_to([4.3, 0.9, 0]).align_to([2.0, 0, 0], LEFT)
+        return group
+
+    def set_formula(self, new, run_time=1.0):
+        old = getattr(self, "panel", None)
+        anims = [FadeIn(new, shift=0.15 * UP)]
+        if old is not None:
+            anims.append(FadeOut(old, shift=0.15 * UP))
+        self.play(*anims, run_time=run_time)
+        self.panel = new
+
+    # ------------------------------------------------------------------ beats
+    def network(self):
+        th = self.theme
+        self.title = self.make_title("Backpropagation")
+        self.pos = self.node_positions()
+        self.nodes = [VGroup(*[Circle(radius=R, stroke_color=th.foreground, stroke_width=3, fill_color=th.panel,
+                                      fill_opacity=1).move_to(p) for p in layer]) for layer in self.pos]
+        self.edges = []
+        for l in range(len(self.pos) - 1):
+            group = VGroup()
+            for j, b in enumerate(self.pos[l + 1]):
+                for k, a in enumerate(self.pos[l]):
+                    d = (b - a) / np.linalg.norm(b - a)
+                    group.add(Line(a + R * d, b - R * d, stroke_color=th.muted, stroke_width=2.5))
+            self.edges.append(group)
+        names = ["input", "hidden", "output"]
+        self.layer_names = VGroup(*[self.text(n, FONT_SMALL, color=th.muted).move_to([p[0][0], -2.45, 0])
+                                    for n, p in zip(names, self.pos)])
+        theta = self.num["theta"]
+        self.w_labels = self.edge_labels(theta)
+        self.b_labels = self.bias_labels(theta)
+        self.shown["weights"] = [t[1].tex_string for t in self.w_labels]
+        self.play(FadeIn(self.title), run_time=0.6)
+        self.play(*[GrowFromCenter(n) for layer in self.nodes for n in layer], run_time=1.0)
+        self.play(*[Create(e) for g in self.edges for e in g], FadeIn(self.layer_names), run_time=1.0)
+        self.play(FadeIn(self.w_labels), FadeIn(self.b_labels), run_time=0.8)
+        self.say("Two inputs, two hidden sigmoid neurons, one output; a weight on every edge")
+        self.set_formula(self.formula(r"z^{(l)} = W^{(l)} a^{(l-1)} + b^{(l)}",
+                                      r"a^{(l)} = " + sp.latex(sigmoid(sp.Symbol("z^{(l)}")))))
+        self.wait(1.5)
+
+    def forward(self):
+        th = self.theme
+        layers = self.num["bp"]["layers"]
+        self.say("Forward pass: weighted sum plus bias, then the sigmoid")
+        values = []
+        for l, layer in enumerate(layers):
+            group = VGroup(*[self.num_tex(a, font_size=FONT_SMALL).move_to(p) for a, p in zip(layer["a"], self.pos[l])])
+            values.append(group)
+        self.shown["activations"] = [[t.tex_string for t in g] for g in values]
+        self.play(FadeIn(values[0]), run_time=0.6)
+        for l in range(1, len(layers)):
+            flashes = [ShowPassingFlash(e.copy().set_stroke(th.highlight, width=5), time_width=0.6)
+                       for e in self.edges[l - 1]]
+            self.play(*flashes, run_time=0.8)
+            self.play(FadeIn(values[l]), run_time=0.5)
+        z1, a1 = layers[1]["z"], layers[1]["a"]
+        self.set_formula(self.formula(
+            r"z^{(1)} = W^{(1)} x + b^{(1)} = " + vec(z1),
+            r"a^{(1)} = \sigma(z^{(1)}) = " + vec(a1),
+            r"a^{(2)} = \sigma(z^{(2)}) = " + sig(layers[2]["a"][0])))
+        self.values = values
+        self.wait(2.2)
+
+    def loss(self):
+        th = self.theme
+        a, yv = sp.symbols("a y")
+        loss_expr = (a - yv) ** 2 / 2
+        self.loss_expr = loss_expr
+        bp = self.num["bp"]
+        target = MathTex(r"y = " + sig(self.num["y"][0]), font_size=FONT_LABEL, color=th.foreground)
+        target.next_to(self.nodes[2][0], UP, buff=0.15)
+        self.target = target
+        value = MathTex(r"\ell = " + sig(bp["loss"]), font_size=FONT_LABEL, color=th.highlight)
+        value.next_to(self.b_labels[-1], DOWN, buff=0.2)
+        self.loss_value = value
+        self.shown["loss"] = value.tex_string
+        self.say("The loss: half the squared error against the target")
+        self.play(FadeIn(target), run_time=0.6)
+        self.set_formula(self.formula(r"\ell = " + sp.latex(loss_expr.subs(a, sp.Symbol("a^{(2)}"))),
+                                      r"\ell = " + sig(bp["loss"])))
+        self.play(FadeIn(value, shift=0.1 * RIGHT), run_time=0.6)
+        self.wait(1.8)
+
+    def backward(self):
+        th = self.theme
+        bp = self.num["bp"]
+        a, yv = sp.symbols("a y")
+        dloss = sp.diff(self.loss_expr, a)  # a - y, from SymPy
+        d2, d1 = bp["deltas"][-1], bp["deltas"][0]
+        self.say("Backward: the chain rule, layer by layer, from the output back")
+        self.set_formula(self.formula(
+            r"\delta^{(2)} = (" + sp.latex(dloss.subs(a, sp.Symbol("a^{(2)}"))) + r")\,\sigma'(z^{(2)}) = " + sig(d2[0]),
+            r"\delta^{(1)} = (W^{(2)})^{\top} \delta^{(2)} \odot \sigma'(z^{(1)})",
+            r"\delta^{(1)} = " + vec(d1),
+            r"\frac{\partial \ell}{\partial W^{(l)}} = \delta^{(l)} \, (a^{(l-1)})^{\top}"), run_time=1.2)
+        deltas = []
+        for l, delta in enumerate(bp["deltas"], start=1):
+            group = VGroup(*[self.num_tex(dv, self.grad_color).move_to(self.nodes[l][j])
+                             for j, dv in enumerate(delta)])
+            deltas.append(group)
+        self.shown["deltas"] = [[t.tex_string for t in g] for g in deltas]
+        key = self.text("in the nodes: δ", FONT_SMALL, color=self.grad_color)
+        key.move_to([-6.1, 2.3, 0], LEFT)
+        self.delta_key = key
+        # Output delta, then flow back along the edges to the hidden layer.
+        self.play(FadeOut(self.target), FadeOut(self.values[2]), FadeIn(deltas[1]), FadeIn(key), run_time=0.8)
+        self.wait(0.7)
+        flashes = [ShowPassingFlash(Line(e.get_end(), e.get_start()).set_stroke(self.grad_color, width=5),
+                                    time_width=0.6) for e in self.edges[1]]
+        self.play(*flashes, run_time=1.0)
+        self.play(FadeOut(self.values[1]), FadeIn(deltas[0]), run_time=0.8)
+        self.wait(0.7)
+        grads = self.edge_labels(bp["flat"], self.grad_color)
+        self.shown["grads"] = [t[1].tex_string for t in grads]
+        self.say("Each weight's gradient: the delta of the neuron it feeds times the input it carries")
+        self.play(*[Transform(w, g) for w, g in zip(self.w_labels, grads)], run_time=1.4)
+        self.deltas = deltas
+        self.wait(2.5)
+
+    def update(self):
+        th = self.theme
+        new_theta = self.num["new_theta"]
+        new = self.edge_labels(new_theta)
+        new_b = self.bias_labels(new_theta)
+        self.shown["new_weights"] = [t[1].tex_string for t in new]
+        self.say(f"One step of gradient descent, η = {self.cfg.lr:g}: every weight moves against its gradient")
+        self.set_formula(self.formula(r"w \leftarrow w - \eta \, \frac{\partial \ell}{\partial w}",
+                                      r"\eta = " + sig(self.cfg.lr)))
+        self.play(*[Transform(w, g) for w, g in zip(self.w_labels, new)],
+                  *[Transform(b, g) for b, g in zip(self.b_labels, new_b)], FadeOut(VGroup(*self.deltas)),
+                  FadeOut(self.delta_key),
+                  run_time=1.5)
+        new_value = MathTex(r"\ell = " + sig(self.num["new_loss"]), font_size=FONT_LABEL, color=th.highlight)
+        new_value.move_to(self.loss_value, LEFT)
+        self.shown["new_loss"] = new_value.tex_string
+        self.set_formula(self.formula(r"w \leftarrow w - \eta \, \frac{\partial \ell}{\partial w}",
+                                      r"\eta = " + sig(self.cfg.lr),
+                                      r"\ell:\ " + sig(self.num["bp"]["loss"]) + r" \to " + sig(self.num["new_loss"])),
+                         run_time=0.8)
+        self.play(Transform(self.loss_value, new_value), run_time=0.8)
+        self.wait(2.5)
+
+    def histogram(self):
+        th = self.theme
+        self.say(None)
+        network = [m for m in self.scene.mobjects if m is not self.title]
+        self.play(*[FadeOut(m) for m in network], run_time=0.8)
+        self.panel = None
+        edges = self.num["bin_edges"]
+        hists = self.num["hist"]
+        fractions = [h / h.sum() for h in hists]
+        top = 0.6
+        plot = Plot(th, (edges[0], edges[-1], 0.5), (0, top, 0.1), (6.0, 3.6),
+                    x_ticks=range(int(edges[0]), int(edges[-1]) + 1), y_ticks=(0, 0.2, 0.4, 0.6),
+                    x_fmt=lambda v: "10^{%d}" % v, y_fmt=lambda v: f"{round(100 * v)}\\%")
+        plot.shift((-6.0 - plot.axes.get_left()[0]) * RIGHT + (1.9 - plot.axes.get_top()[1]) * UP)
+        xlabel = self.text("|gradient| of each weight and bias, per step", FONT_SMALL, color=th.muted)
+        xlabel.next_to(plot.axes, DOWN, buff=0.55)
+        self.hist_plot = plot
+
+        def bars_for(frac, color):
+            group = VGroup()
+            for lo, hi, f in zip(edges[:-1], edges[1:], frac):
+                a, b = plot.c2p(lo, 0), plot.c2p(hi, max(f, 1e-4))
+                group.add(Rectangle(width=abs(b[0] - a[0]) - 0.04, height=abs(b[1] - a[1]), stroke_width=0,
+                                    fill_color=color, fill_opacity=0.85 if f > 0 else 0.0).move_to((a + b) / 2))
+            return group
+
+        colors = [th.series[0], th.series[1], th.series[3]]
+        bars = [bars_for(f, c) for f, c in zip(fractions, colors)]
+        labels = [self.text(f"steps {a}-{b - 1}", FONT_SMALL, color=c) for (a, b), c in zip(self.cfg.windows, colors)]
+        for lab in labels:
+            lab.next_to(plot.axes, UP, buff=0.15).align_to(plot.axes, RIGHT)
+        run = self.num["run"]
+        steps = np.arange(len(run["losses"]))
+        loss_plot = Plot(th, (0, self.cfg.train_steps, 500), (-4, 0, 1), (3.6, 3.6), log_y=True,
+                         x_ticks=(0, 500, 1000, 1500), y_ticks=(-4, -2, 0), x_label="training step",
+                         y_label="loss (log scale)")
+        loss_plot.shift((6.3 - loss_plot.axes.get_right()[0]) * RIGHT + (1.9 - loss_plot.axes.get_top()[1]) * UP)
+        curve = loss_plot.curve(steps, run["losses"], th.foreground, width=3)
+        spans = []
+        for (a, b), c in zip(self.cfg.windows, colors):
+            p, q = loss_plot.c2p(a, -4), loss_plot.c2p(min(b - 1, self.cfg.train_steps), 0)
+            spans.append(Rectangle(width=q[0] - p[0], height=q[1] - p[1], stroke_width=0, fill_color=c,
+                                   fill_opacity=0.2).move_to((p + q) / 2))
+        self.shown["hist"] = [list(map(int, h)) for h in hists]
+        self.hist_bars = bars
+        self.say(f"Training on XOR for {self.cfg.train_steps} steps: the spread of gradient sizes, step window by window")
+        self.play(FadeIn(plot), FadeIn(xlabel), FadeIn(loss_plot), Create(curve), FadeIn(spans[0]),
+                  FadeIn(bars[0]), FadeIn(labels[0]), run_time=1.2)
+        self.wait(1.5)
+        current, span, label = bars[0], spans[0], labels[0]
+        for i in (1, 2):
+            ghost = VGroup(*[bar.copy().set_fill(opacity=0).set_stroke(colors[i - 1], width=2, opacity=0.7)
+                             for bar, f in zip(bars[i - 1], fractions[i - 1]) if f > 0])
+            self.play(FadeIn(ghost), Transform(current, bars[i]), FadeOut(label), FadeIn(labels[i]),
+                      Transform(span, spans[i]), *([FadeOut(self.ghost)] if i == 2 else []), run_time=1.5)
+            self.ghost, label = ghost, labels[i]
+            self.wait(1.5)
+        self.say("Gradients span decades: largest while the loss falls fastest, then shrinking")
+        self.wait(2.2)
+        self.clear()
+
+
+def vec(values) -> str:
+    values = np.atleast_1d(values)
+    if len(values) == 1:
+        return sig(values[0])
+    return r"\begin{pmatrix}" + r" \\ ".join(sig(v) for v in values) + r"\end{pmatrix}"
+
+
+def play_backprop(scene, theme=None, sections: bool = False) -> Backprop:
+    """Play chapter 7 on ``scene`` (for a longer video); returns the chapter object."""
+    chapter = Backprop(scene, theme)
+    chapter.play_all(sections=sections)
+    return chapter
+
+
+class BackpropChapter(Scene):
+    """Chapter 7 alone: ``manim -ql scenes/chapters/backprop.py BackpropChapter``."""
+
+    def construct(self):
+        self.chapter = play_backprop(self)
+
+
+BEATS = Backprop.beats()

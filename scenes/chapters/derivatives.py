@@ -1,0 +1,299 @@
+r"""Chapter 2, derivatives: the slope of :math:`f(x) = x^2`, from a secant to the tangent.
+
+The secant from :math:`x = 2` to :math:`x = 2.5` rises 2.25 over a run of 0.5 (slope 4.5);
+as the gap shrinks it turns into the tangent, whose slope is the derivative
+:math:`f'(2) = 4`. The derivative is then read as sensitivity (nudge x, watch f), and a
+tangent sliding along the curve shows large slopes where f is steep, small ones where it
+is gentle, and zero at the vertex. Every value comes from mathcore's ``parabola`` surface
+(``f``, ``grad``) and every formula from its SymPy expression.
+
+Render alone::
+
+    manim -ql scenes/chapters/derivatives.py DerivativesChapter
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Create,
+    DashedLine,
+    DecimalNumber,
+    Dot,
+    FadeIn,
+    FadeOut,
+    Line,
+    Scene,
+    TransformMatchingTex,
+    ValueTracker,
+    VGroup,
+    Write,
+    always_redraw,
+    rate_functions,
+)
+
+import mathcore
+from scenes.chapters._common import Chapter, beat, g3, line_through, load_narration, styled_axes, tick_numbers
+from scenes.theme import FONT_BODY, FONT_LABEL, FONT_SMALL, MARGIN
+
+CHAPTER = "derivatives"
+SURFACE = "parabola"
+X0 = 2.0  # where the slope is measured
+SECANT_RUN = 0.5  # the first secant goes from X0 to X0 + SECANT_RUN
+H_FINAL = 1e-3  # the gap the secant shrinks to (the slope shown is then f'(X0) to 3 digits)
+NUDGE = 0.25  # "nudge x": how far x moves each way
+TOUR = (2.5, 0.8, -2.2, 0.0)  # where the sliding tangent stops: steep, gentle, steep the other way, vertex
+
+BEATS = (
+    "show_curve",
+    "show_secant",
+    "shrink_to_tangent",
+    "nudge_x",
+    "slopes_everywhere",
+    "outro",
+)
+NARRATION = load_narration(CHAPTER)
+
+
+class Derivatives(Chapter):
+    """The beats of chapter 2 (a 2D scene)."""
+
+    name = CHAPTER
+    BEATS = BEATS
+
+    def __init__(self, scene, theme=None, sections=False):
+        super().__init__(scene, theme, sections)
+        self.surface = surface = mathcore.get_surface(SURFACE)
+        self.f = lambda x: float(surface.f(np.array([x])))  # closures, not bound methods (deepcopy)
+        self.df = lambda x: float(surface.grad(np.array([x]))[0])
+        self.var = surface.variable_names[0]
+        self.shown: dict[str, str] = {}  # number strings shown on screen, by role (for tests)
+        self.formulas: dict[str, object] = {}  # MathTex shown, by role (for tests)
+
+    # ------------------------------------------------------------------ helpers
+    def p(self, x: float):
+        return self.axes.c2p(x, self.f(x))
+
+    def slope_direction(self, slope: float):
+        return np.array(self.axes.c2p(1, slope)) - np.array(self.axes.c2p(0, 0))
+
+    def secant(self, h: float, color) -> Line:
+        a, b = np.array(self.p(X0)), np.array(self.p(X0 + h))
+        slope = (self.f(X0 + h) - self.f(X0)) / h
+        line = line_through((a + b) / 2, self.slope_direction(slope), max(3.4, np.linalg.norm(b - a) + 1.6))
+        return line.set_stroke(color, width=4)
+
+    def tangent(self, x: float, color, length: float = 3.0) -> Line:
+        return line_through(self.p(x), self.slope_direction(self.df(x)), length).set_stroke(color, width=4)
+
+    def panel_anchor(self):
+        """Top-left corner of the right-hand formula column."""
+        return np.array([PANEL_LEFT, self.formula_f.get_bottom()[1] - 0.5, 0])
+
+    # ------------------------------------------------------------------ beats
+    @beat
+    def show_curve(self):
+        t = self.theme
+        self.axes = styled_axes(t, [-3, 3, 1], [-0.5, 9.5, 1], 6.4, 5.4).move_to(np.array([-3.0, 0.55, 0]))
+        self.ticks = tick_numbers(self.axes, t, xs=(-2, -1, 1, 2, 3), ys=(2, 4, 6, 8), font_size=FONT_SMALL)
+        self.graph = self.axes.plot(self.f, x_range=[-3, 3, 0.02], color=t.foreground, stroke_width=4)
+        self.formula_f = self.tex(r"f(x) = ", self.surface.latex, font_size=FONT_BODY + 4)
+        self.formula_f.to_corner(UP + RIGHT, buff=MARGIN).align_to(np.array([PANEL_LEFT, 0, 0]), LEFT)
+        self.formulas["f"] = self.formula_f
+        self.say(f"How steep is this curve at x = {g3(X0)}?")
+        self.play(Create(self.axes), FadeIn(self.ticks), run_time=1.2)
+        self.play(Create(self.graph), Write(self.formula_f), run_time=1.6)
+        self.dot0 = Dot(self.p(X0), radius=0.08, color=t.foreground)
+        self.play(FadeIn(self.dot0, scale=0.5), run_time=0.6)
+        self.wait(1.0)
+
+    @beat
+    def show_secant(self):
+        t = self.theme
+        x1 = X0 + SECANT_RUN
+        rise = self.f(x1) - self.f(X0)
+        run = SECANT_RUN
+        slope = rise / run
+        self.shown.update(run=g3(run), rise=g3(rise), secant_slope=g3(slope))
+        self.dot1 = Dot(self.p(x1), radius=0.08, color=t.foreground)
+        corner = self.axes.c2p(x1, self.f(X0))
+        run_leg = DashedLine(self.p(X0), corner, color=t.muted, stroke_width=3)
+        rise_leg = DashedLine(corner, self.p(x1), color=t.muted, stroke_width=3)
+        run_label = self.tex(g3(run), font_size=FONT_SMALL, color=t.muted).next_to(run_leg, DOWN, buff=0.12)
+        rise_label = self.tex(g3(rise), font_size=FONT_SMALL, color=t.muted).next_to(rise_leg, RIGHT, buff=0.12)
+        self.legs = VGroup(run_leg, rise_leg, run_label, rise_label)
+        self.secant_line = self.secant(SECANT_RUN, t.highlight)
+        readout = self.tex(r"\text{slope} = \frac{\text{rise}}{\text{run}} = \frac{" + g3(rise) + "}{" + g3(run) + "} =",
+                           g3(slope), font_size=FONT_BODY)
+        readout.next_to(self.formula_f, DOWN, buff=0.7).align_to(self.formula_f, LEFT)
+        readout[1].set_color(t.highlight)
+        self.formulas["secant"] = readout
+        self.secant_readout = readout
+        self.say(f"Take a second point: the line through both,\na secant, rises {g3(rise)} over a run of {g3(run)}.")
+        self.play(FadeIn(self.dot1, scale=0.5), Create(self.secant_line), run_time=1.2)
+        self.play(Create(run_leg), Create(rise_leg), FadeIn(run_label), FadeIn(rise_label), run_time=1.0)
+        self.play(Write(readout), run_time=1.4)
+        self.wait(2.2)
+
+    @beat
+    def shrink_to_tangent(self):
+        t = self.theme
+        color = t.highlight
+        h = ValueTracker(SECANT_RUN)
+        f, df = self.f, self.df
+
+        def secant_slope():
+            step = h.get_value()
+            return (f(X0 + step) - f(X0)) / step
+
+        self.scene.remove(self.secant_line)
+        live_line = always_redraw(lambda: self.secant(h.get_value(), color))
+        live_dot = always_redraw(lambda: Dot(self.p(X0 + h.get_value()), radius=0.08, color=t.foreground))
+        self.scene.remove(self.dot1)
+        self.scene.add(live_line, live_dot)
+        label_h = self.tex(r"h =", font_size=FONT_BODY)
+        value_h = DecimalNumber(SECANT_RUN, num_decimal_places=3, font_size=FONT_BODY, color=t.foreground)
+        label_s = self.tex(r"\frac{f(%s + h) - f(%s)}{h} =" % (g3(X0), g3(X0)), font_size=FONT_BODY)
+        value_s = DecimalNumber(secant_slope(), num_decimal_places=3, font_size=FONT_BODY, color=color)
+        row_h = VGroup(label_h, value_h).arrange(RIGHT, buff=0.2)
+        row_s = VGroup(label_s, value_s).arrange(RIGHT, buff=0.2)
+        rows = VGroup(row_s, row_h).arrange(DOWN, aligned_edge=LEFT, buff=0.35)
+        rows.next_to(self.formula_f, DOWN, buff=0.7).align_to(self.formula_f, LEFT)
+        value_h.add_updater(lambda m: m.set_value(h.get_value()))
+        value_s.add_updater(lambda m: m.set_value(secant_slope()))
+        self.say("Slide the second point closer: the gap h shrinks\nand the secant turns into the tangent.")
+        self.play(FadeOut(self.secant_readout), FadeOut(self.legs), run_time=0.5)
+        self.play(FadeIn(rows), run_time=0.5)
+        self.play(h.animate.set_value(H_FINAL), run_time=4.5, rate_func=rate_functions.ease_in_out_cubic)
+        value_h.clear_updaters()
+        value_s.clear_updaters()
+        self.shown["limit_h"] = f"{H_FINAL:.3f}"
+        self.shown["limit_slope"] = f"{secant_slope():.3f}"
+        # The limit, from SymPy's derivative and mathcore's gradient.
+        tangent_slope = df(X0)
+        self.shown["tangent_slope"] = g3(tangent_slope)
+        deriv = self.tex(r"f'(x) = ", self.surface.partial_latex[0], font_size=FONT_BODY + 4)
+        at_x0 = self.tex(r"f'(" + g3(X0) + r") = ", g3(tangent_slope), font_size=FONT_BODY + 4)
+        at_x0[1].set_color(color)
+        VGroup(deriv, at_x0).arrange(DOWN, aligned_edge=LEFT, buff=0.35).next_to(
+            self.formula_f, DOWN, buff=0.7).align_to(self.formula_f, LEFT)
+        self.formulas["derivative"] = deriv
+        self.formulas["tangent"] = at_x0
+        self.tangent_line = self.tangent(X0, color, length=3.4)
+        self.scene.remove(live_line, live_dot)
+        self.scene.add(self.tangent_line)
+        self.say(f"The tangent's slope is the derivative: f'({g3(X0)}) = {g3(tangent_slope)}.")
+        self.play(FadeOut(rows), Write(deriv), run_time=1.2)
+        self.play(Write(at_x0), run_time=1.0)
+        self.wait(2.2)
+        self.derivative_group = VGroup(deriv, at_x0)
+
+    @beat
+    def nudge_x(self):
+        t = self.theme
+        color = t.highlight
+        x = ValueTracker(X0)
+        f, df = self.f, self.df
+        fx0 = f(X0)
+        # Guides from the moving point to both axes, and arrows for the changes.
+        self.scene.remove(self.dot0)
+        dot = always_redraw(lambda: Dot(self.p(x.get_value()), radius=0.08, color=t.foreground))
+        guides = always_redraw(lambda: VGroup(
+            DashedLine(self.axes.c2p(x.get_value(), 0), self.p(x.get_value()), color=t.faint, stroke_width=2),
+            DashedLine(self.axes.c2p(0, f(x.get_value())), self.p(x.get_value()), color=t.faint, stroke_width=2)))
+        dx_bar = always_redraw(lambda: Line(self.axes.c2p(X0, 0), self.axes.c2p(x.get_value(), 0),
+                                            color=t.foreground, stroke_width=8))
+        df_bar = always_redraw(lambda: Line(self.axes.c2p(0, fx0), self.axes.c2p(0, f(x.get_value())),
+                                            color=color, stroke_width=8))
+        lab_dx = self.tex(r"\Delta x =", font_size=FONT_BODY)
+        val_dx = DecimalNumber(0, num_decimal_places=2, include_sign=True, font_size=FONT_BODY, color=t.foreground)
+        lab_df = self.tex(r"\Delta f =", font_size=FONT_BODY)
+        val_df = DecimalNumber(0, num_decimal_places=2, include_sign=True, font_size=FONT_BODY, color=color)
+        rows = VGroup(VGroup(lab_dx, val_dx).arrange(RIGHT, buff=0.2),
+                      VGroup(lab_df, val_df).arrange(RIGHT, buff=0.2)).arrange(DOWN, aligned_edge=LEFT, buff=0.3)
+        rows.next_to(self.derivative_group, DOWN, buff=0.6).align_to(self.formula_f, LEFT)
+        val_dx.add_updater(lambda m: m.set_value(x.get_value() - X0))
+        val_df.add_updater(lambda m: m.set_value(f(x.get_value()) - fx0))
+        self.say("The derivative is sensitivity:\nnudge x and watch how much f moves.")
+        self.scene.add(dot)
+        self.play(FadeIn(guides), FadeIn(dx_bar), FadeIn(df_bar), FadeIn(rows), run_time=0.8)
+        for target in (X0 + NUDGE, X0 - NUDGE, X0 + NUDGE):
+            self.play(x.animate.set_value(target), run_time=1.3, rate_func=rate_functions.ease_in_out_sine)
+        val_dx.clear_updaters()
+        val_df.clear_updaters()
+        slope = df(X0)
+        dfx = f(X0 + NUDGE) - fx0
+        approx = self.tex(r"\Delta f \approx f'(" + g3(X0) + r")\,\Delta x = ", g3(slope), r"\times", g3(NUDGE),
+                          "=", g3(slope * NUDGE), font_size=FONT_BODY)
+        approx.next_to(rows, DOWN, buff=0.45).align_to(self.formula_f, LEFT)
+        self.shown.update(nudge=g3(NUDGE), nudge_df=f"{dfx:.2f}", nudge_approx=g3(slope * NUDGE))
+        self.formulas["approx"] = approx
+        self.say(f"Near x = {g3(X0)}, f moves about {g3(slope)} times as far as x.")
+        self.play(Write(approx), run_time=1.2)
+        self.wait(2.2)
+        self.play(x.animate.set_value(X0), FadeOut(rows), FadeOut(approx), FadeOut(dx_bar), FadeOut(df_bar),
+                  FadeOut(guides), run_time=0.8)
+        self.scene.remove(dot, guides, dx_bar, df_bar)
+        self.scene.add(self.dot0)
+
+    @beat
+    def slopes_everywhere(self):
+        t = self.theme
+        color = t.highlight
+        x = ValueTracker(X0)
+        df = self.df
+        self.scene.remove(self.tangent_line, self.dot0)
+        tangent = always_redraw(lambda: self.tangent(x.get_value(), color, length=2.6))
+        dot = always_redraw(lambda: Dot(self.p(x.get_value()), radius=0.08, color=t.foreground))
+        label = self.tex(r"f'(x) =", font_size=FONT_BODY + 4)
+        value = DecimalNumber(df(X0), num_decimal_places=2, font_size=FONT_BODY + 4, color=color)
+        row = VGroup(label, value).arrange(RIGHT, buff=0.2)
+        row.next_to(self.derivative_group, DOWN, buff=0.6).align_to(self.formula_f, LEFT)
+        value.add_updater(lambda m: m.set_value(df(x.get_value())))
+        self.scene.add(tangent, dot)
+        self.say("Where the curve is steep the slope is large;\nwhere it is gentle, small.")
+        self.play(FadeIn(row), run_time=0.6)
+        self.tour_values = []
+        for stop in TOUR:
+            if stop == 0.0:
+                self.say("At the bottom the tangent is flat: the slope is zero.")
+            self.play(x.animate.set_value(stop), run_time=1.5, rate_func=rate_functions.ease_in_out_sine)
+            self.tour_values.append(stop)
+            self.wait(0.5)
+        value.clear_updaters()
+        self.shown["vertex_slope"] = g3(df(TOUR[-1]))
+        flat = self.tex(r"\text{slope } 0", font_size=FONT_LABEL, color=color)
+        flat.next_to(self.axes.c2p(TOUR[-1], self.f(TOUR[-1])), UP, buff=0.35)
+        self.play(FadeIn(flat, shift=0.1 * DOWN), run_time=0.6)
+        self.wait(1.2)
+
+    @beat
+    def outro(self):
+        self.clear()
+
+
+PANEL_LEFT = 1.0  # scene x of the left edge of the formula column
+
+
+def play_derivatives(scene, theme=None, sections: bool = False) -> Derivatives:
+    """Play chapter 2 on ``scene`` and return the chapter (its mobjects, timings)."""
+    chapter = Derivatives(scene, theme, sections)
+    chapter.play_all()
+    return chapter
+
+
+class DerivativesChapter(Scene):
+    """Chapter 2 alone: from a secant of x^2 to its tangent, and what the slope means."""
+
+    def construct(self):
+        self.chapter = ch = Derivatives(self, sections=True)
+        ch.show_curve()
+        ch.show_secant()
+        ch.shrink_to_tangent()
+        ch.nudge_x()
+        ch.slopes_everywhere()
+        ch.outro()

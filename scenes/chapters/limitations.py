@@ -1,0 +1,277 @@
+r"""Chapter 8: limitations of gradient descent and what comes next.
+
+Brief callbacks to where plain GD stalls (a Rastrigin local minimum, the saddle
+:math:`x^2 - y^2`, a plateau), each a real ``mathcore.run``; ill-conditioning as GD's
+zig-zag in Rosenbrock's valley against Newton's method (mathcore's ``newton``, with the
+symbolic Hessian) from the same start; learning-rate schedules (mathcore's ``constant``,
+``step_decay`` and ``cosine``) on stochastic gradient descent of the least-squares loss,
+with the same seed; a closing summary.
+
+Render alone::
+
+    manim -ql scenes/chapters/limitations.py LimitationsChapter
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import sympy as sp
+from manim import (
+    DOWN, LEFT, RIGHT, UP, Create, Dot, FadeIn, FadeOut, MathTex, Rectangle, RoundedRectangle, Scene, Star, VGroup, linear,
+)
+
+import mathcore
+from mathcore import optimizers as O
+from scenes.chapters._kit58 import (
+    ContourPanel, NarratedChapter, Plot, Trace, legend_rows, sig, trace_range, trace_together,
+)
+from scenes.theme import FONT_LABEL, FONT_SMALL
+
+CHAPTER = "limitations"
+
+
+@dataclass(frozen=True)
+class LimitationsConfig:
+    # (surface, start, lr, steps, window, label) of the three callbacks
+    callbacks: tuple = (
+        ("rastrigin", (2.3, -1.6), 0.005, 100, ((-3.0, 3.0), (-3.0, 3.0)), "local minimum"),
+        ("saddle", (1.8, 0.01), 0.05, 52, ((-2.0, 2.0), (-2.0, 2.0)), "saddle point"),
+        ("plateau", (3.0, 2.5), 2.0, 100, ((-4.0, 4.0), (-4.0, 4.0)), "plateau"),
+    )
+    rosen_start: tuple = (-1.2, 1.0)
+    gd_lr: float = 0.002
+    gd_steps: int = 1000
+    newton_steps: int = 20  # an upper bound: the run stops when the gradient vanishes
+    rosen_window: tuple = ((-2.0, 2.0), (-3.5, 3.0))
+    zoom_window: tuple = ((-1.3, -0.65), (0.75, 1.25))  # the inset on GD's first steps
+    zoom_steps: int = 60
+    sched_surface: str = "linear-regression"
+    sched_start: tuple = (-0.5, 1.5)
+    sched_lr: float = 0.15
+    sched_epochs: int = 10
+    sched_step_epochs: int = 3  # step decay every 3 epochs ...
+    sched_gamma: float = 0.3  # ... by this factor
+    seed: int = 1
+
+
+@lru_cache(maxsize=4)
+def runs(cfg: LimitationsConfig = LimitationsConfig()) -> dict:
+    out = {"callbacks": [mathcore.run(name, "gd", start, steps, lr) for name, start, lr, steps, _, _ in cfg.callbacks]}
+    out["gd"] = mathcore.run("rosenbrock", "gd", cfg.rosen_start, cfg.gd_steps, cfg.gd_lr)
+    out["newton"] = mathcore.run("rosenbrock", "newton", cfg.rosen_start, cfg.newton_steps, 1.0, grad_tol=1e-9)
+    surface = mathcore.get_surface(cfg.sched_surface)
+    n = surface.n_examples
+    total = cfg.sched_epochs * n
+    schedules = {
+        "constant": mathcore.constant(cfg.sched_lr),
+        "step decay": mathcore.step_decay(cfg.sched_lr, cfg.sched_step_epochs * n, cfg.sched_gamma),
+        "cosine": mathcore.cosine(cfg.sched_lr, total),
+    }
+    out["schedules"] = {name: mathcore.run(surface, "gd", cfg.sched_start, total, batch_size=1, seed=cfg.seed,
+                                           schedule=s) for name, s in schedules.items()}
+    return out
+
+
+class Limitations(NarratedChapter):
+    name = CHAPTER
+
+    def __init__(self, scene, theme=None, cfg: LimitationsConfig = LimitationsConfig()):
+        super().__init__(scene, theme)
+        self.cfg = cfg
+        self.runs = runs(cfg)
+        self.gd_color = self.theme.optimizer_color("gd")
+        self.newton_color = self.theme.optimizer_color("newton")
+
+    # ------------------------------------------------------------------ beats
+    def callbacks(self):
+        th = self.theme
+        self.title = self.make_title("Limitations, and what comes next")
+        self.play(FadeIn(self.title), run_time=0.8)
+        panels, traces, labels = VGroup(), [], VGroup()
+        for (name, start, lr, steps, window, label), traj in zip(self.cfg.callbacks, self.runs["callbacks"]):
+            surface = mathcore.get_surface(name)
+            levels = None
+            if name == "rastrigin":
+                levels = np.array([2.0, 8.0, 15.0, 25.0, 35.0, 45.0])
+            panel = ContourPanel(surface, window, (3.7, 3.7), th, levels=levels, n_levels=7, grid_n=141,
+                                 labels=("x", "y"))
+            panels.add(panel)
+        panels.arrange(RIGHT, buff=0.6).move_to([0, 0.1, 0])
+        for panel, traj, spec in zip(panels, self.runs["callbacks"], self.cfg.callbacks):
+            traces.append(Trace([panel.point(p) for p in traj.points], self.gd_color, dot_radius=0.07))
+            labels.add(self.text(spec[-1], FONT_LABEL, color=th.foreground).next_to(panel.frame, DOWN, buff=0.2))
+        self.say("Plain gradient descent stalls wherever the gradient vanishes")
+        self.play(FadeIn(panels), FadeIn(labels), run_time=1.0)
+        self.scene.add(*traces)
+        self.play(trace_together(traces, run_time=3.0, rate_func=linear))
+        self.wait(1.5)
+        self.play(FadeOut(panels), FadeOut(labels), *[FadeOut(t) for t in traces], run_time=0.8)
+
+    def zigzag(self):
+        th = self.theme
+        surface = mathcore.get_surface("rosenbrock")
+        panel = ContourPanel(surface, self.cfg.rosen_window, (4.0, 4.9), th, n_levels=8, x_ticks=(-1, 0, 1),
+                             y_ticks=(-3, -2, -1, 0, 1, 2), labels=("x", "y"))
+        panel.move_to([-4.3, 0.15, 0])
+        self.panel = panel
+        star = Star(outer_radius=0.13, inner_radius=0.06, stroke_width=0, fill_color=th.foreground,
+                    fill_opacity=1).move_to(panel.point(surface.minima[0]))
+        gd, newton = self.runs["gd"], self.runs["newton"]
+        hi = int(np.ceil(np.log10(max(gd.losses.max(), newton.losses.max()))))
+        plot = Plot(th, (0, 3, 1), (-6, hi, 1), (6.0, 1.9), log_y=True, x_ticks=(0, 1, 2, 3),
+                    y_ticks=(-6, -3, 0, hi) if hi % 3 else (-6, -3, 0), x_fmt=lambda v: "10^{%d}" % v,
+                    y_label="loss and step number (log scales)")
+        plot.shift((6.3 - plot.axes.get_right()[0]) * RIGHT + (-2.3 - plot.axes.get_bottom()[1]) * UP)
+        self.loss_plot = plot
+        self.gd_trace = Trace([panel.point(p) for p in gd.points], self.gd_color, width=2.5, dot_radius=0.07)
+        self.gd_loss = plot.trace(np.log10(np.arange(1, len(gd.losses) + 1)), gd.losses, self.gd_color)
+        lab = self.text(f"gradient descent, η = {self.cfg.gd_lr:g}", FONT_SMALL, color=self.gd_color)
+        self.rule_gd = VGroup(lab, MathTex(mathcore.make_optimizer("gd").latex, font_size=FONT_LABEL,
+                                           color=th.foreground))
+        self.rule_gd.arrange(DOWN, aligned_edge=LEFT, buff=0.15)
+        self.rule_gd.move_to([0, 2.6, 0], UP).align_to([-1.3, 0, 0], LEFT)
+        # A magnified look at the first steps, where the zig-zag is.
+        (zx0, zx1), (zy0, zy1) = self.cfg.zoom_window
+        k = self.cfg.zoom_steps
+        inset = ContourPanel(surface, self.cfg.zoom_window, (3.0, 3.0 * (zy1 - zy0) / (zx1 - zx0)), th,
+                             levels=panel.levels, grid_n=121, labels=None)
+        inset.frame.set_stroke(th.highlight, width=2.5)
+        inset.move_to([0, 2.6, 0], UP).align_to([6.3, 0, 0], RIGHT)
+        box = Rectangle(width=abs(panel.point((zx1, zy0))[0] - panel.point((zx0, zy0))[0]),
+                        height=abs(panel.point((zx0, zy1))[1] - panel.point((zx0, zy0))[1]),
+                        stroke_color=th.highlight, stroke_width=2.5).move_to(panel.point(((zx0 + zx1) / 2,
+                                                                                          (zy0 + zy1) / 2)))
+        self.zoom_trace = Trace([inset.point(p) for p in gd.points[: k + 1]], self.gd_color, width=3,
+                                dot_radius=0.07)
+        self.inset = VGroup(inset, box)
+        self.say("Rosenbrock's valley: steep walls, flat floor. Gradient descent zig-zags and crawls")
+        self.play(FadeIn(panel), FadeIn(star), FadeIn(plot), FadeIn(self.rule_gd), run_time=1.2)
+        self.play(FadeIn(inset), Create(box), run_time=0.8)
+        self.scene.add(self.gd_trace, self.gd_loss, self.zoom_trace)
+        self.play(trace_range([self.gd_trace, self.gd_loss, self.zoom_trace], 0, k, run_time=3.5, rate_func=linear))
+        self.play(trace_range([self.gd_trace, self.gd_loss], k, len(gd.points) - 1, run_time=3.5, rate_func=linear))
+        end = MathTex(rf"{gd.n_steps}\ \text{{steps}} \to ({sig(gd.x[0])},\ {sig(gd.x[1])})", font_size=FONT_SMALL,
+                      color=self.gd_color)
+        end.next_to(self.rule_gd, DOWN, aligned_edge=LEFT, buff=0.15)
+        self.gd_end = end
+        self.play(FadeIn(end), run_time=0.6)
+        self.wait(1.5)
+
+    def newton(self):
+        th = self.theme
+        newton = self.runs["newton"]
+        surface = mathcore.get_surface("rosenbrock")
+        opt = newton.optimizer
+        lab = self.text("Newton's method, η = 1", FONT_SMALL, color=self.newton_color)
+        rule = MathTex(opt.latex, font_size=FONT_LABEL, color=th.foreground)
+        hess = MathTex("H = " + surface.hessian_latex, font_size=FONT_SMALL, color=th.muted)
+        group = VGroup(lab, rule, hess).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
+        group.move_to([0, 2.6, 0], UP).align_to([2.9, 0, 0], LEFT)
+        self.rule_newton = group
+        self.say("Newton's method divides by the curvature (the Hessian H)")
+        self.play(FadeOut(self.inset), FadeOut(self.zoom_trace), run_time=0.6)
+        self.play(FadeIn(group, shift=0.1 * UP), run_time=1.0)
+        self.wait(2.0)
+        trace = Trace([self.panel.point(p) for p in newton.points], self.newton_color, width=3, dot_radius=0.08)
+        vertices = VGroup(*[Dot(self.panel.point(p), radius=0.05, color=self.newton_color) for p in newton.points])
+        loss = self.loss_plot.trace(np.log10(np.arange(1, len(newton.losses) + 1)), newton.losses, self.newton_color)
+        self.newton_trace, self.newton_loss = trace, loss
+        self.scene.add(trace, loss)
+        self.play(trace_together([trace, loss], run_time=3.0, rate_func=linear), FadeIn(vertices, lag_ratio=0.3),
+                  run_time=3.0)
+        end = MathTex(rf"{newton.n_steps}\ \text{{steps}} \to ({sig(newton.x[0])},\ {sig(newton.x[1])})",
+                      font_size=FONT_SMALL, color=self.newton_color)
+        end.next_to(group, DOWN, aligned_edge=LEFT, buff=0.15)
+        self.newton_end = end
+        self.play(FadeIn(end), run_time=0.6)
+        self.say(f"{newton.n_steps} steps, not {self.runs['gd'].n_steps}+; but each needs n² second derivatives")
+        self.wait(3.0)
+        self.play(*[FadeOut(m) for m in self.scene.mobjects if m is not self.title], run_time=0.8)
+        self.caption = None
+
+    def schedules(self):
+        th = self.theme
+        runs_ = self.runs["schedules"]
+        surface = mathcore.get_surface(self.cfg.sched_surface)
+        n = surface.n_examples
+        colors = dict(zip(runs_, (th.series[0], th.series[2], th.series[4])))
+        lr_plot = Plot(th, (0, self.cfg.sched_epochs, 1), (0, self.cfg.sched_lr * 1.1, 0.05), (4.6, 2.8),
+                       x_ticks=(0, 5, 10), y_ticks=(0, 0.05, 0.1, 0.15), x_label="epochs", y_label="learning rate η")
+        lr_plot.shift((-6.0 - lr_plot.axes.get_left()[0]) * RIGHT + (2.0 - lr_plot.axes.get_top()[1]) * UP)
+        f_min = surface.min_value
+        loss_plot = Plot(th, (0, self.cfg.sched_epochs, 1), (-5, 1, 1), (4.8, 2.8), log_y=True,
+                         x_ticks=(0, 5, 10), y_ticks=(-5, -3, -1, 1), x_label="epochs",
+                         y_label="loss above its minimum (log scale)")
+        loss_plot.shift((6.3 - loss_plot.axes.get_right()[0]) * RIGHT + (2.0 - loss_plot.axes.get_top()[1]) * UP)
+        lr_traces, loss_traces = [], []
+        for name, t in runs_.items():
+            steps = np.arange(len(t.lrs)) / n
+            lr_traces.append(lr_plot.trace(steps, t.lrs, colors[name], width=3.5))
+            epochs = np.arange(len(t.losses)) / n
+            loss_traces.append(loss_plot.trace(epochs, t.losses - f_min, colors[name], width=2.5))
+        entries = [(f"{name}: final", sig(t.losses[-1] - f_min), colors[name]) for name, t in runs_.items()]
+        leg = legend_rows(entries, th, FONT_SMALL).arrange(RIGHT, buff=0.6)
+        leg.move_to([0, -2.05, 0])
+        self.say("Learning-rate schedules: the same stochastic run, three ways to shrink η")
+        self.play(FadeIn(lr_plot), FadeIn(loss_plot), run_time=1.0)
+        self.scene.add(*lr_traces, *loss_traces)
+        self.play(trace_together(lr_traces + loss_traces, run_time=4.5, rate_func=linear), FadeIn(leg),
+                  run_time=4.5)
+        self.say("Large steps first, small steps later: SGD settles below its noise floor")
+        self.schedule_legend = leg
+        self.wait(3.0)
+        self.play(*[FadeOut(m) for m in self.scene.mobjects if m is not self.title], run_time=0.8)
+        self.caption = None
+
+    def summary(self):
+        th = self.theme
+        col = th.optimizer_color
+        cards_spec = [
+            ("Gradient descent", mathcore.make_optimizer("gd").latex, col("gd")),
+            ("Mini-batches", None, col("minibatch")),
+            ("Adam", sp.latex(O.eta / sp.sqrt(O.v)), col("adam")),
+            ("Backpropagation", None, th.highlight),
+            ("Newton", mathcore.make_optimizer("newton").latex, col("newton")),
+            ("Schedules", None, th.series[2]),
+        ]
+        subtitles = {"Mini-batches": "cheap, noisy gradients", "Backpropagation": "chain rule, layer by layer",
+                     "Schedules": "big steps first, then small", "Adam": "per parameter"}
+        cards = VGroup()
+        for name, latex, color in cards_spec:
+            head = self.text(name, FONT_LABEL, color=color)
+            body = VGroup()
+            if latex:
+                body.add(MathTex(latex, font_size=FONT_LABEL, color=th.foreground))
+            if name in subtitles:
+                body.add(self.text(subtitles[name], FONT_SMALL, color=th.foreground))
+            body.arrange(RIGHT, buff=0.2)
+            content = VGroup(head, body).arrange(DOWN, buff=0.25)
+            box = RoundedRectangle(width=4.0, height=1.75, corner_radius=0.15, stroke_color=color, stroke_width=2,
+                                   fill_color=th.panel, fill_opacity=1)
+            content.move_to(box)
+            cards.add(VGroup(box, content))
+        cards.arrange_in_grid(rows=2, cols=3, buff=(0.3, 0.35)).move_to([0, 0.2, 0])
+        self.say("Follow the negative gradient; choose the step well;\nlet the variants handle noise, scale and curvature")
+        self.play(FadeIn(cards, lag_ratio=0.25), run_time=2.5)
+        self.wait(3.5)
+        self.clear()
+
+
+def play_limitations(scene, theme=None, sections: bool = False) -> Limitations:
+    """Play chapter 8 on ``scene`` (for a longer video); returns the chapter object."""
+    chapter = Limitations(scene, theme)
+    chapter.play_all(sections=sections)
+    return chapter
+
+
+class LimitationsChapter(Scene):
+    """Chapter 8 alone: ``manim -ql scenes/chapters/limitations.py LimitationsChapter``."""
+
+    def construct(self):
+        self.chapter = play_limitations(self)
+
+
+BEATS = Limitations.beats()

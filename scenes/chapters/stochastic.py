@@ -1,0 +1,255 @@
+r"""Chapter 5: batch, stochastic and mini-batch gradient descent on a data loss.
+
+The loss is mathcore's ``linear-regression`` :class:`~mathcore.DataLoss`: a line
+:math:`y = w x + b` fitted to 32 seeded points, :math:`L = \frac1n \sum_i \ell_i`. At one
+point the per-example gradients :math:`\nabla \ell_i` (``example_grads``) pull in different
+directions; their average is the batch gradient. Then three real runs of ``mathcore.run``
+with the same learning rate and the same number of epochs: full batch (one step per
+epoch), stochastic (``batch_size=1``, 32 steps per epoch) and mini-batch (``batch_size=8``),
+their paths on the contours and their losses per epoch.
+
+Render alone::
+
+    manim -ql scenes/chapters/stochastic.py StochasticChapter
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from manim import (
+    DOWN, LEFT, RIGHT, UP, Arrow, Circle, Create, DashedLine, FadeIn, FadeOut, Line, MathTex, Scene,
+    Transform, VGroup, linear,
+)
+
+import mathcore
+from scenes.chapters._kit58 import ContourPanel, NarratedChapter, legend_rows, Plot, Trace, sig, trace_together
+from scenes.theme import FONT_LABEL, FONT_SMALL, MARGIN
+
+CHAPTER = "stochastic"
+
+
+@dataclass(frozen=True)
+class StochasticConfig:
+    """The runs of the chapter: same start, learning rate, epochs and seed for all three."""
+
+    surface: str = "linear-regression"
+    start: tuple = (-0.5, 1.5)
+    lr: float = 0.15
+    epochs: int = 4
+    batch_size: int = 8
+    seed: int = 1
+    window: tuple = ((-1.0, 3.5), (-2.5, 2.0))  # (w range, b range) of the contour panel
+
+
+@lru_cache(maxsize=4)
+def runs(cfg: StochasticConfig = StochasticConfig()) -> dict:
+    """``{"batch", "sgd", "minibatch"}`` -> Trajectory, each ``epochs`` passes over the data."""
+    surface = mathcore.get_surface(cfg.surface)
+    n = surface.n_examples
+    sizes = {"batch": None, "sgd": 1, "minibatch": cfg.batch_size}
+    out = {}
+    for key, bs in sizes.items():
+        steps_per_epoch = 1 if bs is None else -(-n // bs)
+        out[key] = mathcore.run(surface, "gd", cfg.start, cfg.epochs * steps_per_epoch, cfg.lr,
+                                batch_size=bs, seed=cfg.seed)
+    return out
+
+
+def epochs_axis(trajectory, n_examples: int) -> np.ndarray:
+    """Epoch of each point of a run: step k of a batch size B run is k * B / n epochs."""
+    bs = trajectory.settings["batch_size"] or n_examples
+    return np.arange(len(trajectory.points)) * bs / n_examples
+
+
+class Stochastic(NarratedChapter):
+    name = CHAPTER
+
+    def __init__(self, scene, theme=None, cfg: StochasticConfig = StochasticConfig()):
+        super().__init__(scene, theme)
+        self.cfg = cfg
+        self.surface = mathcore.get_surface(cfg.surface)
+        self.runs = runs(cfg)
+        self.colors = {k: self.theme.optimizer_color(t.label) for k, t in self.runs.items()}
+        self.names = {"batch": "batch", "sgd": "stochastic", "minibatch": f"mini-batch ({cfg.batch_size})"}
+
+    # ------------------------------------------------------------------ builders
+    def data_plot(self) -> Plot:
+        plot = Plot(self.theme, (-2.2, 2.2, 1), (-6, 5, 1), (5.0, 4.3), x_ticks=(-2, -1, 0, 1, 2),
+                    y_ticks=(-4, -2, 0, 2, 4))
+        X, Y = (np.asarray(a) for a in self.surface.data)
+        plot.dots = VGroup(*[
+            Circle(radius=0.055, stroke_width=0, fill_color=self.theme.foreground, fill_opacity=0.85)
+            .move_to(plot.c2p(x, y)) for x, y in zip(X, Y)])
+        xl = MathTex("x", font_size=FONT_LABEL, color=self.theme.foreground).next_to(plot.axes, RIGHT, buff=0.12)
+        xl.align_to(plot.axes, DOWN)
+        yl = MathTex("y", font_size=FONT_LABEL, color=self.theme.foreground).next_to(plot.axes, UP, buff=0.1)
+        yl.align_to(plot.axes, LEFT)
+        plot.add(plot.dots, xl, yl)
+        return plot
+
+    def fit_line(self, plot: Plot, w: float, b: float, line: Line | None = None) -> Line:
+        """The line y = w x + b inside the data plot's box."""
+        x0, x1, y0, y1 = plot.x0, plot.x1, plot.y0, plot.y1
+        xs = [x0, x1]
+        if abs(w) > 1e-12:
+            xs = [max(x0, min((y0 - b) / w, (y1 - b) / w)), min(x1, max((y0 - b) / w, (y1 - b) / w))]
+        a, c = plot.c2p(xs[0], w * xs[0] + b), plot.c2p(xs[1], w * xs[1] + b)
+        if line is None:
+            return Line(a, c, stroke_width=4, color=self.theme.highlight)
+        line.put_start_and_end_on(a, c)
+        return line
+
+    # ------------------------------------------------------------------ beats
+    def setup(self):
+        th = self.theme
+        self.title = self.make_title("Batch, stochastic, mini-batch")
+        loss = MathTex(r"L(w, b) = \frac{1}{n} \sum_{i=1}^{n} \ell_i, \quad \ell_i = " + self.surface.example_latex,
+                       font_size=FONT_LABEL, color=th.foreground)
+        loss.to_corner(UP + RIGHT, buff=MARGIN)
+        self.loss_tex = loss
+        self.plot = self.data_plot()
+        self.plot.move_to([-3.55, 0.05, 0])
+        self.panel = ContourPanel(self.surface, self.cfg.window, (4.6, 4.6), th,
+                                  levels=self.levels(), x_ticks=(0, 1, 2, 3), y_ticks=(-2, -1, 0, 1), labels=("w", "b"))
+        self.panel.move_to([3.75, -0.05, 0])
+        start = self.panel.point(self.cfg.start)
+        self.start_dot = Circle(radius=0.09, stroke_color=th.start, stroke_width=3, fill_opacity=0).move_to(start)
+        w, b = self.cfg.start
+        self.line = self.fit_line(self.plot, w, b)
+        self.play(FadeIn(self.title), FadeIn(loss), run_time=1.0)
+        self.play(FadeIn(self.plot), FadeIn(self.panel), run_time=1.2)
+        self.play(Create(self.line), FadeIn(self.start_dot), run_time=0.8)
+        self.say(f"A line fitted to n = {self.surface.n_examples} points: the loss averages one term per example")
+        self.wait(2.5)
+
+    def levels(self):
+        """Contour levels: loss values spaced so that rings are even near the minimum."""
+        f_min = self.surface.min_value
+        return f_min + np.array([0.04, 0.15, 0.35, 0.7, 1.2, 2.0, 3.0, 4.5, 6.5])
+
+    def example_arrows(self):
+        th = self.theme
+        start = np.asarray(self.cfg.start, float)
+        grads = self.surface.example_grads(start)  # (2, n): per-example gradients of ell_i
+        self.example_grad_values = grads
+        steps = -grads.T
+        lengths = np.linalg.norm(steps, axis=1)
+        self.arrow_scale = 2.4 / lengths.max()  # parameter units per unit of -grad, for display
+        origin = self.panel.point(start)
+        color = self.colors["sgd"]
+        self.arrows = VGroup(*[
+            Arrow(origin, self.panel.point(start + self.arrow_scale * d), buff=0, stroke_width=2.5,
+                  max_tip_length_to_length_ratio=0.12, max_stroke_width_to_length_ratio=8, color=color)
+            .set_opacity(0.7) for d in steps])
+        self.play(*[Create(a) for a in self.arrows], run_time=2.0)
+        self.say("Each example's gradient -∇ℓᵢ pulls in its own direction (arrows scaled)")
+        # One example: the one pulling farthest from the average.
+        mean = steps.mean(axis=0)
+        cos = steps @ mean / (lengths * np.linalg.norm(mean))
+        i = int(np.argmin(cos))
+        self.picked = i
+        X, Y = (np.asarray(a) for a in self.surface.data)
+        w, b = self.cfg.start
+        dot = self.plot.dots[i]
+        ring = Circle(radius=0.16, stroke_color=th.highlight, stroke_width=3).move_to(dot)
+        residual = Line(self.plot.c2p(X[i], Y[i]), self.plot.c2p(X[i], w * X[i] + b),
+                        stroke_width=3, color=th.highlight)
+        arrow = self.arrows[i]
+        self.play(FadeIn(ring), Create(residual), arrow.animate.set_color(th.highlight).set_opacity(1)
+                  .set_stroke(width=5), run_time=1.2)
+        self.wait(2.0)
+        self.play(FadeOut(ring), FadeOut(residual), arrow.animate.set_color(color).set_opacity(0.7)
+                  .set_stroke(width=2.5), run_time=0.6)
+
+    def batch(self):
+        start = np.asarray(self.cfg.start, float)
+        mean = -self.surface.grad(start)
+        self.mean_grad = mean
+        origin = self.panel.point(start)
+        target = Arrow(origin, self.panel.point(start + self.arrow_scale * mean), buff=0, stroke_width=6,
+                       max_tip_length_to_length_ratio=0.25, color=self.colors["batch"])
+        self.say("Batch: their average is the true gradient -∇L,\nbut it costs a pass over all the data for one step")
+        self.play(*[Transform(a, target.copy()) for a in self.arrows], run_time=1.8)
+        self.scene.remove(*self.arrows)
+        self.mean_arrow = target
+        self.scene.add(target)
+        self.wait(1.5)
+        self.traces = {}
+        self.run_trace("batch", run_time=3.0)
+        self.play(FadeOut(self.mean_arrow), run_time=0.5)
+
+    def run_trace(self, key: str, run_time: float):
+        traj = self.runs[key]
+        trace = Trace([self.panel.point(p) for p in traj.points], self.colors[key], dot_radius=0.07)
+        self.traces[key] = trace
+        self.scene.add(trace)
+        points = traj.points
+        line = self.line.set_color(self.colors[key])
+
+        def follow(alpha):
+            s = alpha * (len(points) - 1)
+            k = int(min(np.floor(s), len(points) - 2))
+            p = points[k] + (s - k) * (points[k + 1] - points[k])
+            self.fit_line(self.plot, p[0], p[1], line)
+
+        self.play(trace_together([trace], extra=follow, also=[line], run_time=run_time, rate_func=linear))
+
+    def sgd(self):
+        n = self.surface.n_examples
+        self.say(f"Stochastic: one example per step, {n} noisy steps per epoch")
+        self.run_trace("sgd", run_time=6.0)
+        self.wait(1.0)
+
+    def minibatch(self):
+        k = self.cfg.batch_size
+        per_epoch = -(-self.surface.n_examples // k)
+        self.say(f"Mini-batch: groups of k = {k}, {per_epoch} steps per epoch, much less noise")
+        self.run_trace("minibatch", run_time=3.5)
+        self.wait(1.0)
+
+    def compare(self):
+        th = self.theme
+        n = self.surface.n_examples
+        plot = Plot(th, (0, self.cfg.epochs, 1), (-1, 1, 1), (4.8, 2.5), log_y=True,
+                    x_ticks=range(self.cfg.epochs + 1), y_ticks=(-1, 0, 1), x_label="epochs",
+                    y_label="loss (log scale)")
+        plot.shift((2.3 - plot.axes.get_top()[1]) * UP + (-5.8 - plot.axes.get_left()[0]) * RIGHT)
+        f_min = self.surface.min_value
+        floor = DashedLine(plot.coords([0], [f_min])[0], plot.coords([self.cfg.epochs], [f_min])[0],
+                           dash_length=0.08, stroke_width=2, color=th.muted)
+        self.loss_traces = {key: plot.trace(epochs_axis(t, n), t.losses, self.colors[key])
+                            for key, t in self.runs.items()}
+        entries = [(f"{self.names[k]}: {len(t.points) - 1} steps, loss", sig(t.losses[-1]), self.colors[k])
+                   for k, t in self.runs.items()]
+        self.legend = legend_rows(entries, th, FONT_SMALL)
+        self.legend.next_to(plot, DOWN, buff=0.3).align_to(plot.axes, LEFT)
+        self.loss_plot = plot
+        self.say(f"The same {self.cfg.epochs} epochs of data for all three")
+        self.play(FadeOut(self.plot), FadeOut(self.line), run_time=0.8)
+        self.play(FadeIn(plot), Create(floor), run_time=0.8)
+        self.scene.add(*self.loss_traces.values())
+        self.play(trace_together(list(self.loss_traces.values()), run_time=3.0, rate_func=linear),
+                  FadeIn(self.legend), run_time=3.0)
+        self.say("More steps per epoch go further; mini-batches keep the speed, lose the noise")
+        self.wait(3.5)
+        self.clear()
+
+
+def play_stochastic(scene, theme=None, sections: bool = False) -> Stochastic:
+    """Play chapter 5 on ``scene`` (for a longer video); returns the chapter object."""
+    chapter = Stochastic(scene, theme)
+    chapter.play_all(sections=sections)
+    return chapter
+
+
+class StochasticChapter(Scene):
+    """Chapter 5 alone: ``manim -ql scenes/chapters/stochastic.py StochasticChapter``."""
+
+    def construct(self):
+        self.chapter = play_stochastic(self)
+
+
+BEATS = Stochastic.beats()

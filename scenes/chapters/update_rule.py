@@ -1,0 +1,413 @@
+r"""Chapter 4, the update rule, derived from the first-order Taylor series.
+
+Near :math:`\theta` the loss is almost linear:
+:math:`L(\theta + \eta u) \approx L(\theta) + \eta\, u^\top \nabla L(\theta)` (on
+:math:`L = \theta^2` at 5 this is SymPy's expansion :math:`25 + 10h` with the :math:`h^2`
+dropped, from ``mathcore.taylor``). A unit vector :math:`u` turns around a point of the
+chapter-3 surface while :math:`u^\top \nabla L` is plotted against its angle to the gradient:
+it is most negative at 180 degrees, so the best step is against the gradient,
+:math:`\theta \leftarrow \theta - \eta \nabla L(\theta)`. Then the rule is run by hand on
+:math:`\theta^2` from 5.0 with :math:`\eta = 0.1` for 20 steps: ``mathcore.run``'s numbers
+fill a scrolling table while the point slides down the parabola.
+
+Render alone::
+
+    manim -ql scenes/chapters/update_rule.py UpdateRuleChapter
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import sympy as sp
+from manim import (
+    DEGREES,
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Arrow,
+    Circle,
+    Create,
+    DashedLine,
+    DecimalNumber,
+    Dot,
+    FadeIn,
+    FadeOut,
+    FadeTransform,
+    GrowArrow,
+    Line,
+    Scene,
+    SurroundingRectangle,
+    TracedPath,
+    ValueTracker,
+    VGroup,
+    Write,
+    always_redraw,
+    linear,
+    rate_functions,
+)
+
+import mathcore
+from scenes.chapters._common import (
+    Chapter,
+    ShiftBy,
+    beat,
+    closed_levels,
+    fmt3,
+    g3,
+    load_narration,
+    styled_axes,
+    tick_numbers,
+)
+from scenes.chapters.gradient import POINT as DIRECTION_POINT
+from scenes.chapters.gradient import gradient_surface
+from scenes.mobjects.contours import contour_lines
+from scenes.mobjects.heights import HeightMap
+from scenes.theme import CONTOUR_WIDTH, FONT_BODY, FONT_LABEL, FONT_SMALL, MARGIN
+
+CHAPTER = "update_rule"
+SURFACE = "parabola"
+START = 5.0
+LR = 0.1
+STEPS = 20
+ARITHMETIC_STEPS = 2  # the first steps are written out in full
+VISIBLE_ROWS = 7  # rows of the table on screen at once (it scrolls)
+MAP_LEVELS = (0.25, 0.75, 1.5, 2.5, 3.5)  # contour levels of the direction map
+STOP_ANGLE = 180.0  # where the turning direction stops, in degrees from the gradient
+
+BEATS = (
+    "taylor",
+    "turn_direction",
+    "the_rule",
+    "hand_setup",
+    "hand_first_steps",
+    "hand_rest",
+    "outro",
+)
+NARRATION = load_narration(CHAPTER)
+
+THETA = sp.Symbol("theta")
+H = sp.Symbol("h")
+
+
+def run_by_hand() -> mathcore.Trajectory:
+    """The hand-run: gradient descent on the parabola from 5.0, eta = 0.1, 20 steps."""
+    return mathcore.run(SURFACE, "gd", [START], STEPS, LR)
+
+
+def theta_latex(expr, surface) -> str:
+    """SymPy LaTeX of one of the surface's expressions with its variable renamed theta."""
+    return sp.latex(expr.subs(surface.variables[0], THETA))
+
+
+def taylor_example(surface, point: float = START) -> dict[str, str]:
+    """LaTeX of :math:`L(a + h)` exactly and to first order (``mathcore.taylor``) at ``a``."""
+    var = surface.variables[0]
+    a = sp.nsimplify(point)  # 5.0 -> 5, so that SymPy prints 10 h + 25, not 10.0 h + 25.0
+    exact = sp.expand(surface.expr.subs(var, a + H))
+    first = sp.expand(mathcore.taylor(surface.expr, var, a, 1).subs(var, a + H))
+    return {"exact": sp.latex(exact), "first": sp.latex(first)}
+
+
+def table_rows(trajectory) -> list[tuple[str, str, str, str]]:
+    """The strings of the hand-run table: step, theta_k, L'(theta_k), L(theta_k), 3 significant digits."""
+    return [(str(k), fmt3(p[0]), fmt3(g[0]), fmt3(f))
+            for k, (p, g, f) in enumerate(zip(trajectory.points, trajectory.grads, trajectory.losses))]
+
+
+class UpdateRule(Chapter):
+    """The beats of chapter 4 (a 2D scene)."""
+
+    name = CHAPTER
+    BEATS = BEATS
+
+    def __init__(self, scene, theme=None, sections=False):
+        super().__init__(scene, theme, sections)
+        self.parabola = parabola = mathcore.get_surface(SURFACE)
+        self.L = lambda v: float(parabola.f(np.array([v])))
+        self.run = run_by_hand()
+        self.rows = table_rows(self.run)
+        self.map_surface = gradient_surface()
+        self.point = np.array(DIRECTION_POINT, float)
+        self.grad = self.map_surface.grad(self.point)
+        self.shown: dict[str, object] = {}
+        self.formulas: dict[str, object] = {}
+        self.table_shown: list[tuple[str, ...]] = []
+
+    # ------------------------------------------------------------------ beats
+    @beat
+    def taylor(self):
+        t = self.theme
+        general = self.tex(r"L(\theta + \eta u)", r"\approx", r"L(\theta)", r"+", r"\eta\, u^{\top} \nabla L(\theta)",
+                           font_size=FONT_BODY + 6)
+        general[4].set_color(t.highlight)
+        general.to_edge(UP, buff=MARGIN)
+        ex = taylor_example(self.parabola)
+        f_latex = theta_latex(self.parabola.expr, self.parabola)
+        example_head = self.tex(r"L(\theta) = " + f_latex + r":\quad L(" + g3(START) + r" + h) = ", ex["exact"],
+                                r"\approx", ex["first"], font_size=FONT_BODY)
+        example_head[1].set_color(t.muted)
+        example_head[3].set_color(t.highlight)
+        example_head.next_to(general, DOWN, buff=0.6)
+        self.formulas.update(taylor=general, taylor_example=example_head)
+        self.shown["taylor_exact"], self.shown["taylor_first"] = ex["exact"], ex["first"]
+        self.say("Zoom in far enough and any smooth loss looks flat:\nits change is about η times u·∇L.")
+        self.play(Write(general), run_time=1.6)
+        self.wait(0.8)
+        self.play(FadeIn(example_head), run_time=0.9)
+        self.wait(2.1)
+        self.play(FadeOut(example_head), run_time=0.5)
+        self.taylor_formula = general
+
+    @beat
+    def turn_direction(self):
+        t = self.theme
+        surf = self.map_surface
+        (x0, x1), (y0, y1) = surf.domain
+        axes = styled_axes(t, [x0, x1, 1], [y0, y1, 1], 4.4, 4.4).move_to(np.array([-3.6, -0.45, 0]))
+        axes.set_opacity(0)  # only a coordinate system: the contours are the picture
+
+        def to_scene(seg):
+            return np.array([axes.c2p(a, b) for a, b in seg])
+
+        heights = HeightMap.for_surface(surf)
+        contours = contour_lines(surf, to_scene, closed_levels(surf, MAP_LEVELS), t, heights=heights,
+                                 stroke_width=CONTOUR_WIDTH, opacity=0.8)
+        p = axes.c2p(*self.point)
+        g = self.grad
+        g_norm = float(np.linalg.norm(g))
+        g_hat = g / g_norm
+        radius = 1.25
+        dot = Dot(p, radius=0.07, color=t.foreground)
+        theta_label = self.tex(r"\theta", font_size=FONT_LABEL).next_to(dot, DOWN + LEFT, buff=0.08)
+        circle = Circle(radius=radius, color=t.faint, stroke_width=2).move_to(p)
+        grad_end = np.array(p) + 1.6 * np.append(g_hat, 0)
+        grad_arrow = Arrow(p, grad_end, buff=0, color=t.highlight, stroke_width=6, tip_length=0.22)
+        grad_label = self.tex(r"\nabla L", font_size=FONT_LABEL + 4, color=t.highlight).next_to(grad_end, UP, buff=0.1)
+        angle = ValueTracker(0.0)
+
+        def u_vec(a_deg):
+            a = np.deg2rad(a_deg)
+            rot = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
+            return rot @ g_hat
+
+        def u_dot_g(a_deg):
+            return float(u_vec(a_deg) @ g)  # u^T grad L with mathcore's gradient
+
+        u_arrow = always_redraw(lambda: Arrow(p, np.array(p) + radius * np.append(u_vec(angle.get_value()), 0),
+                                              buff=0, color=t.foreground, stroke_width=5, tip_length=0.2))
+        u_label = always_redraw(lambda: self.tex("u", font_size=FONT_LABEL + 4).move_to(
+            np.array(p) + (radius + 0.32) * np.append(u_vec(angle.get_value()), 0)))
+        # The plot of u^T grad L against the angle.
+        plot_axes = styled_axes(t, [0, 360, 90], [-4, 4, 2], 4.6, 2.6).move_to(np.array([3.55, -0.9, 0]))
+        x_ticks = VGroup(*(self.tex(rf"{v}^\circ", font_size=FONT_SMALL, color=t.muted).next_to(
+            plot_axes.c2p(v, -4), DOWN, buff=0.12) for v in (0, 90, 180, 270, 360)))
+        y_name = self.tex(r"u^{\top} \nabla L", font_size=FONT_LABEL, color=t.muted).next_to(
+            plot_axes.c2p(0, 4), UP, buff=0.15).align_to(plot_axes, LEFT)
+        trace_dot = always_redraw(lambda: Dot(plot_axes.c2p(angle.get_value(), u_dot_g(angle.get_value())),
+                                              radius=0.07, color=t.highlight))
+        trace = always_redraw(lambda: plot_axes.plot(u_dot_g, x_range=[0, max(angle.get_value(), 1e-3),
+                                                                         max(angle.get_value() / 60, 0.5)],
+                                                      color=t.highlight, stroke_width=4))
+        lab_a = self.tex(r"\text{angle} =", font_size=FONT_BODY)
+        val_a = DecimalNumber(0, num_decimal_places=0, unit=r"^\circ", font_size=FONT_BODY)
+        lab_v = self.tex(r"u^{\top} \nabla L =", font_size=FONT_BODY)
+        val_v = DecimalNumber(u_dot_g(0), num_decimal_places=2, font_size=FONT_BODY, color=t.highlight)
+        readout = VGroup(VGroup(lab_a, val_a).arrange(RIGHT, buff=0.2), VGroup(lab_v, val_v).arrange(RIGHT, buff=0.2)
+                         ).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
+        readout.next_to(plot_axes, UP, buff=0.75).align_to(plot_axes, LEFT)
+        val_a.add_updater(lambda m: m.set_value(angle.get_value()))
+        val_v.add_updater(lambda m: m.set_value(u_dot_g(angle.get_value())))
+        self.say("Which unit direction u lowers L the most?\nTurn u and watch u·∇L.")
+        self.play(FadeIn(contours), FadeIn(dot), FadeIn(theta_label), Create(circle), run_time=1.0)
+        self.play(GrowArrow(grad_arrow), FadeIn(grad_label), run_time=0.7)
+        self.scene.add(u_arrow, u_label)
+        self.play(Create(plot_axes), FadeIn(x_ticks), FadeIn(y_name), FadeIn(readout), run_time=1.0)
+        self.scene.add(trace, trace_dot)
+        self.play(angle.animate.set_value(360), run_time=4.2, rate_func=linear)
+        self.play(angle.animate.set_value(STOP_ANGLE), run_time=1.4, rate_func=rate_functions.ease_in_out_sine)
+        val_a.clear_updaters()
+        val_v.clear_updaters()
+        best = u_dot_g(STOP_ANGLE)
+        self.shown["best_angle"] = STOP_ANGLE
+        self.shown["best_value"] = f"{best:.2f}"
+        self.shown["grad_norm"] = f"{g_norm:.2f}"
+        low = plot_axes.c2p(STOP_ANGLE, best)
+        mark = DashedLine(plot_axes.c2p(STOP_ANGLE, 4), plot_axes.c2p(STOP_ANGLE, -4), color=t.muted, stroke_width=2)
+        note = self.tex(r"-\lVert \nabla L \rVert = " + f"{best:.2f}", font_size=FONT_LABEL, color=t.highlight)
+        note.next_to(low, RIGHT, buff=0.25)
+        self.say("Lowest at 180°: u points straight against the gradient.")
+        self.play(Create(mark), FadeIn(note), run_time=0.8)
+        self.wait(1.8)
+        self.direction_group = VGroup(contours, dot, theta_label, circle, grad_arrow, grad_label, plot_axes, x_ticks,
+                                      y_name, readout, mark, note)
+        self.direction_live = VGroup(u_arrow, u_label, trace, trace_dot)
+
+    @beat
+    def the_rule(self):
+        t = self.theme
+        scene = self.scene
+        for m in self.direction_live:
+            m.clear_updaters()
+        best_u = self.tex(r"u = -\frac{\nabla L(\theta)}{\lVert \nabla L(\theta) \rVert}", font_size=FONT_BODY + 4)
+        rule = self.tex(r"\theta", r"\leftarrow", r"\theta", r"-", r"\eta", r"\nabla L(\theta)", font_size=FONT_BODY + 16)
+        rule[4].set_color(t.highlight)
+        rule[5].set_color(t.optimizer_color("gd"))
+        group = VGroup(best_u, rule).arrange(DOWN, buff=0.8).move_to(UP * 0.2)
+        box = SurroundingRectangle(rule, buff=0.25, color=t.faint, corner_radius=0.12)
+        eta_note = self.text("learning rate", FONT_LABEL, t.highlight).next_to(box, DOWN, buff=0.5)
+        eta_note.align_to(box, LEFT).shift(LEFT * 0.3)
+        grad_note = self.text("downhill", FONT_LABEL, t.optimizer_color("gd")).next_to(box, DOWN, buff=0.5)
+        grad_note.align_to(box, RIGHT).shift(RIGHT * 0.3)
+        arrows = VGroup(Line(eta_note.get_top(), rule[4].get_bottom() + DOWN * 0.1, color=t.highlight, stroke_width=2),
+                        Line(grad_note.get_top(), rule[5].get_bottom() + DOWN * 0.1, color=t.optimizer_color("gd"),
+                             stroke_width=2))
+        self.formulas.update(best_u=best_u, rule=rule)
+        self.say("So step a distance η against the gradient.\nThat is the whole update rule.")
+        scene.play(FadeOut(self.direction_group), FadeOut(self.direction_live), run_time=0.7)
+        scene.play(Write(best_u), run_time=1.2)
+        self.wait(0.6)
+        scene.play(Write(rule), run_time=1.2)
+        scene.play(Create(box), FadeIn(eta_note), FadeIn(grad_note), Create(arrows), run_time=0.8)
+        self.wait(2.0)
+        self.rule_group = VGroup(best_u, rule, box, eta_note, grad_note, arrows)
+
+    @beat
+    def hand_setup(self):
+        t = self.theme
+        scene = self.scene
+        # The rule goes to the top left; the parabola below it; the table on the right.
+        small_rule = self.tex(r"\theta \leftarrow \theta - \eta \nabla L(\theta)", font_size=FONT_BODY)
+        small_rule.to_corner(UP + LEFT, buff=MARGIN)
+        setting = self.tex(r"L(\theta) = ", theta_latex(self.parabola.expr, self.parabola), r",\quad",
+                           r"\nabla L = ", theta_latex(self.parabola.grad_exprs[0], self.parabola), r",\quad",
+                           r"\theta_0 = " + g3(START) + r",\quad \eta = " + g3(LR), font_size=FONT_LABEL + 2)
+        setting.next_to(small_rule, DOWN, buff=0.3).align_to(small_rule, LEFT)
+        self.formulas.update(loss=setting)
+        self.axes = styled_axes(t, [-1, 5.5, 1], [0, 27, 5], 5.6, 3.8).move_to(np.array([-3.55, -0.55, 0]))
+        ticks = tick_numbers(self.axes, t, xs=(1, 2, 3, 4, 5), ys=(10, 20), font_size=FONT_SMALL)
+        graph = self.axes.plot(self.L, x_range=[-1, 5.2, 0.02], color=t.foreground, stroke_width=3)
+        x_name = self.tex(r"\theta", font_size=FONT_LABEL, color=t.muted).next_to(self.axes.c2p(5.5, 0), RIGHT, buff=0.15)
+        self.table = self._table_frame()
+        self.say(f"Now run it by hand: L(θ) = θ², from θ = {g3(START)} with η = {g3(LR)}.")
+        best_u, rule, *notes = self.rule_group
+        scene.play(FadeOut(self.taylor_formula), FadeOut(best_u), *(FadeOut(m) for m in notes),
+                   FadeTransform(rule, small_rule), run_time=1.0)
+        scene.play(FadeIn(setting), run_time=0.8)
+        scene.play(Create(self.axes), FadeIn(ticks), FadeIn(x_name), Create(graph), FadeIn(self.table), run_time=1.2)
+        self.point_dot = Dot(self.axes.c2p(START, self.L(START)), radius=0.09, color=t.optimizer_color("gd"))
+        self.visible_rows = VGroup()
+        self._add_row(0, run_time=0.6, extra=[FadeIn(self.point_dot, scale=0.5)])
+        self.wait(1.0)
+        self.small_rule, self.setting = small_rule, setting
+
+    def _table_frame(self) -> VGroup:
+        t = self.theme
+        heads = [r"k", r"\theta_k", r"\nabla L(\theta_k)", r"L(\theta_k)"]
+        self.col_right = np.array([1.55, 3.3, 5.05, 6.55])  # right edges of the columns (scene x)
+        self.row_h = 0.48
+        self.header_y = 1.35
+        header = VGroup()
+        for head, right in zip(heads, self.col_right):
+            m = self.tex(head, font_size=FONT_LABEL, color=t.muted)
+            m.move_to(np.array([right, self.header_y, 0]), aligned_edge=RIGHT)
+            header.add(m)
+        rule = Line(np.array([self.col_right[0] - 0.8, self.header_y - 0.3, 0]),
+                    np.array([self.col_right[-1], self.header_y - 0.3, 0]), color=t.faint, stroke_width=2)
+        return VGroup(header, rule)
+
+    def _row_mobject(self, k: int, slot: int) -> VGroup:
+        t = self.theme
+        y = self.header_y - 0.3 - self.row_h * (slot + 0.75)
+        row = VGroup()
+        colors = [t.muted, t.foreground, t.foreground, t.foreground]
+        for text, right, color in zip(self.rows[k], self.col_right, colors):
+            row.add(self.tex(text, font_size=FONT_LABEL, color=color).move_to(np.array([right, y, 0]), aligned_edge=RIGHT))
+        return row
+
+    def _add_row(self, k: int, run_time: float = 0.4, extra=()):
+        """Add table row ``k`` at the bottom, scrolling the others up when the window is full."""
+        anims = list(extra)
+        slot = min(k, VISIBLE_ROWS - 1)
+        row = self._row_mobject(k, slot)
+        if k >= VISIBLE_ROWS:
+            top = self.visible_rows[0]
+            self.visible_rows.remove(top)
+            anims += [FadeOut(top, shift=UP * self.row_h * 0.5), ShiftBy(self.visible_rows, UP * self.row_h)]
+        anims.append(FadeIn(row, shift=UP * 0.15))
+        self.play(*anims, run_time=run_time)
+        self.visible_rows.add(row)
+        self.table_shown.append(tuple(self.rows[k]))
+
+    def _move_point(self, k: int):
+        """The point from step k to k + 1 on the parabola, leaving a faint trace."""
+        t = self.theme
+        a, b = float(self.run.points[k][0]), float(self.run.points[k + 1][0])
+        trace = Dot(self.axes.c2p(a, self.L(a)), radius=0.05, color=t.optimizer_color("gd")).set_opacity(0.45)
+        self.scene.add(trace)
+        return self.point_dot.animate.move_to(self.axes.c2p(b, self.L(b)))
+
+    @beat
+    def hand_first_steps(self):
+        t = self.theme
+        scene = self.scene
+        line = None
+        for k in range(ARITHMETIC_STEPS):
+            p, g, q = float(self.run.points[k][0]), float(self.run.grads[k][0]), float(self.run.points[k + 1][0])
+            new = self.tex(r"\theta_{%d} = " % (k + 1), fmt3(p), r"-", g3(LR), r"\times", fmt3(g), "=", fmt3(q),
+                           font_size=FONT_BODY)
+            new[5].set_color(t.optimizer_color("gd"))
+            new[7].set_color(t.highlight)
+            new.move_to(np.array([(self.col_right[0] - 0.8 + self.col_right[-1]) / 2, 2.35, 0]))
+            self.formulas[f"step_{k + 1}"] = new
+            if k == 0:
+                self.say("Each step: the slope at θ, times η, subtracted from θ.")
+            if line is None:
+                scene.play(Write(new), run_time=1.4)
+            else:
+                scene.play(FadeOut(line, shift=UP * 0.2), FadeIn(new, shift=UP * 0.2), run_time=0.7)
+            self.wait(1.4)
+            self._add_row(k + 1, run_time=0.8, extra=[self._move_point(k)])
+            self.wait(0.3)
+            line = new
+        self.arith_line = line
+
+    @beat
+    def hand_rest(self):
+        t = self.theme
+        ratio = float(self.run.points[1][0] / self.run.points[0][0])
+        self.shown["ratio"] = fmt3(ratio)
+        self.say("The slope shrinks as θ nears the bottom, and so does every step.")
+        self.play(FadeOut(self.arith_line), run_time=0.4)
+        for k in range(ARITHMETIC_STEPS, self.run.n_steps):
+            self._add_row(k + 1, run_time=0.3, extra=[self._move_point(k)])
+        final = fmt3(self.run.points[-1][0])
+        self.shown["final"] = final
+        self.say(f"After {self.run.n_steps} steps θ = {final}: each step multiplied θ by {fmt3(ratio)}.")
+        self.play(self.visible_rows[-1].animate.set_color(t.highlight), run_time=0.5)
+        self.wait(2.2)
+
+    @beat
+    def outro(self):
+        self.clear()
+
+
+def play_update_rule(scene, theme=None, sections: bool = False) -> UpdateRule:
+    """Play chapter 4 on ``scene`` and return the chapter (its mobjects, timings)."""
+    chapter = UpdateRule(scene, theme, sections)
+    chapter.play_all()
+    return chapter
+
+
+class UpdateRuleChapter(Scene):
+    """Chapter 4 alone: from the Taylor series to the rule, then 20 steps by hand."""
+
+    def construct(self):
+        self.chapter = ch = UpdateRule(self, sections=True)
+        ch.taylor()
+        ch.turn_direction()
+        ch.the_rule()
+        ch.hand_setup()
+        ch.hand_first_steps()
+        ch.hand_rest()
+        ch.outro()

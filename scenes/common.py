@@ -1,0 +1,112 @@
+"""What every scene class shares: theme set-up, captions, 3D overlay helpers."""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import DOWN, FadeIn, FadeOut, Scene, ThreeDScene, config
+
+from .mobjects.occlusion import camera_rotation
+from .mobjects.text import text
+from .theme import FONT_BODY, MARGIN, Theme, ThemeError, get_theme
+
+
+def theme_or_exit() -> Theme:
+    """The theme from ``$GDX_THEME``; a bad name ends a CLI run with one line."""
+    try:
+        return get_theme()
+    except ThemeError as exc:
+        raise SystemExit(f"gdx theme error: {exc}") from None
+
+
+class Captions:
+    """Running text at the bottom of the frame: at most two lines, one caption at a time."""
+
+    max_lines = 2
+
+    def __init__(self, scene, theme: Theme, font_size: int = FONT_BODY, fixed: bool = False):
+        self.scene, self.theme, self.font_size, self.fixed = scene, theme, font_size, fixed
+        self.current = None
+
+    def make(self, words: str):
+        lines = words.split("\n")
+        if len(lines) > self.max_lines:
+            raise ValueError(f"caption has {len(lines)} lines; at most {self.max_lines} are accepted: {words!r}")
+        caption = text(words, self.theme, self.font_size, line_spacing=0.8)
+        caption.to_edge(DOWN, buff=MARGIN)
+        if caption.width > config.frame_width - 2 * MARGIN:
+            caption.scale_to_fit_width(config.frame_width - 2 * MARGIN)
+        if self.fixed:
+            self.scene.renderer.camera.add_fixed_in_frame_mobjects(caption)
+        return caption
+
+    def show(self, words: str | None, run_time: float = 0.6) -> list:
+        """Animations that replace the current caption by ``words`` (None clears it)."""
+        anims = []
+        if self.current is not None:
+            anims.append(FadeOut(self.current, run_time=run_time))
+        self.current = None if words is None else self.make(words)
+        if self.current is not None:
+            anims.append(FadeIn(self.current, run_time=run_time))
+        return anims
+
+
+class ThemedScene(Scene):
+    """A 2D scene with the theme applied (background) and captions."""
+
+    def setup(self):
+        super().setup()
+        self.theme = theme_or_exit()
+        self.camera.background_color = self.theme.background
+        self.captions = Captions(self, self.theme)
+
+
+class ThemedThreeDScene(ThreeDScene):
+    """A 3D scene with the theme applied; overlays are fixed in the frame."""
+
+    def setup(self):
+        super().setup()
+        self.theme = theme_or_exit()
+        self.camera.background_color = self.theme.background
+        self.captions = Captions(self, self.theme, fixed=True)
+
+    def fix(self, *mobjects):
+        """Register overlays as fixed in the frame (without adding them: animate them in)."""
+        self.renderer.camera.add_fixed_in_frame_mobjects(*mobjects)
+        return mobjects[0] if len(mobjects) == 1 else mobjects
+
+    def keep_fixed(self, *mobjects):
+        """Overlays whose submobjects are rebuilt while they change (numbers): re-register
+        their family as fixed in the frame every frame. Add after :func:`drive`."""
+        camera = self.renderer.camera
+        for mob in mobjects:
+            camera.add_fixed_in_frame_mobjects(mob)
+            mob.add_updater(lambda m: camera.add_fixed_in_frame_mobjects(m))
+        return mobjects
+
+    def face_camera(self, *mobjects):
+        """Keep flat markers facing the camera (their centres still move in 3D)."""
+        self.renderer.camera.add_fixed_orientation_mobjects(*mobjects)
+        return mobjects
+
+
+def world_point_at(screen_xy, phi: float, theta: float) -> np.ndarray:
+    """The scene point at camera depth 0 that a ThreeDCamera (frame centre at the origin)
+    shows at screen position ``screen_xy``.
+
+    We move 3D content instead of the camera's ``frame_center``: manim subtracts the
+    frame centre from fixed-in-frame overlays too, so moving it would drag the titles.
+    """
+    rot = camera_rotation(phi, theta)
+    sx, sy = screen_xy
+    return sx * rot[0] + sy * rot[1]
+
+
+def place_view(view, point, screen_xy, phi: float, theta: float) -> np.ndarray:
+    """Shift ``view``'s axes so that the scene point ``point`` of the view appears at
+    ``screen_xy`` for the camera angles; returns the shift. Build meshes after this."""
+    delta = world_point_at(screen_xy, phi, theta) - np.asarray(point, float)
+    view.axes.shift(delta)
+    return delta
+
+
+__all__ = ["theme_or_exit", "Captions", "ThemedScene", "ThemedThreeDScene", "world_point_at", "place_view"]

@@ -1,0 +1,287 @@
+"""Frozen configuration records, one per scene, with defaults; overridable from a TOML file.
+
+A variant in code is ``dataclasses.replace(DescentConfig(), optimizer="adam", lr=0.05)``.
+Without code edits, point ``$GDX_CONFIG`` at a TOML file with one table per scene::
+
+    # my.toml
+    [descent]
+    optimizer = "adam"
+    lr = 0.05
+    start = [-1.0, 2.5]
+    hyperparams = { betas = [0.9, 0.999] }
+
+    [learning_rate]
+    parabola_lrs = [0.02, 0.3, 1.02]
+
+    GDX_CONFIG=my.toml manim -ql scenes/descent.py RosenbrockDescent
+
+Keys left out keep their defaults. An unknown table or key, a value of the wrong type, or
+a value mathcore refuses (unknown surface or optimizer, bad hyperparameter, a start
+outside the surface's domain) raises :class:`ConfigError` with a one-line message naming
+the bad value and what is accepted.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import os
+import tomllib
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+import mathcore
+
+ENV_CONFIG = "GDX_CONFIG"
+
+
+class ConfigError(ValueError):
+    """A bad configuration value; the message is one line."""
+
+
+@dataclass(frozen=True)
+class DescentConfig:
+    """Scene ``RosenbrockDescent``: one optimizer on a 2-D surface, in 3D then on contours.
+
+    Defaults: heavy-ball momentum (:math:`\\mu = 0.9`, :math:`\\eta = 0.001`) from
+    (-1.5, 2): it drops into the valley in ~200 steps, then follows it; at step 1817
+    both coordinates are within 0.0005 of the minimum (1, 1), so they read 1.00.
+    """
+
+    surface: str = "rosenbrock"
+    optimizer: str = "momentum"
+    lr: float = 0.001
+    hyperparams: tuple = ()  # (name, value) pairs with torch names; momentum defaults to 0.9
+    start: tuple = (-1.5, 2.0)
+    steps: int = 1900
+    mesh_resolution: int = 0  # faces per side of the 3D mesh; 0 chooses from the surface
+    descent_seconds: float = 14.0  # screen time of the descent itself
+    # Rosenbrock's valley floor is hidden behind its own near wall from the usual
+    # theta of -45..-60 degrees; from here all of the path is in view.
+    camera_phi: float = 50.0  # degrees from the vertical
+    camera_theta: float = -112.0  # degrees
+
+    @property
+    def hp(self) -> dict:
+        return dict(self.hyperparams)
+
+
+@dataclass(frozen=True)
+class SigmoidNeuronConfig:
+    """Scene ``SigmoidNeuron``: fit :math:`\\sigma(wx+b)` to two points by guessing, then by GD.
+
+    Defaults: GD with :math:`\\eta = 1` from (-2, -2) for 1000 steps ends at
+    (1.79, -2.28), the exact fit :math:`w = \\ln 6`, :math:`b = \\ln(1/4) - \\ln(6)/2`.
+    """
+
+    optimizer: str = "gd"
+    lr: float = 1.0
+    hyperparams: tuple = ()
+    start: tuple = (-2.0, -2.0)
+    steps: int = 1000
+    guesses: tuple = ((0.0, 0.0), (-1.0, 1.0), (1.0, 0.0), (3.0, -3.0))
+    plateau_seconds: float = 12.0  # screen time of the first ``plateau_steps`` steps
+    plateau_steps: int = 150
+    rest_seconds: float = 7.0  # screen time of the remaining steps
+
+    @property
+    def hp(self) -> dict:
+        return dict(self.hyperparams)
+
+
+@dataclass(frozen=True)
+class LearningRateConfig:
+    r"""Scene ``LearningRate``: GD on :math:`x^2` with three step sizes, then on the sigmoid error.
+
+    A parabola run counts as arrived when :math:`|x| \le` ``tolerance``; a run diverges
+    when :math:`|x|` exceeds ``bound`` (mathcore's rule).
+    """
+
+    parabola_start: float = 5.0
+    parabola_lrs: tuple = (0.01, 0.1, 1.05)
+    tolerance: float = 0.01
+    max_steps: int = 400
+    bound: float = 1e6
+    sigmoid_start: tuple = (-2.0, -2.0)
+    sigmoid_lrs: tuple = (0.1, 0.5, 1.0, 5.0, 10.0)
+    sigmoid_steps: int = 100
+
+
+CONFIGS = {"descent": DescentConfig, "sigmoid_neuron": SigmoidNeuronConfig, "learning_rate": LearningRateConfig}
+
+
+# ----------------------------------------------------------------------------- validation
+
+
+def _coerce(table: str, key: str, value, default):
+    """``value`` converted to the type of ``default``, or a ConfigError."""
+    where = f"[{table}] {key}"
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise ConfigError(f"{where} = {value!r} is not accepted; accepted: true or false")
+        return value
+    if isinstance(default, float):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise ConfigError(f"{where} = {value!r} is not accepted; accepted: a finite number")
+        return float(value)
+    if isinstance(default, int):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"{where} = {value!r} is not accepted; accepted: an integer")
+        return value
+    if isinstance(default, str):
+        if not isinstance(value, str):
+            raise ConfigError(f"{where} = {value!r} is not accepted; accepted: a string")
+        return value
+    if isinstance(default, tuple):
+        if key == "hyperparams":
+            if not isinstance(value, dict):
+                raise ConfigError(f"{where} = {value!r} is not accepted; accepted: a table such as {{ momentum = 0.9 }}")
+            return tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in value.items())
+        if not isinstance(value, list):
+            raise ConfigError(f"{where} = {value!r} is not accepted; accepted: an array such as {list(default)!r}")
+        return _coerce_array(where, value, default)
+    raise ConfigError(f"{where}: unsupported setting")  # pragma: no cover - every field is typed above
+
+
+def _coerce_array(where, value, default):
+    nested = bool(default) and isinstance(default[0], tuple)
+    out = []
+    for item in value:
+        if nested:
+            if not isinstance(item, list) or not all(_is_number(v) for v in item):
+                raise ConfigError(f"{where}: item {item!r} is not accepted; accepted: arrays of numbers such as {list(default[0])!r}")
+            out.append(tuple(float(v) for v in item))
+        else:
+            if not _is_number(item):
+                raise ConfigError(f"{where}: item {item!r} is not accepted; accepted: numbers")
+            out.append(float(item))
+    return tuple(out)
+
+
+def _is_number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def validate(cfg, table: str = ""):
+    """Check ``cfg`` against mathcore (names, hyperparameters, domains); return it unchanged."""
+    table = table or next(k for k, v in CONFIGS.items() if isinstance(cfg, v))
+    try:
+        if isinstance(cfg, (DescentConfig, SigmoidNeuronConfig)):
+            surface = mathcore.get_surface(getattr(cfg, "surface", "sigmoid-error"))
+            mathcore.make_optimizer(cfg.optimizer, lr=cfg.lr, **cfg.hp)
+            _check_point(table, "start", cfg.start, surface)
+            _positive(table, "steps", cfg.steps)
+            if surface.dim != 2:
+                raise ConfigError(f"[{table}] surface = {surface.name!r} has {surface.dim} variable(s); accepted: a 2-D surface")
+        if isinstance(cfg, DescentConfig):
+            if cfg.mesh_resolution and not 4 <= cfg.mesh_resolution <= 64:
+                raise ConfigError(f"[{table}] mesh_resolution = {cfg.mesh_resolution!r} is not accepted; accepted: 0 (automatic) or 4 to 64")
+            _positive(table, "descent_seconds", cfg.descent_seconds)
+            if not 0 <= cfg.camera_phi <= 90:
+                raise ConfigError(f"[{table}] camera_phi = {cfg.camera_phi!r} is not accepted; accepted: 0 to 90 degrees")
+        if isinstance(cfg, SigmoidNeuronConfig):
+            surface = mathcore.get_surface("sigmoid-error")
+            for guess in cfg.guesses:
+                _check_point(table, "guesses", guess, surface)
+            if not 1 <= len(cfg.guesses) <= 5:
+                raise ConfigError(f"[{table}] guesses has {len(cfg.guesses)} items; accepted: 1 to 5 (w, b) pairs")
+            if not 0 < cfg.plateau_steps < cfg.steps:
+                raise ConfigError(f"[{table}] plateau_steps = {cfg.plateau_steps!r} is not accepted; accepted: 1 to steps - 1 = {cfg.steps - 1}")
+            _positive(table, "plateau_seconds", cfg.plateau_seconds)
+            _positive(table, "rest_seconds", cfg.rest_seconds)
+        if isinstance(cfg, LearningRateConfig):
+            if len(cfg.parabola_lrs) != 3:
+                raise ConfigError(f"[{table}] parabola_lrs has {len(cfg.parabola_lrs)} items; accepted: exactly 3 (small, right, too large)")
+            if not 1 <= len(cfg.sigmoid_lrs) <= 5:
+                raise ConfigError(f"[{table}] sigmoid_lrs has {len(cfg.sigmoid_lrs)} items; accepted: 1 to 5")
+            for key in ("parabola_lrs", "sigmoid_lrs"):
+                for lr in getattr(cfg, key):
+                    if not lr > 0:
+                        raise ConfigError(f"[{table}] {key}: item {lr!r} is not accepted; accepted: numbers > 0")
+            lo, hi = mathcore.get_surface("parabola").domain[0]
+            if not lo <= cfg.parabola_start <= hi or cfg.parabola_start == 0:
+                raise ConfigError(f"[{table}] parabola_start = {cfg.parabola_start!r} is not accepted; accepted: a non-zero number in [{lo:g}, {hi:g}]")
+            _positive(table, "tolerance", cfg.tolerance)
+            _positive(table, "max_steps", cfg.max_steps)
+            _positive(table, "sigmoid_steps", cfg.sigmoid_steps)
+            if not cfg.bound > abs(cfg.parabola_start):
+                raise ConfigError(f"[{table}] bound = {cfg.bound!r} is not accepted; accepted: a number > |parabola_start|")
+            _check_point(table, "sigmoid_start", cfg.sigmoid_start, mathcore.get_surface("sigmoid-error"))
+    except (mathcore.FormulaError, ValueError) as exc:
+        if isinstance(exc, ConfigError):
+            raise
+        raise ConfigError(f"[{table}] {exc}") from None
+    return cfg
+
+
+def _positive(table, key, value):
+    if not value > 0:
+        raise ConfigError(f"[{table}] {key} = {value!r} is not accepted; accepted: a number > 0")
+
+
+def _check_point(table, key, point, surface):
+    if len(point) != surface.dim:
+        raise ConfigError(f"[{table}] {key} = {list(point)!r} is not accepted; accepted: {surface.dim} coordinates")
+    for value, (lo, hi), name in zip(point, surface.domain, surface.variable_names):
+        if not lo <= value <= hi:
+            raise ConfigError(f"[{table}] {key} = {list(point)!r} is not accepted; accepted: {name} in [{lo:g}, {hi:g}] ({surface.name})")
+
+
+# ----------------------------------------------------------------------------- loading
+
+
+def from_mapping(data: dict, table: str):
+    """The config of scene table ``table`` with the keys of ``data`` overriding its defaults."""
+    if table not in CONFIGS:
+        raise ConfigError(f"unknown table [{table}]; accepted: {', '.join(f'[{k}]' for k in CONFIGS)}")
+    cls = CONFIGS[table]
+    defaults = cls()
+    names = [f.name for f in fields(cls)]
+    changes = {}
+    for key, value in data.items():
+        if key not in names:
+            raise ConfigError(f"[{table}] unknown key {key!r}; accepted: {', '.join(names)}")
+        changes[key] = _coerce(table, key, value, getattr(defaults, key))
+    return validate(dataclasses.replace(defaults, **changes), table)
+
+
+def read_file(path) -> dict:
+    """The TOML document at ``path`` as a dict, every table checked by name; ConfigError otherwise."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{ENV_CONFIG}={str(path)!r}: no such file; accepted: the path of a TOML file") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    for table, body in data.items():
+        if table not in CONFIGS:
+            raise ConfigError(f"{path}: unknown table [{table}]; accepted: {', '.join(f'[{k}]' for k in CONFIGS)}")
+        if not isinstance(body, dict):
+            raise ConfigError(f"{path}: {table} must be a table [{table}], got {body!r}")
+    return data
+
+
+def load(table: str, path=None):
+    """The config of ``table``, overridden from ``path`` or ``$GDX_CONFIG`` when set."""
+    if path is None:
+        path = os.environ.get(ENV_CONFIG, "").strip() or None
+    if path is None:
+        return from_mapping({}, table)
+    data = read_file(path)
+    try:
+        return from_mapping(data.get(table, {}), table)
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+
+
+def load_or_exit(table: str):
+    """:func:`load` for the manim CLI: a bad config ends the run with its one-line message."""
+    try:
+        return load(table)
+    except ConfigError as exc:
+        raise SystemExit(f"gdx config error: {exc}") from None
+
+
+__all__ = ["ConfigError", "DescentConfig", "SigmoidNeuronConfig", "LearningRateConfig", "CONFIGS",
+           "ENV_CONFIG", "from_mapping", "load", "load_or_exit", "read_file", "validate"]

@@ -1,0 +1,411 @@
+"""Frozen configuration records of scenes 4-6 (landscapes, race, momentum close-up).
+
+Same mechanism as :mod:`scenes.config`: defaults in code, a variant in code is
+``dataclasses.replace(RaceConfig(), steps=800)``, and without code edits ``$GDX_CONFIG``
+names a TOML file with one table per scene::
+
+    # my.toml
+    [race]
+    optimizers = ["gd", "momentum", "adam"]
+    steps = 800
+    start = [-1.0, 1.5]
+    hyperparams = { adam = { lr = 0.05 }, momentum = { momentum = 0.95 } }
+
+    [landscapes]
+    grad_noise = 40.0
+    noise_seed = 7
+
+    GDX_CONFIG=my.toml manim -ql scenes/race.py OptimizerRace
+
+``hyperparams`` holds one table per optimizer with torch's names (``lr`` included); a
+table given in the file is merged over that optimizer's defaults. Keys left out keep
+their defaults. An unknown table or key, a value of the wrong type, or a value mathcore
+refuses (unknown surface or optimizer, bad hyperparameter, a start outside the plotted
+window) raises :class:`~scenes.config.ConfigError` with a one-line message.
+
+Tables of :mod:`scenes.config` (``[descent]``, ...) may sit in the same file: they are
+left to that module.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import os
+import tomllib
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+import mathcore
+
+from scenes import config as base
+from scenes.config import ConfigError
+
+ENV_CONFIG = base.ENV_CONFIG
+SCHEDULE_NAMES = ("constant", "cosine")
+
+
+def _hp(*pairs):
+    return tuple(pairs)
+
+
+@dataclass(frozen=True)
+class LandscapesConfig:
+    """Scene ``Landscapes``: local minima (Rastrigin), a saddle, a plateau, a basin map.
+
+    Defaults: on Rastrigin (window [-3.5, 3.5]^2) GD from (-2.3, 1.8) with a cosine
+    learning rate from 0.004 over 500 steps stops in the pit at (-1.99, 1.99), f = 7.96;
+    the same run with Gaussian gradient noise sigma = 50 (seed 3) hops pits and ends at
+    f = 0.0994. On x^2 - y^2, GD (lr 0.05) from (1.8, 0.001) slows to a gradient norm of
+    0.105 near the saddle, then slides off. On the plateau, GD (lr 1) from (3, 2.2) starts
+    with a gradient norm of 0.00367 and needs 92 steps to get below f = 0.5.
+    """
+
+    rastrigin_window: tuple = ((-3.5, 3.5), (-3.5, 3.5))
+    rastrigin_start: tuple = (-2.3, 1.8)
+    rastrigin_optimizer: str = "gd"
+    rastrigin_lr: float = 0.004
+    rastrigin_schedule: str = "cosine"  # "constant" or "cosine" (the same for both runs)
+    rastrigin_steps: int = 500
+    grad_noise: float = 50.0  # standard deviation of the noise added to each gradient
+    noise_seed: int = 3
+    saddle_optimizer: str = "gd"
+    saddle_lr: float = 0.05
+    saddle_start: tuple = (1.8, 0.001)
+    saddle_steps: int = 78
+    plateau_optimizer: str = "gd"
+    plateau_lr: float = 1.0
+    plateau_start: tuple = (3.0, 2.2)
+    plateau_steps: int = 120
+    plateau_grad_tol: float = 1e-3
+    basin_optimizer: str = "gd"
+    basin_lr: float = 0.002
+    basin_steps: int = 400
+    basin_grid: int = 61
+    basin_tol: float = 0.05  # a run ends in a minimum when it is this close to it
+    hyperparams: tuple = ()  # (optimizer, ((name, value), ...)) for optimizers other than gd
+    mesh_resolution: int = 0  # faces per side of the 3D meshes; 0 chooses per surface
+
+    def hp(self, optimizer: str) -> dict:
+        return dict(dict(self.hyperparams).get(optimizer, ()))
+
+
+RACE_HYPERPARAMS = _hp(
+    ("gd", (("lr", 0.001),)),
+    ("momentum", (("lr", 0.001), ("momentum", 0.9))),
+    ("nesterov", (("lr", 0.001), ("momentum", 0.9))),
+    ("rmsprop", (("lr", 0.01),)),
+    ("adam", (("lr", 0.1),)),
+)
+
+RASTRIGIN_RACE_HYPERPARAMS = _hp(
+    ("gd", (("lr", 0.002),)),
+    ("momentum", (("lr", 0.002), ("momentum", 0.9))),
+    ("nesterov", (("lr", 0.002), ("momentum", 0.9))),
+    ("rmsprop", (("lr", 0.05),)),
+    ("adam", (("lr", 0.1),)),
+)
+
+
+@dataclass(frozen=True)
+class RaceConfig:
+    """Scene ``OptimizerRace``: several optimizers, one start, one step budget, a scoreboard.
+
+    Fair by construction: every run starts at ``start``, gets ``steps`` updates, the same
+    ``seed`` (and the same noise when ``grad_noise`` > 0), no clipping; each optimizer's
+    hyperparameters are listed on screen. Defaults on Rosenbrock from (-1.2, 1) with 1500
+    steps: momentum reaches f <= 1e-3 at step 568, Nesterov at 604, Adam (lr 0.1) at 715;
+    GD (lr 0.001) ends at f = 0.161 and RMSProp (lr 0.01) at 0.0274 without reaching it.
+    """
+
+    surface: str = "rosenbrock"
+    window: tuple = ()  # plotting window ((x0, x1), (y0, y1)); empty = the surface's domain
+    optimizers: tuple = ("gd", "momentum", "nesterov", "rmsprop", "adam")
+    hyperparams: tuple = RACE_HYPERPARAMS
+    start: tuple = (-1.2, 1.0)
+    steps: int = 1500
+    seed: int = 0
+    grad_noise: float = 0.0
+    loss_tol: float = 1e-3  # the scoreboard counts steps until f <= loss_tol
+    race_seconds: float = 15.0
+    mesh_resolution: int = 0
+    camera_phi: float = 62.0
+    camera_theta: float = -58.0
+
+    def hp(self, optimizer: str) -> dict:
+        return dict(dict(self.hyperparams).get(optimizer, ()))
+
+
+def _rastrigin_race() -> RaceConfig:
+    return RaceConfig(surface="rastrigin", window=((0.5, 3.5), (0.5, 3.5)), hyperparams=RASTRIGIN_RACE_HYPERPARAMS,
+                      start=(2.2, 1.8), steps=400, loss_tol=1e-3, race_seconds=10.0, camera_phi=58.0)
+
+
+@dataclass(frozen=True)
+class MomentumConfig:
+    """Scene ``MomentumCloseUp``: GD's zig-zag, momentum's velocity, Nesterov's look-ahead.
+
+    Defaults on the elongated bowl x^2/2 + 5 y^2 from (-4.5, 1.5): GD (lr 0.18) zig-zags
+    and reaches f <= 1e-3 at step 24; momentum (lr 0.1, mu 0.8) overshoots to x = 1.49 and
+    needs 35 steps; Nesterov (same lr and mu) overshoots to x = 0.92 and needs 16.
+    """
+
+    surface: str = "elongated-bowl"
+    start: tuple = (-4.5, 1.5)
+    gd_lr: float = 0.18
+    lr: float = 0.1  # momentum and Nesterov
+    momentum: float = 0.8
+    steps: int = 60
+    loss_tol: float = 1e-3
+    detail_steps: int = 2  # steps drawn tip to tail, slowly, for momentum and for Nesterov
+
+
+CONFIGS = {
+    "landscapes": LandscapesConfig,
+    "race": RaceConfig,
+    "race_rastrigin": _rastrigin_race,
+    "momentum_closeup": MomentumConfig,
+}
+
+
+def defaults(table: str):
+    if table not in CONFIGS:
+        raise ConfigError(f"unknown table [{table}]; accepted: {', '.join(f'[{k}]' for k in CONFIGS)}")
+    return CONFIGS[table]()
+
+
+# ----------------------------------------------------------------------------- coercion
+
+
+def _is_number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def _coerce(table: str, key: str, value, default):
+    """``value`` converted to the type of ``default``, or a ConfigError."""
+    where = f"[{table}] {key}"
+    if key == "hyperparams":
+        return _coerce_hyperparams(where, value, default)
+    if key.endswith("window"):
+        if value == []:
+            return ()
+        if (not isinstance(value, list) or len(value) != 2 or not all(
+                isinstance(p, list) and len(p) == 2 and all(_is_number(v) for v in p) and p[0] < p[1] for p in value)):
+            raise ConfigError(f"{where} = {value!r} is not accepted; accepted: [[x0, x1], [y0, y1]] with x0 < x1, y0 < y1")
+        return tuple(tuple(float(v) for v in p) for p in value)
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise ConfigError(f"{where} = {value!r} is not accepted; accepted: true or false")
+        return value
+    if isinstance(default, float):
+        if not _is_number(value):
+            raise ConfigError(f"{where} = {value!r} is not accepted; accepted: a finite number")
+        return float(value)
+    if isinstance(default, int):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"{where} = {value!r} is not accepted; accepted: an integer")
+        return value
+    if isinstance(default, str):
+        if not isinstance(value, str):
+            raise ConfigError(f"{where} = {value!r} is not accepted; accepted: a string")
+        return value
+    if isinstance(default, tuple):
+        if not isinstance(value, list):
+            raise ConfigError(f"{where} = {value!r} is not accepted; accepted: an array such as {list(default)!r}")
+        if default and isinstance(default[0], str):
+            if not all(isinstance(v, str) for v in value):
+                raise ConfigError(f"{where} = {value!r} is not accepted; accepted: an array of names")
+            return tuple(value)
+        if not all(_is_number(v) for v in value):
+            raise ConfigError(f"{where} = {value!r} is not accepted; accepted: an array of numbers")
+        return tuple(float(v) for v in value)
+    raise ConfigError(f"{where}: unsupported setting")  # pragma: no cover
+
+
+def _coerce_hyperparams(where, value, default):
+    if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
+        raise ConfigError(f"{where} = {value!r} is not accepted; accepted: one table per optimizer, "
+                          "such as {{ adam = {{ lr = 0.05 }} }}")
+    merged = {name: dict(pairs) for name, pairs in default}
+    for name, table in value.items():
+        entry = merged.setdefault(name, {})
+        for k, v in table.items():
+            entry[k] = tuple(v) if isinstance(v, list) else v
+    return tuple((name, tuple(entry.items())) for name, entry in merged.items())
+
+
+# ----------------------------------------------------------------------------- validation
+
+
+def _positive(table, key, value):
+    if not value > 0:
+        raise ConfigError(f"[{table}] {key} = {value!r} is not accepted; accepted: a number > 0")
+
+
+def _check_point(table, key, point, domain, surface_name, names=("x", "y")):
+    if len(point) != len(domain):
+        raise ConfigError(f"[{table}] {key} = {list(point)!r} is not accepted; accepted: {len(domain)} coordinates")
+    for value, (lo, hi), name in zip(point, domain, names):
+        if not lo <= value <= hi:
+            raise ConfigError(f"[{table}] {key} = {list(point)!r} is not accepted; accepted: {name} in "
+                              f"[{lo:g}, {hi:g}] ({surface_name})")
+
+
+def _surface2d(table, key, name):
+    surface = mathcore.get_surface(name)
+    if surface.dim != 2:
+        raise ConfigError(f"[{table}] {key} = {name!r} has {surface.dim} variable(s); accepted: a 2-D surface")
+    return surface
+
+
+def _optimizer(table, name, **hp):
+    try:
+        return mathcore.make_optimizer(name, **hp)
+    except ValueError as exc:
+        raise ConfigError(f"[{table}] {exc}") from None
+
+
+def _mesh(table, value):
+    if value and not 4 <= value <= 64:
+        raise ConfigError(f"[{table}] mesh_resolution = {value!r} is not accepted; accepted: 0 (automatic) or 4 to 64")
+
+
+def validate(cfg, table: str = ""):
+    """Check ``cfg`` against mathcore (names, hyperparameters, windows); return it unchanged."""
+    table = table or {LandscapesConfig: "landscapes", RaceConfig: "race", MomentumConfig: "momentum_closeup"}[type(cfg)]
+    try:
+        if isinstance(cfg, LandscapesConfig):
+            _validate_landscapes(cfg, table)
+        elif isinstance(cfg, RaceConfig):
+            _validate_race(cfg, table)
+        elif isinstance(cfg, MomentumConfig):
+            _validate_momentum(cfg, table)
+    except mathcore.FormulaError as exc:
+        raise ConfigError(f"[{table}] {exc}") from None
+    return cfg
+
+
+def _validate_landscapes(cfg: LandscapesConfig, table):
+    rastrigin = mathcore.get_surface("rastrigin")
+    for lo_hi, dom in zip(cfg.rastrigin_window, rastrigin.domain):
+        if lo_hi[0] < dom[0] or lo_hi[1] > dom[1]:
+            raise ConfigError(f"[{table}] rastrigin_window = {[list(w) for w in cfg.rastrigin_window]!r} is not "
+                              f"accepted; accepted: inside the domain {[list(d) for d in rastrigin.domain]!r}")
+    _check_point(table, "rastrigin_start", cfg.rastrigin_start, cfg.rastrigin_window, "the Rastrigin window")
+    if cfg.rastrigin_schedule not in SCHEDULE_NAMES:
+        raise ConfigError(f"[{table}] rastrigin_schedule = {cfg.rastrigin_schedule!r} is not accepted; "
+                          f"accepted: {', '.join(SCHEDULE_NAMES)}")
+    for part in ("rastrigin", "saddle", "plateau", "basin"):
+        name = getattr(cfg, f"{part}_optimizer")
+        lr = getattr(cfg, f"{part}_lr")
+        _optimizer(table, name, **{**cfg.hp(name), "lr": lr})
+        _positive(table, f"{part}_steps", getattr(cfg, f"{part}_steps"))
+    if not cfg.grad_noise > 0:
+        raise ConfigError(f"[{table}] grad_noise = {cfg.grad_noise!r} is not accepted; accepted: a number > 0")
+    _check_point(table, "saddle_start", cfg.saddle_start, mathcore.get_surface("saddle").domain, "saddle")
+    if cfg.saddle_start[1] == 0:
+        raise ConfigError(f"[{table}] saddle_start = {list(cfg.saddle_start)!r} is not accepted; accepted: y != 0 "
+                          "(on y = 0 GD goes straight into the saddle and stays)")
+    _check_point(table, "plateau_start", cfg.plateau_start, mathcore.get_surface("plateau").domain, "plateau")
+    if cfg.plateau_grad_tol < 0:
+        raise ConfigError(f"[{table}] plateau_grad_tol = {cfg.plateau_grad_tol!r} is not accepted; accepted: >= 0")
+    if not 11 <= cfg.basin_grid <= 121:
+        raise ConfigError(f"[{table}] basin_grid = {cfg.basin_grid!r} is not accepted; accepted: 11 to 121")
+    _positive(table, "basin_tol", cfg.basin_tol)
+    _mesh(table, cfg.mesh_resolution)
+
+
+def _validate_race(cfg: RaceConfig, table):
+    surface = _surface2d(table, "surface", cfg.surface)
+    window = cfg.window or surface.domain
+    if not 1 <= len(cfg.optimizers) <= 6:
+        raise ConfigError(f"[{table}] optimizers has {len(cfg.optimizers)} names; accepted: 1 to 6")
+    if len(set(cfg.optimizers)) != len(cfg.optimizers):
+        raise ConfigError(f"[{table}] optimizers = {list(cfg.optimizers)!r} is not accepted; accepted: distinct names")
+    for name in cfg.optimizers:
+        _optimizer(table, name, **cfg.hp(name))
+    for name, _ in cfg.hyperparams:
+        if name not in mathcore.OPTIMIZERS:
+            raise ConfigError(f"[{table}] hyperparams: unknown optimizer {name!r}; accepted: {', '.join(mathcore.OPTIMIZERS)}")
+    _check_point(table, "start", cfg.start, window, f"{surface.name} window", surface.variable_names)
+    _positive(table, "steps", cfg.steps)
+    _positive(table, "loss_tol", cfg.loss_tol)
+    _positive(table, "race_seconds", cfg.race_seconds)
+    if cfg.grad_noise < 0:
+        raise ConfigError(f"[{table}] grad_noise = {cfg.grad_noise!r} is not accepted; accepted: >= 0")
+    if cfg.seed < 0:
+        raise ConfigError(f"[{table}] seed = {cfg.seed!r} is not accepted; accepted: an integer >= 0")
+    _mesh(table, cfg.mesh_resolution)
+    if not 0 <= cfg.camera_phi <= 90:
+        raise ConfigError(f"[{table}] camera_phi = {cfg.camera_phi!r} is not accepted; accepted: 0 to 90 degrees")
+
+
+def _validate_momentum(cfg: MomentumConfig, table):
+    surface = _surface2d(table, "surface", cfg.surface)
+    _check_point(table, "start", cfg.start, surface.domain, surface.name, surface.variable_names)
+    _optimizer(table, "gd", lr=cfg.gd_lr)
+    _optimizer(table, "momentum", lr=cfg.lr, momentum=cfg.momentum)
+    if not 0 < cfg.momentum < 1:
+        raise ConfigError(f"[{table}] momentum = {cfg.momentum!r} is not accepted; accepted: a number in (0, 1)")
+    _positive(table, "steps", cfg.steps)
+    _positive(table, "loss_tol", cfg.loss_tol)
+    if not 0 <= cfg.detail_steps <= 4 or cfg.detail_steps >= cfg.steps:
+        raise ConfigError(f"[{table}] detail_steps = {cfg.detail_steps!r} is not accepted; accepted: 0 to 4 (and < steps)")
+
+
+# ----------------------------------------------------------------------------- loading
+
+
+def from_mapping(data: dict, table: str):
+    """The config of ``table`` with the keys of ``data`` overriding its defaults."""
+    default = defaults(table)
+    names = [f.name for f in fields(default)]
+    changes = {}
+    for key, value in data.items():
+        if key not in names:
+            raise ConfigError(f"[{table}] unknown key {key!r}; accepted: {', '.join(names)}")
+        changes[key] = _coerce(table, key, value, getattr(default, key))
+    return validate(dataclasses.replace(default, **changes), table)
+
+
+def read_file(path) -> dict:
+    """The TOML document at ``path``; tables of either config module are accepted."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{ENV_CONFIG}={str(path)!r}: no such file; accepted: the path of a TOML file") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    known = list(base.CONFIGS) + [k for k in CONFIGS if k not in base.CONFIGS]
+    for table, body in data.items():
+        if table not in known:
+            raise ConfigError(f"{path}: unknown table [{table}]; accepted: {', '.join(f'[{k}]' for k in known)}")
+        if not isinstance(body, dict):
+            raise ConfigError(f"{path}: {table} must be a table [{table}], got {body!r}")
+    return data
+
+
+def load(table: str, path=None):
+    """The config of ``table``, overridden from ``path`` or ``$GDX_CONFIG`` when set."""
+    if path is None:
+        path = os.environ.get(ENV_CONFIG, "").strip() or None
+    if path is None:
+        return from_mapping({}, table)
+    data = read_file(path)
+    try:
+        return from_mapping(data.get(table, {}), table)
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+
+
+def load_or_exit(table: str):
+    """:func:`load` for the manim CLI: a bad config ends the run with its one-line message."""
+    try:
+        return load(table)
+    except ConfigError as exc:
+        raise SystemExit(f"gdx config error: {exc}") from None
+
+
+__all__ = ["LandscapesConfig", "RaceConfig", "MomentumConfig", "CONFIGS", "defaults", "from_mapping", "load",
+           "load_or_exit", "read_file", "validate"]

@@ -1,0 +1,296 @@
+r"""Scene 1: one optimizer descends Rosenbrock's valley, in 3D, then on the contour map.
+
+Render: ``manim -ql scenes/descent.py RosenbrockDescent`` (``GDX_THEME=light`` for
+projectors, ``GDX_CONFIG=my.toml`` to change surface, optimizer, start, steps).
+
+Beats: the surface and its formula while the camera settles; the update rule; the
+descent (ball on the surface, loss curve, readout, the rule with the numbers of the
+current step); the camera rises until the surface flattens into its contour floor, where
+the whole path is seen; the end point with its numbers. Every number is from one
+``mathcore.run``. The camera is still while the ball moves: a moving camera repaints
+every mesh face each frame.
+
+Why the floor comes last: Cairo paints in order, without a depth test. Under a surface
+seen from the side, the floor's contours and path are hidden for the most part, and
+whatever moves is painted on top of the (static) mesh. Seen from straight above, with
+the mesh faded, nothing hides the floor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+from manim import DEGREES, DOWN, LEFT, RIGHT, UP, FadeIn, FadeOut, MathTex, VGroup, Write
+
+import mathcore
+from scenes.animations import StepSwitch, StepTracker, descend, drive, release
+from scenes.common import ThemedThreeDScene, place_view
+from scenes.config import DescentConfig, load_or_exit
+from scenes.mobjects import (
+    LossPlot, LossSurface, Marker, Readout, SurfaceView, Trail, clip_to_box, color_legend, contour_labels,
+    contour_lines, diverged_mark, floor_frame, format_sig, legend, math, minimum_mark, panel, rule_tex,
+    start_mark, substituted_rule_tex, text, visible,
+)
+from scenes.mobjects.occlusion import eye_position
+from scenes.theme import FONT_BODY, FONT_LABEL, FONT_SMALL, FONT_TITLE, MARGIN
+
+# Screen layout (manim units; the frame is 14.2 x 8, the safe area 0.5 inside it).
+SURFACE_SCREEN = (-1.45, -0.05)  # where the middle of the mesh appears in 3D
+FLOOR_SCREEN_TOP = (-1.9, -0.45)  # where the floor's middle appears seen from above
+RIGHT_X = 4.6  # middle of the right-hand column
+RULE_Y = -2.95  # middle of the bottom strip (rule with numbers, or a caption)
+
+
+@dataclass
+class DescentData:
+    """Everything the scene shows, computed once from the config."""
+
+    cfg: DescentConfig
+
+    @cached_property
+    def surface(self):
+        return mathcore.get_surface(self.cfg.surface)
+
+    @cached_property
+    def optimizer(self):
+        return mathcore.make_optimizer(self.cfg.optimizer, lr=self.cfg.lr, **self.cfg.hp)
+
+    @cached_property
+    def trajectory(self):
+        return mathcore.run(self.surface, self.optimizer, self.cfg.start, self.cfg.steps)
+
+    @cached_property
+    def shown(self):
+        """The run's points up to where it leaves the plotted domain, and where it left (or None)."""
+        (x0, x1), (y0, y1) = self.surface.domain
+        return clip_to_box(self.trajectory.points, (x0, x1, y0, y1))
+
+    @property
+    def last(self) -> int:
+        """Index of the last point on screen (the last step, unless the run left the domain)."""
+        return len(self.shown[0]) - 1
+
+    @property
+    def left_domain(self) -> bool:
+        return self.shown[1] is not None
+
+
+class RosenbrockDescent(ThemedThreeDScene):
+    """One optimizer on a 2-D surface: 3D mesh, a slow camera move, loss curve, contour view.
+
+    Defaults (``[descent]`` in ``$GDX_CONFIG``): momentum with :math:`\\eta = 0.001`,
+    :math:`\\mu = 0.9` on Rosenbrock from (-1.5, 2), 1900 steps, ending at (1.00, 1.00).
+    """
+
+    config_table = "descent"
+
+    def construct(self):
+        self.cfg = load_or_exit(self.config_table)
+        self.data = DescentData(self.cfg)
+        self.build()
+        self.intro()
+        self.show_rule()
+        self.run_descent()
+        self.view_from_above()
+        self.conclude()
+
+    # ------------------------------------------------------------------ building
+
+    def build(self):
+        d, theme, cfg = self.data, self.theme, self.cfg
+        surface, traj = d.surface, d.trajectory
+        self.phi, self.theta = cfg.camera_phi * DEGREES, cfg.camera_theta * DEGREES
+        self.view = view = SurfaceView.for_surface(surface, side=4.4, z_length=1.7, floor_gap=0.6, lift=0.05)
+        (x0, x1), (y0, y1) = surface.domain
+        middle = view.axes.c2p((x0 + x1) / 2, (y0 + y1) / 2, view.heights.h_max * 0.5)
+        place_view(view, middle, SURFACE_SCREEN, self.phi, self.theta)
+        self.eye = eye_position(self.phi, self.theta, 20.0)
+        self.mesh = LossSurface(view, theme, resolution=cfg.mesh_resolution or None)
+
+        pts = d.shown[0]
+        top_loss = view.heights.inverse(view.heights.h_max)
+        losses = np.minimum(np.where(np.isfinite(traj.losses[: len(pts)]), traj.losses[: len(pts)], top_loss), top_loss)
+        self.color = theme.optimizer_color(traj.label or d.optimizer.name)
+        lifted = view.lifted_points(pts, losses, self.mesh)
+        seen = visible(lifted, self.eye, self.mesh)
+        self.trail3d = Trail(lifted, self.color, visible=seen, step=0)
+        self.ball3d = Marker(lifted, self.color, theme, visible=seen, radius=0.085)
+        self.start3d = start_mark(lifted[0], theme, label=None, radius=0.11)
+
+        # Overlays (fixed in the frame).
+        self.title = text(f"Descending the {surface.title} valley" if surface.name == "rosenbrock"
+                          else f"Descending: {surface.title or surface.name}", theme, FONT_TITLE)
+        self.title.to_corner(UP + LEFT, buff=MARGIN)
+        names = ", ".join(surface.variable_names)
+        self.formula = MathTex(f"f({names}) =", surface.latex, font_size=FONT_BODY, color=theme.foreground)
+        self.formula.next_to(self.title, DOWN, buff=0.25, aligned_edge=LEFT)
+        self.legend = color_legend(view.heights, theme, height=2.4)
+        self.legend.to_edge(LEFT, buff=MARGIN).shift(0.35 * DOWN)
+
+        self.plot = LossPlot([(traj.losses[: d.last + 1], self.color)], theme, x_max=d.last, log=True, width=3.6,
+                             height=2.0, step=0)
+        self.plot.move_to([RIGHT_X + 0.2, 1.25, 0])
+        self.key = legend([(self._optimizer_caption(), self.color)], theme, FONT_SMALL)
+        self.key.next_to(self.plot, UP, buff=0.25).align_to(self.plot, LEFT)
+        rows = [(name, traj.points[: d.last + 1, i]) for i, name in enumerate(surface.variable_names)]
+        rows += [("f", traj.losses[: d.last + 1]), (r"\|\nabla f\|", traj.grad_norms[: d.last + 1])]
+        self.readout = Readout(rows, theme, font_size=FONT_LABEL)
+        self.readout.move_to([RIGHT_X - 0.1, -1.75, 0])
+
+        self.rule = rule_tex(d.optimizer, theme, font_size=FONT_BODY)
+        self.rule_label = text("update rule, one step", theme, FONT_SMALL, color=theme.muted)
+        VGroup(self.rule_label, self.rule).arrange(DOWN, buff=0.3).move_to([RIGHT_X, -1.2, 0])
+
+        # The rule with the numbers of a step, refreshed a few times (each held >= 2 s).
+        variants = []
+        for k in self._rule_steps():
+            tex = substituted_rule_tex(traj, k, theme, font_size=FONT_SMALL)
+            if tex.width > 9.0:
+                tex.scale_to_fit_width(9.0)
+            tex.move_to([0, RULE_Y, 0]).to_edge(LEFT, buff=MARGIN)
+            variants.append((k, tex))
+        self.fix(*[v for _, v in variants])
+        self.rule_switch = StepSwitch(variants)
+        self.tracker = StepTracker(0)
+
+    def _optimizer_caption(self) -> str:
+        """'momentum (eta 0.001, mu 0.9)' in LaTeX, from the optimizer's own hyperparameters."""
+        opt = self.data.optimizer
+        parts = [rf"\eta = {self.data.trajectory.lrs[0]:g}"]
+        for key, symbol in (("momentum", r"\mu"), ("alpha", r"\alpha"), ("rho", r"\rho")):
+            value = opt.hyperparams.get(key)
+            if value and not isinstance(value, bool):
+                parts.append(rf"{symbol} = {value:g}")
+        sep = r",\ "
+        return rf"\text{{{opt.name}}}\ \ ({sep.join(parts)})"
+
+    def _rule_steps(self) -> list[int]:
+        """Steps whose numbers the rule shows: the first two, then spread out over the run.
+
+        The descent is paced (see ``descend``), so equal shares of steps do not take equal
+        time; the spread is geometric so that each version stays on screen for seconds.
+        """
+        last = self.data.last
+        if last < 2:
+            return [0]
+        marks = {0, 1} | {int(k) for k in np.geomspace(8, max(last - 1, 9), 4)}
+        return sorted(k for k in marks if k < last)
+
+    # ------------------------------------------------------------------ beats
+
+    def intro(self):
+        """Title, formula and the surface, while the camera swings slowly into place."""
+        self.set_camera_orientation(phi=self.phi, theta=self.theta - 20 * DEGREES)
+        self.fix(self.title, self.formula, self.legend)
+        self.play(FadeIn(self.mesh), Write(self.title), run_time=1.5)
+        self.move_camera(theta=self.theta, run_time=3.0, added_anims=[Write(self.formula), FadeIn(self.legend)])
+        words = "Height and colour show the loss f"
+        if self.view.heights.is_log:
+            words += "\n(on a log scale: it spans five decades)"
+        self.say(words)
+        self.wait(2.0)
+
+    def say(self, words, run_time=0.6):
+        self.play(*self.captions.show(words, run_time), run_time=run_time)
+
+    def show_rule(self):
+        """The start, and the update rule, symbolic, held before the numbers start."""
+        start = self.data.trajectory.points[0]
+        self.add(self.trail3d)
+        self.face_camera(self.ball3d)
+        self.play(FadeIn(self.ball3d, scale=0.5), FadeIn(self.start3d), run_time=0.8)
+        self.say(f"Start at ({start[0]:g}, {start[1]:g}) and follow the update rule")
+        self.fix(self.rule, self.rule_label)
+        self.play(FadeIn(self.rule_label), Write(self.rule), run_time=1.5)
+        self.wait(2.5)
+        self.fix(self.plot, self.key)
+        self.play(FadeOut(self.rule), FadeOut(self.rule_label), FadeIn(self.plot), FadeIn(self.key),
+                  FadeIn(self.readout), *self.captions.show(None), run_time=1.0)
+        self.keep_fixed(self.readout)
+
+    def run_descent(self):
+        """Every driven mobject follows one step index; the camera is still."""
+        d = self.data
+        driven = (self.trail3d, self.ball3d, self.plot, self.readout, self.rule_switch)
+        drive(self.tracker, *driven)
+        self.keep_fixed(self.readout)
+        self.add(self.tracker)
+        self.play(FadeIn(self.rule_switch), run_time=0.5)
+        self.wait(2.0)  # the numbers of step 0, before anything moves
+        self.play(descend(self.tracker, d.last, self.cfg.descent_seconds, self.trail3d.vertices, path_weight=0.6))
+        release(*driven)
+        self.wait(1.0)
+
+    def view_from_above(self):
+        """The camera rises to look straight down while the mesh dissolves into its floor."""
+        theme, view, d = self.theme, self.view, self.data
+        pts = d.shown[0]
+        floor_center = view.floor_points([[np.mean(r) for r in d.surface.domain]])[0]
+        # Straight above, the rotation is the identity and the perspective factor d / (d - z).
+        factor = 20.0 / (20.0 - floor_center[2])
+        delta = np.array([*FLOOR_SCREEN_TOP, 0.0]) / factor - np.array([*floor_center[:2], 0.0])
+        levels = view.heights.nice_levels(8)
+        lines = VGroup(floor_frame(view, theme), contour_lines(d.surface, view.floor_points, levels, theme,
+                                                                view.heights))
+        trail = Trail(view.floor_points(pts), self.color, step=d.last)
+        lines.set_stroke(opacity=0)
+        trail.set_stroke(opacity=0)
+        self.add(lines, trail)
+        self.play(FadeOut(self.rule_switch), FadeOut(self.legend), run_time=0.6)
+        self.move_camera(
+            phi=0, theta=-90 * DEGREES, run_time=3.5,
+            added_anims=[FadeOut(self.mesh), FadeOut(self.trail3d), FadeOut(self.ball3d), FadeOut(self.start3d),
+                         lines.animate.shift(delta).set_stroke(opacity=0.9),
+                         trail.animate.shift(delta).set_stroke(opacity=1),
+                         *self.captions.show("From above, the surface becomes its contour map")],
+        )
+        view.axes.shift(delta)
+        self.levels, self.floor_lines, self.floor_trail = levels, lines, trail
+
+    def conclude(self):
+        """Contour levels, the known minimum, the run's end, and its numbers."""
+        theme, d, traj, view = self.theme, self.data, self.data.trajectory, self.view
+        floor = view.floor_points(d.shown[0])
+        (x0, x1), (y0, y1) = d.surface.domain
+        a, b = view.floor_points([(x0, y0), (x1, y1)])
+        box = (a[0] + 0.3, b[0] - 0.3, a[1] + 0.25, b[1] - 0.25)
+        labels = contour_labels(self.floor_lines[1], view.floor_points, theme, avoid=floor, bounds=box,
+                                which=range(0, len(self.levels), 2))
+        names = d.surface.variable_names
+        axis_names = VGroup(math(names[0], theme, FONT_LABEL, color=theme.muted).next_to([(a[0] + b[0]) / 2, a[1], 0], DOWN, 0.15),
+                            math(names[1], theme, FONT_LABEL, color=theme.muted).next_to([a[0], (a[1] + b[1]) / 2, 0], LEFT, 0.15))
+        ball = Marker(floor, self.color, theme, step=d.last)
+        marks = VGroup(start_mark(floor[0], theme, label="start", direction=UP))
+        for m in d.surface.minima[:1]:
+            # Drawn after the ball: a run that ends on the minimum must not hide it.
+            marks.add(minimum_mark(view.floor_points([m])[0], theme, label=f"({m[0]:g}, {m[1]:g})",
+                                   direction=DOWN + 0.6 * RIGHT))
+        self.play(FadeIn(labels), FadeIn(axis_names), FadeIn(ball), FadeIn(marks), run_time=1.0)
+
+        k = d.last
+        lines = [rf"\text{{after {k} steps:}}",
+                 rf"{names[0]} = {format_sig(traj.points[k][0])},\ \ {names[1]} = {format_sig(traj.points[k][1])}",
+                 rf"f = {format_sig(traj.losses[k])}"]
+        self.summary = VGroup(*[math(line, theme, FONT_BODY) for line in lines]).arrange(DOWN, aligned_edge=LEFT,
+                                                                                         buff=0.22)
+        self.summary.move_to([RIGHT_X - 0.1, -1.5, 0])
+        card = panel(self.summary, theme)
+        self.fix(card, self.summary)
+        if d.left_domain:
+            words = "Diverged: the run left the plotted domain" if traj.status == "diverged" else \
+                "The run left the plotted domain"
+            mark = diverged_mark(floor[-1], floor[-1] - floor[-2], theme, step=int(traj.n_steps))
+            extra = [FadeIn(mark)]
+        else:
+            words = "The run ends at the minimum: the numbers are the trajectory's"
+            extra = []
+        self.play(FadeOut(self.readout), FadeIn(card), FadeIn(self.summary), *extra,
+                  *self.captions.show(words), run_time=1.0)
+        self.wait(4.0)
+
+
+__all__ = ["RosenbrockDescent", "DescentData"]
+
+

@@ -1,0 +1,113 @@
+r"""Arrows at a point of a run: the negative gradient, the momentum velocity, Nesterov's look-ahead.
+
+All vectors come from the trajectory (or mathcore's ``surface.grad`` at a point the
+optimizer itself defines); these builders only place and scale them. A vector
+:math:`v` in parameter space is drawn from :math:`p` to :math:`p + c\,v` mapped by
+``to_scene``; ``c`` is chosen so the arrow is ``length`` scene units long, clamped, since a
+gradient's size varies over decades and the arrow must stay on screen.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import Arrow, DashedLine, Dot, MathTex, VGroup
+
+from ..theme import FONT_LABEL, Theme
+
+
+def _arrow(to_scene, point, vector, color, length, min_length, max_length, width):
+    p = np.asarray(point, float)
+    v = np.asarray(vector, float)
+    start = np.asarray(to_scene(p[None, :]), float)[0]
+    norm = float(np.linalg.norm(v))
+    if norm == 0 or not np.isfinite(norm):
+        return None, start
+    # Scene length per unit of parameter along v: map a small step and measure it.
+    probe = np.asarray(to_scene((p + 1e-3 * v / norm)[None, :]), float)[0]
+    per_unit = np.linalg.norm(probe - start) / 1e-3
+    scene_len = np.clip(length if length is not None else per_unit * norm, min_length, max_length)
+    end = start + (probe - start) / np.linalg.norm(probe - start) * scene_len
+    arrow = Arrow(start, end, buff=0, color=color, stroke_width=width, max_tip_length_to_length_ratio=0.3,
+                  tip_length=0.2)
+    return arrow, end
+
+
+def gradient_arrow(to_scene, point, grad, theme: Theme, color=None, length: float | None = 1.0,
+                   min_length: float = 0.3, max_length: float = 1.6, label: bool | str = True,
+                   width: float = 5) -> VGroup:
+    r"""The arrow :math:`-\nabla f(p)`: the direction of steepest descent, drawn ``length`` long.
+
+    With ``length=None`` it is drawn to scale (``to_scene`` units), clamped to
+    ``[min_length, max_length]``.
+    """
+    color = color or theme.highlight
+    arrow, end = _arrow(to_scene, point, -np.asarray(grad, float), color, length, min_length, max_length, width)
+    group = VGroup()
+    if arrow is None:
+        return group
+    group.add(arrow)
+    if label:
+        tex = MathTex(label if isinstance(label, str) else r"-\nabla f", font_size=FONT_LABEL, color=color)
+        direction = (end - arrow.get_start())
+        direction = direction / (np.linalg.norm(direction) or 1)
+        tex.move_to(end + 0.35 * direction)
+        group.add(tex)
+        group.label = tex
+    group.arrow = arrow
+    return group
+
+
+def velocity_arrow(to_scene, point, step_vector, theme: Theme, color, length: float | None = None,
+                   min_length: float = 0.25, max_length: float = 1.6, label: str | None = "v", width: float = 5) -> VGroup:
+    r"""The momentum velocity at ``point``: the step the optimizer is about to take, to scale.
+
+    For heavy-ball momentum (torch form) that step is :math:`-\eta\,\Delta_{k+1}`: pass
+    ``-lr * trajectory.state["momentum_buffer"][k + 1]``.
+    """
+    arrow, end = _arrow(to_scene, point, step_vector, color, length, min_length, max_length, width)
+    group = VGroup()
+    if arrow is None:
+        return group
+    group.add(arrow)
+    group.arrow = arrow
+    if label:
+        tex = MathTex(label, font_size=FONT_LABEL, color=color)
+        direction = end - arrow.get_start()
+        direction = direction / (np.linalg.norm(direction) or 1)
+        tex.move_to(end + 0.3 * direction)
+        group.add(tex)
+        group.label = tex
+    return group
+
+
+def lookahead_point(trajectory, k: int) -> np.ndarray:
+    r"""Nesterov's look-ahead point at step ``k``: :math:`\theta_k - \eta\,\mu\,\Delta_k`.
+
+    Where the momentum alone would carry the parameters; Nesterov evaluates the gradient
+    there instead of at :math:`\theta_k` (torch's reformulation stores parameters that
+    are already shifted, which is the same sequence of points).
+    """
+    mu = trajectory.optimizer.hyperparams.get("momentum", 0.0)
+    buf = trajectory.state["momentum_buffer"][k]
+    return np.asarray(trajectory.points[k], float) - trajectory.lrs[min(k, len(trajectory.lrs) - 1)] * mu * buf
+
+
+def lookahead_ghost(to_scene, trajectory, k: int, theme: Theme, color, arrow_length: float = 0.9) -> VGroup:
+    """A hollow ghost at the look-ahead point, a dashed line to it, and the gradient arrow there.
+
+    The gradient at the ghost is mathcore's ``surface.grad`` at that point.
+    """
+    p = np.asarray(trajectory.points[k], float)
+    ghost_point = lookahead_point(trajectory, k)
+    start = np.asarray(to_scene(p[None, :]), float)[0]
+    ghost_scene = np.asarray(to_scene(ghost_point[None, :]), float)[0]
+    ghost = Dot(ghost_scene, radius=0.09, fill_opacity=0, stroke_color=color, stroke_width=3)
+    link = DashedLine(start, ghost_scene, color=color, stroke_width=2.5, dash_length=0.08)
+    grad = trajectory.surface.grad(ghost_point)
+    arrow = gradient_arrow(to_scene, ghost_point, grad, theme, color=theme.highlight, length=arrow_length, label=False)
+    group = VGroup(link, ghost, arrow)
+    group.ghost, group.link, group.arrow, group.point = ghost, link, arrow, ghost_point
+    return group
+
+
+__all__ = ["gradient_arrow", "velocity_arrow", "lookahead_point", "lookahead_ghost"]

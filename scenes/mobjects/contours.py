@@ -1,0 +1,201 @@
+"""Contour lines and filled bands of a 2-D surface, traced by ``contourpy``.
+
+``contourpy`` is the contouring library matplotlib uses; it returns each level as
+polylines in parameter space, which a ``to_scene`` function maps onto an ``Axes`` (2D) or
+onto the contour floor of a :class:`~scenes.mobjects.surface.SurfaceView` (3D). Values are
+sampled from mathcore's ``surface.f`` on a regular grid.
+"""
+
+from __future__ import annotations
+
+import contourpy
+import numpy as np
+from manim import MathTex, VGroup, VMobject
+
+from ..theme import CONTOUR_WIDTH, FONT_SMALL, Theme
+from .heights import HeightMap, colormap
+
+
+def _grid(surface, grid_n):
+    grid = surface.grid(grid_n)
+    return grid[0], grid[1], surface.f(grid)
+
+
+def _polyline(points) -> VMobject:
+    line = VMobject()
+    line.set_points_as_corners(points)
+    return line
+
+
+class ContourSet(VGroup):
+    """One VGroup per level (``self.levels[i]`` is ``self[i]``), each of polylines."""
+
+    def __init__(self, levels, groups, polylines):
+        super().__init__(*groups)
+        self.levels = np.asarray(levels)
+        self.polylines = polylines  # per level: list of (n, 2) arrays in parameter space
+
+
+def contour_lines(surface, to_scene, levels, theme: Theme, heights: HeightMap | None = None,
+                  grid_n: int = 161, stroke_width: float = CONTOUR_WIDTH, color_by_level: bool = True,
+                  opacity: float = 0.9, keep=None) -> ContourSet:
+    """Polylines of ``surface.f == level`` for each loss value in ``levels``.
+
+    ``to_scene`` maps an (n, 2) array of parameters to (n, 3) scene points. With
+    ``color_by_level`` a line takes the mesh colour of its height (from the upper part of
+    the ramp, whose dark end would vanish on a dark background); otherwise theme.muted.
+    ``keep`` (optional) maps (n, 3) scene points to a boolean mask: only kept runs are drawn
+    (used to drop the parts of the floor a surface hides).
+    """
+    x, y, z = _grid(surface, grid_n)
+    generator = contourpy.contour_generator(x, y, z, line_type=contourpy.LineType.Separate)
+    heights = heights or HeightMap.for_surface(surface)
+    groups, all_lines = [], []
+    for level in levels:
+        color = theme.muted
+        if color_by_level:
+            t = float(heights(level) / heights.h_max)
+            color = colormap(theme.colorscale, 0.3 + 0.7 * t)
+        group = VGroup()
+        lines = []
+        for seg in generator.lines(level):
+            if len(seg) < 2:
+                continue
+            lines.append(seg)
+            pts = np.asarray(to_scene(seg), float)
+            runs = [pts] if keep is None else _runs(pts, np.asarray(keep(pts), bool))
+            for run in runs:
+                group.add(_polyline(run).set_stroke(color, width=stroke_width, opacity=opacity))
+        groups.append(group)
+        all_lines.append(lines)
+    return ContourSet(levels, groups, all_lines)
+
+
+def _runs(points, mask):
+    """Consecutive runs of at least two kept points."""
+    out, start = [], None
+    for i, ok in enumerate(list(mask) + [False]):
+        if ok and start is None:
+            start = i
+        elif not ok and start is not None:
+            if i - start >= 2:
+                out.append(points[start:i])
+            start = None
+    return out
+
+
+def filled_bands(surface, to_scene, levels, theme: Theme, heights: HeightMap | None = None,
+                 grid_n: int = 161, opacity: float = 0.85) -> VGroup:
+    """Filled regions between consecutive levels (and below the first, above the last).
+
+    Each band is one VMobject whose subpaths are contourpy's outer rings and holes (holes
+    run the other way round, so Cairo's winding rule leaves them empty).
+    """
+    x, y, z = _grid(surface, grid_n)
+    generator = contourpy.contour_generator(x, y, z, fill_type=contourpy.FillType.OuterOffset)
+    heights = heights or HeightMap.for_surface(surface)
+    bounds = [float(np.min(z)) - 1.0] + list(levels) + [float(np.max(z)) + 1.0]
+    bands = VGroup()
+    for lower, upper in zip(bounds[:-1], bounds[1:]):
+        mid = heights((max(lower, heights.f_min) + min(upper, heights.inverse(heights.h_max))) / 2)
+        color = colormap(theme.colorscale, float(mid / heights.h_max))
+        band = VMobject(fill_color=color, fill_opacity=opacity, stroke_width=0)
+        polygons, offsets = generator.filled(lower, upper)
+        for poly, offs in zip(polygons, offsets):
+            for a, b in zip(offs[:-1], offs[1:]):
+                ring = np.asarray(to_scene(poly[a:b]), float)
+                if len(ring) < 3:
+                    continue
+                band.start_new_path(ring[0])
+                band.add_points_as_corners(ring[1:])
+        if band.has_points():
+            bands.add(band)
+    return bands
+
+
+def format_level(value: float) -> str:
+    """A contour level for a label: round numbers stay round (1000, 0.3, 0.05)."""
+    if value == 0:
+        return "0"
+    exponent = int(np.floor(np.log10(abs(value))))
+    if -3 <= exponent <= 4:
+        text = f"{value:.3g}"
+        return str(int(round(value))) if "e" in text or abs(value - round(value)) < 1e-9 * abs(value) else text
+    mantissa = value / 10**exponent
+    return (f"{mantissa:.2g}" + r"\cdot " if abs(mantissa - 1) > 1e-9 else "") + "10^{%d}" % exponent
+
+
+def contour_labels(contours: ContourSet, to_scene, theme: Theme, which=None, avoid=None,
+                   bounds=None, font_size: int = FONT_SMALL, min_gap: float = 0.9) -> VGroup:
+    """A number on each labelled level, on a backing of the background colour.
+
+    Positions are chosen greedily on each level's longest polyline: the point farthest
+    from labels already placed and from ``avoid`` ((n, 3) scene points, e.g. a path),
+    kept inside ``bounds`` = (xmin, xmax, ymin, ymax) in scene units.
+    """
+    placed = []
+    avoid = np.zeros((0, 3)) if avoid is None else np.asarray(avoid, float)
+    labels = VGroup()
+    indices = range(len(contours.levels)) if which is None else which
+    for i in indices:
+        lines = contours.polylines[i]
+        if not lines:
+            continue
+        longest = max(lines, key=len)
+        candidates = np.asarray(to_scene(longest), float)
+        candidates = candidates[len(candidates) // 10: len(candidates) - len(candidates) // 10 or None]
+        if bounds is not None:
+            x0, x1, y0, y1 = bounds
+            inside = (candidates[:, 0] > x0) & (candidates[:, 0] < x1) & (candidates[:, 1] > y0) & (candidates[:, 1] < y1)
+            candidates = candidates[inside]
+        if len(candidates) == 0:
+            continue
+        others = np.concatenate([np.array(placed).reshape(-1, 3), avoid]) if (placed or len(avoid)) else None
+        if others is None:
+            best = candidates[len(candidates) // 2]
+        else:
+            dist = np.linalg.norm(candidates[:, None, :2] - others[None, :, :2], axis=-1).min(axis=1)
+            if dist.max() < min_gap and placed:
+                continue
+            best = candidates[int(np.argmax(dist))]
+        label = MathTex(format_level(float(contours.levels[i])), font_size=font_size, color=theme.foreground)
+        label.move_to(best)
+        label.add_background_rectangle(color=theme.background, opacity=0.85, buff=0.04)
+        labels.add(label)
+        placed.append(best)
+    return labels
+
+
+def map_frame(axes, theme: Theme, names=("x", "y"), step: float | None = None,
+              font_size: int = FONT_SMALL) -> VGroup:
+    """A box around a 2D map with tick numbers on its bottom and left edges and the two
+    parameter names, for an ``Axes`` used only as a coordinate system (its own axis lines
+    would cross the middle of the map)."""
+    from manim import DOWN, LEFT, Line, Rectangle
+
+    (x0, x1), (y0, y1) = axes.x_range[:2], axes.y_range[:2]
+    step_x = step or axes.x_range[2]
+    step_y = step or axes.y_range[2]
+    lo, hi = axes.c2p(x0, y0), axes.c2p(x1, y1)
+    box = Rectangle(width=hi[0] - lo[0], height=hi[1] - lo[1], stroke_color=theme.muted, stroke_width=1.5)
+    box.move_to((lo + hi) / 2)
+    ticks = VGroup()
+    for v in np.arange(x0, x1 + 1e-9, step_x):
+        p = axes.c2p(v, y0)
+        ticks.add(Line(p, p + 0.1 * DOWN, stroke_color=theme.muted, stroke_width=1.5))
+        ticks.add(MathTex(f"{v:g}", font_size=font_size, color=theme.muted).next_to(p, DOWN, buff=0.15))
+    for v in np.arange(y0, y1 + 1e-9, step_y):
+        p = axes.c2p(x0, v)
+        ticks.add(Line(p, p + 0.1 * LEFT, stroke_color=theme.muted, stroke_width=1.5))
+        ticks.add(MathTex(f"{v:g}", font_size=font_size, color=theme.muted).next_to(p, LEFT, buff=0.15))
+    bottom = VGroup(*[t for t in ticks if isinstance(t, MathTex)])
+    label_x = MathTex(names[0], font_size=font_size + 4, color=theme.foreground)
+    label_x.next_to(axes.c2p((x0 + x1) / 2, y0), DOWN, buff=0.2).align_to(bottom, DOWN).shift(0.42 * DOWN)
+    label_y = MathTex(names[1], font_size=font_size + 4, color=theme.foreground)
+    label_y.next_to(axes.c2p(x0, (y0 + y1) / 2), LEFT, buff=0.55)
+    group = VGroup(box, ticks, label_x, label_y)
+    group.box, group.ticks, group.names = box, ticks, VGroup(label_x, label_y)
+    return group
+
+
+__all__ = ["map_frame", "ContourSet", "contour_lines", "filled_bands", "contour_labels", "format_level"]

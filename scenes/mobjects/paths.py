@@ -1,0 +1,208 @@
+"""An optimizer's marker and trail, start/end marks and the "diverged" mark.
+
+A trail holds one vertex per trajectory point (scene coordinates, computed once) and is
+revealed up to a fractional step :math:`s`: the vertices :math:`0..\\lfloor s \\rfloor`
+and the point :math:`(1-\\alpha) p_k + \\alpha p_{k+1}`, :math:`\\alpha = s - k`, where the
+marker is. ``set_step`` only indexes precomputed arrays, so any frame is reproducible.
+
+Parts that the surface hides (``visible`` mask from :mod:`~scenes.mobjects.occlusion`)
+are drawn faint instead of on top of the hill in front of them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import DOWN, LEFT, RIGHT, UP, Circle, Cross, Dot, Line, MathTex, Star, Text, VGroup, VMobject
+
+from ..theme import FONT_SMALL, TRAIL_WIDTH, Theme
+
+
+def position_at(vertices: np.ndarray, s: float) -> np.ndarray:
+    """The point at fractional step ``s`` on the polyline ``vertices`` (clamped to its ends)."""
+    n = len(vertices)
+    s = float(np.clip(s, 0, n - 1))
+    k = min(int(np.floor(s)), n - 2) if n > 1 else 0
+    if n == 1:
+        return vertices[0].copy()
+    a = s - k
+    return (1 - a) * vertices[k] + a * vertices[k + 1]
+
+
+def _corner_points(vertices: np.ndarray) -> np.ndarray:
+    """Cubic Bezier control points of the straight segments through ``vertices`` (4 per segment)."""
+    if len(vertices) < 2:
+        return np.zeros((0, 3))
+    a, b = vertices[:-1], vertices[1:]
+    return np.stack([a, a + (b - a) / 3, a + 2 * (b - a) / 3, b], axis=1).reshape(-1, 3)
+
+
+class Trail(VGroup):
+    """The polyline of a run up to step ``s``: ``front`` (seen) and ``hidden`` (faint) parts.
+
+    ``vertices`` has one row per trajectory point. A segment is hidden when either end is.
+    Shifting the trail (``shift``, ``move_to``, ``animate.shift``) shifts its vertices too:
+    an invisible anchor submobject records where the first vertex went.
+    """
+
+    def __init__(self, vertices, color, width: float = TRAIL_WIDTH, visible=None, hidden_opacity: float = 0.3,
+                 step: float | None = None):
+        super().__init__()
+        self.vertices = np.asarray(vertices, float)
+        n = len(self.vertices)
+        mask = np.ones(n, bool) if visible is None else np.asarray(visible, bool)
+        self.segment_visible = mask[:-1] & mask[1:]
+        self.front = VMobject(stroke_color=color, stroke_width=width, fill_opacity=0)
+        self.hidden = VMobject(stroke_color=color, stroke_width=width * 0.75, stroke_opacity=hidden_opacity,
+                               fill_opacity=0)
+        self.anchor = VMobject(stroke_width=0, fill_opacity=0)
+        self.anchor.set_points(np.repeat(self.vertices[:1], 4, axis=0))
+        self.add(self.hidden, self.front, self.anchor)
+        self.step = None
+        self.set_step(n - 1 if step is None else step)
+
+    def _follow_shifts(self) -> bool:
+        """Move the vertices by however much the anchor was moved since the last call."""
+        delta = self.anchor.points[0] - self.vertices[0]
+        if np.any(delta != 0):
+            self.vertices = self.vertices + delta
+            return True
+        return False
+
+    def set_step(self, s: float) -> "Trail":
+        n = len(self.vertices)
+        s = float(np.clip(s, 0, n - 1))
+        if not self._follow_shifts() and s == self.step:
+            return self
+        self.step = s
+        k = int(np.floor(s))
+        shown = self.vertices[: k + 1]
+        tip = position_at(self.vertices, s)
+        if s > k:
+            shown = np.vstack([shown, tip])
+        segments = _corner_points(shown).reshape(-1, 4, 3)
+        seen = self.segment_visible[: len(segments)]
+        for part, mask in ((self.front, seen), (self.hidden, ~seen)):
+            pts = segments[mask].reshape(-1, 3)
+            part.set_points(pts if len(pts) else np.zeros((0, 3)))
+        return self
+
+    @property
+    def end(self) -> np.ndarray:
+        return position_at(self.vertices, self.step)
+
+
+class Marker(VGroup):
+    """A ball: a dot in the run's colour with a background-coloured ring, at step ``s``.
+
+    In a 3D scene register it with ``add_fixed_orientation_mobjects`` so it faces the
+    camera. When ``visible`` says the point is behind the surface the ball turns faint.
+    """
+
+    def __init__(self, vertices, color, theme: Theme, radius: float = 0.09, visible=None, step: float = 0.0):
+        super().__init__()
+        self.vertices = np.asarray(vertices, float)
+        self.visible_mask = None if visible is None else np.asarray(visible, bool)
+        self.ring = Dot(radius=radius * 1.45, color=theme.background)
+        self.ball = Dot(radius=radius, color=color)
+        self.add(self.ring, self.ball)
+        self.step = None
+        self.set_step(step)
+
+    def set_step(self, s: float) -> "Marker":
+        s = float(np.clip(s, 0, len(self.vertices) - 1))
+        if self.step is not None:
+            # Follow any shift applied to the marker since it was last placed.
+            delta = self.ball.get_center() - position_at(self.vertices, self.step)
+            if np.any(np.abs(delta) > 1e-12):
+                self.vertices = self.vertices + delta
+        if s == self.step:
+            return self
+        self.step = s
+        self.move_to(position_at(self.vertices, s))
+        if self.visible_mask is not None:
+            seen = bool(self.visible_mask[int(round(s))])
+            self.ball.set_opacity(1.0 if seen else 0.35)
+            self.ring.set_opacity(1.0 if seen else 0.0)
+        return self
+
+
+def start_mark(point, theme: Theme, label: str | None = "start", direction=UP, radius: float = 0.13) -> VGroup:
+    """A hollow ring at the start, optionally labelled."""
+    ring = Circle(radius=radius, stroke_color=theme.start, stroke_width=3).move_to(point)
+    group = VGroup(ring)
+    if label:
+        words = Text(label, font=theme.font, font_size=FONT_SMALL, color=theme.muted).next_to(ring, direction, buff=0.1)
+        words.add_background_rectangle(color=theme.background, opacity=0.8, buff=0.04)
+        group.add(words)
+    return group
+
+
+def minimum_mark(point, theme: Theme, label: str | None = None, direction=DOWN, size: float = 0.16) -> VGroup:
+    """A star on a known minimum, optionally labelled (LaTeX)."""
+    star = Star(n=5, outer_radius=size, inner_radius=size * 0.45, stroke_color=theme.background, stroke_width=1.5,
+                fill_color=theme.good, fill_opacity=1).move_to(point)
+    group = VGroup(star)
+    if label:
+        tex = MathTex(label, font_size=FONT_SMALL, color=theme.good).next_to(star, direction, buff=0.12)
+        tex.add_background_rectangle(color=theme.background, opacity=0.8, buff=0.04)
+        group.add(tex)
+    return group
+
+
+def end_mark(point, color, theme: Theme, size: float = 0.12) -> VGroup:
+    """A ring in the run's colour where it stopped."""
+    return VGroup(Circle(radius=size, stroke_color=color, stroke_width=4).move_to(point),
+                  Dot(radius=size * 0.35, color=color).move_to(point))
+
+
+def diverged_mark(edge_point, direction, theme: Theme, step: int | None = None, label: str = "diverged",
+                  font_size: int = FONT_SMALL) -> VGroup:
+    """Where a run left the frame: a cross at the edge, an arrow pointing out, and a label.
+
+    ``direction`` is the direction it left in (scene units); ``step`` the step at which
+    mathcore declared it diverged.
+    """
+    direction = np.asarray(direction, float)
+    norm = np.linalg.norm(direction)
+    direction = RIGHT if norm == 0 else direction / norm
+    cross = Cross(stroke_color=theme.bad, stroke_width=6, scale_factor=0.18).move_to(edge_point)
+    arrow = Line(edge_point - 0.0 * direction, edge_point + 0.45 * direction, stroke_color=theme.bad, stroke_width=4)
+    arrow.add_tip(tip_length=0.15, tip_width=0.15)
+    words = label if step is None else f"{label} (step {step})"
+    caption = Text(words, font=theme.font, font_size=font_size, color=theme.bad)
+    side = -direction if abs(direction[1]) < 0.9 else (LEFT if direction[0] >= 0 else RIGHT)
+    caption.next_to(cross, side if np.linalg.norm(side) else DOWN, buff=0.15)
+    group = VGroup(cross, arrow, caption)
+    group.cross, group.arrow, group.caption = cross, arrow, caption
+    return group
+
+
+def clip_to_box(points: np.ndarray, box) -> tuple[np.ndarray, int | None]:
+    """Points up to the first one outside ``box`` = (xmin, xmax, ymin, ymax), plus the crossing.
+
+    Returns the kept vertices, with the last replaced by the point where the segment
+    meets the box edge, and the index of the first vertex outside (None if none is).
+    """
+    x0, x1, y0, y1 = box
+    pts = np.asarray(points, float)
+    outside = (pts[:, 0] < x0) | (pts[:, 0] > x1) | (pts[:, 1] < y0) | (pts[:, 1] > y1) | ~np.isfinite(pts).all(axis=1)
+    if not outside.any():
+        return pts, None
+    j = int(np.argmax(outside))
+    if j == 0:
+        return pts[:1], 0
+    a, b = pts[j - 1], pts[j]
+    t = 1.0
+    d = b - a
+    for lo, hi, c in ((x0, x1, 0), (y0, y1, 1)):
+        if not np.isfinite(b[c]):
+            continue
+        if d[c] > 0 and b[c] > hi:
+            t = min(t, (hi - a[c]) / d[c])
+        if d[c] < 0 and b[c] < lo:
+            t = min(t, (lo - a[c]) / d[c])
+    edge = a + t * d if np.isfinite(d).all() else a
+    return np.vstack([pts[:j], edge]), j
+
+
+__all__ = ["position_at", "Trail", "Marker", "start_mark", "minimum_mark", "end_mark", "diverged_mark", "clip_to_box"]

@@ -1,0 +1,331 @@
+"""Text, numbers and formulas: titles, the live readout, legends, update rules.
+
+Numbers are rounded for reading only (3 significant digits, scientific notation outside
+:math:`[10^{-3}, 10^4)`), always from the run's arrays. Formulas are the LaTeX that SymPy
+prints for mathcore's expressions; an update rule with numbers is the same SymPy
+expression printed with its symbols named by the numbers of one step.
+"""
+
+from __future__ import annotations
+
+import math as pymath
+
+import numpy as np
+import sympy as sp
+from manim import (
+    DOWN, LEFT, ORIGIN, RIGHT, UP, Line, MathTex, RoundedRectangle, SingleStringMathTex, Text, VGroup,
+    VMobject,
+)
+
+from mathcore.optimizers import rule_line_latex
+
+from ..theme import FONT_BODY, FONT_LABEL, FONT_SMALL, FONT_TITLE, MIN_FONT_SIZE, TRAIL_WIDTH, Theme
+
+
+def text(s: str, theme: Theme, font_size: int = FONT_BODY, color=None, **kwargs) -> Text:
+    """Running text in the theme's font (never below the minimum size)."""
+    return Text(s, font=theme.font, font_size=max(font_size, MIN_FONT_SIZE), color=color or theme.foreground, **kwargs)
+
+
+def math(latex: str, theme: Theme, font_size: int = FONT_BODY, color=None, **kwargs) -> MathTex:
+    return MathTex(latex, font_size=max(font_size, MIN_FONT_SIZE), color=color or theme.foreground, **kwargs)
+
+
+def title(s: str, theme: Theme) -> Text:
+    return text(s, theme, FONT_TITLE)
+
+
+def panel(mob, theme: Theme, buff: float = 0.2) -> RoundedRectangle:
+    """A backing card behind an overlay, so that it reads over a surface or a path."""
+    return RoundedRectangle(
+        width=mob.width + 2 * buff, height=mob.height + 2 * buff, corner_radius=0.12,
+        fill_color=theme.panel, fill_opacity=0.92, stroke_color=theme.faint, stroke_width=1,
+    ).move_to(mob)
+
+
+# ----------------------------------------------------------------------------- numbers
+
+
+def format_sig(value: float, digits: int = 3) -> str:
+    r"""``value`` with ``digits`` significant digits, as LaTeX.
+
+    Plain decimals for :math:`10^{-3} \le |v| < 10^4` (trailing zeros kept: 2.00),
+    otherwise :math:`m \times 10^{e}`; non-finite values print as :math:`\infty` or NaN.
+    """
+    if value is None or (isinstance(value, float) and pymath.isnan(value)):
+        return r"\mathrm{NaN}"
+    if pymath.isinf(value):
+        return r"-\infty" if value < 0 else r"\infty"
+    if value == 0:
+        return "0"
+    exponent = pymath.floor(pymath.log10(abs(value)))
+    if -3 <= exponent < 4:
+        decimals = max(digits - 1 - exponent, 0)
+        s = f"{value:.{decimals}f}"
+        # Rounding can carry into a new digit (9.996 -> 10.00): keep the significant count.
+        if len(s.replace("-", "").replace(".", "").lstrip("0")) > digits and "." in s:
+            s = f"{value:.{max(decimals - 1, 0)}f}"
+        return "0" if float(s) == 0 else s
+    mantissa = value / 10**exponent
+    if round(abs(mantissa), digits - 1) >= 10:
+        mantissa /= 10
+        exponent += 1
+    return f"{mantissa:.{digits - 1}f}" + r"\times 10^{%d}" % exponent
+
+
+_glyphs: dict[tuple[str, str], VMobject] = {}
+
+
+def _glyph(token: str) -> VMobject:
+    """A cached unit-size glyph for a token of a number (compiled by LaTeX once per process)."""
+    key = ("glyph", token)
+    if key not in _glyphs:
+        _glyphs[key] = SingleStringMathTex(token, font_size=48)
+    return _glyphs[key]
+
+
+def _tokens(latex: str) -> list[str]:
+    """Split a :func:`format_sig` string into digit/sign tokens and one exponent token."""
+    if r"\times" in latex:
+        mantissa, exp = latex.split(r"\times")
+        return list(mantissa) + [r"\times" + exp]
+    if latex.startswith("\\"):
+        return [latex]
+    return list(latex)
+
+
+class SciNumber(VGroup):
+    """A number that can change every frame, drawn from cached glyphs (no LaTeX per frame).
+
+    ``.latex`` is the string shown (from :func:`format_sig`), for tests and readouts.
+    """
+
+    def __init__(self, value: float, font_size: int = FONT_LABEL, color=None, digits: int = 3, integer: bool = False,
+                 **kwargs):
+        super().__init__(**kwargs)
+        self.font_size_ = max(font_size, MIN_FONT_SIZE)
+        self.digits = digits
+        self.integer = integer  # counts (steps) print exactly
+        self.number_color = color
+        self.latex = ""
+        self.set_value(value)
+
+    def set_value(self, value: float) -> "SciNumber":
+        latex = str(int(round(value))) if self.integer else format_sig(float(value), self.digits)
+        if latex == self.latex:
+            return self
+        anchor = self.get_left() if self.submobjects else ORIGIN
+        self.latex, self.value = latex, value
+        scale = self.font_size_ / 48
+        parts = [_glyph(tok).copy().scale(scale) for tok in _tokens(latex)]
+        for old in self.get_family()[1:]:
+            # The Cairo renderer keeps drawing the members it saw when a play began: empty
+            # the old glyphs (the same trick as manim's DecimalNumber.set_value).
+            old.points = np.zeros((0, 3))
+        self.submobjects = []
+        row = VGroup(*parts).arrange(RIGHT, buff=0.001 * self.font_size_, aligned_edge=DOWN)
+        for tok, part, nxt in zip(_tokens(latex), parts, parts[1:] + [None]):
+            if tok == "-" and nxt is not None:
+                # The minus sits at the digits' mid-height, not on the baseline.
+                part.align_to(nxt, DOWN).shift(nxt.height * 0.5 * UP - part.height * 0.5 * UP)
+        self.add(*row.submobjects)
+        if self.number_color is not None:
+            self.set_color(self.number_color)
+        self.move_to(anchor, LEFT)
+        return self
+
+
+# ----------------------------------------------------------------------------- readout
+
+
+class Readout(VGroup):
+    """Cells ``label = number`` updated by :meth:`set_step`: a column aligned on the equals
+    signs (``layout="column"``), or a grid of ``columns`` cells per row with fixed slots so
+    that nothing jumps when a number's width changes (``layout="grid"``).
+
+    ``rows`` is a list of ``(label_latex, values)`` with ``values`` an array indexed by
+    step (the run's points, losses, gradient norms); the step cell comes first.
+    """
+
+    def __init__(self, rows, theme: Theme, font_size: int = FONT_LABEL, step_label: str = r"\text{step}",
+                 accent=None, layout: str = "column", columns: int = 2, slot: float = 2.6):
+        super().__init__()
+        self.theme = theme
+        self.series = [np.asarray(values, float) for _, values in rows]
+        self.n = len(self.series[0])
+        labels = [step_label] + [label for label, _ in rows]
+        self.labels = VGroup(*[math(lab, theme, font_size, color=theme.muted) for lab in labels])
+        self.equals = VGroup(*[math("=", theme, font_size, color=theme.muted) for _ in labels])
+        self.numbers = VGroup(*[SciNumber(0, font_size, color=accent or theme.foreground, integer=(i == 0))
+                                for i, _ in enumerate(labels)])
+        scale = font_size / FONT_LABEL
+        row_height = 0.62 * scale
+        for i, (lab, eq, num) in enumerate(zip(self.labels, self.equals, self.numbers)):
+            if layout == "grid":
+                # Each cell's "=" sits at a fixed x; labels right-aligned to it.
+                eq.move_to([(i % columns) * slot * scale, -(i // columns) * row_height, 0])
+            else:
+                eq.move_to([0, -i * row_height, 0])
+            lab.next_to(eq, LEFT, buff=0.12)
+            num.next_to(eq, RIGHT, buff=0.12)
+        self.add(self.labels, self.equals, self.numbers)
+        self.step = -1
+        self.set_step(0)
+
+    def set_step(self, s: float) -> "Readout":
+        k = int(np.clip(np.floor(s + 1e-9), 0, self.n - 1))
+        if k == self.step:
+            return self
+        self.step = k
+        values = [k] + [series[k] for series in self.series]
+        for num, value, eq in zip(self.numbers, values, self.equals):
+            num.set_value(value)
+            num.next_to(eq, RIGHT, buff=0.12)
+        return self
+
+    def shown(self) -> list[str]:
+        """The strings on screen, step first (for tests)."""
+        return [num.latex for num in self.numbers]
+
+
+class StepCounter(VGroup):
+    """``step = k`` for the current step, stopping at ``last`` (a run that has arrived)."""
+
+    def __init__(self, theme: Theme, last: int | None = None, font_size: int = FONT_LABEL,
+                 label: str = r"\text{step}", color=None):
+        super().__init__()
+        self.last = last
+        self.label = math(label + " =", theme, font_size, color=theme.muted)
+        self.number = SciNumber(0, font_size, color=color or theme.foreground, integer=True)
+        self.number.next_to(self.label, RIGHT, buff=0.12)
+        self.add(self.label, self.number)
+        self.step = None
+        self.set_step(0)
+
+    def set_step(self, s: float) -> "StepCounter":
+        k = int(np.floor(s + 1e-9))
+        if self.last is not None:
+            k = min(k, self.last)
+        if k != self.step:
+            self.step = k
+            self.number.set_value(k).next_to(self.label, RIGHT, buff=0.12)
+        return self
+
+
+def legend(entries, theme: Theme, font_size: int = FONT_LABEL) -> VGroup:
+    """Rows of a short thick line in a series colour and its label (LaTeX allowed)."""
+    rows = VGroup()
+    for label, color in entries:
+        swatch = Line(ORIGIN, 0.45 * RIGHT, stroke_color=color, stroke_width=TRAIL_WIDTH + 2)
+        lab = math(label, theme, font_size) if _looks_like_math(label) else text(label, theme, font_size)
+        rows.add(VGroup(swatch, lab.next_to(swatch, RIGHT, buff=0.15)))
+    rows.arrange(DOWN, aligned_edge=LEFT, buff=0.18)
+    return rows
+
+
+def _looks_like_math(label: str) -> bool:
+    return "\\" in label or "$" in label or "=" in label
+
+
+# ----------------------------------------------------------------------------- update rules
+
+
+def rule_lines(optimizer) -> list[str]:
+    """The optimizer's update rule, one LaTeX string per line (mathcore's own strings)."""
+    return [rule_line_latex(lhs, rhs) for lhs, rhs in optimizer.rule]
+
+
+def rule_tex(optimizer, theme: Theme, font_size: int = FONT_BODY, color=None) -> MathTex:
+    r"""The rule as a MathTex, lines aligned on the arrows; ``.source`` is mathcore's ``optimizer.latex``."""
+    lines = [line.replace(r" \leftarrow ", r" &\leftarrow ", 1) for line in rule_lines(optimizer)]
+    body = r"\begin{aligned}" + r" \\ ".join(lines) + r"\end{aligned}" if len(lines) > 1 else lines[0]
+    tex = math(body, theme, font_size, color=color)
+    tex.source = optimizer.latex
+    return tex
+
+
+def _vector_latex(values, operand: bool = True) -> str:
+    """A number or a column vector; a negative scalar operand gets parentheses (-1.05 * (-11.0))."""
+    values = np.atleast_1d(np.asarray(values, float))
+    if values.size == 1:
+        s = format_sig(float(values[0]))
+        return rf"\left({s}\right)" if operand and values[0] < 0 else s
+    return r"\begin{pmatrix}" + r" \\ ".join(format_sig(float(v)) for v in values) + r"\end{pmatrix}"
+
+
+def _matrix_latex(matrix) -> str:
+    rows = [" & ".join(format_sig(float(v)) for v in row) for row in np.atleast_2d(matrix)]
+    return r"\begin{pmatrix}" + r" \\ ".join(rows) + r"\end{pmatrix}"
+
+
+# State array of a Trajectory behind each rule symbol, per optimizer family.
+_STATE_SYMBOLS = {
+    r"\Delta": ("momentum_buffer",),
+    "m": ("exp_avg",),
+    "v": ("exp_avg_sq", "square_avg"),
+    "s": ("sum",),
+    r"\hat{v}_{max}": ("max_exp_avg_sq",),
+    "a": ("acc_delta",),
+}
+
+
+def substituted_rule_lines(trajectory, k: int, theta_latex: str | None = None) -> list[str]:
+    r"""The update rule of step ``k`` -> ``k + 1`` with every symbol replaced by its number.
+
+    Each line reads ``lhs <- rhs(numbers) = new value``. Numbers come from the
+    trajectory: the point and gradient the optimizer used at step ``k``, its state
+    before the step (or after, for symbols that an earlier line of the same step has just
+    updated, as the rule is applied line by line), the learning rate and hyperparameters.
+    ``theta_latex`` names the parameters on the left (``x`` for a one-variable function).
+    """
+    from mathcore import optimizers as O
+
+    opt = trajectory.optimizer
+    hp = opt.hyperparams
+    betas = hp.get("betas", (None, None))
+    scalars = {O.eta: trajectory.lrs[k], O.t: k + 1, O.mu: hp.get("momentum"), O.beta1: betas[0],
+               O.beta2: betas[1], O.alpha_: hp.get("alpha"), O.rho: hp.get("rho"), O.lam: hp.get("weight_decay")}
+    # Learning rate and hyperparameters are typed by a person: print them as typed (0.001,
+    # not 0.00100); the step count is exact.
+    names = {sym: f"{float(val):g}" for sym, val in scalars.items() if val is not None}
+    names[O.theta] = _vector_latex(trajectory.points[k])
+    names[O.g] = _vector_latex(trajectory.update_grads[k])
+    if opt.needs_hessian:
+        hess = trajectory.surface.hess(np.asarray(trajectory.points[k], float))
+        names[O.H] = _matrix_latex(hess)
+    state_of = {}
+    for lhs, _ in opt.rule:
+        if lhs == O.theta:
+            continue
+        for key in _STATE_SYMBOLS.get(str(lhs), ()):
+            if key in trajectory.state:
+                state_of[lhs] = trajectory.state[key]
+                break
+        if lhs in state_of:
+            names[lhs] = _vector_latex(state_of[lhs][k])
+    lines = []
+    for lhs, rhs in opt.rule:
+        rhs_latex = sp.latex(rhs, symbol_names=names, order="none", mul_symbol="dot")
+        new = trajectory.points[k + 1] if lhs == O.theta else (state_of[lhs][k + 1] if lhs in state_of else None)
+        lhs_latex = theta_latex if (lhs == O.theta and theta_latex) else sp.latex(lhs)
+        line = lhs_latex + r" \leftarrow " + rhs_latex
+        if new is not None:
+            line += " = " + _vector_latex(new, operand=False)
+            names[lhs] = _vector_latex(new)
+        lines.append(line)
+    return lines
+
+
+def substituted_rule_tex(trajectory, k: int, theme: Theme, font_size: int = FONT_LABEL, color=None,
+                         theta_latex: str | None = None) -> MathTex:
+    """:func:`substituted_rule_lines` as one MathTex, lines aligned on the arrows."""
+    lines = [line.replace(r" \leftarrow ", r" &\leftarrow ", 1)
+             for line in substituted_rule_lines(trajectory, k, theta_latex)]
+    body = r"\begin{aligned}" + r" \\ ".join(lines) + r"\end{aligned}"
+    tex = math(body, theme, font_size, color=color)
+    tex.step = k
+    return tex
+
+
+__all__ = ["text", "math", "title", "panel", "format_sig", "SciNumber", "Readout", "StepCounter", "legend", "rule_lines",
+           "rule_tex", "substituted_rule_lines", "substituted_rule_tex"]

@@ -1,0 +1,324 @@
+r"""Scene 5: the optimizer race -- several optimizers, one start, one step budget.
+
+Render: ``manim -ql scenes/race.py OptimizerRace`` (Rosenbrock) or
+``manim -ql scenes/race.py OptimizerRaceRastrigin``; ``GDX_THEME=light``;
+``GDX_CONFIG=my.toml`` with a ``[race]`` / ``[race_rastrigin]`` table (see
+:mod:`scenes.config_more`): optimizers, their hyperparameters, start, budget, seed.
+
+Fair by construction: every run is ``mathcore.run(surface, optimizer, start, steps,
+seed=seed, grad_noise=...)`` with the same start, budget and seed, no clipping and no
+early stop; each optimizer's hyperparameters are on screen. The scoreboard's "steps to
+f <= tol" is the first recorded step whose loss is at most the tolerance, and "f after N"
+the recorded loss at the end of the budget, both rounded as shown.
+
+Beats (manim sections; narration in ``assets/narration/race.toml``): ``the_field``,
+``the_runners``, ``race``, ``finish``, ``scoreboard``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+from manim import (DOWN, LEFT, RIGHT, UP, DashedLine, FadeIn, FadeOut, LaggedStart, MathTex, VGroup)
+
+import mathcore
+
+from scenes.animations import StepTracker, advance, drive
+from scenes.common import ThemedThreeDScene
+from scenes.config_more import RaceConfig, load_or_exit
+from scenes.mobjects import SciNumber, diverged_mark, format_sig, legend, math, minimum_mark, panel, start_mark, text
+from scenes.panels import Scoreboard, SeriesPlot, hyperparam_text, steps_to_tolerance
+from scenes.stage import SurfaceStage, drive_fixed, snapshot
+from scenes.theme import FONT_BODY, FONT_LABEL, FONT_SMALL, FONT_TITLE, MARGIN
+
+DISPLAY_NAMES = {
+    "gd": "GD", "momentum": "Momentum", "nesterov": "Nesterov", "rmsprop": "RMSProp", "adam": "Adam",
+    "adagrad": "AdaGrad", "adadelta": "AdaDelta", "adamw": "AdamW", "amsgrad": "AMSGrad", "nadam": "NAdam",
+    "newton": "Newton",
+}
+SURFACE_SCREEN = (-2.75, -0.45)
+RIGHT_LEFT = 1.55  # left edge of the right-hand column
+
+
+@dataclass
+class RaceData:
+    """The runs of a race, all from mathcore with the same start, budget and seed."""
+
+    cfg: RaceConfig
+
+    @cached_property
+    def surface(self):
+        return mathcore.get_surface(self.cfg.surface)
+
+    @cached_property
+    def optimizers(self) -> list:
+        return [mathcore.make_optimizer(name, **self.cfg.hp(name)) for name in self.cfg.optimizers]
+
+    @cached_property
+    def trajectories(self) -> list:
+        cfg = self.cfg
+        return [mathcore.run(self.surface, opt, cfg.start, cfg.steps, seed=cfg.seed, grad_noise=cfg.grad_noise)
+                for opt in self.optimizers]
+
+    def steps_to_tol(self, traj) -> int | None:
+        return steps_to_tolerance(traj.losses, self.cfg.loss_tol)
+
+    def rows(self, theme) -> list:
+        """Scoreboard rows: (name, colour, steps to tolerance or None, final loss, settings)."""
+        return [(display_name(t.optimizer.name), theme.optimizer_color(t.optimizer.name), self.steps_to_tol(t),
+                 float(t.losses[-1]), hyperparam_text(t.optimizer)) for t in self.trajectories]
+
+
+def display_name(name: str) -> str:
+    return DISPLAY_NAMES.get(name, name)
+
+
+def verdict(rows, tol: float, steps: int) -> str:
+    """The closing caption, from the scoreboard rows (two lines at most)."""
+    reached = sorted((r for r in rows if r[2] is not None), key=lambda r: r[2])
+    missed = [r[0] for r in rows if r[2] is None]
+    tol_s = plain_number(tol)
+    if not reached:
+        best = min(rows, key=lambda r: r[3])
+        return (f"No one reaches f ≤ {tol_s} in {steps} steps:\n"
+                f"lowest final loss {plain_number(best[3])} ({best[0]})")
+    first = f"{reached[0][0]} is first to f ≤ {tol_s}, at step {reached[0][2]}"
+    if missed:
+        names = ", ".join(missed[:-1]) + (" and " if len(missed) > 1 else "") + missed[-1]
+        return first + f";\n{names} {'does' if len(missed) == 1 else 'do'} not get there in {steps} steps"
+    return first + f";\nall {len(rows)} get there within {steps} steps"
+
+
+def plain_number(value: float) -> str:
+    """Unicode rendering of :func:`format_sig` for running text."""
+    s = format_sig(float(value), 3 if abs(value) >= 1e-3 or value == 0 else 1)
+    if r"\times" in s:
+        mantissa, exp = s.split(r"\times 10^{")
+        sup = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+        exp = exp.rstrip("}").translate(sup)
+        return f"10{exp}" if mantissa in ("1", "1.0", "1.00") else f"{mantissa}×10{exp}"
+    return s
+
+
+def shared_pacing(vertex_lists, n_steps: int, path_weight: float = 0.6):
+    """A rate function alpha -> fraction of ``n_steps`` shared by several runs.
+
+    Screen time per step mixes a constant share and a share proportional to the mean
+    length of that step across the runs (as :func:`scenes.animations.pacing` does for one
+    run), so the first, long steps of every run can be seen and the long crawl along a
+    valley does not drag.
+    """
+    lengths = np.zeros(n_steps)
+    for verts in vertex_lists:
+        d = np.linalg.norm(np.diff(np.asarray(verts, float), axis=0), axis=1)[:n_steps]
+        d = np.where(np.isfinite(d), d, 0.0)
+        lengths[: len(d)] += d
+    total = lengths.sum()
+    w = path_weight if total > 0 else 0.0
+    dt = (1 - w) / n_steps + (w * lengths / total if total > 0 else 0.0)
+    time = np.concatenate([[0.0], np.cumsum(dt)])
+    time /= time[-1]
+    steps = np.linspace(0.0, 1.0, n_steps + 1)
+
+    def rate(alpha: float) -> float:
+        return float(np.interp(alpha, time, steps))
+
+    return rate
+
+
+class StepCounter(VGroup):
+    """``step k / N`` that follows a step tracker (digits from cached glyphs)."""
+
+    def __init__(self, total: int, theme, font_size: int = FONT_LABEL):
+        super().__init__()
+        self.total = total
+        self.label = text("step", theme, font_size, color=theme.muted)
+        self.number = SciNumber(0, font_size, color=theme.foreground, digits=6)
+        self.of = math(r"/\ %d" % total, theme, font_size, color=theme.muted)
+        self.add(self.label, self.number, self.of)
+        self.step = None
+        self.set_step(0)
+
+    def set_step(self, s: float) -> "StepCounter":
+        k = int(np.clip(np.floor(s + 1e-9), 0, self.total))
+        if k == self.step:
+            return self
+        self.step = k
+        self.number.set_value(k)
+        self.number.next_to(self.label, RIGHT, buff=0.15).align_to(self.label, DOWN)
+        # The slash sits where the widest count would end, so it does not jitter.
+        self.of.next_to(self.label, RIGHT, buff=0.15 + 0.17 * len(str(self.total)) * self.number.font_size_ / FONT_LABEL)
+        self.of.align_to(self.label, DOWN)
+        return self
+
+
+class OptimizerRace(ThemedThreeDScene):
+    """GD, momentum, Nesterov, RMSProp and Adam from one start with one step budget, on Rosenbrock."""
+
+    config_table = "race"
+
+    def construct(self):
+        self.cfg = load_or_exit(self.config_table)
+        self.data = RaceData(self.cfg)
+        self.tracker = StepTracker(0)
+        self.build()
+        self.the_field()
+        self.the_runners()
+        self.race()
+        self.finish()
+        self.scoreboard()
+
+    # ------------------------------------------------------------------ building
+
+    def build(self):
+        d, theme, cfg = self.data, self.theme, self.cfg
+        surface = d.surface
+        window = cfg.window or None
+        self.stage = SurfaceStage(surface, theme, window=window, side=4.7, z_length=1.9, floor_gap=0.9, lift=0.05,
+                                  phi=cfg.camera_phi, theta=cfg.camera_theta, screen_xy=SURFACE_SCREEN,
+                                  resolution=cfg.mesh_resolution or 40)
+        self.set_camera_orientation(**self.stage.camera_kwargs())
+        self.colors = [theme.optimizer_color(t.optimizer.name) for t in d.trajectories]
+        self.runs = [self.stage.run(t, c) for t, c in zip(d.trajectories, self.colors)]
+
+        names = ", ".join(surface.variable_names)
+        self.title = text(f"The race: {surface.title or surface.name}", theme, FONT_TITLE)
+        self.title.to_corner(UP + LEFT, buff=MARGIN)
+        start = ", ".join(f"{v:g}" for v in cfg.start)
+        rules = f"same start ({start}) · same budget: {cfg.steps} steps · same seed · no clipping"
+        if cfg.grad_noise:
+            rules = f"same start ({start}) · {cfg.steps} steps · same noise σ = {cfg.grad_noise:g}, seed {cfg.seed}"
+        self.rules = text(rules, theme, FONT_SMALL, color=theme.muted)
+        self.rules.next_to(self.title, DOWN, buff=0.2, aligned_edge=LEFT)
+        self.formula = MathTex(f"f({names}) =", surface.latex, font_size=FONT_SMALL + 4, color=theme.foreground)
+        self.formula.next_to(self.rules, DOWN, buff=0.2, aligned_edge=LEFT)
+
+        entries = [(rf"\textsf{{{display_name(t.optimizer.name)}}}\ \ " + hyperparam_text(t.optimizer), c)
+                   for t, c in zip(d.trajectories, self.colors)]
+        self.legend = legend(entries, theme, FONT_SMALL)
+        self.legend.move_to([0, 3.45, 0], aligned_edge=UP).align_to([RIGHT_LEFT, 0, 0], LEFT)
+        self.counter = StepCounter(cfg.steps, theme)
+
+        self.plot = SeriesPlot([(t.losses, c) for t, c in zip(d.trajectories, self.colors)], theme, x_max=cfg.steps,
+                               log=True, width=4.2, height=1.9, y_min_decade=-8)
+        self.plot.next_to(self.legend, DOWN, buff=0.55).align_to(self.legend, LEFT).shift(0.55 * RIGHT)
+        self.counter.next_to(self.plot.axes, UP, buff=0.28).align_to(self.plot.axes, RIGHT).shift(0.6 * LEFT)
+        lo, hi = self.plot.y_bounds
+        y_tol = float(np.clip(cfg.loss_tol, lo, hi))
+        ax = self.plot.axes
+        self.tol_line = DashedLine(ax.c2p(0, y_tol), ax.c2p(cfg.steps, y_tol), dash_length=0.08, stroke_width=2,
+                                   color=theme.muted)
+        self.tol_label = math(r"f = " + format_sig(cfg.loss_tol, 1), theme, FONT_SMALL, color=theme.muted)
+        self.tol_label.next_to(self.tol_line, UP, buff=0.06).align_to(self.tol_line, RIGHT)
+        self.start_mark = start_mark(self.runs[0].floor[0], theme, label=None, radius=0.1)
+        self.start_mark_3d = start_mark(self.runs[0].lifted[0], theme, label=None, radius=0.1)
+        minima = [m for m in surface.minima if self._inside(m)]
+        self.minimum = VGroup(*[minimum_mark(self.stage.scene_point(m, on_floor=True), theme, size=0.12)
+                                for m in minima])
+        self.fix(self.title, self.rules, self.formula, self.legend, self.plot, self.tol_line, self.tol_label)
+
+    def _inside(self, point) -> bool:
+        x0, x1, y0, y1 = self.stage.box
+        return x0 <= point[0] <= x1 and y0 <= point[1] <= y1
+
+    def restart_tracker(self):
+        self.remove(self.tracker)
+        self.tracker.set_value(0)
+        self.add(self.tracker)
+        return self.tracker
+
+    # ------------------------------------------------------------------ beats
+
+    def the_field(self):
+        """The surface (one image of a fine mesh) with its floor, the title and the rules."""
+        self.next_section("the_field")
+        stage = self.stage
+        self.surface_image = snapshot(self, stage.mesh, stage.floor)
+        n = len(self.runs)
+        self.play(FadeIn(self.surface_image), FadeIn(self.title), FadeIn(self.formula), run_time=1.2)
+        self.play(FadeIn(self.rules),
+                  *self.captions.show(f"{n} optimizers, one start, one budget of {self.cfg.steps} steps each"),
+                  run_time=0.8)
+        self.wait(2.2)
+
+    def the_runners(self):
+        """Who runs, with which hyperparameters; all at the start."""
+        self.next_section("the_runners")
+        self.add(*[t for r in self.runs for t in r.trails])
+        balls = [b for r in self.runs for b in r.balls]
+        self.face_camera(*balls, self.start_mark, self.start_mark_3d, self.minimum)
+        self.play(LaggedStart(*[FadeIn(row, shift=0.2 * LEFT) for row in self.legend], lag_ratio=0.25),
+                  FadeIn(self.start_mark), FadeIn(self.start_mark_3d), FadeIn(self.minimum),
+                  *[FadeIn(b, scale=0.5) for b in balls],
+                  *self.captions.show("Each with its own step size η (and momentum μ), listed;\n"
+                                      "every number comes from the same runner"), run_time=1.8)
+        self.wait(2.0)
+
+    def race(self):
+        """Everyone moves together, one shared step count; the log-loss panel follows."""
+        self.next_section("race")
+        cfg = self.cfg
+        self.fix(self.counter)
+        self.play(FadeIn(self.plot), FadeIn(self.counter), *self.captions.show(None), run_time=0.8)
+        tracker = self.restart_tracker()
+        for run in self.runs:
+            drive(tracker, *run.driven)
+        drive_fixed(self, tracker, self.plot, self.counter)
+        rate = shared_pacing([r.floor for r in self.runs], cfg.steps)
+        self.play(advance(tracker, cfg.steps, cfg.race_seconds, rate_func=rate))
+        for run in self.runs:
+            for mob in run.driven:
+                mob.clear_updaters()
+        self.plot.clear_updaters()
+        self.counter.clear_updaters()
+
+    def finish(self):
+        """The tolerance line; diverged runs marked where they left the window."""
+        self.next_section("finish")
+        cfg, theme = self.cfg, self.theme
+        marks = []
+        for run in self.runs:
+            if run.exit_index is not None:
+                pts = run.floor
+                mark = diverged_mark(pts[-1], pts[-1] - pts[-2], theme, step=int(run.exit_index))
+                self.face_camera(mark)
+                marks.append(mark)
+        self.play(FadeIn(self.tol_line), FadeIn(self.tol_label), *[FadeIn(m) for m in marks],
+                  *self.captions.show(f"Who gets below f = {plain_number(cfg.loss_tol)}, and when?"), run_time=0.8)
+        self.wait(2.0)
+
+    def scoreboard(self):
+        """Steps to the tolerance and the final loss, ranked."""
+        self.next_section("scoreboard")
+        d, cfg, theme = self.data, self.cfg, self.theme
+        rows = d.rows(theme)
+        board = Scoreboard(rows, theme, cfg.loss_tol, cfg.steps, font_size=FONT_LABEL)
+        self.board = board
+        board.move_to([0, 0.1, 0])
+        if board.width > 12.0:
+            board.scale_to_fit_width(12.0)
+        card = panel(board, theme, buff=0.3)
+        self.fix(card, board)
+        self.play(FadeOut(self.plot), FadeOut(self.counter), FadeOut(self.tol_line), FadeOut(self.tol_label),
+                  FadeOut(self.legend), FadeOut(self.rules), FadeOut(self.formula), FadeIn(card), FadeIn(board.rule),
+                  *self.captions.show(None), run_time=0.8)
+        self.play(LaggedStart(*[FadeIn(row, shift=0.15 * DOWN) for row in board.rows], lag_ratio=0.3), run_time=1.8)
+        self.play(*self.captions.show(verdict(rows, cfg.loss_tol, cfg.steps)), run_time=0.6)
+        self.wait(4.0)
+
+
+class OptimizerRaceRastrigin(OptimizerRace):
+    """The same race on Rastrigin's egg crate (``[race_rastrigin]``): every method stops in a pit."""
+
+    config_table = "race_rastrigin"
+
+    def construct(self):
+        super().construct()
+
+
+__all__ = ["OptimizerRace", "OptimizerRaceRastrigin", "RaceData", "StepCounter", "shared_pacing", "verdict",
+           "display_name"]
+
+_ = (LEFT, FONT_BODY)

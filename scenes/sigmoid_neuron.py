@@ -1,0 +1,302 @@
+r"""Scene 2: one sigmoid neuron fitted to two points, by guessing, then by gradient descent.
+
+Render: ``manim -ql scenes/sigmoid_neuron.py SigmoidNeuron``.
+
+Left, the data (0.5, 0.2) and (2.5, 0.9) with the curve :math:`\sigma(wx+b)` of the
+current :math:`(w, b)`; right, the error :math:`L(w, b)` over :math:`[-6, 6]^2` as a contour
+map. First a few guesses, with their errors in a small table; then gradient descent
+from (-2, -2) with :math:`\eta = 1`: it crawls across the plateau where the gradient is
+tiny, drops into the valley, and ends at :math:`w = 1.79`, :math:`b = -2.28`, where the
+curve passes through both points. The loss plot is first shown over the plateau's
+steps, then zooms out to the whole run.
+
+The data, the model :math:`\sigma(w x_i + b)` and the loss are mathcore's
+``sigmoid-error`` surface; the curve is that model expression, evaluated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import sympy as sp
+from manim import (
+    DOWN, LEFT, RIGHT, UP, Axes, Create, Cross, Dot, FadeIn, FadeOut, Indicate, ReplacementTransform,
+    Transform, VGroup, VMobject, Write,
+)
+
+import mathcore
+from mathcore.symbolic import vectorize
+from scenes.animations import StepTracker, advance, drive, release
+from scenes.common import ThemedScene
+from scenes.config import SigmoidNeuronConfig, load_or_exit
+from scenes.mobjects import (
+    LossPlot, Marker, Readout, Trail, contour_lines, filled_bands, format_sig, map_frame,
+    gradient_arrow, math, start_mark, substituted_rule_tex, text,
+)
+from scenes.mobjects.heights import HeightMap
+from scenes.theme import AXIS_WIDTH, FONT_BODY, FONT_LABEL, FONT_SMALL, FONT_TITLE, MARGIN
+
+# Contour levels of L: geometric in the valley (where the fit is good), even on the plateau.
+LEVELS = (0.003, 0.01, 0.03, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6)
+MAP_CENTER = (4.05, 0.12)
+MAP_SIDE = 4.1
+DATA_CENTER = (-3.55, 0.85)
+LOWER_LEFT = (-3.6, -1.75)  # the table, then the loss plot
+
+
+@dataclass
+class NeuronData:
+    """The run and the model, from mathcore."""
+
+    cfg: SigmoidNeuronConfig
+
+    @cached_property
+    def surface(self):
+        return mathcore.get_surface("sigmoid-error")
+
+    @cached_property
+    def trajectory(self):
+        opt = mathcore.make_optimizer(self.cfg.optimizer, lr=self.cfg.lr, **self.cfg.hp)
+        return mathcore.run(self.surface, opt, self.cfg.start, self.cfg.steps)
+
+    @cached_property
+    def model_expr(self):
+        r""":math:`\sigma(w x_i + b)`: the model inside mathcore's per-example loss."""
+        return next(iter(self.surface.example_expr.atoms(mathcore.sigmoid)))
+
+    @cached_property
+    def model(self):
+        """``model(w, b, xs)`` -> predictions, lambdified from :attr:`model_expr`."""
+        fn = vectorize(self.model_expr, self.surface.variables, self.surface.data_symbols)
+
+        def predict(w, b, xs):
+            xs = np.asarray(xs, float)
+            return fn(np.array([w, b], float)[:, None], xs, np.zeros_like(xs))
+
+        return predict
+
+    def loss(self, w, b) -> float:
+        return float(self.surface.f(np.array([w, b], float)))
+
+
+class SigmoidNeuron(ThemedScene):
+    """Guess work, then gradient descent, on the error surface of one sigmoid neuron."""
+
+    config_table = "sigmoid_neuron"
+
+    def construct(self):
+        self.cfg = load_or_exit(self.config_table)
+        self.data = NeuronData(self.cfg)
+        self.build()
+        self.show_problem()
+        self.guess()
+        self.show_gradient()
+        self.descend_plateau()
+        self.descend_rest()
+        self.conclude()
+
+    # ------------------------------------------------------------------ building
+
+    def build(self):
+        theme, d = self.theme, self.data
+        surface, traj = d.surface, d.trajectory
+        self.color = theme.optimizer_color(traj.label or traj.optimizer.name)
+        self.title = text("Fitting one sigmoid neuron", theme, FONT_TITLE).to_corner(UP + LEFT, buff=MARGIN)
+
+        # Left: data and model.
+        self.data_axes = Axes(x_range=(0, 3, 0.5), y_range=(0, 1, 0.5), x_length=5.2, y_length=2.2,
+                              axis_config={"color": theme.muted, "stroke_width": AXIS_WIDTH, "include_tip": False,
+                                           "font_size": FONT_SMALL},
+                              x_axis_config={"include_numbers": True, "numbers_to_include": [0, 1, 2, 3]},
+                              y_axis_config={"include_numbers": True, "numbers_to_include": [0, 0.5, 1],
+                                             "decimal_number_config": {"num_decimal_places": 1}})
+        self.data_axes.move_to([*DATA_CENTER, 0])
+        ax = self.data_axes
+        labels = VGroup(math("x", theme, FONT_LABEL, color=theme.muted).next_to(ax.x_axis, RIGHT, buff=0.15),
+                        math("y", theme, FONT_LABEL, color=theme.muted).next_to(ax.y_axis, UP, buff=0.1))
+        X, Y = surface.data
+        self.points = VGroup(*[Dot(ax.c2p(x, y), radius=0.09, color=theme.foreground) for x, y in zip(X, Y)])
+        # Labels on the side the fitted curve leaves free: above-left of the upper point,
+        # below-right of the lower one.
+        self.point_labels = VGroup(*[
+            math(f"({x:g}, {y:g})", theme, FONT_SMALL, color=theme.muted).next_to(
+                p, (UP + 0.8 * LEFT) if y > 0.5 else (DOWN + 0.8 * RIGHT), buff=0.06)
+            for (x, y), p in zip(zip(X, Y), self.points)])
+        self.data_panel = VGroup(ax, labels)
+        self.model_label = math(r"\hat y = " + sp.latex(d.model_expr).replace("x_{i}", "x"), theme, FONT_LABEL,
+                                color=self.color)
+        self.model_label.next_to(ax.c2p(0.15, 1.0), RIGHT, buff=0.1).shift(0.05 * DOWN)
+        self.curve = ModelCurve(d, self.data_axes, self.color).set_wb(0.0, 0.0)
+
+        # Right: the error surface as a contour map.
+        (w0, w1), (b0, b1) = surface.domain
+        # An Axes as the coordinate system only: its lines would cross the middle of the map.
+        self.map_axes = Axes(x_range=(w0, w1, 2), y_range=(b0, b1, 2), x_length=MAP_SIDE, y_length=MAP_SIDE)
+        self.map_axes.move_to([*MAP_CENTER, 0])
+        m = self.map_axes
+        self.to_map = lambda xy: np.asarray(m.c2p(np.asarray(xy)[:, 0], np.asarray(xy)[:, 1]), float).T
+        heights = HeightMap.for_surface(surface)
+        self.bands = filled_bands(surface, self.to_map, LEVELS, theme, heights, opacity=0.6)
+        self.lines = contour_lines(surface, self.to_map, LEVELS, theme, heights, stroke_width=1.2, color_by_level=False,
+                                   opacity=0.5)
+        self.frame = map_frame(m, theme, surface.variable_names, step=2)
+        self.map_caption = math(r"L(w, b) = " + surface.latex, theme, FONT_SMALL)
+        self.map_caption.scale_to_fit_width(min(self.map_caption.width, 6.0))
+        self.map_caption.next_to(m, UP, buff=0.3).align_to(m, RIGHT)
+
+        # Descent, driven by one tracker.
+        pts = self.to_map(traj.points)
+        self.trail = Trail(pts, self.color, step=0)
+        self.trail.set_stroke(self.theme.background, width=8, background=True)
+        self.ball = Marker(pts, self.color, theme, radius=0.08)
+        self.tracker = StepTracker(0)
+        split = self.cfg.plateau_steps
+        self.plot_near = LossPlot([(traj.losses, self.color)], theme, x_max=split, width=4.4, height=1.45, y_label="L",
+                                  step=0, x_label_side="right")
+        self.plot_far = LossPlot([(traj.losses, self.color)], theme, x_max=traj.n_steps, width=4.4, height=1.45,
+                                 y_label="L", step=split, x_label_side="right")
+        for plot in (self.plot_near, self.plot_far):
+            plot.move_to([*LOWER_LEFT, 0])
+        rows = [("L", traj.losses), (surface.variable_names[0], traj.points[:, 0]),
+                (surface.variable_names[1], traj.points[:, 1])]
+        self.readout = Readout(rows, theme, font_size=FONT_LABEL, layout="grid", columns=2, slot=2.5)
+        # Above the map, where the formula of L was (the bottom line is for captions).
+        self.readout.next_to(m, UP, buff=0.3)
+
+    def _curve(self, w: float, b: float) -> VMobject:
+        return ModelCurve(self.data, self.data_axes, self.color).set_wb(w, b)
+
+    # ------------------------------------------------------------------ beats
+
+    def say(self, words, run_time=0.6):
+        self.play(*self.captions.show(words, run_time), run_time=run_time)
+
+    def show_problem(self):
+        """The data, the model, and the error it makes."""
+        self.play(Write(self.title), FadeIn(self.data_panel), run_time=1.2)
+        self.play(FadeIn(self.points, scale=1.5), FadeIn(self.point_labels), run_time=0.8)
+        self.say("Find w and b so that the curve passes through both points")
+        self.play(Write(self.model_label), Create(self.curve), run_time=1.5)
+        self.wait(1.5)
+        self.play(FadeIn(self.bands), FadeIn(self.lines), FadeIn(self.frame), Write(self.map_caption), run_time=1.5)
+        self.say("Its error L(w, b): one number for each pair (w, b)")
+        self.wait(2.0)
+
+    def guess(self):
+        """A few hand-picked (w, b): the curve, a cross on the map, a row of the table."""
+        theme, d = self.theme, self.data
+        header = VGroup(*[math(s, theme, FONT_LABEL, color=theme.muted) for s in ("w", "b", "L")])
+        col_x = [LOWER_LEFT[0] - 1.9, LOWER_LEFT[0] - 0.6, LOWER_LEFT[0] + 1.0]
+        row_h = 0.42
+        top = -0.75
+        for mob, x in zip(header, col_x):
+            mob.move_to([x, top, 0])
+        self.table = VGroup(header)
+        self.say("Guess work: try a few values and compare the errors")
+        self.play(FadeIn(header), run_time=0.5)
+        crosses = VGroup()
+        for i, (w, b) in enumerate(self.cfg.guesses):
+            loss = d.loss(w, b)
+            row = VGroup(*[math(s, theme, FONT_LABEL) for s in (f"{w:g}", f"{b:g}", format_sig(loss))])
+            for mob, x in zip(row, col_x):
+                mob.move_to([x, top - (i + 1) * row_h, 0])
+            cross = Cross(stroke_color=theme.foreground, stroke_width=4, scale_factor=0.12).move_to(self.map_axes.c2p(w, b))
+            self.play(Transform(self.curve, self._curve(w, b)), FadeIn(cross, scale=2), FadeIn(row), run_time=1.2)
+            self.table.add(row)
+            crosses.add(cross)
+            self.wait(0.8)
+        best = int(np.argmin([d.loss(w, b) for w, b in self.cfg.guesses]))
+        self.play(Indicate(self.table[best + 1], color=theme.highlight), run_time=1.0)
+        self.say("Guessing gets close, slowly. The gradient says where to go")
+        self.wait(1.5)
+        self.crosses = crosses
+
+    def show_gradient(self):
+        """At the start the gradient exists but is tiny: the error surface is flat there."""
+        theme, d, traj = self.theme, self.data, self.data.trajectory
+        start = traj.points[0]
+        self.start = start_mark(self.to_map(start[None])[0], theme, label=None)
+        arrow = gradient_arrow(self.to_map, start, traj.grads[0], theme, length=1.0, label=r"-\nabla L")
+        rule = substituted_rule_tex(traj, 0, theme, font_size=FONT_SMALL)
+        rule.move_to([*LOWER_LEFT, 0])
+        rule_label = text("one step of the rule, with numbers", theme, FONT_SMALL, color=theme.muted)
+        rule_label.next_to(rule, UP, buff=0.3)
+        self.play(FadeOut(self.table), FadeOut(self.crosses), Transform(self.curve, self._curve(*start)),
+                  Create(self.start), run_time=1.0)
+        self.say(f"Start at ({start[0]:g}, {start[1]:g}): the slope is tiny, |∇L| = {format_plain_sig(traj.grad_norms[0])}")
+        self.play(FadeIn(arrow), run_time=0.8)
+        self.wait(1.0)
+        self.play(FadeIn(rule), FadeIn(rule_label), run_time=0.8)
+        self.wait(2.5)
+        self.play(FadeOut(rule), FadeOut(rule_label), FadeOut(arrow), run_time=0.6)
+
+    def descend_plateau(self):
+        """The first steps: a crawl across the plateau, then the drop."""
+        d, split = self.data, self.cfg.plateau_steps
+        self.add(self.trail)
+        self.play(FadeIn(self.ball), FadeIn(self.plot_near), FadeOut(self.map_caption), FadeIn(self.readout),
+                  *self.captions.show(
+            f"Gradient descent, η = {d.trajectory.lrs[0]:g}: crawling across the plateau..."), run_time=0.8)
+        driven = (self.trail, self.ball, self.plot_near, self.readout, self.curve)
+        drive(self.tracker, *driven)
+        self.add(self.tracker)
+        self.play(advance(self.tracker, split, self.cfg.plateau_seconds))
+        release(*driven)
+        self.say("...then it drops into the valley, fast")
+        self.wait(1.0)
+
+    def descend_rest(self):
+        """Zoom the loss plot out to the whole run and finish it."""
+        d = self.data
+        self.play(ReplacementTransform(self.plot_near, self.plot_far), run_time=1.0)
+        driven = (self.trail, self.ball, self.plot_far, self.readout, self.curve)
+        drive(self.tracker, *driven)
+        self.say("Near the bottom the steps shrink with the gradient")
+        self.play(advance(self.tracker, d.trajectory.n_steps, self.cfg.rest_seconds))
+        release(*driven)
+
+    def conclude(self):
+        """Where it ends: the fit through both points, with the run's numbers."""
+        theme, traj = self.theme, self.data.trajectory
+        w, b = traj.points[-1]
+        self.play(Indicate(self.points, color=theme.highlight, scale_factor=1.6), run_time=1.2)
+        self.say(f"After {traj.n_steps} steps, w = {format_plain_sig(w)} and b = {format_plain_sig(b)}:"
+                 " through both points")
+        self.wait(4.0)
+
+
+class ModelCurve(VMobject):
+    """The curve of the model for one (w, b), or for the (w, b) of a run's step."""
+
+    def __init__(self, data: NeuronData, axes: Axes, color, width: float = 5, samples: int = 121):
+        super().__init__(stroke_color=color, stroke_width=width, fill_opacity=0)
+        self.data, self.axes = data, axes
+        self.xs = np.linspace(axes.x_range[0], axes.x_range[1], samples)
+        self.k = None
+
+    def set_wb(self, w: float, b: float) -> "ModelCurve":
+        ys = np.clip(self.data.model(w, b, self.xs), 0, 1)
+        self.set_points_smoothly(np.asarray(self.axes.c2p(self.xs, ys), float).T)
+        return self
+
+    def set_step(self, s: float) -> "ModelCurve":
+        k = int(np.floor(s))
+        if k != self.k:
+            self.k = k
+            self.set_wb(*self.data.trajectory.points[k])
+        return self
+
+
+def format_plain_sig(value: float) -> str:
+    """:func:`format_sig` for running text (a plain Unicode string, no LaTeX)."""
+    s = format_sig(float(value))
+    if r"\times 10^{" in s:
+        mantissa, exp = s.split(r"\times 10^{")
+        sup = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+        return mantissa + "×10" + exp.rstrip("}").translate(sup)
+    return s.replace("-", "−")
+
+
+__all__ = ["SigmoidNeuron", "NeuronData"]

@@ -56,6 +56,11 @@ def build_parser() -> Parser:
     s.add_argument("--out", type=Path, default=MEDIA / "stills")
     s.add_argument("--jobs", type=int, default=None)
 
+    le = sub.add_parser("lesson", help="render a custom lesson described in a TOML file")
+    le.add_argument("file", type=Path, metavar="FILE.toml")
+    le.add_argument("--jobs", type=int, default=None)
+    le.add_argument("--check", action="store_true", help="only validate the file")
+
     sl = sub.add_parser("slides", help="a scene (or the explainer) as click-through slides, one per beat")
     sl.add_argument("scenes", nargs="*", metavar="SCENE")
     sl.add_argument("--explainer", action="store_true", help="every chapter of the explainer, in order")
@@ -228,8 +233,36 @@ def cmd_slides(args) -> int:
     return code
 
 
+def cmd_lesson(args) -> int:
+    from .lesson import LESSON_SCENES, LessonError, parse, to_config_toml
+
+    try:
+        lesson = parse(args.file)
+    except LessonError as exc:
+        for problem in exc.problems:
+            print(f"gdx: error: {problem}", file=sys.stderr)
+        return 2
+    if args.check:
+        print(f"{args.file}: ok ({', '.join(lesson.scenes)})")
+        return 0
+    jobs = _positive_jobs(args.jobs)
+    check_tools()
+    config = MEDIA / ".gdx" / "lessons" / f"{args.file.stem}.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(to_config_toml(lesson))
+    env = {"GDX_CONFIG": str(config.resolve()), "GDX_LESSON": args.file.stem}
+    todo = [catalog.find(LESSON_SCENES[name][0]) for name in lesson.scenes]
+    out = MEDIA / "lessons" / args.file.stem
+    results = Runner(MEDIA, jobs).run([Job(i.file, i.name, lesson.quality, lesson.theme, env=env, out_dir=out)
+                                       for i in todo])
+    for r in results:
+        if not r.ok:
+            print(f"gdx: {r.job.scene} failed:\n{r.error}", file=sys.stderr)
+    return 0 if all(r.ok for r in results) else 1
+
+
 COMMANDS = {"list": cmd_list, "doctor": cmd_doctor, "render": cmd_render, "stills": cmd_stills,
-            "slides": cmd_slides}
+            "slides": cmd_slides, "lesson": cmd_lesson}
 
 
 def main(argv=None) -> int:

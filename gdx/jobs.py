@@ -16,6 +16,7 @@ so ``media/`` never holds a half-written video.
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -45,11 +46,12 @@ class Job:
     env: dict = field(default_factory=dict)
     transparent: bool = False
     frame_rate: int | None = None  # stills need few frames: render them at a low rate
+    out_dir: Path | None = None  # where to publish; default media/videos/<file>/<resolution>
 
     @property
     def key(self) -> str:
         extra = ("-t" if self.transparent else "") + (f"-{self.frame_rate}fps" if self.frame_rate else "")
-        tag = "-".join(f"{k}" for k in sorted(self.env)) if self.env else ""
+        tag = hashlib.sha256(repr(sorted(self.env.items())).encode()).hexdigest()[:10] if self.env else ""
         return f"{self.file.stem}.{self.scene}.{self.quality}.{self.theme}{extra}{'.' + tag if tag else ''}"
 
     @property
@@ -115,6 +117,8 @@ class Runner:
         self.cancelled = False
 
     def output_dir(self, job: Job) -> Path:
+        if job.out_dir is not None:
+            return job.out_dir
         theme = "" if job.theme == "dark" else f"-{job.theme}"
         return self.media / "videos" / job.file.stem / f"{self._resolution(job)}{theme}"
 

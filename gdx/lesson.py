@@ -75,26 +75,41 @@ def _is_number(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
+def _descent_table(lesson: Lesson) -> dict:
+    name, lr, hp = lesson.optimizers[0]
+    table = {"surface": lesson.surface, "optimizer": name, "start": list(lesson.start), "steps": lesson.steps}
+    if lr is not None:
+        table["lr"] = lr
+    if hp:
+        table["hyperparams"] = hp
+    return table
+
+
+def _race_table(lesson: Lesson) -> dict:
+    hyperparams = {name: dict(hp, **({"lr": lr} if lr is not None else {})) for name, lr, hp in lesson.optimizers}
+    return {"surface": lesson.surface, "optimizers": [name for name, _, _ in lesson.optimizers],
+            "hyperparams": {k: v for k, v in hyperparams.items() if v}, "start": list(lesson.start),
+            "steps": lesson.steps}
+
+
+# Lesson scene name -> (scene class, config table, builder). The descent scene shows the
+# first optimizer; the race shows them all.
+LESSON_SCENES = {
+    "descent": ("RosenbrockDescent", "descent", _descent_table),
+    "race": ("OptimizerRace", "race", _race_table),
+}
+
+
 def scene_tables() -> dict:
-    """Which scenes a lesson can drive: lesson scene name -> (config table, builder)."""
-    def descent(lesson: Lesson) -> dict:
-        name, lr, hp = lesson.optimizers[0]
-        table = {"surface": lesson.surface, "optimizer": name, "start": list(lesson.start), "steps": lesson.steps}
-        if lr is not None:
-            table["lr"] = lr
-        if hp:
-            table["hyperparams"] = hp
-        return table
+    return {name: (table, build) for name, (_, table, build) in LESSON_SCENES.items()}
 
-    tables = {"descent": ("descent", descent)}
-    try:  # the race scene takes every optimizer of the lesson
-        from scenes import race  # noqa: F401
-        from scenes.config_more import RACE_TABLE, race_table
 
-        tables["race"] = (RACE_TABLE, race_table)
-    except ImportError:
-        pass
-    return tables
+def check_table(table: str, values: dict) -> None:
+    """Validate with the scene's own config rules (raises ``scenes.config.ConfigError``)."""
+    from scenes import config, config_more
+
+    module = config if table in config.CONFIGS else config_more
+    module.from_mapping(values, table)
 
 
 def parse(path: Path) -> Lesson:
@@ -192,13 +207,13 @@ def parse(path: Path) -> Lesson:
     if problems:
         raise LessonError(problems)
     lesson = Lesson(title, surface_name, tuple(start), steps, theme, tuple(scenes), tuple(optimizers), quality)
-    from scenes.config import ConfigError, from_mapping
+    from scenes.config import ConfigError
 
     for s in scenes:
         table, build = available[s]
         values = build(lesson)
         try:
-            from_mapping(values, table)
+            check_table(table, values)
         except ConfigError as exc:
             problems.append(f"{name}:1: scene {s!r}: {exc}")
         lesson.tables[table] = values

@@ -64,8 +64,8 @@ def _lerp(a, b, weight):
 
 # Symbols of the update rules, shared by all optimizers so that scenes can colour them.
 theta, eta, g, t = sp.symbols(r"\theta \eta g t")
-m, v, vmax, s, u, mu, eps = sp.symbols(r"m v \hat{v}_{max} s \Delta \mu \epsilon")
-beta1, beta2, alpha_, rho, lam = sp.symbols(r"\beta_1 \beta_2 \alpha \rho \lambda")
+m, v, vmax, s, u, mu, epsilon = sp.symbols(r"m v \hat{v}_{max} s \Delta \mu \epsilon")
+beta1, beta2, alpha_, rho_, lam = sp.symbols(r"\beta_1 \beta_2 \alpha \rho \lambda")
 H = sp.Symbol("H", commutative=False)
 
 
@@ -200,7 +200,7 @@ def adagrad(lr=1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0
         std = np.sqrt(total) + eps
         return params + (-clr) * grad / std, AdagradState(step, total)
 
-    rule = ((s, _add(s, g**2)), (theta, _add(theta, -_mul(eta, g) / _add(sp.sqrt(s), eps))))
+    rule = ((s, _add(s, g**2)), (theta, _add(theta, -_mul(eta, g) / _add(sp.sqrt(s), epsilon))))
     hp = dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
               initial_accumulator_value=initial_accumulator_value, eps=eps)
     return Optimizer("adagrad", init, update, hp, rule)
@@ -236,7 +236,7 @@ def rmsprop(lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, cente
         return new, RMSpropState(state.count + 1, square_avg, grad_avg, buf)
 
     rule = ((v, _add(_mul(alpha_, v), _mul(_add(1, -alpha_), g**2))),
-            (theta, _add(theta, -_mul(eta, g) / _add(sp.sqrt(v), eps))))
+            (theta, _add(theta, -_mul(eta, g) / _add(sp.sqrt(v), epsilon))))
     hp = dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum, centered=centered)
     return Optimizer("rmsprop", init, update, hp, rule)
 
@@ -261,9 +261,9 @@ def adadelta(lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0) -> Optimizer:
         return params + (-lr) * delta, AdadeltaState(state.count + 1, square_avg, acc_delta)
 
     a = sp.Symbol("a")
-    rule = ((v, _add(_mul(rho, v), _mul(_add(1, -rho), g**2))),
-            (u, _mul(sp.sqrt(_add(a, eps)) / sp.sqrt(_add(v, eps)), g)),
-            (a, _add(_mul(rho, a), _mul(_add(1, -rho), u**2))),
+    rule = ((v, _add(_mul(rho_, v), _mul(_add(1, -rho_), g**2))),
+            (u, _mul(sp.sqrt(_add(a, epsilon)) / sp.sqrt(_add(v, epsilon)), g)),
+            (a, _add(_mul(rho_, a), _mul(_add(1, -rho_), u**2))),
             (theta, _add(theta, _mul(-1, eta, u))))
     return Optimizer("adadelta", init, update, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay), rule)
 
@@ -315,7 +315,7 @@ def adam(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False,
         rule.append((vmax, sp.Max(vmax, v)))
     if decoupled_weight_decay and weight_decay:
         rule.append((theta, _mul(_add(1, -_mul(eta, lam)), theta)))
-    rule.append((theta, _add(theta, -_mul(eta, m_hat) / _add(sp.sqrt(v_hat), eps))))
+    rule.append((theta, _add(theta, -_mul(eta, m_hat) / _add(sp.sqrt(v_hat), epsilon))))
     hp = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, amsgrad=amsgrad)
     return Optimizer(name, init, update, hp, tuple(rule))
 
@@ -367,7 +367,7 @@ def nadam(lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, momentum_deca
     rule = ((m, _add(_mul(beta1, m), _mul(_add(1, -beta1), g))),
             (v, _add(_mul(beta2, v), _mul(_add(1, -beta2), g**2))),
             (theta, _add(theta, -_mul(eta, _add(_mul(mu, m), _mul(_add(1, -mu), g)))
-                         / _add(sp.sqrt(v / _add(1, -beta2**t)), eps))))
+                         / _add(sp.sqrt(v / _add(1, -beta2**t)), epsilon))))
     hp = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, momentum_decay=momentum_decay,
               decoupled_weight_decay=decoupled_weight_decay)
     return Optimizer("nadam", init, update, hp, rule)

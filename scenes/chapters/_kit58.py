@@ -19,6 +19,7 @@ from manim import (
 
 from scenes.chapters._common import Chapter, load_narration
 from scenes.mobjects.contours import contour_lines
+from scenes.mobjects.text import format_sig
 from scenes.mobjects.heights import HeightMap
 from scenes.theme import AXIS_WIDTH, CONTOUR_WIDTH, FONT_LABEL, FONT_SMALL, FONT_TITLE, MARGIN, TRAIL_WIDTH, Theme
 
@@ -26,29 +27,8 @@ from manim import Text
 
 
 def sig(value: float, digits: int = 3) -> str:
-    r"""A number as LaTeX, rounded for reading: 3 significant digits, trailing zeros kept
-    (2.00), :math:`m \times 10^{e}` outside :math:`[10^{-3}, 10^4)`.
-
-    (The same rule as ``scenes.mobjects.text.format_sig``, which cannot run at the moment:
-    its module's ``math`` function shadows the standard ``math`` module.)
-    """
-    value = float(value)
-    if not np.isfinite(value):
-        return r"\mathrm{NaN}" if np.isnan(value) else (r"-\infty" if value < 0 else r"\infty")
-    if value == 0:
-        return "0"
-    exponent = int(np.floor(np.log10(abs(value))))
-    if -3 <= exponent < 4:
-        decimals = max(digits - 1 - exponent, 0)
-        s = f"{value:.{decimals}f}"
-        if len(s.replace("-", "").replace(".", "").lstrip("0")) > digits and "." in s:
-            s = f"{value:.{max(decimals - 1, 0)}f}"
-        return "0" if float(s) == 0 else s
-    mantissa = value / 10**exponent
-    if round(abs(mantissa), digits - 1) >= 10:
-        mantissa /= 10
-        exponent += 1
-    return f"{mantissa:.{digits - 1}f}" + r"\times 10^{%d}" % exponent
+    """A number as LaTeX, rounded for reading (3 significant digits): the shared ``format_sig``."""
+    return format_sig(float(value), digits)
 
 
 class NarratedChapter(Chapter):

@@ -84,14 +84,8 @@ def effective_steps(trajectory) -> np.ndarray:
     return trajectory.lrs[:, None] / (np.sqrt(v) + eps)
 
 
-def rule_parts(lhs, rhs, eps_value=None) -> list[str]:
-    """One update line as LaTeX pieces: lhs, arrow, then one piece per term of the SymPy sum.
-
-    The numeric epsilon that mathcore's rule carries is printed as the symbol epsilon.
-    """
-    if eps_value is not None:
-        with sp.evaluate(False):
-            rhs = rhs.xreplace({f: O.eps for f in rhs.atoms(sp.Float) if float(f) == eps_value})
+def rule_parts(lhs, rhs) -> list[str]:
+    """One update line as LaTeX pieces: lhs, arrow, then one piece per term of the SymPy sum."""
     terms = rhs.args if isinstance(rhs, sp.Add) else (rhs,)
     parts = [sp.latex(lhs), r"\leftarrow"]
     for i, term in enumerate(terms):
@@ -124,8 +118,7 @@ class Adaptive(NarratedChapter):
     # ------------------------------------------------------------------ equations
     def rule_lines(self, name: str) -> list[MathTex]:
         opt = self.runs[name].optimizer
-        eps = opt.hyperparams.get("eps")
-        lines = [MathTex(*rule_parts(lhs, rhs, eps), font_size=FONT_TITLE + 4, color=self.theme.foreground)
+        lines = [MathTex(*rule_parts(lhs, rhs), font_size=FONT_TITLE + 4, color=self.theme.foreground)
                  for lhs, rhs in opt.rule]
         group = VGroup(*lines).arrange(DOWN, buff=0.45)
         for line in lines[1:]:  # align the arrows

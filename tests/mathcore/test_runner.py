@@ -210,3 +210,7 @@ def test_update_rules_have_latex():
         latex = mc.make_optimizer(name).latex
         assert r"\theta \leftarrow" in latex, name
     assert r"\beta_{1}" in mc.make_optimizer("adam").latex
+    for name in ("adagrad", "rmsprop", "adadelta", "adam", "nadam"):  # symbols, not the default values
+        latex = mc.make_optimizer(name).latex
+        assert r"\epsilon" in latex and "10^{" not in latex and "0.9" not in latex, (name, latex)
+    assert r"\rho" in mc.make_optimizer("adadelta").latex

@@ -1,0 +1,275 @@
+"""Building blocks checked by geometry, without pixels: vertices, ends, numbers, formulas."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from manim import DEGREES, Axes, ThreeDCamera
+
+import mathcore
+from scenes.animations import StepSwitch, StepTracker, drive, pacing, release
+from scenes.mobjects import (
+    HeightMap, LossPlot, LossSurface, Marker, Readout, SciNumber, StepCounter, SurfaceView, Trail, clip_to_box,
+    contour_lines, filled_bands, format_level, format_sig, lookahead_point, rule_lines, rule_tex,
+    substituted_rule_lines, visible,
+)
+from scenes.mobjects.occlusion import camera_rotation, eye_position
+from scenes.theme import get_theme
+
+THEME = get_theme("dark")
+
+
+@pytest.fixture(scope="module")
+def rosen_run():
+    return mathcore.run("rosenbrock", mathcore.make_optimizer("momentum", lr=1e-3), (-1.5, 2.0), 300)
+
+
+def axes_2d(surface):
+    (x0, x1), (y0, y1) = surface.domain
+    return Axes(x_range=(x0, x1, 1), y_range=(y0, y1, 1), x_length=4, y_length=4)
+
+
+def to_scene(axes):
+    return lambda xy: np.asarray(axes.c2p(np.asarray(xy)[:, 0], np.asarray(xy)[:, 1]), float).T
+
+
+# ----------------------------------------------------------------------------- numbers
+
+
+@pytest.mark.parametrize("value, text", [
+    (0, "0"), (1.0, "1.00"), (-2.28217, "-2.28"), (1.79175, "1.79"), (0.0177, "0.0177"), (12.5, "12.5"),
+    (163.2, "163"), (1234.5, "1234"), (9.996, "10.0"), (3.12e-8, r"3.12\times 10^{-8}"), (2.5e6, r"2.50\times 10^{6}"),
+    (9.999e-5, r"1.00\times 10^{-4}"), (float("inf"), r"\infty"), (float("nan"), r"\mathrm{NaN}"),
+])
+def test_format_sig(value, text):
+    assert format_sig(value) == text
+
+
+def test_format_level_keeps_round_numbers_round():
+    assert [format_level(v) for v in (1000, 100, 1, 0.3, 0.05)] == ["1000", "100", "1", "0.3", "0.05"]
+    assert format_level(1e-5) == "10^{-5}"
+
+
+def test_scinumber_shows_the_formatted_value_and_keeps_its_left_edge():
+    n = SciNumber(1.5)
+    left = n.get_left().copy()
+    n.set_value(-3.12e-8)
+    assert n.latex == format_sig(-3.12e-8)
+    assert np.allclose(n.get_left(), left, atol=1e-6)
+    assert SciNumber(36.0, integer=True).latex == "36"
+
+
+def test_readout_shows_the_run_rounded(rosen_run):
+    traj = rosen_run
+    rows = [("x", traj.points[:, 0]), ("y", traj.points[:, 1]), ("f", traj.losses), ("g", traj.grad_norms)]
+    r = Readout(rows, THEME)
+    for k in (0, 17, traj.n_steps):
+        r.set_step(k + 0.4)  # between steps: the last step reached
+        expected = [str(k)] + [format_sig(v) for v in (*traj.points[k], traj.losses[k], traj.grad_norms[k])]
+        assert r.shown() == expected
+
+
+def test_step_counter_stops_at_its_last_step():
+    c = StepCounter(THEME, last=28)
+    c.set_step(12.7)
+    assert c.number.latex == "12"
+    c.set_step(300)
+    assert c.number.latex == "28"
+
+
+# ----------------------------------------------------------------------------- paths
+
+
+def test_trail_has_one_vertex_per_point_and_ends_on_the_last(rosen_run):
+    surface, traj = rosen_run.surface, rosen_run
+    ax = axes_2d(surface)
+    verts = to_scene(ax)(traj.points)
+    trail = Trail(verts, THEME.optimizer_color("momentum"))
+    assert len(trail.vertices) == len(traj.points) == traj.n_steps + 1
+    # Drawn: one straight segment (4 Bezier points) per step, ending at c2p of the last point.
+    assert len(trail.front.points) // 4 == traj.n_steps
+    assert np.allclose(trail.front.points[-1], ax.c2p(*traj.points[-1]))
+    assert np.allclose(trail.front.points[0], ax.c2p(*traj.points[0]))
+
+
+def test_trail_partial_and_shift(rosen_run):
+    traj = rosen_run
+    verts = to_scene(axes_2d(traj.surface))(traj.points)
+    trail = Trail(verts, "#ffffff", step=10.5)
+    assert len(trail.front.points) // 4 == 11
+    assert np.allclose(trail.front.points[-1], (verts[10] + verts[11]) / 2)
+    trail.shift([1.0, -2.0, 0])
+    trail.set_step(20)
+    assert np.allclose(trail.front.points[-1], verts[20] + [1.0, -2.0, 0])
+
+
+def test_trail_hidden_segments_go_to_the_faint_part():
+    verts = np.array([[0, 0, 0], [1, 0, 0], [2, 0, 0], [3, 0, 0]], float)
+    trail = Trail(verts, "#ffffff", visible=[True, True, False, True])
+    assert len(trail.front.points) // 4 == 1 and len(trail.hidden.points) // 4 == 2
+
+
+def test_marker_interpolates_between_steps_and_follows_shifts():
+    verts = np.array([[0, 0, 0], [2, 0, 0], [2, 2, 0]], float)
+    m = Marker(verts, "#ffffff", THEME)
+    m.set_step(0.5)
+    assert np.allclose(m.ball.get_center(), [1, 0, 0])
+    m.shift([0, 1, 0])
+    m.set_step(1.5)
+    assert np.allclose(m.ball.get_center(), [2, 2, 0])
+
+
+def test_clip_to_box_stops_at_the_edge():
+    pts = np.array([[0, 0], [1, 0], [3, 0], [np.inf, 0]], float)
+    kept, j = clip_to_box(pts, (-2, 2, -2, 2))
+    assert j == 2 and np.allclose(kept[-1], [2, 0]) and len(kept) == 3
+    kept, j = clip_to_box(pts[:2], (-2, 2, -2, 2))
+    assert j is None and len(kept) == 2
+
+
+# ----------------------------------------------------------------------------- plots, animation
+
+
+def test_loss_plot_dot_is_on_the_curve(rosen_run):
+    traj = rosen_run
+    plot = LossPlot([(traj.losses, "#ffffff")], THEME, log=True, step=0)
+    plot.move_to([3, 1, 0])  # the curve follows the axes when the plot moves
+    plot.set_step(150)
+    assert np.allclose(plot.dots[0].get_center(), plot.axes.c2p(150, traj.losses[150]))
+    assert len(plot.curves[0].points) // 4 == 150
+    lin = LossPlot([(traj.losses, "#ffffff")], THEME, log=False, x_max=100, step=100)
+    assert len(lin.vertices[0]) == 101
+
+
+def test_tracker_drives_and_release_stops(rosen_run):
+    verts = to_scene(axes_2d(rosen_run.surface))(rosen_run.points)
+    trail, tracker = Trail(verts, "#ffffff", step=0), StepTracker(0)
+    drive(tracker, trail)
+    tracker.set_value(42)
+    trail.update()
+    assert trail.step == 42
+    release(trail)
+    tracker.set_value(10)
+    trail.update()
+    assert trail.step == 42
+
+
+def test_pacing_is_monotone_and_exact_at_the_ends(rosen_run):
+    verts = to_scene(axes_2d(rosen_run.surface))(rosen_run.points)
+    rate = pacing(verts, 0, rosen_run.n_steps, 0.6)
+    values = [rate(a) for a in np.linspace(0, 1, 101)]
+    assert values[0] == 0 and values[-1] == pytest.approx(1) and np.all(np.diff(values) >= 0)
+
+
+def test_step_switch_shows_one_variant():
+    from manim import Square
+
+    a, b, c = Square(), Square(), Square()
+    switch = StepSwitch([(0, a), (3, b), (10, c)])
+    switch.set_step(4.5)
+    assert switch.shown is b and b.get_fill_opacity() == a.get_fill_opacity() + b.get_fill_opacity()
+
+
+# ----------------------------------------------------------------------------- contours, surface
+
+
+def test_contour_lines_lie_on_their_levels():
+    surface = mathcore.get_surface("sigmoid-error")
+    ax = axes_2d(surface)
+    levels = (0.01, 0.1, 0.3)
+    cs = contour_lines(surface, to_scene(ax), levels, THEME)
+    assert list(cs.levels) == list(levels) and len(cs) == 3
+    for level, lines in zip(levels, cs.polylines):
+        assert lines
+        for line in lines:
+            values = surface.f(line.T)
+            assert np.allclose(values, level, atol=0.02 * max(level, 0.05))
+    bands = filled_bands(surface, to_scene(ax), levels, THEME)
+    assert len(bands) == len(levels) + 1
+
+
+def test_height_map_log_and_linear():
+    rosen = HeightMap.for_surface(mathcore.get_surface("rosenbrock"))
+    assert rosen.is_log and rosen.f_min == pytest.approx(0)
+    assert rosen(np.array([0.0, 9.0, 99.0])) == pytest.approx([0, 1, 2])
+    assert rosen.inverse(rosen(123.0)) == pytest.approx(123.0)
+    bowl = HeightMap.for_surface(mathcore.get_surface("bowl"))
+    assert not bowl.is_log and bowl(4.0) == 4.0
+
+
+def test_surface_view_puts_points_at_their_heights():
+    view = SurfaceView.for_surface(mathcore.get_surface("rosenbrock"))
+    p = view.points([[1.0, 1.0]], [0.0])[0]
+    assert np.allclose(p, view.axes.c2p(1, 1, 0))
+    floor = view.floor_points([[1.0, 1.0], [0.0, 0.0]])
+    assert np.allclose(floor[:, 2], view.axes.c2p(0, 0, view.z_floor)[2])
+
+
+def test_loss_surface_mesh_and_height_field():
+    view = SurfaceView.for_surface(mathcore.get_surface("bowl"), side=4, z_length=2)
+    mesh = LossSurface(view, THEME, resolution=8)
+    assert len(mesh.list_of_faces) == 2 * 8 * 8  # two triangles per cell
+    xs, ys, zs = mesh.scene_grid
+    assert np.allclose(mesh.height_field(xs[3], ys[5]), zs[3, 5])
+    # Painter's order by the ground position: every face's sort point lies at z = 0.
+    assert all(face.get_z_index_reference_point()[2] == 0 for face in mesh.list_of_faces)
+
+
+def test_camera_rotation_matches_manim():
+    cam = ThreeDCamera()
+    cam.set_phi(55 * DEGREES)
+    cam.set_theta(-110 * DEGREES)
+    assert np.allclose(cam.generate_rotation_matrix(), camera_rotation(55 * DEGREES, -110 * DEGREES))
+    eye = eye_position(55 * DEGREES, -110 * DEGREES, 20.0)
+    assert np.linalg.norm(eye) == pytest.approx(20.0)
+    # The eye projects to the centre of the screen and sits on the camera's axis.
+    assert np.allclose((camera_rotation(55 * DEGREES, -110 * DEGREES) @ eye)[:2], 0, atol=1e-9)
+
+
+def test_visibility_behind_a_hill():
+    view = SurfaceView.for_surface(mathcore.get_surface("bowl"), side=4, z_length=2)
+    mesh = LossSurface(view, THEME, resolution=10)
+    eye = eye_position(60 * DEGREES, -90 * DEGREES, 20.0)
+    # The near rim hides the floor just behind it; the bottom of the bowl is in view.
+    bottom = view.points([[0.0, 0.0]], [0.0], lift=0.05)
+    under_far_wall = view.floor_points([[0.0, 2.5]])
+    assert visible(bottom, eye, mesh)[0]
+    assert not visible(under_far_wall, eye, mesh)[0]
+
+
+# ----------------------------------------------------------------------------- formulas
+
+
+def test_rule_tex_is_mathcore_latex():
+    for name in ("gd", "momentum", "adam"):
+        opt = mathcore.make_optimizer(name)
+        tex = rule_tex(opt, THEME)
+        assert tex.source == opt.latex
+        assert " \\\\ ".join(rule_lines(opt)) == opt.latex
+
+
+def test_substituted_rule_uses_the_runs_numbers():
+    traj = mathcore.run("parabola", mathcore.make_optimizer("gd", lr=0.1), [5.0], 3)
+    lines = substituted_rule_lines(traj, 0, theta_latex="x")
+    assert lines == [r"x \leftarrow 5.00 - 0.1 \cdot 10.0 = 4.00"]
+    over = mathcore.run("parabola", mathcore.make_optimizer("gd", lr=1.05), [5.0], 3)
+    assert substituted_rule_lines(over, 1, theta_latex="x") == [
+        r"x \leftarrow \left(-5.50\right) - 1.05 \cdot \left(-11.0\right) = 6.05"]
+
+
+def test_substituted_momentum_rule_applies_lines_in_order(rosen_run):
+    traj, k = rosen_run, 5
+    d_line, t_line = substituted_rule_lines(traj, k)
+    new_buf = traj.state["momentum_buffer"][k + 1]
+    assert d_line.endswith(r"\begin{pmatrix}" + format_sig(new_buf[0]) + r" \\ " + format_sig(new_buf[1])
+                           + r"\end{pmatrix}")
+    # The theta line uses the buffer just updated by the first line.
+    assert (r"0.001 \cdot \begin{pmatrix}" + format_sig(new_buf[0])) in t_line
+    assert t_line.endswith(format_sig(traj.points[k + 1][1]) + r"\end{pmatrix}")
+
+
+def test_lookahead_point():
+    traj = mathcore.run("rosenbrock", mathcore.make_optimizer("nesterov", lr=1e-3), (-1.5, 2.0), 10)
+    k = 4
+    expected = traj.points[k] - 1e-3 * 0.9 * traj.state["momentum_buffer"][k]
+    assert np.allclose(lookahead_point(traj, k), expected)

@@ -1,0 +1,154 @@
+"""Theme and configuration: selection without code edits, one-line errors."""
+
+from __future__ import annotations
+
+import dataclasses
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from scenes import config as cfgmod
+from scenes import theme as th
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch):
+    monkeypatch.delenv(th.ENV_THEME, raising=False)
+    monkeypatch.delenv(cfgmod.ENV_CONFIG, raising=False)
+
+
+# ----------------------------------------------------------------------------- theme
+
+
+def test_default_theme_is_dark():
+    assert th.get_theme().name == "dark"
+
+
+@pytest.mark.parametrize("value", ["light", "LIGHT", " light "])
+def test_theme_from_environment(monkeypatch, value):
+    monkeypatch.setenv(th.ENV_THEME, value)
+    assert th.get_theme().name == "light"
+
+
+def test_bad_theme_is_one_line_naming_value_and_accepted(monkeypatch):
+    monkeypatch.setenv(th.ENV_THEME, "sepia")
+    with pytest.raises(th.ThemeError) as exc:
+        th.get_theme()
+    message = str(exc.value)
+    assert "\n" not in message and "'sepia'" in message and "dark" in message and "light" in message
+
+
+@pytest.mark.parametrize("name", ["dark", "light"])
+def test_every_optimizer_has_a_colour(name):
+    import mathcore
+
+    theme = th.get_theme(name)
+    for opt in mathcore.OPTIMIZERS:
+        assert theme.optimizer_color(opt).startswith("#")
+    assert theme.optimizer_color("gd (stochastic)") == theme.optimizer_colors["sgd"]
+    assert theme.optimizer_color("gd (mini-batch 4)") == theme.optimizer_colors["minibatch"]
+
+
+@pytest.mark.parametrize("name", ["dark", "light"])
+def test_race_optimizers_have_distinct_okabe_ito_colours(name):
+    theme = th.get_theme(name)
+    race = [theme.optimizer_color(n) for n in ("gd", "momentum", "nesterov", "rmsprop", "adam")]
+    assert len(set(race)) == 5
+    assert set(race) <= set(th.OKABE_ITO.values())
+
+
+def _luminance(hex_color):
+    rgb = [int(hex_color[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+@pytest.mark.parametrize("name", ["dark", "light"])
+def test_optimizer_colours_contrast_with_background(name):
+    """Every path colour is legible on the theme's background (WCAG contrast >= 2)."""
+    theme = th.get_theme(name)
+    bg = _luminance(theme.background)
+    for color in theme.optimizer_colors.values():
+        fg = _luminance(color)
+        ratio = (max(fg, bg) + 0.05) / (min(fg, bg) + 0.05)
+        assert ratio >= 2.0, (name, color, ratio)
+
+
+def test_font_sizes_respect_the_minimum():
+    assert min(th.FONT_TITLE, th.FONT_BODY, th.FONT_LABEL, th.FONT_SMALL) >= th.MIN_FONT_SIZE == 24
+
+
+# ----------------------------------------------------------------------------- config
+
+
+def test_defaults_are_valid():
+    for table, cls in cfgmod.CONFIGS.items():
+        assert cfgmod.load(table) == cls()
+
+
+def test_toml_overrides(tmp_path):
+    path = tmp_path / "c.toml"
+    path.write_text('[descent]\noptimizer = "adam"\nlr = 0.05\nstart = [-1, 2.5]\n'
+                    'hyperparams = { betas = [0.9, 0.99] }\n[learning_rate]\nparabola_lrs = [0.02, 0.3, 1.02]\n')
+    descent = cfgmod.load("descent", path)
+    assert descent == dataclasses.replace(cfgmod.DescentConfig(), optimizer="adam", lr=0.05, start=(-1.0, 2.5),
+                                          hyperparams=(("betas", (0.9, 0.99)),))
+    assert cfgmod.load("learning_rate", path).parabola_lrs == (0.02, 0.3, 1.02)
+    assert cfgmod.load("sigmoid_neuron", path) == cfgmod.SigmoidNeuronConfig()
+
+
+def test_environment_variable_is_read(tmp_path, monkeypatch):
+    path = tmp_path / "c.toml"
+    path.write_text("[sigmoid_neuron]\nsteps = 600\n")
+    monkeypatch.setenv(cfgmod.ENV_CONFIG, str(path))
+    assert cfgmod.load("sigmoid_neuron").steps == 600
+
+
+@pytest.mark.parametrize("body, bad, accepted", [
+    ('[descent]\noptimizer = "adm"', "'adm'", "momentum"),
+    ('[descent]\nlr = "fast"', "'fast'", "number"),
+    ('[descent]\nsurface = "rosenbrok"', "'rosenbrok'", "rastrigin"),
+    ('[descent]\nstart = [5, 0]', "[5.0, 0.0]", "[-2, 2]"),
+    ('[descent]\nspeed = 2', "'speed'", "optimizer"),
+    ('[descnt]\nlr = 1', "[descnt]", "[descent]"),
+    ('[descent]\nhyperparams = { momentm = 0.9 }', "'momentm'", "dampening"),
+    ('[learning_rate]\nparabola_lrs = [0.1, -1, 2]', "-1", "> 0"),
+    ('[learning_rate]\nparabola_lrs = [0.1, 0.2]', "2 items", "exactly 3"),
+    ('[sigmoid_neuron]\nsteps = 1.5', "1.5", "integer"),
+    ('[sigmoid_neuron]\nguesses = [[1, 2], [3]]', "[3.0]", "2 coordinates"),
+    ("[descent\n", "not valid TOML", "TOML"),
+])
+def test_bad_config_is_one_line_naming_value_and_accepted(tmp_path, body, bad, accepted):
+    path = tmp_path / "bad.toml"
+    path.write_text(body)
+    table = "learning_rate" if "learning_rate" in body else "sigmoid_neuron" if "sigmoid" in body else "descent"
+    with pytest.raises(cfgmod.ConfigError) as exc:
+        cfgmod.load(table, path)
+    message = str(exc.value)
+    assert "\n" not in message
+    assert bad in message and accepted in message, message
+
+
+def test_missing_file_is_one_line(tmp_path):
+    with pytest.raises(cfgmod.ConfigError) as exc:
+        cfgmod.load("descent", tmp_path / "nope.toml")
+    assert "no such file" in str(exc.value) and "\n" not in str(exc.value)
+
+
+def test_cli_prints_one_line_for_a_bad_config(tmp_path):
+    """The manim CLI ends with the config's one-line message, not a traceback."""
+    path = tmp_path / "bad.toml"
+    path.write_text('[learning_rate]\nsigmoid_lrs = [0.1, "big"]\n')
+    env = {"PATH": "/usr/bin:/bin", "GDX_CONFIG": str(path), "HOME": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "-m", "manim", "--dry_run", "-ql", "--media_dir", str(tmp_path / "media"),
+         "scenes/learning_rate.py", "LearningRate"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("gdx config error:") and "'big'" in last and "numbers" in last
+    assert "Traceback" not in result.stderr

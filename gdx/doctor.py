@@ -54,7 +54,7 @@ def run_checks() -> list[Check]:
         checks.append(Check(tool, path is not None, path or f"{tool} not on PATH", APT_FIX.format(apt)))
     checks.append(_python_package("manim", lambda v: v.startswith("0.21."), "0.21.x"))
     checks.append(_python_package("pillow", lambda v: int(v.split(".")[0]) < 13, "< 13"))
-    for dist in ("numpy", "sympy", "scipy", "contourpy"):
+    for dist in ("numpy", "sympy", "scipy", "contourpy", "manim-slides"):
         checks.append(_python_package(dist))
     return checks
 

@@ -35,6 +35,19 @@ def drive(tracker: StepTracker, *mobjects: Mobject) -> tuple:
     return mobjects
 
 
+def drive_part(tracker: StepTracker, owner: Mobject, part: Mobject) -> Mobject:
+    """Like :func:`drive` for ``owner``, with the updater on ``part``, one of its submobjects.
+
+    The Cairo renderer repaints, every frame, everything after the first mobject that has
+    an updater; the rest is painted once per play. Hanging the updater on the part that
+    changes (a plot's curve, a readout's numbers) and bringing that part to the front of
+    the scene (``scene.add(part)``) keeps the axes and labels in the once-per-play image.
+    """
+    owner.set_step(tracker.get_value())
+    part.add_updater(lambda m, tr=tracker, o=owner: o.set_step(tr.get_value()))
+    return part
+
+
 def release(*mobjects: Mobject) -> None:
     """Stop following (keeps the current state); cheap static frames afterwards."""
     for mob in mobjects:
@@ -117,4 +130,4 @@ def fade_swap(old: Mobject, new: Mobject, run_time: float = 0.6, shift=None):
     return [FadeOut(old, run_time=run_time, **kwargs), FadeIn(new, run_time=run_time, **kwargs)]
 
 
-__all__ = ["StepTracker", "drive", "release", "pacing", "advance", "descend", "StepSwitch", "fade_swap"]
+__all__ = ["StepTracker", "drive", "drive_part", "release", "pacing", "advance", "descend", "StepSwitch", "fade_swap"]

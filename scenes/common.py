@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
-from manim import DOWN, FadeIn, FadeOut, Scene, ThreeDScene, config
+from manim import DOWN, FadeIn, FadeOut, Scene, ThreeDScene, config, rush_from, rush_into
 
 from .mobjects.occlusion import camera_rotation
-from .mobjects.text import text
+from .mobjects.text import flat, text
 from .theme import FONT_BODY, MARGIN, Theme, ThemeError, get_theme
 
 
@@ -31,7 +31,8 @@ class Captions:
         lines = words.split("\n")
         if len(lines) > self.max_lines:
             raise ValueError(f"caption has {len(lines)} lines; at most {self.max_lines} are accepted: {words!r}")
-        caption = text(words, self.theme, self.font_size, line_spacing=0.8)
+        caption = flat(text(words, self.theme, self.font_size, line_spacing=0.8))
+        caption.words = words
         caption.to_edge(DOWN, buff=MARGIN)
         if caption.width > config.frame_width - 2 * MARGIN:
             caption.scale_to_fit_width(config.frame_width - 2 * MARGIN)
@@ -50,7 +51,19 @@ class Captions:
         return anims
 
 
-class ThemedScene(Scene):
+class _Timed:
+    """Adds up the run time of every play (``planned_time``): the scene's length at any
+    frame rate (a dry run at a low frame rate rounds each play up to whole frames)."""
+
+    planned_time = 0.0
+
+    def play(self, *args, **kwargs):
+        timing = {k: v for k, v in kwargs.items() if k in ("run_time", "rate_func", "lag_ratio")}
+        self.planned_time += self.get_run_time(self.compile_animations(*args, **timing))
+        return super().play(*args, **kwargs)
+
+
+class ThemedScene(_Timed, Scene):
     """A 2D scene with the theme applied (background) and captions."""
 
     def setup(self):
@@ -60,7 +73,7 @@ class ThemedScene(Scene):
         self.captions = Captions(self, self.theme)
 
 
-class ThemedThreeDScene(ThreeDScene):
+class ThemedThreeDScene(_Timed, ThreeDScene):
     """A 3D scene with the theme applied; overlays are fixed in the frame."""
 
     def setup(self):
@@ -82,6 +95,22 @@ class ThemedThreeDScene(ThreeDScene):
             camera.add_fixed_in_frame_mobjects(mob)
             mob.add_updater(lambda m: camera.add_fixed_in_frame_mobjects(m))
         return mobjects
+
+    def move_camera_in_two(self, first_time: float, second_time: float, first_anims=(), second_anims=(),
+                           **angles):
+        """One camera move (``phi``/``theta`` in radians) played as two plays, without a
+        change of speed between them (``rush_into`` then ``rush_from``, the angles split in
+        proportion to the times). Animations that touch every mesh face (a fade) go in the
+        short first part; in the second only the camera moves, which costs half as much.
+        """
+        camera = self.renderer.camera
+        start = {"phi": camera.get_phi(), "theta": camera.get_theta()}
+        share = first_time / (first_time + second_time)
+        middle = {key: start[key] + share * (value - start[key]) for key, value in angles.items()}
+        self.move_camera(**middle, run_time=first_time, rate_func=rush_into, added_anims=list(first_anims))
+        if callable(second_anims):
+            second_anims = second_anims()
+        self.move_camera(**angles, run_time=second_time, rate_func=rush_from, added_anims=list(second_anims))
 
     def face_camera(self, *mobjects):
         """Keep flat markers facing the camera (their centres still move in 3D)."""

@@ -80,9 +80,9 @@ class SigmoidNeuronConfig:
     start: tuple = (-2.0, -2.0)
     steps: int = 1000
     guesses: tuple = ((0.0, 0.0), (-1.0, 1.0), (1.0, 0.0), (3.0, -3.0))
-    plateau_seconds: float = 12.0  # screen time of the first ``plateau_steps`` steps
+    plateau_seconds: float = 10.0  # screen time of the first ``plateau_steps`` steps
     plateau_steps: int = 150
-    rest_seconds: float = 7.0  # screen time of the remaining steps
+    rest_seconds: float = 6.0  # screen time of the remaining steps
 
     @property
     def hp(self) -> dict:

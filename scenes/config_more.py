@@ -56,8 +56,8 @@ class LandscapesConfig:
     Defaults: on Rastrigin (window [-3.5, 3.5]^2) GD from (-2.3, 1.8) with a cosine
     learning rate from 0.004 over 500 steps stops in the pit at (-1.99, 1.99), f = 7.96;
     the same run with Gaussian gradient noise sigma = 50 (seed 3) hops pits and ends at
-    f = 0.0994. On x^2 - y^2, GD (lr 0.05) from (1.8, 0.001) slows to a gradient norm of
-    0.105 near the saddle, then slides off. On the plateau, GD (lr 1) from (3, 2.2) starts
+    f = 0.0994. On x^2 - y^2, GD (lr 0.05) from (1.8, -0.001) slows to a gradient norm of
+    0.0996 (step 38) near the saddle, then slides off. On the plateau, GD (lr 1) from (3, 2.2) starts
     with a gradient norm of 0.00367 and needs 92 steps to get below f = 0.5.
     """
 
@@ -71,7 +71,7 @@ class LandscapesConfig:
     noise_seed: int = 3
     saddle_optimizer: str = "gd"
     saddle_lr: float = 0.05
-    saddle_start: tuple = (1.8, 0.001)
+    saddle_start: tuple = (1.8, -0.001)
     saddle_steps: int = 78
     plateau_optimizer: str = "gd"
     plateau_lr: float = 1.0
@@ -130,7 +130,7 @@ class RaceConfig:
     race_seconds: float = 15.0
     mesh_resolution: int = 0
     camera_phi: float = 62.0
-    camera_theta: float = -58.0
+    camera_theta: float = -120.0  # from the front left: the end of Rosenbrock's valley in view
 
     def hp(self, optimizer: str) -> dict:
         return dict(dict(self.hyperparams).get(optimizer, ()))
@@ -138,7 +138,8 @@ class RaceConfig:
 
 def _rastrigin_race() -> RaceConfig:
     return RaceConfig(surface="rastrigin", window=((0.5, 3.5), (0.5, 3.5)), hyperparams=RASTRIGIN_RACE_HYPERPARAMS,
-                      start=(2.2, 1.8), steps=400, loss_tol=1e-3, race_seconds=10.0, camera_phi=58.0)
+                      start=(2.2, 1.8), steps=400, loss_tol=1e-3, race_seconds=10.0, camera_phi=52.0,
+                      camera_theta=-58.0)
 
 
 @dataclass(frozen=True)
@@ -157,7 +158,7 @@ class MomentumConfig:
     momentum: float = 0.8
     steps: int = 60
     loss_tol: float = 1e-3
-    detail_steps: int = 2  # steps drawn tip to tail, slowly, for momentum and for Nesterov
+    detail_steps: int = 1  # steps after the first drawn tip to tail, magnified, for momentum and Nesterov
 
 
 CONFIGS = {
@@ -191,7 +192,8 @@ def _coerce(table: str, key: str, value, default):
             return ()
         if (not isinstance(value, list) or len(value) != 2 or not all(
                 isinstance(p, list) and len(p) == 2 and all(_is_number(v) for v in p) and p[0] < p[1] for p in value)):
-            raise ConfigError(f"{where} = {value!r} is not accepted; accepted: [[x0, x1], [y0, y1]] with x0 < x1, y0 < y1")
+            raise ConfigError(f"{where} = {value!r} is not accepted; "
+                              "accepted: [[x0, x1], [y0, y1]] with x0 < x1, y0 < y1")
         return tuple(tuple(float(v) for v in p) for p in value)
     if isinstance(default, bool):
         if not isinstance(value, bool):
@@ -326,7 +328,8 @@ def _validate_race(cfg: RaceConfig, table):
         _optimizer(table, name, **cfg.hp(name))
     for name, _ in cfg.hyperparams:
         if name not in mathcore.OPTIMIZERS:
-            raise ConfigError(f"[{table}] hyperparams: unknown optimizer {name!r}; accepted: {', '.join(mathcore.OPTIMIZERS)}")
+            raise ConfigError(f"[{table}] hyperparams: unknown optimizer {name!r}; "
+                              f"accepted: {', '.join(mathcore.OPTIMIZERS)}")
     _check_point(table, "start", cfg.start, window, f"{surface.name} window", surface.variable_names)
     _positive(table, "steps", cfg.steps)
     _positive(table, "loss_tol", cfg.loss_tol)
@@ -350,7 +353,8 @@ def _validate_momentum(cfg: MomentumConfig, table):
     _positive(table, "steps", cfg.steps)
     _positive(table, "loss_tol", cfg.loss_tol)
     if not 0 <= cfg.detail_steps <= 4 or cfg.detail_steps >= cfg.steps:
-        raise ConfigError(f"[{table}] detail_steps = {cfg.detail_steps!r} is not accepted; accepted: 0 to 4 (and < steps)")
+        raise ConfigError(f"[{table}] detail_steps = {cfg.detail_steps!r} is not accepted; "
+                          "accepted: 0 to 4 (and < steps)")
 
 
 # ----------------------------------------------------------------------------- loading

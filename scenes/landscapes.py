@@ -32,20 +32,22 @@ from manim import (DOWN, LEFT, RIGHT, UP, Circle, Dot, FadeIn, FadeOut, Group, L
 import mathcore
 from mathcore.schedules import cosine
 
-from scenes.animations import StepTracker, advance, descend, drive
+from scenes.animations import StepTracker, advance, descend
 from scenes.common import ThemedThreeDScene
 from scenes.config_more import LandscapesConfig, load_or_exit
-from scenes.mobjects import Readout, format_sig, legend, math, minimum_mark, start_mark, text
-from scenes.panels import BasinMap, MapPanel, PathOnMap, SeriesPlot, color_bar
-from scenes.stage import SurfaceStage, drive_fixed, snapshot
+from scenes.mobjects import format_sig, legend, math, minimum_mark, start_mark, text
+from scenes.panels import BasinMap, FastReadout, MapPanel, PathOnMap, SeriesPlot, color_bar, plain
+from scenes.stage import Drive, SurfaceStage, snapshot
 from scenes.theme import FONT_BODY, FONT_LABEL, FONT_SMALL, FONT_TITLE, MARGIN
 
 # Layout (manim units; the frame is 14.2 x 8, the safe area 0.5 inside it). The bottom
 # band, below y = -2.45, belongs to the two-line captions.
-PLOT_CENTER = (4.2, 1.15, 0.0)  # the right-hand column: legend above the plot, readout below
-LEGEND_TOP = 3.4
-MAP_CENTER = (-3.55, 0.2, 0.0)  # the 2-D maps (Rastrigin, basins), under a title without formula
-MAP_SIDE = 4.9
+PLOT_AXES_CENTER = (4.35, 1.3, 0.0)  # the right-hand column: legend above the plot, readout below
+PLOT_SIZE = (3.9, 1.6)
+LEGEND_TOP = 3.45
+READOUT_TOP = -0.3
+MAP_CENTER = (-3.55, 0.37, 0.0)  # the 2-D maps (Rastrigin, basins), under a title without formula
+MAP_SIDE = 4.55
 SURFACE_SCREEN = (-2.9, -0.15)  # where the middle of a 3D surface appears
 
 
@@ -115,16 +117,6 @@ def lr_caption(cfg: LandscapesConfig) -> str:
     return r"\eta = %g" % cfg.rastrigin_lr
 
 
-def plain(value: float) -> str:
-    """A number for running text (Unicode, 3 significant digits), by :func:`format_sig`'s rule."""
-    s = format_sig(float(value))
-    if r"\times" in s:
-        mantissa, exp = s.split(r"\times 10^{")
-        sup = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-        return f"{mantissa}×10{exp.rstrip('}').translate(sup)}"
-    return s
-
-
 class Landscapes(ThemedThreeDScene):
     """Local minima, a saddle, a plateau and a basin map: where gradient descent struggles."""
 
@@ -162,33 +154,31 @@ class Landscapes(ThemedThreeDScene):
         self.formula_mob = group[1] if surface is not None else None
         return anims
 
-    def restart_tracker(self):
-        """The step tracker at 0, moved to the end of the scene's list: manim repaints every
-        mobject after the first moving one each frame, so nothing static may follow it."""
-        self.remove(self.tracker)
+    def reset_tracker(self):
+        """The step tracker at 0 (:class:`~scenes.stage.Drive` puts it last in the scene)."""
         self.tracker.set_value(0)
-        self.add(self.tracker)
         return self.tracker
 
-    def readout(self, traj, last: int, color, rows=("f", "grad")) -> Readout:
+    def readout(self, traj, last: int, color, rows=("f", "grad")) -> FastReadout:
         table = []
         for key in rows:
             if key == "f":
                 table.append(("f", traj.losses[: last + 1]))
             elif key == "grad":
                 table.append((r"\|\nabla f\|", traj.grad_norms[: last + 1]))
-            elif key == "xy":
-                table += [(n, traj.points[: last + 1, i]) for i, n in enumerate(traj.surface.variable_names)]
-        return Readout(table, self.theme, font_size=FONT_LABEL, accent=color)
+            elif key in traj.surface.variable_names:
+                i = traj.surface.variable_names.index(key)
+                table.append((key, traj.points[: last + 1, i]))
+        return FastReadout(table, self.theme, font_size=FONT_LABEL, accent=color)
 
     def right_column(self, plot, entries, readout=None):
         """Legend at the top right, the plot under it, the readout under that (fixed in the frame)."""
-        plot.move_to(PLOT_CENTER)
+        plot.shift(np.asarray(PLOT_AXES_CENTER) - plot.axes.get_center())
         leg = legend(entries, self.theme, FONT_SMALL)
         leg.move_to([0, LEGEND_TOP, 0], aligned_edge=UP).align_to(plot.axes, LEFT)
         self.fix(plot, leg)
         if readout is not None:
-            readout.move_to([0, -0.75, 0], aligned_edge=UP).align_to(plot.axes, LEFT).shift(0.35 * RIGHT)
+            readout.move_to([0, READOUT_TOP, 0], aligned_edge=UP).align_to(plot.axes, LEFT).shift(0.35 * RIGHT)
             self.fix(readout)
         return leg
 
@@ -212,15 +202,14 @@ class Landscapes(ThemedThreeDScene):
         self.play(FadeIn(self.crate), *self.heading("Many local minima", d.rastrigin), run_time=1.2)
         self.play(*self.caption_anims("Rastrigin's function: a bowl covered in bumps,\n"
                                       "with a pit, a local minimum, in every cell"))
-        self.wait(2.6)
+        self.wait(2.2)
 
     def gd_trapped(self):
         """From above: plain GD from the configured start, into the nearest pit."""
         self.next_section("gd_trapped")
         d, theme, cfg = self.data, self.theme, self.cfg
         panel = MapPanel(d.rastrigin, cfg.rastrigin_window, theme, side=MAP_SIDE, center=MAP_CENTER,
-                         levels=[2.0, 5.0, 10.0, 20.0, 30.0, 40.0, 50.0], band_opacity=0.8, line_opacity=0.35,
-                         ticks=_ticks(cfg.rastrigin_window))
+                         levels=[2.0, 5.0, 10.0, 20.0, 30.0, 40.0, 50.0], band_opacity=0.8, line_opacity=0.35)
         self.map_panel = panel
         self.fix(panel)
         self.map_image = snapshot(self, panel)
@@ -232,7 +221,7 @@ class Landscapes(ThemedThreeDScene):
         self.ring = start_mark(panel.at(cfg.rastrigin_start), theme, label=None, radius=0.12)
         self.star = minimum_mark(panel.at(d.rastrigin.minima[0]), theme, size=0.14)
         plot = SeriesPlot([(d.trapped.losses, self.gd_color), (d.noisy.losses, self.noise_color)], theme,
-                          x_max=cfg.rastrigin_steps, log=False, width=3.9, height=1.85)
+                          x_max=cfg.rastrigin_steps, log=False, width=PLOT_SIZE[0], height=PLOT_SIZE[1])
         plot.active = [0]
         plot.dots[1].set_opacity(0)
         self.rplot = plot
@@ -247,11 +236,9 @@ class Landscapes(ThemedThreeDScene):
         self.add(self.gd_path)
         self.play(FadeIn(self.ring), FadeIn(self.star), FadeIn(plot), FadeIn(self.rlegend), FadeIn(readout),
                   run_time=0.8)
-        tracker = self.restart_tracker()
-        driven = (self.gd_path, plot, readout)
-        drive_fixed(self, tracker, *driven)
-        self.play(descend(tracker, self.gd_path.last, 4.0, self.gd_path.vertices, path_weight=0.85))
-        _release(*driven)
+        tracker = self.reset_tracker()
+        with Drive(self, tracker).add(self.gd_path).add(plot, ["curves", "dots"]).add(readout, ["numbers"]):
+            self.play(descend(tracker, self.gd_path.last, 4.0, self.gd_path.vertices, path_weight=0.85))
         final = d.trapped.losses[self.gd_path.last]
         self.play(*self.caption_anims(f"It rolls into the nearest pit and stops:\n"
                                       f"the slope is zero there, but f = {plain(final)}"))
@@ -278,16 +265,14 @@ class Landscapes(ThemedThreeDScene):
                   *self.caption_anims("Same start, same steps, plus random noise in every gradient,\n"
                                       "like the noise of sampling data (SGD)"), run_time=1.0)
         self.wait(0.8)
-        tracker = self.restart_tracker()
+        tracker = self.reset_tracker()
         plot.active = [1]
-        driven = (path, plot, readout)
-        drive_fixed(self, tracker, *driven)
-        self.play(advance(tracker, path.last, 8.0, rate_func=linear))
-        _release(*driven)
+        with Drive(self, tracker).add(path).add(plot, ["curves", "dots"]).add(readout, ["numbers"]):
+            self.play(advance(tracker, path.last, 8.0, rate_func=linear))
         final = d.noisy.losses[path.last]
         self.play(*self.caption_anims(f"Noise kicks it over the ridges, here down to f = {plain(final)}.\n"
                                       "Luck of one seed, not a guarantee"))
-        self.wait(2.6)
+        self.wait(2.3)
         self.rastrigin_group = Group(self.map_image, self.gd_path, path, self.ring, self.star)
         self.rastrigin_overlays = VGroup(plot, self.rlegend, entry, gd_line, readout)
 
@@ -310,15 +295,16 @@ class Landscapes(ThemedThreeDScene):
         self.next_section("saddle")
         d, theme = self.data, self.theme
         traj = d.saddle
-        stage = self.surface_stage(traj.surface, 24, z_length=1.9, theta=-38.0, phi=64.0, n_levels=6)
+        stage = self.surface_stage(traj.surface, 24, z_length=1.9, theta=-62.0, phi=64.0)
         color = theme.optimizer_color(traj.label)
         last = len(traj.points) - 1
-        plot = SeriesPlot([(traj.grad_norms, color)], theme, x_max=last, log=True, width=3.9, height=1.85,
-                          y_label=r"\|\nabla f\|")
-        readout = self.readout(traj, last, color, rows=("xy", "grad"))
+        plot = SeriesPlot([(traj.grad_norms, color)], theme, x_max=last, log=True, width=PLOT_SIZE[0],
+                          height=PLOT_SIZE[1], y_label=r"\|\nabla f\|")
+        readout = self.readout(traj, last, color, rows=("y", "grad"))
         image, run, leg = self._surface_part("A saddle point", traj, stage, self.rastrigin_group,
                                              self.rastrigin_overlays, plot,
                                              [(r"\textsf{GD},\ \eta = %g" % self.cfg.saddle_lr, color)], readout)
+        self.srun = run
         mark = Circle(radius=0.09, stroke_color=theme.highlight, stroke_width=3).move_to(
             stage.scene_point(traj.surface.saddles[0]))
         self.face_camera(mark)
@@ -327,18 +313,19 @@ class Landscapes(ThemedThreeDScene):
                   *self.caption_anims("A saddle point: downhill one way, uphill the other,\n"
                                       "and the slope is zero in the middle"), run_time=1.0)
         self.wait(1.2)
-        tracker = self.restart_tracker()
-        driven = (*run.driven, plot, readout)
-        drive(tracker, *run.driven)
-        drive_fixed(self, tracker, plot, readout)
+        tracker = self.reset_tracker()
         k_min = int(np.argmin(traj.grad_norms[: run.last + 1]))
-        self.play(advance(tracker, k_min, 4.5, rate_func=linear),
-                  *self.caption_anims("One step per tick: near the saddle the gradient almost vanishes\n"
+        self.play(*self.caption_anims("One step per tick: near the saddle the gradient almost vanishes\n"
                                       f"and GD crawls (‖∇f‖ = {plain(traj.grad_norms[k_min])} at step {k_min})"))
-        self.play(advance(tracker, run.last, 3.0, rate_func=linear),
-                  *self.caption_anims("The tiny push along y grows at every step,\nuntil it slides off downhill"))
-        _release(*driven)
-        self.wait(1.6)
+        drive = Drive(self, tracker).add(plot, ["curves", "dots"]).add(readout, ["numbers"])
+        for mob in run.driven:
+            drive.add(mob)
+        with drive:
+            self.play(advance(tracker, k_min, 4.2, rate_func=linear))
+        self.play(*self.caption_anims("The tiny push along y grows at every step,\nuntil it slides off downhill"))
+        with drive:
+            self.play(advance(tracker, run.last, 2.8, rate_func=linear))
+        self.wait(1.2)
         self.saddle_group = Group(image, mark, *run.driven)
         self.saddle_overlays = VGroup(plot, leg, readout)
 
@@ -347,30 +334,32 @@ class Landscapes(ThemedThreeDScene):
         self.next_section("plateau")
         d, theme = self.data, self.theme
         traj = d.plateau
-        stage = self.surface_stage(traj.surface, 26, z_length=1.5, levels=[0.2, 0.5, 0.8, 0.95])
+        stage = self.surface_stage(traj.surface, 26, z_length=1.2, phi=50.0)
         color = theme.optimizer_color(traj.label)
         last = len(traj.points) - 1
-        plot = SeriesPlot([(traj.losses, color)], theme, x_max=last, log=False, width=3.9, height=1.85)
+        plot = SeriesPlot([(traj.losses, color)], theme, x_max=last, log=False, width=PLOT_SIZE[0], height=PLOT_SIZE[1])
         readout = self.readout(traj, last, color, rows=("f", "grad"))
         image, run, leg = self._surface_part("A plateau", traj, stage, self.saddle_group, self.saddle_overlays, plot,
                                              [(r"\textsf{GD},\ \eta = %g" % self.cfg.plateau_lr, color)], readout)
+        self.prun, self.pread = run, readout
         g0 = traj.grad_norms[0]
         self.play(FadeIn(run.ball3d, scale=0.5), FadeIn(run.ball_floor, scale=0.5), FadeIn(plot), FadeIn(leg),
                   FadeIn(readout),
                   *self.caption_anims(f"On a plateau the ground is almost flat: ‖∇f‖ = {plain(g0)},\n"
                                       "so every step is tiny"), run_time=1.0)
         self.wait(1.2)
-        tracker = self.restart_tracker()
-        driven = (*run.driven, plot, readout)
-        drive(tracker, *run.driven)
-        drive_fixed(self, tracker, plot, readout)
+        tracker = self.reset_tracker()
         below = np.flatnonzero(traj.losses[: run.last + 1] < 0.5)
         k_drop = int(below[0]) if len(below) else run.last
-        self.play(advance(tracker, max(k_drop - 3, 1), 5.0, rate_func=linear))
-        self.play(advance(tracker, run.last, 2.0, rate_func=linear),
-                  *self.caption_anims(f"{k_drop} steps to get off the plateau;\nthen the well is steep and it drops"))
-        _release(*driven)
-        self.wait(2.0)
+        drive = Drive(self, tracker).add(plot, ["curves", "dots"]).add(readout, ["numbers"])
+        for mob in run.driven:
+            drive.add(mob)
+        with drive:
+            self.play(advance(tracker, max(k_drop - 3, 1), 5.0, rate_func=linear))
+        self.play(*self.caption_anims(f"{k_drop} steps to get off the plateau;\nthen the well is steep and it drops"))
+        with drive:
+            self.play(advance(tracker, run.last, 1.6, rate_func=linear))
+        self.wait(1.6)
         self.plateau_group = Group(image, *run.driven)
         self.plateau_overlays = VGroup(plot, leg, readout)
 
@@ -391,7 +380,7 @@ class Landscapes(ThemedThreeDScene):
         top = float(reached.max()) if len(reached) else 1.0
         ticks = list(np.arange(0, top + 1e-9, 5 if top > 12 else 2))
         bar = color_bar(theme, top, ticks, r"f \textsf{ at the end}", height=2.9)
-        bar.move_to([0.35, -0.3, 0])
+        bar.move_to([0.05, 0.1, 0])
         share = bmap.fraction(0)
         n_min = len(np.unique(index[index >= 0]))
         opt = d.optimizer("basin")
@@ -406,7 +395,7 @@ class Landscapes(ThemedThreeDScene):
         if unreached > 0:
             facts.add(text(f"{100 * unreached:.1f} % end near no minimum (grey)", theme, FONT_SMALL, color=theme.muted))
         facts.arrange(DOWN, aligned_edge=LEFT, buff=0.16)
-        facts.next_to(bar, RIGHT, buff=1.0).align_to(bar, UP).shift(0.2 * DOWN)
+        facts.next_to(bar, RIGHT, buff=0.75).align_to(bar, UP).shift(0.2 * DOWN)
         self.fix(panel.frame, panel.tick_labels, bmap, dots, star, ring, bar, facts)
         self.play(FadeOut(self.plateau_group), FadeOut(self.plateau_overlays), FadeIn(panel.frame),
                   FadeIn(panel.tick_labels), *self.heading("Basins of attraction"),
@@ -421,21 +410,7 @@ class Landscapes(ThemedThreeDScene):
                   *self.caption_anims("Where you start decides where you end:\n"
                                       f"only {100 * share:.1f} % of starts, the centre cell, reach f = 0"),
                   run_time=0.8)
-        self.wait(3.2)
+        self.wait(2.8)
 
 
-def _ticks(window):
-    """Tick values for a map: the integers nearest the window's ends, and 0 when inside."""
-    out = []
-    for lo, hi in window:
-        a, b = np.ceil(lo), np.floor(hi)
-        out.append(tuple(v for v in (a, 0.0, b) if lo < v < hi or v in (lo, hi)) if a < 0 < b else (a, b))
-    return tuple(out)
-
-
-def _release(*mobjects):
-    for mob in mobjects:
-        mob.clear_updaters()
-
-
-__all__ = ["Landscapes", "LandscapesData", "lr_caption", "plain"]
+__all__ = ["Landscapes", "LandscapesData", "lr_caption"]

@@ -28,10 +28,10 @@ from scenes.common import ThemedScene
 from scenes.config import LearningRateConfig, load_or_exit
 from scenes.mobjects import (
     LossPlot, Marker, StepCounter, Trail, clip_to_box, contour_lines, diverged_mark, filled_bands,
-    format_level, format_sig, legend, map_frame, math, start_mark, substituted_rule_tex, text,
+    flat, format_level, format_sig, legend, map_frame, style_axes, math, start_mark, substituted_rule_tex, text,
 )
 from scenes.mobjects.heights import HeightMap
-from scenes.theme import AXIS_WIDTH, FONT_BODY, FONT_LABEL, FONT_SMALL, FONT_TITLE, MARGIN
+from scenes.theme import AXIS_WIDTH, FONT_BODY, FONT_SMALL, FONT_TITLE, MARGIN
 
 PANEL_XS = (-4.45, 0.0, 4.45)
 PANEL_Y = 0.75
@@ -90,7 +90,7 @@ class LearningRate(ThemedScene):
                                "font_size": FONT_SMALL},
                   x_axis_config={"include_numbers": True, "decimal_number_config": {"num_decimal_places": 0}},
                   y_axis_config={"include_numbers": False})
-        ax.move_to([PANEL_XS[i], PANEL_Y, 0])
+        style_axes(ax, theme).move_to([PANEL_XS[i], PANEL_Y, 0])
         xs = np.linspace(-reach, reach, 161)
         curve = VMobject(stroke_color=theme.muted, stroke_width=3)
         curve.set_points_smoothly(np.asarray(ax.c2p(xs, d.parabola.f(xs[None, :])), float).T)
@@ -107,7 +107,7 @@ class LearningRate(ThemedScene):
         for k in range(min(3, traj.n_steps)):
             tex = substituted_rule_tex(traj, k, theme, font_size=FONT_SMALL, theta_latex=d.parabola.variable_names[0])
             tex.move_to([PANEL_XS[i], -1.35, 0])
-            variants.append((k, tex))
+            variants.append((k, flat(tex, merge=True)))  # one path per version: redrawn each frame
         rule = StepSwitch(variants)
         arrival = d.arrival(traj)
         # The counter stops where the run stops: on arrival, or where it leaves the plot.
@@ -205,9 +205,9 @@ class LearningRate(ThemedScene):
         balls = [Marker(to_map(r.points), c, theme, radius=0.07) for r, c in zip(runs, colors)]
         plot = LossPlot([(r.losses, c) for r, c in zip(runs, colors)], theme, log=True, width=4.4, height=2.0,
                         y_label="L", step=0)
-        plot.move_to([4.1, 1.3, 0])
+        plot.move_to([4.1, 1.45, 0])
         key = legend([(rf"\eta = {r.lrs[0]:g}", c) for r, c in zip(runs, colors)], theme, FONT_SMALL)
-        key.next_to(plot, DOWN, buff=0.75).align_to(plot, LEFT).shift(0.3 * LEFT)
+        key.next_to(plot, DOWN, buff=0.6).align_to(plot, LEFT).shift(0.3 * LEFT)
         finals = VGroup()
         for row, r in zip(key, runs):
             value = math(rf"L = {format_sig(r.losses[-1])}", theme, FONT_SMALL)

@@ -10,10 +10,10 @@ from __future__ import annotations
 import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, Line, MathTex, Rectangle, VGroup, VMobject
 
-from scenes.mobjects import LossPlot, format_sig, math, text
+from scenes.mobjects import LossPlot, format_sig, math
 from scenes.mobjects.heights import colormap
 from scenes.mobjects.paths import _corner_points, position_at
-from scenes.theme import FONT_LABEL, FONT_SMALL, Theme
+from scenes.theme import FONT_LABEL, FONT_SMALL, MIN_FONT_SIZE, Theme
 
 
 class SeriesPlot(LossPlot):
@@ -27,6 +27,12 @@ class SeriesPlot(LossPlot):
         self.series_steps = [0.0] * len(series)
         self.active = None
         super().__init__(series, theme, **kwargs)
+        # Tick numbers in the theme's muted colour (manim draws them white: invisible on a light theme).
+        for axis in (self.axes.x_axis, self.axes.y_axis):
+            for name in ("numbers", "labels"):
+                group = getattr(axis, name, None)
+                if group is not None and len(group):
+                    group.set_color(theme.muted)
 
     def _sync_vertices(self):
         """LossPlot computes its curve vertices once; follow the axes if the plot has moved."""
@@ -57,6 +63,16 @@ class SeriesPlot(LossPlot):
             curve.set_points(pts if len(pts) else np.zeros((0, 3)))
             dot.move_to(position_at(verts, t))
         return self
+
+
+def plain(value: float) -> str:
+    """A number for running text (Unicode, not LaTeX), rounded by :func:`format_sig`'s rule."""
+    s = format_sig(float(value))
+    if r"\times" in s:
+        mantissa, exp = s.split(r"\times 10^{")
+        sup = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+        return f"{mantissa}×10{exp.rstrip('}').translate(sup)}"
+    return s
 
 
 def steps_to_tolerance(losses, tol: float) -> int | None:
@@ -104,9 +120,9 @@ class Scoreboard(VGroup):
         order = sorted(range(len(rows)), key=lambda i: (rows[i][2] is None, rows[i][2] or 0, rows[i][3]))
         self.order = order
         settings = all(len(r) > 4 for r in rows)
-        head = [text("", theme, font_size)]
+        head = [math(r"\phantom{0}", theme, font_size)]
         if settings:
-            head.append(text("settings", theme, font_size, color=theme.muted))
+            head.append(math(r"\textsf{settings}", theme, font_size, color=theme.muted))
         head += [math(r"\textsf{steps to } f \le " + format_sig(tol, 1), theme, font_size, color=theme.muted),
                  math(r"f \textsf{ after } %d" % budget, theme, font_size, color=theme.muted)]
         self.cells = []
@@ -116,7 +132,7 @@ class Scoreboard(VGroup):
             steps_s = str(steps) if steps is not None else "-"
             final_s = format_sig(float(final))
             self.cells.append((label, steps_s, final_s))
-            row = [text(label, theme, font_size, color=color)]
+            row = [math(r"\textsf{%s}" % label, theme, font_size, color=color)]
             if settings:
                 row.append(math(rows[i][4], theme, font_size, color=theme.muted))
             row += [math(steps_s if steps is not None else r"\textsf{--}", theme, font_size),
@@ -200,8 +216,10 @@ def color_bar(theme: Theme, top: float, ticks, label: str, height: float = 3.0, 
     labels = VGroup()
     for value in ticks:
         y = (value / top - 0.5) * height
-        tick = Line(RIGHT * width / 2, RIGHT * (width / 2 + 0.12), stroke_color=theme.muted, stroke_width=1.5).shift(y * UP)
-        labels.add(VGroup(tick, MathTex(f"{value:g}", font_size=FONT_SMALL, color=theme.muted).next_to(tick, RIGHT, buff=0.08)))
+        tick = Line(RIGHT * width / 2, RIGHT * (width / 2 + 0.12), stroke_color=theme.muted, stroke_width=1.5)
+        tick.shift(y * UP)
+        number = MathTex(f"{value:g}", font_size=FONT_SMALL, color=theme.muted).next_to(tick, RIGHT, buff=0.08)
+        labels.add(VGroup(tick, number))
     caption = math(label, theme, FONT_SMALL + 4).next_to(frame, UP, buff=0.2)
     group = VGroup(bar, frame, labels, caption)
     group.bar, group.frame, group.labels, group.caption = bar, frame, labels, caption
@@ -225,7 +243,7 @@ class MapPanel(VGroup):
 
     def __init__(self, surface, window, theme: Theme, side: float = 5.0, center=(0.0, 0.0, 0.0), levels=None,
                  n_levels: int = 8, band_opacity: float = 0.55, line_opacity: float = 0.6, grid_n: int = 161,
-                 ticks=None, filled: bool = True, labels: bool = True):
+                 ticks=None, filled: bool = True, labels: bool = True, heights=None):
         super().__init__()
         from scenes.mobjects import HeightMap, contour_lines, filled_bands
         from scenes.stage import windowed
@@ -234,20 +252,22 @@ class MapPanel(VGroup):
         self.surface = windowed(surface, window)
         (x0, x1), (y0, y1) = self.surface.domain
         self.window = ((x0, x1), (y0, y1))
-        self.scale = side / max(x1 - x0, y1 - y0)
+        self.unit = side / max(x1 - x0, y1 - y0)  # scene units per parameter unit
         self.center = np.asarray(center, float)
-        self.heights = HeightMap.for_surface(self.surface)
+        # ``heights`` from another view keeps its colours (an inset of a larger map).
+        self.heights = heights or HeightMap.for_surface(self.surface)
         self.levels = self.heights.nice_levels(n_levels) if levels is None else np.asarray(levels, float)
-        self.bands = (filled_bands(self.surface, self.to_scene, self.levels, theme, self.heights, grid_n=grid_n,
+        z = self.surface.f(self.surface.grid(grid_n))
+        inside = [lv for lv in self.levels if z.min() < lv < z.max()]  # contourpy wants increasing bounds
+        self.bands = (filled_bands(self.surface, self.to_scene, inside, theme, self.heights, grid_n=grid_n,
                                    opacity=band_opacity) if filled else VGroup())
         self.lines = contour_lines(self.surface, self.to_scene, self.levels, theme, self.heights, grid_n=grid_n,
                                    stroke_width=1.2, color_by_level=False, opacity=line_opacity)
-        w, h = (x1 - x0) * self.scale, (y1 - y0) * self.scale
+        w, h = (x1 - x0) * self.unit, (y1 - y0) * self.unit
         self.frame = Rectangle(width=w, height=h, stroke_color=theme.muted, stroke_width=1.5).move_to(self.center)
         self.tick_labels = VGroup()
         if labels:
-            xt, yt = ticks if ticks is not None else ((x0, 0.0, x1) if x0 < 0 < x1 else (x0, x1),
-                                                      (y0, 0.0, y1) if y0 < 0 < y1 else (y0, y1))
+            xt, yt = ticks if ticks is not None else (_inner_ticks(x0, x1), _inner_ticks(y0, y1))
             for v in xt:
                 self.tick_labels.add(MathTex(f"{v:g}", font_size=FONT_SMALL, color=theme.muted)
                                      .next_to(self.at((v, y0)), DOWN, buff=0.12))
@@ -256,9 +276,9 @@ class MapPanel(VGroup):
                                      .next_to(self.at((x0, v)), LEFT, buff=0.12))
             names = self.surface.variable_names
             self.tick_labels.add(MathTex(names[0], font_size=FONT_LABEL, color=theme.muted)
-                                 .next_to(self.at((x1, y0)), DOWN, buff=0.12).shift(0.35 * LEFT))
+                                 .next_to(self.frame.get_corner(DOWN + RIGHT), RIGHT, buff=0.12))
             self.tick_labels.add(MathTex(names[1], font_size=FONT_LABEL, color=theme.muted)
-                                 .next_to(self.at((x0, y1)), LEFT, buff=0.12).shift(0.35 * DOWN))
+                                 .next_to(self.frame.get_corner(UP + LEFT), UP, buff=0.08))
         self.add(self.bands, self.lines, self.frame, self.tick_labels)
 
     def to_scene(self, xy) -> np.ndarray:
@@ -266,8 +286,8 @@ class MapPanel(VGroup):
         xy = np.atleast_2d(np.asarray(xy, float))
         (x0, x1), (y0, y1) = self.window
         out = np.zeros((len(xy), 3))
-        out[:, 0] = self.center[0] + (xy[:, 0] - (x0 + x1) / 2) * self.scale
-        out[:, 1] = self.center[1] + (xy[:, 1] - (y0 + y1) / 2) * self.scale
+        out[:, 0] = self.center[0] + (xy[:, 0] - (x0 + x1) / 2) * self.unit
+        out[:, 1] = self.center[1] + (xy[:, 1] - (y0 + y1) / 2) * self.unit
         out[:, 2] = self.center[2]
         return out
 
@@ -279,6 +299,14 @@ class MapPanel(VGroup):
     def box(self):
         (x0, x1), (y0, y1) = self.window
         return (x0, x1, y0, y1)
+
+
+def _inner_ticks(lo: float, hi: float) -> tuple:
+    """Integer ticks strictly inside (lo, hi), thinned to the outer ones and 0 when many."""
+    ints = [float(v) for v in range(int(np.floor(lo)) + 1, int(np.ceil(hi))) if lo < v < hi]
+    if len(ints) > 5:
+        ints = [ints[0]] + ([0.0] if ints[0] < 0 < ints[-1] else []) + [ints[-1]]
+    return tuple(ints) or (lo, hi)
 
 
 class PathOnMap(VGroup):
@@ -294,12 +322,19 @@ class PathOnMap(VGroup):
         from scenes.mobjects import Marker, Trail
 
         self.vertices = np.asarray(vertices, float)
-        self.casing = Trail(self.vertices, theme.background, width=width + 3.0, step=step)
+        self.casing = Trail(self.vertices, theme.background, width=width + 2.0, step=step)
         self.casing.front.set_stroke(opacity=0.85)
         self.trail = Trail(self.vertices, color, width=width, step=step)
         self.ball = Marker(self.vertices, color, theme, radius=radius, step=step)
         self.add(self.casing, self.trail, self.ball)
         self.step = step
+
+    def fade_to(self, opacity: float):
+        """Animations that fade the trail and ball to ``opacity`` (strokes stay unfilled)."""
+        # A dimmed path loses its casing: a faint background-coloured outline reads as a double line.
+        casing = 0.85 if opacity >= 0.99 else 0.0
+        return [self.casing.animate.set_stroke(opacity=casing), self.trail.animate.set_stroke(opacity=opacity),
+                self.ball.animate.set_opacity(opacity)]
 
     def set_step(self, s: float) -> "PathOnMap":
         self.step = s
@@ -313,5 +348,112 @@ class PathOnMap(VGroup):
         return len(self.vertices) - 1
 
 
-__all__ = ["SeriesPlot", "steps_to_tolerance", "hyperparam_text", "Scoreboard", "BasinMap", "color_bar", "MapPanel",
-           "PathOnMap"]
+
+# ----------------------------------------------------------------------------- fast numbers
+
+
+_GLYPHS: dict[str, tuple] = {}
+
+
+def _glyph_shape(token: str) -> tuple:
+    """(points, width, height, left, bottom) of a number token at font size 48, merged into
+    one outline array (each glyph outline stays its own closed subpath)."""
+    if token not in _GLYPHS:
+        from scenes.mobjects.text import _glyph
+
+        glyph = _glyph(token)
+        members = glyph.family_members_with_points()
+        pts = np.concatenate([m.points for m in members]) if members else np.zeros((0, 3))
+        left, bottom = glyph.get_left()[0], glyph.get_bottom()[1]
+        _GLYPHS[token] = (pts, glyph.width, glyph.height, left, bottom)
+    return _GLYPHS[token]
+
+
+class FastNumber(VMobject):
+    """A number shown like :class:`~scenes.mobjects.SciNumber` (same rounding, same glyphs,
+    same layout) but as one VMobject whose points are replaced on change: no glyph is copied
+    per frame, and in a 3D scene it stays registered as fixed in the frame.
+    """
+
+    def __init__(self, value: float, font_size: int = FONT_LABEL, color=None, digits: int = 3, integer: bool = False,
+                 **kwargs):
+        super().__init__(stroke_width=0, fill_opacity=1.0, **kwargs)
+        self.integer = integer
+        self.font_size_ = max(font_size, MIN_FONT_SIZE)
+        self.digits = digits
+        self.set_fill(color or "#FFFFFF", opacity=1.0)
+        self.latex = ""
+        self.value = None
+        self.set_value(value)
+
+    def set_value(self, value: float) -> "FastNumber":
+        from scenes.mobjects.text import _tokens
+
+        latex = str(int(round(value))) if self.integer else format_sig(float(value), self.digits)
+        if latex == self.latex:
+            return self
+        anchor = self.get_left() if self.has_points() else None
+        self.latex, self.value = latex, value
+        scale = self.font_size_ / 48
+        buff = 0.001 * self.font_size_
+        tokens = _tokens(latex)
+        shapes = [_glyph_shape(t) for t in tokens]
+        parts, x = [], 0.0
+        for k, (tok, (pts, w, h, left, bottom)) in enumerate(zip(tokens, shapes)):
+            dy = 0.0
+            if tok == "-" and k + 1 < len(shapes):
+                # The minus sits at the next glyph's mid-height, not on the baseline.
+                nh = shapes[k + 1][2]
+                dy = (nh * 0.5 - h * 0.5)
+            shift = np.array([x - left, -bottom + dy, 0.0])
+            parts.append((pts + shift) * scale)
+            x += w + buff / scale
+        points = np.concatenate(parts) if parts else np.zeros((0, 3))
+        self.set_points(points)
+        if anchor is not None:
+            self.move_to(anchor, LEFT)
+        return self
+
+
+class FastReadout(VGroup):
+    """:class:`~scenes.mobjects.Readout` (rows ``label = number`` aligned on the equals
+    signs, ``set_step``, ``shown``) with :class:`FastNumber` digits."""
+
+    def __init__(self, rows, theme: Theme, font_size: int = FONT_LABEL, step_label: str = r"\textsf{step}",
+                 accent=None):
+        super().__init__()
+        self.theme = theme
+        self.series = [np.asarray(values, float) for _, values in rows]
+        self.n = len(self.series[0])
+        labels = [step_label] + [label for label, _ in rows]
+        self.labels = VGroup(*[math(lab, theme, font_size, color=theme.muted) for lab in labels])
+        self.equals = VGroup(*[math("=", theme, font_size, color=theme.muted) for _ in labels])
+        self.numbers = VGroup(*[FastNumber(0, font_size, color=accent or theme.foreground, integer=(i == 0))
+                                for i in range(len(labels))])
+        row_height = 0.62 * font_size / FONT_LABEL
+        for i, (lab, eq, num) in enumerate(zip(self.labels, self.equals, self.numbers)):
+            eq.move_to([0, -i * row_height, 0])
+            lab.next_to(eq, LEFT, buff=0.15)
+            num.next_to(eq, RIGHT, buff=0.15)
+        self.add(self.labels, self.equals, self.numbers)
+        self.step = -1
+        self.set_step(0)
+
+    def set_step(self, s: float) -> "FastReadout":
+        k = int(np.clip(np.floor(s + 1e-9), 0, self.n - 1))
+        if k == self.step:
+            return self
+        self.step = k
+        values = [k] + [v[k] for v in self.series]
+        for num, value, eq in zip(self.numbers, values, self.equals):
+            num.set_value(value)
+            num.next_to(eq, RIGHT, buff=0.15)
+        return self
+
+    def shown(self) -> list[str]:
+        """The strings on screen, step first (for tests)."""
+        return [num.latex for num in self.numbers]
+
+
+__all__ = ["SeriesPlot", "plain", "steps_to_tolerance", "hyperparam_text", "Scoreboard", "BasinMap", "color_bar", "MapPanel",
+           "PathOnMap", "FastNumber", "FastReadout"]

@@ -21,25 +21,30 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
-from manim import (DOWN, LEFT, RIGHT, UP, DashedLine, FadeIn, FadeOut, LaggedStart, MathTex, VGroup)
+from manim import DOWN, LEFT, RIGHT, UP, DashedLine, FadeIn, FadeOut, Group, LaggedStart, MathTex, VGroup
 
 import mathcore
 
-from scenes.animations import StepTracker, advance, drive
+from scenes.animations import StepTracker, advance
 from scenes.common import ThemedThreeDScene
 from scenes.config_more import RaceConfig, load_or_exit
-from scenes.mobjects import SciNumber, diverged_mark, format_sig, legend, math, minimum_mark, panel, start_mark, text
-from scenes.panels import Scoreboard, SeriesPlot, hyperparam_text, steps_to_tolerance
-from scenes.stage import SurfaceStage, drive_fixed, snapshot
-from scenes.theme import FONT_BODY, FONT_LABEL, FONT_SMALL, FONT_TITLE, MARGIN
+from scenes.mobjects import diverged_mark, format_sig, legend, math, minimum_mark, panel, start_mark, text, visible
+from scenes.panels import (FastNumber, MapPanel, PathOnMap, Scoreboard, SeriesPlot, hyperparam_text, plain,
+                           steps_to_tolerance)
+from scenes.stage import Drive, SurfaceStage, snapshot
+from scenes.theme import FONT_LABEL, FONT_SMALL, FONT_TITLE, MARGIN
 
 DISPLAY_NAMES = {
     "gd": "GD", "momentum": "Momentum", "nesterov": "Nesterov", "rmsprop": "RMSProp", "adam": "Adam",
     "adagrad": "AdaGrad", "adadelta": "AdaDelta", "adamw": "AdamW", "amsgrad": "AMSGrad", "nadam": "NAdam",
     "newton": "Newton",
 }
-SURFACE_SCREEN = (-2.75, -0.45)
-RIGHT_LEFT = 1.55  # left edge of the right-hand column
+# Layout (manim units; frame 14.2 x 8, safe area 0.5 inside; captions below y = -2.45).
+SURFACE_SCREEN = (-2.75, -0.3)  # where the middle of the 3D window appears
+RIGHT_LEFT = 2.1  # left edge of the right-hand column (legend, plot, scoreboard)
+PLOT_AXES = (4.45, -0.55, 3.6, 1.75)  # centre x, centre y, width, height of the log-loss axes
+MAP_CENTER = (-3.55, 0.3, 0.0)  # the view from above, at the finish
+MAP_SIDE = 4.6
 
 
 @dataclass
@@ -79,27 +84,20 @@ def verdict(rows, tol: float, steps: int) -> str:
     """The closing caption, from the scoreboard rows (two lines at most)."""
     reached = sorted((r for r in rows if r[2] is not None), key=lambda r: r[2])
     missed = [r[0] for r in rows if r[2] is None]
-    tol_s = plain_number(tol)
+    tol_s = f"{tol:g}"
     if not reached:
-        best = min(rows, key=lambda r: r[3])
-        return (f"No one reaches f ≤ {tol_s} in {steps} steps:\n"
-                f"lowest final loss {plain_number(best[3])} ({best[0]})")
+        best = min(format_sig(r[3]) for r in rows)
+        tied = [r[0] for r in rows if format_sig(r[3]) == best]
+        value = plain(min(r[3] for r in rows))
+        if len(tied) > 1:
+            names = ", ".join(tied[:-1]) + " and " + tied[-1]
+            return f"No one reaches f ≤ {tol_s} in {steps} steps:\n{names} all stop at f = {value}"
+        return f"No one reaches f ≤ {tol_s} in {steps} steps:\nlowest final loss {value} ({tied[0]})"
     first = f"{reached[0][0]} is first to f ≤ {tol_s}, at step {reached[0][2]}"
     if missed:
         names = ", ".join(missed[:-1]) + (" and " if len(missed) > 1 else "") + missed[-1]
         return first + f";\n{names} {'does' if len(missed) == 1 else 'do'} not get there in {steps} steps"
     return first + f";\nall {len(rows)} get there within {steps} steps"
-
-
-def plain_number(value: float) -> str:
-    """Unicode rendering of :func:`format_sig` for running text."""
-    s = format_sig(float(value), 3 if abs(value) >= 1e-3 or value == 0 else 1)
-    if r"\times" in s:
-        mantissa, exp = s.split(r"\times 10^{")
-        sup = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-        exp = exp.rstrip("}").translate(sup)
-        return f"10{exp}" if mantissa in ("1", "1.0", "1.00") else f"{mantissa}×10{exp}"
-    return s
 
 
 def shared_pacing(vertex_lists, n_steps: int, path_weight: float = 0.6):
@@ -129,14 +127,17 @@ def shared_pacing(vertex_lists, n_steps: int, path_weight: float = 0.6):
 
 
 class StepCounter(VGroup):
-    """``step k / N`` that follows a step tracker (digits from cached glyphs)."""
+    """``step k / N`` that follows a step tracker (digits from cached glyphs, no jitter)."""
 
     def __init__(self, total: int, theme, font_size: int = FONT_LABEL):
         super().__init__()
         self.total = total
-        self.label = text("step", theme, font_size, color=theme.muted)
-        self.number = SciNumber(0, font_size, color=theme.foreground, digits=6)
+        self.label = math(r"\textsf{step}", theme, font_size, color=theme.muted)
+        self.number = FastNumber(0, font_size, color=theme.foreground, integer=True)
         self.of = math(r"/\ %d" % total, theme, font_size, color=theme.muted)
+        widest = FastNumber(total, font_size, integer=True)
+        self.of.next_to(self.label, RIGHT, buff=0.3 + widest.width)
+        self.of.align_to(self.label[0][0], DOWN)
         self.add(self.label, self.number, self.of)
         self.step = None
         self.set_step(0)
@@ -147,10 +148,8 @@ class StepCounter(VGroup):
             return self
         self.step = k
         self.number.set_value(k)
-        self.number.next_to(self.label, RIGHT, buff=0.15).align_to(self.label, DOWN)
-        # The slash sits where the widest count would end, so it does not jitter.
-        self.of.next_to(self.label, RIGHT, buff=0.15 + 0.17 * len(str(self.total)) * self.number.font_size_ / FONT_LABEL)
-        self.of.align_to(self.label, DOWN)
+        # Right-aligned before the slash, on the label's baseline.
+        self.number.next_to(self.of, LEFT, buff=0.15).align_to(self.label[0][0], DOWN)
         return self
 
 
@@ -175,10 +174,13 @@ class OptimizerRace(ThemedThreeDScene):
     def build(self):
         d, theme, cfg = self.data, self.theme, self.cfg
         surface = d.surface
-        window = cfg.window or None
-        self.stage = SurfaceStage(surface, theme, window=window, side=4.7, z_length=1.9, floor_gap=0.9, lift=0.05,
-                                  phi=cfg.camera_phi, theta=cfg.camera_theta, screen_xy=SURFACE_SCREEN,
-                                  resolution=cfg.mesh_resolution or 40)
+        # A log-scaled valley reads well tall; an egg crate's bumps need less height to stay clear of the text.
+        log = surface.height_scale == "log"
+        z_length = 1.9 if log else 1.2
+        screen = SURFACE_SCREEN if log else (SURFACE_SCREEN[0], SURFACE_SCREEN[1] - 0.35)
+        self.stage = SurfaceStage(surface, theme, window=cfg.window or None, side=5.0, z_length=z_length, lift=0.05,
+                                  phi=cfg.camera_phi, theta=cfg.camera_theta, screen_xy=screen,
+                                  resolution=cfg.mesh_resolution or 40, floor=False)
         self.set_camera_orientation(**self.stage.camera_kwargs())
         self.colors = [theme.optimizer_color(t.optimizer.name) for t in d.trajectories]
         self.runs = [self.stage.run(t, c) for t, c in zip(d.trajectories, self.colors)]
@@ -187,9 +189,9 @@ class OptimizerRace(ThemedThreeDScene):
         self.title = text(f"The race: {surface.title or surface.name}", theme, FONT_TITLE)
         self.title.to_corner(UP + LEFT, buff=MARGIN)
         start = ", ".join(f"{v:g}" for v in cfg.start)
-        rules = f"same start ({start}) · same budget: {cfg.steps} steps · same seed · no clipping"
+        rules = f"start ({start}) · {cfg.steps} steps each · same seed · no clipping"
         if cfg.grad_noise:
-            rules = f"same start ({start}) · {cfg.steps} steps · same noise σ = {cfg.grad_noise:g}, seed {cfg.seed}"
+            rules = f"start ({start}) · {cfg.steps} steps · same noise σ = {cfg.grad_noise:g}, seed {cfg.seed}"
         self.rules = text(rules, theme, FONT_SMALL, color=theme.muted)
         self.rules.next_to(self.title, DOWN, buff=0.2, aligned_edge=LEFT)
         self.formula = MathTex(f"f({names}) =", surface.latex, font_size=FONT_SMALL + 4, color=theme.foreground)
@@ -199,43 +201,42 @@ class OptimizerRace(ThemedThreeDScene):
                    for t, c in zip(d.trajectories, self.colors)]
         self.legend = legend(entries, theme, FONT_SMALL)
         self.legend.move_to([0, 3.45, 0], aligned_edge=UP).align_to([RIGHT_LEFT, 0, 0], LEFT)
-        self.counter = StepCounter(cfg.steps, theme)
 
+        cx, cy, w, h = PLOT_AXES
         self.plot = SeriesPlot([(t.losses, c) for t, c in zip(d.trajectories, self.colors)], theme, x_max=cfg.steps,
-                               log=True, width=4.2, height=1.9, y_min_decade=-8)
-        self.plot.next_to(self.legend, DOWN, buff=0.55).align_to(self.legend, LEFT).shift(0.55 * RIGHT)
-        self.counter.next_to(self.plot.axes, UP, buff=0.28).align_to(self.plot.axes, RIGHT).shift(0.6 * LEFT)
+                               log=True, width=w, height=h, y_min_decade=-8)
+        self.plot.shift(np.array([cx, cy, 0.0]) - self.plot.axes.get_center())
+        self.counter = StepCounter(cfg.steps, theme)
+        self.counter.next_to(self.plot.axes, UP, buff=0.3).align_to(self.plot.axes, RIGHT)
         lo, hi = self.plot.y_bounds
         y_tol = float(np.clip(cfg.loss_tol, lo, hi))
         ax = self.plot.axes
         self.tol_line = DashedLine(ax.c2p(0, y_tol), ax.c2p(cfg.steps, y_tol), dash_length=0.08, stroke_width=2,
                                    color=theme.muted)
         self.tol_label = math(r"f = " + format_sig(cfg.loss_tol, 1), theme, FONT_SMALL, color=theme.muted)
-        self.tol_label.next_to(self.tol_line, UP, buff=0.06).align_to(self.tol_line, RIGHT)
-        self.start_mark = start_mark(self.runs[0].floor[0], theme, label=None, radius=0.1)
-        self.start_mark_3d = start_mark(self.runs[0].lifted[0], theme, label=None, radius=0.1)
+        self.tol_label.next_to(self.tol_line, DOWN, buff=0.06).align_to(self.tol_line, RIGHT)
+        self.start_mark = start_mark(self.runs[0].lifted[0], theme, label=None, radius=0.1)
         minima = [m for m in surface.minima if self._inside(m)]
-        self.minimum = VGroup(*[minimum_mark(self.stage.scene_point(m, on_floor=True), theme, size=0.12)
-                                for m in minima])
-        self.fix(self.title, self.rules, self.formula, self.legend, self.plot, self.tol_line, self.tol_label)
+        self.minimum = VGroup()
+        for m in minima:
+            point = self.stage.scene_point(m)
+            mark = minimum_mark(point, theme, size=0.12)
+            if not visible([point], self.stage.eye, self.stage.mesh)[0]:
+                mark.set_opacity(0.35)  # behind a hill from this camera: drawn faint, as hidden paths are
+            self.minimum.add(mark)
+        self.fix(self.title, self.rules, self.formula, self.legend, self.plot, self.counter, self.tol_line,
+                 self.tol_label)
 
     def _inside(self, point) -> bool:
         x0, x1, y0, y1 = self.stage.box
         return x0 <= point[0] <= x1 and y0 <= point[1] <= y1
 
-    def restart_tracker(self):
-        self.remove(self.tracker)
-        self.tracker.set_value(0)
-        self.add(self.tracker)
-        return self.tracker
-
     # ------------------------------------------------------------------ beats
 
     def the_field(self):
-        """The surface (one image of a fine mesh) with its floor, the title and the rules."""
+        """The surface (one image of a fine mesh), the title and the rules."""
         self.next_section("the_field")
-        stage = self.stage
-        self.surface_image = snapshot(self, stage.mesh, stage.floor)
+        self.surface_image = snapshot(self, self.stage.mesh)
         n = len(self.runs)
         self.play(FadeIn(self.surface_image), FadeIn(self.title), FadeIn(self.formula), run_time=1.2)
         self.play(FadeIn(self.rules),
@@ -244,66 +245,80 @@ class OptimizerRace(ThemedThreeDScene):
         self.wait(2.2)
 
     def the_runners(self):
-        """Who runs, with which hyperparameters; all at the start."""
+        """Who runs, with which hyperparameters; everyone at the start."""
         self.next_section("the_runners")
-        self.add(*[t for r in self.runs for t in r.trails])
-        balls = [b for r in self.runs for b in r.balls]
-        self.face_camera(*balls, self.start_mark, self.start_mark_3d, self.minimum)
+        self.add(*[r.trail3d for r in self.runs])
+        balls = [r.ball3d for r in self.runs]
+        self.face_camera(*balls, self.start_mark, self.minimum)
         self.play(LaggedStart(*[FadeIn(row, shift=0.2 * LEFT) for row in self.legend], lag_ratio=0.25),
-                  FadeIn(self.start_mark), FadeIn(self.start_mark_3d), FadeIn(self.minimum),
-                  *[FadeIn(b, scale=0.5) for b in balls],
+                  FadeIn(self.start_mark), FadeIn(self.minimum), *[FadeIn(b, scale=0.5) for b in balls],
                   *self.captions.show("Each with its own step size η (and momentum μ), listed;\n"
-                                      "every number comes from the same runner"), run_time=1.8)
+                                      "same start, same seed, nothing clipped"), run_time=1.8)
         self.wait(2.0)
 
     def race(self):
         """Everyone moves together, one shared step count; the log-loss panel follows."""
         self.next_section("race")
         cfg = self.cfg
-        self.fix(self.counter)
         self.play(FadeIn(self.plot), FadeIn(self.counter), *self.captions.show(None), run_time=0.8)
-        tracker = self.restart_tracker()
+        self.tracker.set_value(0)
+        drive = Drive(self, self.tracker).add(self.plot, ["curves", "dots"]).add(self.counter, ["number"])
         for run in self.runs:
-            drive(tracker, *run.driven)
-        drive_fixed(self, tracker, self.plot, self.counter)
-        rate = shared_pacing([r.floor for r in self.runs], cfg.steps)
-        self.play(advance(tracker, cfg.steps, cfg.race_seconds, rate_func=rate))
-        for run in self.runs:
-            for mob in run.driven:
-                mob.clear_updaters()
-        self.plot.clear_updaters()
-        self.counter.clear_updaters()
+            drive.add(run.trail3d).add(run.ball3d)
+        rate = shared_pacing([r.lifted for r in self.runs], cfg.steps)
+        with drive:
+            self.play(advance(self.tracker, cfg.steps, cfg.race_seconds, rate_func=rate))
 
     def finish(self):
-        """The tolerance line; diverged runs marked where they left the window."""
+        """From above: the whole race on the contour map; the tolerance on the loss panel."""
         self.next_section("finish")
-        cfg, theme = self.cfg, self.theme
-        marks = []
-        for run in self.runs:
+        cfg, theme, d = self.cfg, self.theme, self.data
+        stage = self.stage
+        (x0, x1), (y0, y1) = stage.surface.domain
+        map_panel = MapPanel(stage.surface, stage.surface.domain, theme, side=MAP_SIDE, center=MAP_CENTER,
+                             levels=stage.levels, band_opacity=0.7, line_opacity=0.45)
+        self.fix(map_panel)
+        self.finish_map = map_panel
+        self.map_image = snapshot(self, map_panel)
+        self.paths = []
+        marks = VGroup()
+        for run, color in zip(self.runs, self.colors):
+            path = PathOnMap(map_panel.to_scene(run.points), color, theme, width=3.0, radius=0.07, step=run.last)
+            self.paths.append(path)
             if run.exit_index is not None:
-                pts = run.floor
-                mark = diverged_mark(pts[-1], pts[-1] - pts[-2], theme, step=int(run.exit_index))
-                self.face_camera(mark)
-                marks.append(mark)
-        self.play(FadeIn(self.tol_line), FadeIn(self.tol_label), *[FadeIn(m) for m in marks],
-                  *self.captions.show(f"Who gets below f = {plain_number(cfg.loss_tol)}, and when?"), run_time=0.8)
-        self.wait(2.0)
+                pts = path.vertices
+                marks.add(diverged_mark(pts[-1], pts[-1] - pts[-2], theme, step=int(run.exit_index)))
+        start = start_mark(map_panel.at(cfg.start), theme, label=None, radius=0.11)
+        minima = VGroup(*[minimum_mark(map_panel.at(m), theme, size=0.13) for m in d.surface.minima
+                          if self._inside(m)])
+        paths = VGroup(*self.paths)
+        self.fix(paths, start, minima, marks)
+        old = Group(self.surface_image, *[r.trail3d for r in self.runs], *[r.ball3d for r in self.runs],
+                    self.start_mark, self.minimum)
+        self.play(FadeOut(old), FadeOut(self.rules), FadeOut(self.formula), FadeIn(self.map_image), FadeIn(paths),
+                  FadeIn(start), FadeIn(minima), FadeIn(marks),
+                  *self.captions.show("Seen from above: every path on the contour map"), run_time=1.2)
+        self.wait(1.2)
+        self.play(FadeIn(self.tol_line), FadeIn(self.tol_label),
+                  *self.captions.show(f"Who gets below f = {cfg.loss_tol:g}, and when?"), run_time=0.8)
+        self.wait(1.6)
 
     def scoreboard(self):
         """Steps to the tolerance and the final loss, ranked."""
         self.next_section("scoreboard")
         d, cfg, theme = self.data, self.cfg, self.theme
         rows = d.rows(theme)
-        board = Scoreboard(rows, theme, cfg.loss_tol, cfg.steps, font_size=FONT_LABEL)
+        board = Scoreboard([r[:4] for r in rows], theme, cfg.loss_tol, cfg.steps, font_size=FONT_SMALL)
         self.board = board
-        board.move_to([0, 0.1, 0])
-        if board.width > 12.0:
-            board.scale_to_fit_width(12.0)
-        card = panel(board, theme, buff=0.3)
+        top = self.legend.get_bottom()[1] - 0.35
+        # Right-aligned under the legend; it may reach left over the gap beside the map.
+        if board.width > 6.4:
+            board.scale_to_fit_width(6.4)
+        board.move_to([0, top, 0], aligned_edge=UP).align_to([6.4, 0, 0], RIGHT)
+        card = panel(board, theme, buff=0.18)
         self.fix(card, board)
         self.play(FadeOut(self.plot), FadeOut(self.counter), FadeOut(self.tol_line), FadeOut(self.tol_label),
-                  FadeOut(self.legend), FadeOut(self.rules), FadeOut(self.formula), FadeIn(card), FadeIn(board.rule),
-                  *self.captions.show(None), run_time=0.8)
+                  FadeIn(card), FadeIn(board.rule), *self.captions.show(None), run_time=0.8)
         self.play(LaggedStart(*[FadeIn(row, shift=0.15 * DOWN) for row in board.rows], lag_ratio=0.3), run_time=1.8)
         self.play(*self.captions.show(verdict(rows, cfg.loss_tol, cfg.steps)), run_time=0.6)
         self.wait(4.0)
@@ -320,5 +335,3 @@ class OptimizerRaceRastrigin(OptimizerRace):
 
 __all__ = ["OptimizerRace", "OptimizerRaceRastrigin", "RaceData", "StepCounter", "shared_pacing", "verdict",
            "display_name"]
-
-_ = (LEFT, FONT_BODY)

@@ -33,10 +33,10 @@ from scenes.common import ThemedScene
 from scenes.config import SigmoidNeuronConfig, load_or_exit
 from scenes.mobjects import (
     LossPlot, Marker, Readout, Trail, contour_lines, filled_bands, format_sig, map_frame,
-    gradient_arrow, math, start_mark, substituted_rule_tex, text,
+    gradient_arrow, math, start_mark, style_axes, substituted_rule_tex, text,
 )
 from scenes.mobjects.heights import HeightMap
-from scenes.theme import AXIS_WIDTH, FONT_BODY, FONT_LABEL, FONT_SMALL, FONT_TITLE, MARGIN
+from scenes.theme import AXIS_WIDTH, FONT_LABEL, FONT_SMALL, FONT_TITLE, MARGIN
 
 # Contour levels of L: geometric in the valley (where the fit is good), even on the plateau.
 LEVELS = (0.003, 0.01, 0.03, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6)
@@ -112,17 +112,15 @@ class SigmoidNeuron(ThemedScene):
                               x_axis_config={"include_numbers": True, "numbers_to_include": [0, 1, 2, 3]},
                               y_axis_config={"include_numbers": True, "numbers_to_include": [0, 0.5, 1],
                                              "decimal_number_config": {"num_decimal_places": 1}})
-        self.data_axes.move_to([*DATA_CENTER, 0])
+        style_axes(self.data_axes, theme).move_to([*DATA_CENTER, 0])
         ax = self.data_axes
         labels = VGroup(math("x", theme, FONT_LABEL, color=theme.muted).next_to(ax.x_axis, RIGHT, buff=0.15),
                         math("y", theme, FONT_LABEL, color=theme.muted).next_to(ax.y_axis, UP, buff=0.1))
         X, Y = surface.data
         self.points = VGroup(*[Dot(ax.c2p(x, y), radius=0.09, color=theme.foreground) for x, y in zip(X, Y)])
-        # Labels on the side the fitted curve leaves free: above-left of the upper point,
-        # below-right of the lower one.
+        # Labels above-left of the points: the side the fitted curve leaves free.
         self.point_labels = VGroup(*[
-            math(f"({x:g}, {y:g})", theme, FONT_SMALL, color=theme.muted).next_to(
-                p, (UP + 0.8 * LEFT) if y > 0.5 else (DOWN + 0.8 * RIGHT), buff=0.06)
+            math(f"({x:g}, {y:g})", theme, FONT_SMALL, color=theme.muted).next_to(p, UP + 0.8 * LEFT, buff=0.06)
             for (x, y), p in zip(zip(X, Y), self.points)])
         self.data_panel = VGroup(ax, labels)
         self.model_label = math(r"\hat y = " + sp.latex(d.model_expr).replace("x_{i}", "x"), theme, FONT_LABEL,
@@ -215,7 +213,7 @@ class SigmoidNeuron(ThemedScene):
 
     def show_gradient(self):
         """At the start the gradient exists but is tiny: the error surface is flat there."""
-        theme, d, traj = self.theme, self.data, self.data.trajectory
+        theme, traj = self.theme, self.data.trajectory
         start = traj.points[0]
         self.start = start_mark(self.to_map(start[None])[0], theme, label=None)
         arrow = gradient_arrow(self.to_map, start, traj.grads[0], theme, length=1.0, label=r"-\nabla L")
@@ -268,16 +266,22 @@ class SigmoidNeuron(ThemedScene):
 
 
 class ModelCurve(VMobject):
-    """The curve of the model for one (w, b), or for the (w, b) of a run's step."""
+    """The curve of the model for one (w, b), or for the (w, b) of a run's step.
+
+    Keeps only the model function and the run's points (mobjects are deep-copied by
+    animations: no surfaces or SymPy expressions inside).
+    """
 
     def __init__(self, data: NeuronData, axes: Axes, color, width: float = 5, samples: int = 121):
         super().__init__(stroke_color=color, stroke_width=width, fill_opacity=0)
-        self.data, self.axes = data, axes
+        self.predict = data.model
+        self.run_points = data.trajectory.points
+        self.axes = axes
         self.xs = np.linspace(axes.x_range[0], axes.x_range[1], samples)
         self.k = None
 
     def set_wb(self, w: float, b: float) -> "ModelCurve":
-        ys = np.clip(self.data.model(w, b, self.xs), 0, 1)
+        ys = np.clip(self.predict(w, b, self.xs), 0, 1)
         self.set_points_smoothly(np.asarray(self.axes.c2p(self.xs, ys), float).T)
         return self
 
@@ -285,7 +289,7 @@ class ModelCurve(VMobject):
         k = int(np.floor(s))
         if k != self.k:
             self.k = k
-            self.set_wb(*self.data.trajectory.points[k])
+            self.set_wb(*self.run_points[k])
         return self
 
 

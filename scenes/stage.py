@@ -32,6 +32,25 @@ from scenes.theme import Theme
 FOCAL_DISTANCE = 20.0  # manim's ThreeDCamera default
 
 
+class QuickLossSurface(LossSurface):
+    """:class:`~scenes.mobjects.LossSurface` built several times faster, drawn the same.
+
+    manim's ``Surface`` maps every Bezier point of every face through the surface function
+    (handles included), then, with ``should_make_jagged``, recomputes all handles from the
+    anchors. The anchors are mesh vertices; the handles' first values are thrown away, so
+    here they are any nearby vertex instead of a fresh evaluation of ``f`` per point.
+    """
+
+    def _vertex(self, u, v):
+        key = (float(u), float(v))
+        index = self._index.get(key)
+        if index is None:
+            i = min(int(np.searchsorted(self.u_values, u)), len(self.u_values) - 1)
+            j = min(int(np.searchsorted(self.v_values, v)), len(self.v_values) - 1)
+            index = (i, j)
+        return self._vertices[index]
+
+
 def windowed(surface, window):
     """The same mathcore surface plotted over ``window`` ((x0, x1), (y0, y1)); nothing recomputed."""
     if not window:
@@ -51,8 +70,9 @@ class RunGraphics:
     floor: np.ndarray
     trail3d: Trail
     ball3d: Marker
-    trail_floor: Trail
-    ball_floor: Marker
+    trail_floor: Trail | None  # None when the stage has no floor
+    ball_floor: Marker | None
+    stage: "SurfaceStage | None" = None
 
     @property
     def last(self) -> int:
@@ -60,15 +80,15 @@ class RunGraphics:
 
     @property
     def driven(self) -> tuple:
-        return self.trail3d, self.trail_floor, self.ball3d, self.ball_floor
+        return tuple(m for m in (self.trail3d, self.trail_floor, self.ball3d, self.ball_floor) if m is not None)
 
     @property
     def balls(self) -> tuple:
-        return self.ball3d, self.ball_floor
+        return tuple(m for m in (self.ball3d, self.ball_floor) if m is not None)
 
     @property
     def trails(self) -> tuple:
-        return self.trail3d, self.trail_floor
+        return tuple(m for m in (self.trail3d, self.trail_floor) if m is not None)
 
 
 class SurfaceStage:
@@ -94,10 +114,11 @@ class SurfaceStage:
         rot = camera_rotation(self.phi, self.theta)
         self.view.axes.shift(screen_xy[0] * rot[0] + screen_xy[1] * rot[1] - np.asarray(middle, float))
         self.eye = eye_position(self.phi, self.theta, FOCAL_DISTANCE)
-        self.mesh = LossSurface(self.view, theme, resolution=resolution or None)
+        self.mesh = QuickLossSurface(self.view, theme, resolution=resolution or None)
         heights = self.view.heights
         self.levels = heights.nice_levels(n_levels) if levels is None else np.asarray(levels, float)
         self.floor = VGroup()
+        self.has_floor = floor
         if floor:
             self.floor_contours = contour_lines(self.surface, self.view.floor_points, self.levels, theme, heights,
                                                 keep=lambda p: visible(p, self.eye, self.mesh))
@@ -125,13 +146,16 @@ class SurfaceStage:
         lifted = self.view.lifted_points(pts, np.minimum(losses, top), self.mesh)
         floor = self.view.floor_points(pts)
         lifted_seen = visible(lifted, self.eye, self.mesh)
-        floor_seen = visible(floor, self.eye, self.mesh)
+        trail_floor = ball_floor = None
+        if self.has_floor:
+            floor_seen = visible(floor, self.eye, self.mesh)
+            trail_floor = Trail(floor, color, visible=floor_seen, hidden_opacity=0.0, step=0)
+            ball_floor = Marker(floor, color, self.theme, visible=floor_seen, radius=floor_radius)
         return RunGraphics(
             trajectory, color, pts, exit_index, lifted, floor,
             Trail(lifted, color, visible=lifted_seen, step=0),
             Marker(lifted, color, self.theme, visible=lifted_seen, radius=radius),
-            Trail(floor, color, visible=floor_seen, hidden_opacity=0.0, step=0),
-            Marker(floor, color, self.theme, visible=floor_seen, radius=floor_radius),
+            trail_floor, ball_floor, self,
         )
 
 
@@ -160,29 +184,64 @@ def snapshot(scene, *mobjects) -> ImageMobject:
     return image
 
 
-def drive_fixed(scene, tracker, *mobjects):
-    """:func:`scenes.animations.drive` for overlays in a 3D scene: after each ``set_step``
-    the overlay's (possibly new) submobjects are registered as fixed in the frame."""
-    camera = scene.renderer.camera
-    for mob in mobjects:
-        mob.set_step(tracker.get_value())
-        camera.add_fixed_in_frame_mobjects(mob)
+class Drive:
+    """Drive mobjects from a step tracker for the plays inside a ``with`` block, cheaply.
 
-        def follow(m, tr=tracker):
-            m.set_step(tr.get_value())
-            camera.add_fixed_in_frame_mobjects(m)
+    manim repaints, at every frame, each mobject that has an updater *and every mobject
+    after the first such one* in the scene's list. So inside the block the moving parts
+    come last: a group whose only some parts change (a plot's curves and dots, a readout's
+    numbers) lends those parts to a separate moving group, its axes and labels stay in the
+    static image, and the scene's list is re-sorted with static mobjects first and the
+    tracker at the very end. On exit the updaters are cleared and the parts go home.
 
-        mob.add_updater(follow)
-    return mobjects
+    ``add(mob)`` drives ``mob.set_step`` with the whole of ``mob`` moving; ``add(mob,
+    ["curves", "dots"])`` moves only those attributes' submobjects.
+    """
+
+    def __init__(self, scene, tracker):
+        self.scene, self.tracker = scene, tracker
+        self.spec = []  # (mob, attribute names of its moving parts)
+        self.items = []  # while inside: (mob, parts, proxy)
+
+    def add(self, mob, parts=None):
+        self.spec.append((mob, list(parts or ())))
+        return self
+
+    def __enter__(self):
+        tracker, scene = self.tracker, self.scene
+        items = []
+        for mob, names in self.spec:
+            mob.set_step(tracker.get_value())
+            if names:
+                parts = [getattr(mob, n) for n in names]
+                mob.remove(*parts)
+                proxy = VGroup(*parts)
+                proxy.add_updater(lambda p, m=mob, tr=tracker: m.set_step(tr.get_value()))
+                scene.add(proxy)
+                items.append((mob, parts, proxy))
+            else:
+                mob.add_updater(lambda m, tr=tracker: m.set_step(tr.get_value()))
+                if mob not in scene.mobjects:
+                    scene.add(mob)
+                items.append((mob, [], None))
+        self.items = items
+        scene.remove(tracker)
+        scene.mobjects.sort(key=lambda m: len(m.get_family_updaters()) > 0)
+        scene.add(tracker)
+        return self
+
+    def __exit__(self, *exc):
+        for mob, parts, proxy in self.items:
+            if proxy is not None:
+                proxy.clear_updaters()
+                self.scene.remove(proxy)
+                proxy.remove(*parts)
+                mob.add(*parts)
+            else:
+                mob.clear_updaters()
+        self.items = []
+        self.scene.remove(self.tracker)
+        return False
 
 
-def keep_fixed(scene, *mobjects):
-    """Keep overlays fixed in the frame while their submobjects change (3D scenes)."""
-    camera = scene.renderer.camera
-    for mob in mobjects:
-        camera.add_fixed_in_frame_mobjects(mob)
-        mob.add_updater(lambda m: camera.add_fixed_in_frame_mobjects(m))
-    return mobjects
-
-
-__all__ = ["SurfaceStage", "RunGraphics", "windowed", "snapshot", "drive_fixed", "keep_fixed", "FOCAL_DISTANCE"]
+__all__ = ["SurfaceStage", "QuickLossSurface", "RunGraphics", "windowed", "snapshot", "Drive", "FOCAL_DISTANCE"]

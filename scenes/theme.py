@@ -100,6 +100,7 @@ class Theme:
     colorscale: tuple[str, ...]  # surface height colours, low to high
     optimizer_colors: MappingProxyType = field(default_factory=dict)
     font: str = "Latin Modern Sans"
+    line_ramp: tuple = (0.3, 1.0)  # part of the colour scale used for lines (contrast with the background)
 
     def __deepcopy__(self, memo):
         # Immutable: mobjects that keep a theme are copied by animations, the theme is shared.
@@ -147,6 +148,7 @@ def _light() -> Theme:
         series=(c["sky_blue"], c["bluish_green"], c["orange"], c["vermillion"], c["reddish_purple"]),
         colorscale=VIRIDIS,
         optimizer_colors=MappingProxyType(_optimizer_colors(fg, gold)),
+        line_ramp=(0.0, 0.72),  # viridis' yellow end is unreadable as a line on white
     )
 
 

@@ -10,16 +10,14 @@ Everything here is presentation: numbers come in from ``mathcore``; nothing is d
 from __future__ import annotations
 
 import functools
-import math
 import tomllib
 from pathlib import Path
 
 import numpy as np
-
 from manim import (
     DOWN,
-    Animation,
     UP,
+    Animation,
     FadeIn,
     FadeOut,
     MathTex,
@@ -39,6 +37,7 @@ from scenes.theme import (
     apply_theme,
     get_theme,
 )
+from scenes.mobjects.text import format_sig
 
 NARRATION_DIR = Path(__file__).resolve().parents[2] / "assets" / "narration"
 
@@ -54,32 +53,10 @@ def load_narration(chapter: str) -> dict[str, str]:
     return dict(data["beats"])
 
 
-def fmt3(value: float, digits: int = 3) -> str:
-    """``value`` rounded for reading, as LaTeX: 3 significant digits, trailing zeros kept.
-
-    Same convention as ``scenes.mobjects.text.format_sig`` (5.00, 0.839, 0.0576, 25.0;
-    scientific notation outside [1e-3, 1e4)); kept here because that function currently
-    fails (its module's ``math`` helper shadows the ``math`` module).
-    """
-    value = float(value)
-    if math.isnan(value):
-        return r"\mathrm{NaN}"
-    if math.isinf(value):
-        return r"-\infty" if value < 0 else r"\infty"
-    if value == 0:
-        return "0"
-    exponent = math.floor(math.log10(abs(value)))
-    if -3 <= exponent < 4:
-        decimals = max(digits - 1 - exponent, 0)
-        s = f"{value:.{decimals}f}"
-        if len(s.replace("-", "").replace(".", "").lstrip("0")) > digits and "." in s:
-            s = f"{value:.{max(decimals - 1, 0)}f}"
-        return "0" if float(s) == 0 else s
-    mantissa = value / 10**exponent
-    if round(abs(mantissa), digits - 1) >= 10:
-        mantissa /= 10
-        exponent += 1
-    return f"{mantissa:.{digits - 1}f}" + r"\times 10^{%d}" % exponent
+def fmt3(value: float) -> str:
+    """``value`` rounded for reading as LaTeX (3 significant digits, trailing zeros kept:
+    5.00, 0.839, 0.0576, 25.0): the project's one convention, ``format_sig``."""
+    return format_sig(float(value), 3)
 
 
 def beat(method):
@@ -91,10 +68,9 @@ def beat(method):
         if self.sections:
             self.scene.next_section(f"{self.name}.{method.__name__}")
         start = self.scene.time
+        self.current_beat = method.__name__
         result = method(self, *args, **kwargs)
         self.beat_times[method.__name__] = (start, self.scene.time)
-        if self.audit:
-            self.layout_problems += [f"{method.__name__}: {p}" for p in self.audit_frame()]
         return result
 
     wrapper.is_beat = True
@@ -120,6 +96,19 @@ class Chapter:
         self.caption: VGroup | None = None
         self.beat_times: dict[str, tuple[float, float]] = {}  # beat -> (start, end) in scene time
         self.layout_problems: list[str] = []  # filled when ``audit`` is on
+        self.current_beat = ""
+        if self.audit:
+            # Check the layout after every play (also the ones a beat makes on the scene directly).
+            scene_play = scene.play
+
+            def audited_play(*args, **kwargs):
+                scene_play(*args, **kwargs)
+                for problem in self.audit_frame():
+                    entry = f"{self.current_beat}: {problem}"
+                    if entry not in self.layout_problems:
+                        self.layout_problems.append(entry)
+
+            scene.play = audited_play
 
     # ------------------------------------------------------------------ running
     @property
@@ -154,31 +143,49 @@ class Chapter:
             self.scene.remove_fixed_in_frame_mobjects(*mobjects)
 
     def audit_frame(self) -> list[str]:
-        """Text on screen that is smaller than ``MIN_FONT_SIZE`` or outside the frame margin.
+        """Text on screen that is smaller than ``MIN_FONT_SIZE``, outside the frame margin, or
+        overlapping other text.
 
         In a 3D scene whose camera is turned, only the fixed-in-frame overlays are checked
         (the others are projected; their frame position is not their coordinates).
         """
-        from manim import SingleStringMathTex
+        from manim import DecimalNumber, SingleStringMathTex
 
-        problems = []
         turned = self.is_3d and (self.scene.camera.get_phi() != 0 or self.scene.camera.get_zoom() != 1)
         fixed = self.scene.camera.fixed_in_frame_mobjects if self.is_3d else set()
-        for top in self.scene.mobjects:
-            if turned and top not in fixed:
-                continue
-            for mob in top.get_family():
-                if not isinstance(mob, (Text, SingleStringMathTex)):
-                    continue
+        texts = []
+
+        def collect(mob):
+            if isinstance(mob, (Text, SingleStringMathTex, DecimalNumber)):
                 glyphs = mob.family_members_with_points()
-                if not glyphs or max(g.get_fill_opacity() for g in glyphs) == 0:
-                    continue
-                label = getattr(mob, "tex_string", None) or getattr(mob, "text", "") or type(mob).__name__
-                size = float(mob.font_size)
-                if size < MIN_FONT_SIZE - 0.5:
-                    problems.append(f"{label!r} has font_size {size:.1f} < {MIN_FONT_SIZE}")
-                if not in_frame(mob):
-                    problems.append(f"{label!r} is outside the frame margin")
+                if glyphs and max(g.get_fill_opacity() for g in glyphs) > 0 and all(m is not mob for m in texts):
+                    texts.append(mob)
+                return
+            for sub in mob.submobjects:
+                collect(sub)
+
+        for top in self.scene.mobjects:
+            if not (turned and top not in fixed):
+                collect(top)
+        problems = []
+        boxes = []  # (x0, y0, x1, y1) per text, computed once
+        w, h = config.frame_width / 2 - MARGIN + 1e-6, config.frame_height / 2 - MARGIN + 1e-6
+        for mob in texts:
+            label = _label(mob)
+            size = float(mob[0].font_size if isinstance(mob, DecimalNumber) else mob.font_size)
+            if size < MIN_FONT_SIZE - 0.5:
+                problems.append(f"{label!r} has font_size {size:.1f} < {MIN_FONT_SIZE}")
+            pts = mob.get_all_points()
+            box = (*pts[:, :2].min(axis=0), *pts[:, :2].max(axis=0))
+            boxes.append(box)
+            if box[0] < -w or box[2] > w or box[1] < -h or box[3] > h:
+                problems.append(f"{label!r} is outside the frame margin")
+        tol = 0.03
+        for i, a in enumerate(boxes):
+            for j in range(i + 1, len(boxes)):
+                b = boxes[j]
+                if a[0] < b[2] - tol and b[0] < a[2] - tol and a[1] < b[3] - tol and b[1] < a[3] - tol:
+                    problems.append(f"{_label(texts[i])!r} overlaps {_label(texts[j])!r}")
         return problems
 
     # ------------------------------------------------------------------ text
@@ -256,6 +263,10 @@ class ShiftBy(Animation):
 
     def interpolate_mobject(self, alpha: float) -> None:
         self.mobject.move_to(self.start + self.rate_func(alpha) * self.vector)
+
+
+def _label(mob) -> str:
+    return getattr(mob, "tex_string", None) or getattr(mob, "text", "") or type(mob).__name__
 
 
 def in_frame(mobject, margin: float = MARGIN - 1e-6) -> bool:

@@ -28,7 +28,6 @@ from manim import (
     FadeOut,
     Line,
     Scene,
-    TransformMatchingTex,
     ValueTracker,
     VGroup,
     Write,
@@ -267,7 +266,7 @@ class Derivatives(Chapter):
         value.clear_updaters()
         self.shown["vertex_slope"] = g3(df(TOUR[-1]))
         flat = self.tex(r"\text{slope } 0", font_size=FONT_LABEL, color=color)
-        flat.next_to(self.axes.c2p(TOUR[-1], self.f(TOUR[-1])), UP, buff=0.35)
+        flat.next_to(self.axes.c2p(TOUR[-1], self.f(TOUR[-1])), DOWN, buff=0.22)  # between the tick labels
         self.play(FadeIn(flat, shift=0.1 * DOWN), run_time=0.6)
         self.wait(1.2)
 

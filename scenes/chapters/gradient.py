@@ -26,7 +26,6 @@ from manim import (
     ORIGIN,
     RIGHT,
     UP,
-    UR,
     Arrow,
     Create,
     Dot,
@@ -48,7 +47,7 @@ import mathcore
 from scenes.chapters._common import Chapter, beat, closed_levels, fmt3, g3, load_narration
 from scenes.mobjects.contours import contour_lines
 from scenes.mobjects.surface import LossSurface, SurfaceView
-from scenes.theme import CONTOUR_WIDTH, FONT_BODY, FONT_LABEL, FONT_SMALL, MARGIN
+from scenes.theme import CONTOUR_WIDTH, FONT_BODY, FONT_LABEL, MARGIN
 
 CHAPTER = "gradient"
 SURFACE = "x**2 + 2*y**2"
@@ -58,7 +57,7 @@ MAP_LEVELS = (0.25, 0.75, 1.5, 2.5, 3.5)  # contour levels (loss values) on the 
 FIELD_N = 7  # gradient arrows per side
 PHI, THETA = 58 * DEGREES, -58 * DEGREES
 PANEL_LEFT = 1.5  # scene x of the formula column's left edge
-ZOOM_3D, CENTER_Z = 0.85, 0.6  # 3D view: zoom and the height the camera looks at
+ZOOM_3D, CENTER_Z = 1.0, 0.45  # 3D view: zoom and the height the camera looks at
 SHIFT_3D = -2.6  # scene units the 3D content sits right (negative: left) of the centre on screen
 ZOOM_TOP, MAP_X, MAP_Y = 1.05, -2.9, 0.45  # top view: zoom, and where the map's centre is (scene x, before zoom)
 
@@ -312,7 +311,8 @@ class Gradient(Chapter):
         length = 0.75  # parameter units; the map is about 1.5 scene units per parameter unit
         unit = g / np.linalg.norm(g)
         dot = Dot(self.view.floor_points([p])[0], radius=0.07, color=t.foreground)
-        up = self.floor_arrow(p, unit, length, t.highlight, width=6, tip=0.2)
+        ascent = t.foreground  # the gradient itself: neutral, so that it never competes with gd's orange
+        up = self.floor_arrow(p, unit, length, ascent, width=6, tip=0.2)
         down = self.floor_arrow(p, -unit, length, descent, width=6, tip=0.2)
         # The contour through the point, and a right-angle mark between it and the gradient.
         level = contour_lines(self.surface, self.view.floor_points, [self.fx(*p)], t, color_by_level=False,
@@ -325,7 +325,7 @@ class Gradient(Chapter):
         corner = VMobject(stroke_color=t.foreground, stroke_width=2).set_points_as_corners(
             [a + size * d, a + size * (d + n), a + size * n])
         rows = VGroup(
-            VGroup(self.overlay(r"\nabla f", color=t.highlight), self.text("steepest ascent", FONT_LABEL, t.highlight)
+            VGroup(self.overlay(r"\nabla f", color=ascent), self.text("steepest ascent", FONT_LABEL, ascent)
                    ).arrange(RIGHT, buff=0.3),
             VGroup(self.overlay(r"-\nabla f", color=descent), self.text("steepest descent", FONT_LABEL, descent)
                    ).arrange(RIGHT, buff=0.3),

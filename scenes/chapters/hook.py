@@ -20,31 +20,23 @@ from manim import (
     LEFT,
     ORIGIN,
     RIGHT,
-    UL,
     UP,
     UR,
     Arrow,
+    Axes,
     Circle,
     Create,
     Dot,
-    Dot3D,
     FadeIn,
     FadeOut,
     Line,
-    RoundedRectangle,
-    Text,
-    ThreeDAxes,
     ThreeDScene,
-    TracedPath,
     Transform,
     ValueTracker,
     VGroup,
-    VMobject,
     always_redraw,
-    linear,
     rate_functions,
 )
-from manim import Axes
 
 import mathcore
 from scenes.chapters._common import Chapter, beat, closed_levels, fmt3, load_narration
@@ -270,7 +262,7 @@ class Hook(Chapter):
         self.say("The fog lifts: the walker found the valley floor,\nfeeling only the slope.")
         x_min = float(self.profile.minima[0][0]) if self.profile.minima else float(self.walk.points[-1][0])
         mark = Dot(self.ground(x_min), radius=0.08, color=t.good)
-        label = self.text("valley floor", FONT_SMALL, t.good).next_to(mark, DOWN, buff=0.25)
+        label = self.text("valley floor", FONT_SMALL, t.good).next_to(self.walker, UP, buff=0.2)
         self.play(self.full_curve.animate.set_stroke(opacity=1.0), FadeOut(self.readout), run_time=1.8)
         self.play(FadeIn(mark, scale=0.5), FadeIn(label), run_time=0.8)
         self.wait(1.6)
@@ -286,7 +278,7 @@ class Hook(Chapter):
         scene = self.scene
         surf = self.landscape
         view = SurfaceView.for_surface(surf, side=6.0, z_length=2.0, floor_gap=0.6)
-        mesh = LossSurface(view, t, resolution=18, opacity=0.85)
+        mesh = LossSurface(view, t, resolution=18, opacity=0.85, skirt=False)
         # Only levels whose contours close inside the domain (no stray arcs at the edges).
         floor_levels = closed_levels(surf, view.heights.nice_levels(9))
         floor = contour_lines(surf, view.floor_points, floor_levels, t, heights=view.heights,

@@ -20,7 +20,6 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 from manim import (
-    DEGREES,
     DOWN,
     LEFT,
     RIGHT,
@@ -36,9 +35,10 @@ from manim import (
     FadeTransform,
     GrowArrow,
     Line,
+    RoundedRectangle,
     Scene,
+    VMobject,
     SurroundingRectangle,
-    TracedPath,
     ValueTracker,
     VGroup,
     Write,
@@ -73,7 +73,8 @@ STEPS = 20
 ARITHMETIC_STEPS = 2  # the first steps are written out in full
 VISIBLE_ROWS = 7  # rows of the table on screen at once (it scrolls)
 MAP_LEVELS = (0.25, 0.75, 1.5, 2.5, 3.5)  # contour levels of the direction map
-STOP_ANGLE = 180.0  # where the turning direction stops, in degrees from the gradient
+STOP_ANGLE = 180.0
+ZOOM_FROM, ZOOM_TO = 4.0, 0.15  # half-widths of the Taylor zoom window, in theta  # where the turning direction stops, in degrees from the gradient
 
 BEATS = (
     "taylor",
@@ -107,6 +108,13 @@ def taylor_example(surface, point: float = START) -> dict[str, str]:
     exact = sp.expand(surface.expr.subs(var, a + H))
     first = sp.expand(mathcore.taylor(surface.expr, var, a, 1).subs(var, a + H))
     return {"exact": sp.latex(exact), "first": sp.latex(first)}
+
+
+def tangent_function(surface, point: float = START):
+    """The first-order Taylor polynomial of the surface at ``point`` (``mathcore.taylor``), as a
+    NumPy function of the variable."""
+    var = surface.variables[0]
+    return sp.lambdify(var, mathcore.taylor(surface.expr, var, sp.nsimplify(point), 1), "numpy")
 
 
 def table_rows(trajectory) -> list[tuple[str, str, str, str]]:
@@ -151,13 +159,54 @@ class UpdateRule(Chapter):
         example_head.next_to(general, DOWN, buff=0.6)
         self.formulas.update(taylor=general, taylor_example=example_head)
         self.shown["taylor_exact"], self.shown["taylor_first"] = ex["exact"], ex["first"]
+        zoom = self._zoom_window()
         self.say("Zoom in far enough and any smooth loss looks flat:\nits change is about η times u·∇L.")
-        self.play(Write(general), run_time=1.6)
-        self.wait(0.8)
-        self.play(FadeIn(example_head), run_time=0.9)
-        self.wait(2.1)
-        self.play(FadeOut(example_head), run_time=0.5)
+        self.play(Write(general), run_time=1.5)
+        self.play(FadeIn(example_head), FadeIn(zoom.frame), FadeIn(zoom.label), run_time=0.8)
+        self.scene.add(zoom.curves)
+        self.play(zoom.half.animate.set_value(ZOOM_TO), run_time=3.0, rate_func=rate_functions.ease_in_out_cubic)
+        self.wait(1.0)
+        zoom.curves.clear_updaters()
+        self.play(FadeOut(example_head), FadeOut(zoom.frame), FadeOut(zoom.label), FadeOut(zoom.curves),
+                  run_time=0.5)
         self.taylor_formula = general
+
+    def _zoom_window(self) -> VGroup:
+        """A box showing L and its tangent line at START over a window that shrinks: the bend
+        of the curve (the h^2 term) vanishes against the straight first-order term."""
+        t = self.theme
+        width, height = 6.0, 2.6
+        center = np.array([0.0, -0.85, 0.0])
+        frame = RoundedRectangle(width=width, height=height, corner_radius=0.1, stroke_color=t.faint,
+                                 stroke_width=2).move_to(center)
+        half = ValueTracker(ZOOM_FROM)
+        L, tangent = self.L, tangent_function(self.parabola)
+        slope = float(self.parabola.grad(np.array([START]))[0])
+        base = self.L(START)
+
+        def to_box(th, val, h):
+            # Same screen angle for the tangent at every zoom: y scaled by the slope.
+            return center + np.array([(th - START) / h * width / 2 * 0.92,
+                                      (val - base) / (abs(slope) * h) * height / 2 * 0.8, 0.0])
+
+        def curves():
+            h = half.get_value()
+            ths = np.linspace(START - h, START + h, 80)
+            pts_c = np.array([to_box(a, L(a), h) for a in ths])
+            pts_t = np.array([to_box(a, float(tangent(a)), h) for a in ths])
+            keep = np.abs(pts_c[:, 1] - center[1]) <= height / 2 - 0.08
+            curve = VMobject(stroke_color=t.foreground, stroke_width=4).set_points_smoothly(pts_c[keep])
+            line = VMobject(stroke_color=t.highlight, stroke_width=3).set_points_as_corners(pts_t[[0, -1]])
+            dot = Dot(to_box(START, base, h), radius=0.06, color=t.foreground)
+            return VGroup(line, curve, dot)
+
+        group = VGroup()
+        group.frame = frame
+        group.half = half
+        group.curves = always_redraw(curves)
+        group.label = self.text(f"zoom in around θ = {g3(START)}", FONT_SMALL, t.muted).next_to(frame, UP, buff=0.12)
+        group.label.align_to(frame, LEFT)
+        return group
 
     @beat
     def turn_direction(self):
@@ -179,7 +228,7 @@ class UpdateRule(Chapter):
         g_hat = g / g_norm
         radius = 1.25
         dot = Dot(p, radius=0.07, color=t.foreground)
-        theta_label = self.tex(r"\theta", font_size=FONT_LABEL).next_to(dot, DOWN + LEFT, buff=0.08)
+        theta_label = self.tex(r"\theta", font_size=FONT_LABEL).next_to(dot, UP + LEFT, buff=0.08)
         circle = Circle(radius=radius, color=t.faint, stroke_width=2).move_to(p)
         grad_end = np.array(p) + 1.6 * np.append(g_hat, 0)
         grad_arrow = Arrow(p, grad_end, buff=0, color=t.highlight, stroke_width=6, tip_length=0.22)
@@ -210,7 +259,7 @@ class UpdateRule(Chapter):
                                                                          max(angle.get_value() / 60, 0.5)],
                                                       color=t.highlight, stroke_width=4))
         lab_a = self.tex(r"\text{angle} =", font_size=FONT_BODY)
-        val_a = DecimalNumber(0, num_decimal_places=0, unit=r"^\circ", font_size=FONT_BODY)
+        val_a = DecimalNumber(0, num_decimal_places=0, unit=r"^\circ", font_size=FONT_BODY, color=t.foreground)
         lab_v = self.tex(r"u^{\top} \nabla L =", font_size=FONT_BODY)
         val_v = DecimalNumber(u_dot_g(0), num_decimal_places=2, font_size=FONT_BODY, color=t.highlight)
         readout = VGroup(VGroup(lab_a, val_a).arrange(RIGHT, buff=0.2), VGroup(lab_v, val_v).arrange(RIGHT, buff=0.2)
@@ -220,11 +269,11 @@ class UpdateRule(Chapter):
         val_v.add_updater(lambda m: m.set_value(u_dot_g(angle.get_value())))
         self.say("Which unit direction u lowers L the most?\nTurn u and watch u·∇L.")
         self.play(FadeIn(contours), FadeIn(dot), FadeIn(theta_label), Create(circle), run_time=1.0)
-        self.play(GrowArrow(grad_arrow), FadeIn(grad_label), run_time=0.7)
         self.scene.add(u_arrow, u_label)
-        self.play(Create(plot_axes), FadeIn(x_ticks), FadeIn(y_name), FadeIn(readout), run_time=1.0)
+        self.play(GrowArrow(grad_arrow), FadeIn(grad_label), Create(plot_axes), FadeIn(x_ticks), FadeIn(y_name),
+                  FadeIn(readout), run_time=1.0)
         self.scene.add(trace, trace_dot)
-        self.play(angle.animate.set_value(360), run_time=4.2, rate_func=linear)
+        self.play(angle.animate.set_value(360), run_time=4.0, rate_func=linear)
         self.play(angle.animate.set_value(STOP_ANGLE), run_time=1.4, rate_func=rate_functions.ease_in_out_sine)
         val_a.clear_updaters()
         val_v.clear_updaters()
@@ -251,22 +300,24 @@ class UpdateRule(Chapter):
             m.clear_updaters()
         best_u = self.tex(r"u = -\frac{\nabla L(\theta)}{\lVert \nabla L(\theta) \rVert}", font_size=FONT_BODY + 4)
         rule = self.tex(r"\theta", r"\leftarrow", r"\theta", r"-", r"\eta", r"\nabla L(\theta)", font_size=FONT_BODY + 16)
-        rule[4].set_color(t.highlight)
+        # eta in a series colour: the theme's highlight is close to gd's orange in the light theme.
+        eta_color = t.series[0]
+        rule[4].set_color(eta_color)
         rule[5].set_color(t.optimizer_color("gd"))
         group = VGroup(best_u, rule).arrange(DOWN, buff=0.8).move_to(UP * 0.2)
         box = SurroundingRectangle(rule, buff=0.25, color=t.faint, corner_radius=0.12)
-        eta_note = self.text("learning rate", FONT_LABEL, t.highlight).next_to(box, DOWN, buff=0.5)
+        eta_note = self.text("learning rate", FONT_LABEL, eta_color).next_to(box, DOWN, buff=0.5)
         eta_note.align_to(box, LEFT).shift(LEFT * 0.3)
         grad_note = self.text("downhill", FONT_LABEL, t.optimizer_color("gd")).next_to(box, DOWN, buff=0.5)
         grad_note.align_to(box, RIGHT).shift(RIGHT * 0.3)
-        arrows = VGroup(Line(eta_note.get_top(), rule[4].get_bottom() + DOWN * 0.1, color=t.highlight, stroke_width=2),
+        arrows = VGroup(Line(eta_note.get_top(), rule[4].get_bottom() + DOWN * 0.1, color=eta_color, stroke_width=2),
                         Line(grad_note.get_top(), rule[5].get_bottom() + DOWN * 0.1, color=t.optimizer_color("gd"),
                              stroke_width=2))
         self.formulas.update(best_u=best_u, rule=rule)
         self.say("So step a distance η against the gradient.\nThat is the whole update rule.")
         scene.play(FadeOut(self.direction_group), FadeOut(self.direction_live), run_time=0.7)
-        scene.play(Write(best_u), run_time=1.2)
-        self.wait(0.6)
+        scene.play(Write(best_u), run_time=1.1)
+        self.wait(0.4)
         scene.play(Write(rule), run_time=1.2)
         scene.play(Create(box), FadeIn(eta_note), FadeIn(grad_note), Create(arrows), run_time=0.8)
         self.wait(2.0)
@@ -366,7 +417,7 @@ class UpdateRule(Chapter):
                 scene.play(Write(new), run_time=1.4)
             else:
                 scene.play(FadeOut(line, shift=UP * 0.2), FadeIn(new, shift=UP * 0.2), run_time=0.7)
-            self.wait(1.4)
+            self.wait(1.2)
             self._add_row(k + 1, run_time=0.8, extra=[self._move_point(k)])
             self.wait(0.3)
             line = new
@@ -380,7 +431,7 @@ class UpdateRule(Chapter):
         self.say("The slope shrinks as θ nears the bottom, and so does every step.")
         self.play(FadeOut(self.arith_line), run_time=0.4)
         for k in range(ARITHMETIC_STEPS, self.run.n_steps):
-            self._add_row(k + 1, run_time=0.3, extra=[self._move_point(k)])
+            self._add_row(k + 1, run_time=0.28, extra=[self._move_point(k)])
         final = fmt3(self.run.points[-1][0])
         self.shown["final"] = final
         self.say(f"After {self.run.n_steps} steps θ = {final}: each step multiplied θ by {fmt3(ratio)}.")

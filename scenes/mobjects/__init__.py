@@ -10,9 +10,9 @@ from .heights import HeightMap, colormap
 from .occlusion import camera_rotation, eye_of, eye_position, visible
 from .paths import (Marker, Trail, clip_to_box, diverged_mark, end_mark, minimum_mark, position_at,
                     start_mark)
-from .plots import LossPlot
+from .plots import LossPlot, style_axes
 from .surface import LossSurface, SurfaceView, auto_resolution, color_legend, floor_frame, mesh_lines
-from .text import (Readout, SciNumber, StepCounter, format_sig, legend, math, panel, rule_lines, rule_tex,
+from .text import (Readout, SciNumber, StepCounter, flat, format_sig, legend, math, panel, rule_lines, rule_tex,
                    substituted_rule_lines, substituted_rule_tex, text, title)
 
 __all__ = [
@@ -21,8 +21,8 @@ __all__ = [
     "HeightMap", "colormap",
     "camera_rotation", "eye_of", "eye_position", "visible",
     "Marker", "Trail", "clip_to_box", "diverged_mark", "end_mark", "minimum_mark", "position_at", "start_mark",
-    "LossPlot",
+    "LossPlot", "style_axes",
     "LossSurface", "SurfaceView", "auto_resolution", "color_legend", "floor_frame", "mesh_lines",
-    "Readout", "SciNumber", "StepCounter", "format_sig", "legend", "math", "panel", "rule_lines", "rule_tex",
+    "Readout", "SciNumber", "StepCounter", "flat", "format_sig", "legend", "math", "panel", "rule_lines", "rule_tex",
     "substituted_rule_lines", "substituted_rule_tex", "text", "title",
 ]

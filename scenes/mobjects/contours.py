@@ -28,7 +28,8 @@ def _polyline(points) -> VMobject:
 
 
 class ContourSet(VGroup):
-    """One VGroup per level (``self.levels[i]`` is ``self[i]``), each of polylines."""
+    """One VGroup per level (``self.levels[i]`` is ``self[i]``), holding one VMobject whose
+    subpaths are the level's polylines; ``polylines[i]`` are those in parameter space."""
 
     def __init__(self, levels, groups, polylines):
         super().__init__(*groups)
@@ -42,8 +43,9 @@ def contour_lines(surface, to_scene, levels, theme: Theme, heights: HeightMap | 
     """Polylines of ``surface.f == level`` for each loss value in ``levels``.
 
     ``to_scene`` maps an (n, 2) array of parameters to (n, 3) scene points. With
-    ``color_by_level`` a line takes the mesh colour of its height (from the upper part of
-    the ramp, whose dark end would vanish on a dark background); otherwise theme.muted.
+    ``color_by_level`` a line takes the mesh colour of its height, from the part
+    ``theme.line_ramp`` of the ramp that stays legible on the background (not viridis'
+    dark end on the dark theme, nor its yellow end on the light one); otherwise theme.muted.
     ``keep`` (optional) maps (n, 3) scene points to a boolean mask: only kept runs are drawn
     (used to drop the parts of the floor a surface hides).
     """
@@ -55,8 +57,11 @@ def contour_lines(surface, to_scene, levels, theme: Theme, heights: HeightMap | 
         color = theme.muted
         if color_by_level:
             t = float(heights(level) / heights.h_max)
-            color = colormap(theme.colorscale, 0.3 + 0.7 * t)
-        group = VGroup()
+            lo, hi = getattr(theme, "line_ramp", (0.3, 1.0))
+            color = colormap(theme.colorscale, lo + (hi - lo) * t)
+        # One VMobject per level, each polyline a subpath: far fewer mobjects to copy and
+        # to paint than one per polyline.
+        level_path = VMobject(fill_opacity=0).set_stroke(color, width=stroke_width, opacity=opacity)
         lines = []
         for seg in generator.lines(level):
             if len(seg) < 2:
@@ -65,8 +70,8 @@ def contour_lines(surface, to_scene, levels, theme: Theme, heights: HeightMap | 
             pts = np.asarray(to_scene(seg), float)
             runs = [pts] if keep is None else _runs(pts, np.asarray(keep(pts), bool))
             for run in runs:
-                group.add(_polyline(run).set_stroke(color, width=stroke_width, opacity=opacity))
-        groups.append(group)
+                level_path.append_points(_polyline(run).points)
+        groups.append(VGroup(level_path) if level_path.has_points() else VGroup())
         all_lines.append(lines)
     return ContourSet(levels, groups, all_lines)
 

@@ -41,42 +41,52 @@ class Trail(VGroup):
 
     ``vertices`` has one row per trajectory point. A segment is hidden when either end is.
     Shifting the trail (``shift``, ``move_to``, ``animate.shift``) shifts its vertices too:
-    an invisible anchor submobject records where the first vertex went.
+    an invisible anchor submobject records where the first vertex went. ``outline`` (a
+    colour) draws a rim under the seen part.
     """
 
     def __init__(self, vertices, color, width: float = TRAIL_WIDTH, visible=None, hidden_opacity: float = 0.3,
-                 step: float | None = None):
+                 step: float | None = None, outline=None):
         super().__init__()
-        self.vertices = np.asarray(vertices, float)
-        n = len(self.vertices)
+        self._vertices = np.asarray(vertices, float)
+        n = len(self._vertices)
         mask = np.ones(n, bool) if visible is None else np.asarray(visible, bool)
         self.segment_visible = mask[:-1] & mask[1:]
         self.front = VMobject(stroke_color=color, stroke_width=width, fill_opacity=0)
         self.hidden = VMobject(stroke_color=color, stroke_width=width * 0.75, stroke_opacity=hidden_opacity,
                                fill_opacity=0)
+        if outline is not None:
+            # A dark rim under the seen part, so that a light path reads on a light mesh.
+            self.front.set_stroke(outline, width=width + 3.5, opacity=0.6, background=True)
         self.anchor = VMobject(stroke_width=0, fill_opacity=0)
-        self.anchor.set_points(np.repeat(self.vertices[:1], 4, axis=0))
+        self.anchor.set_points(np.repeat(self._vertices[:1], 4, axis=0))
         self.add(self.hidden, self.front, self.anchor)
         self.step = None
         self.set_step(n - 1 if step is None else step)
 
+    @property
+    def vertices(self) -> np.ndarray:
+        """One scene point per trajectory point (following any shift of the trail)."""
+        self._follow_shifts()
+        return self._vertices
+
     def _follow_shifts(self) -> bool:
         """Move the vertices by however much the anchor was moved since the last call."""
-        delta = self.anchor.points[0] - self.vertices[0]
+        delta = self.anchor.points[0] - self._vertices[0]
         if np.any(delta != 0):
-            self.vertices = self.vertices + delta
+            self._vertices = self._vertices + delta
             return True
         return False
 
     def set_step(self, s: float) -> "Trail":
-        n = len(self.vertices)
+        n = len(self._vertices)
         s = float(np.clip(s, 0, n - 1))
         if not self._follow_shifts() and s == self.step:
             return self
         self.step = s
         k = int(np.floor(s))
-        shown = self.vertices[: k + 1]
-        tip = position_at(self.vertices, s)
+        shown = self._vertices[: k + 1]
+        tip = position_at(self._vertices, s)
         if s > k:
             shown = np.vstack([shown, tip])
         segments = _corner_points(shown).reshape(-1, 4, 3)

@@ -10,6 +10,19 @@ from ..theme import AXIS_WIDTH, FONT_SMALL, TRAIL_WIDTH, Theme
 from .paths import _corner_points, position_at
 
 
+def style_axes(axes, theme: Theme):
+    """Axis lines and tick numbers in the theme's muted colour (manim draws numbers white,
+    which vanish on the light theme). Returns ``axes``."""
+    from manim import SingleStringMathTex
+    from manim.mobject.text.numbers import DecimalNumber
+
+    axes.set_stroke(theme.muted)
+    for mob in axes.get_family():
+        if isinstance(mob, (DecimalNumber, SingleStringMathTex)):
+            mob.set_color(theme.muted)
+    return axes
+
+
 def _decade_range(values) -> tuple[int, int]:
     v = np.asarray(values, float)
     v = v[np.isfinite(v) & (v > 0)]
@@ -35,7 +48,7 @@ class LossPlot(VGroup):
         self.series = [(np.asarray(losses, float), color) for losses, color in series]
         self.log = log
         x_max = x_max or max(len(s) - 1 for s, _ in self.series)
-        x_step = _round_step(x_max / x_ticks)
+        x_step = max(_round_step(x_max / x_ticks), 1.0)  # steps are whole numbers
         axis_config = {"color": theme.muted, "stroke_width": AXIS_WIDTH, "include_tip": False,
                        "font_size": FONT_SMALL}
         if log:
@@ -62,6 +75,7 @@ class LossPlot(VGroup):
             x_axis_config={"include_numbers": True, "font_size": FONT_SMALL,
                            "decimal_number_config": {"num_decimal_places": 0}},
         )
+        style_axes(self.axes, theme)
         self.x_max = x_max
         xl = MathTex(x_label, font_size=FONT_SMALL, color=theme.muted)
         if x_label_side == "right":
@@ -131,4 +145,4 @@ def _decimals(step: float) -> int:
     return 8
 
 
-__all__ = ["LossPlot"]
+__all__ = ["LossPlot", "style_axes"]

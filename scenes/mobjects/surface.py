@@ -108,6 +108,10 @@ def auto_resolution(view: SurfaceView, low: int = 14, high: int = 32) -> int:
     return int(np.clip(round(12 * arc), low, high))
 
 
+# Where ThreeDCamera puts its light by default (a point fixed in the scene).
+LIGHT_SOURCE = (-7.0, -9.0, 10.0)
+
+
 class _GroundSortedFace(ThreeDVMobject):
     """A mesh face that the 3D camera sorts by where it stands on the ground, not by its centre.
 
@@ -133,8 +137,9 @@ class LossSurface(Surface):
     """
 
     def __init__(self, view: SurfaceView, theme: Theme, resolution: int | None = None, opacity: float = 1.0,
-                 stroke_width: float = 0.6, skirt: bool = True, **kwargs):
+                 stroke_width: float = 0.6, skirt: bool = True, triangles: bool = False, **kwargs):
         self.view = view
+        self.triangles = triangles
         n = resolution or auto_resolution(view)
         self.u_values, self.v_values = mesh_lines(view, n)
         uu, vv = np.meshgrid(self.u_values, self.v_values, indexing="ij")
@@ -158,6 +163,34 @@ class LossSurface(Surface):
         self.skirt = self._skirt(theme, z0, opacity) if skirt else VGroup()
         self.add(*self.skirt)
 
+    def bake_shading(self, light_source=None) -> "LossSurface":
+        """Fold the 3D camera's shading into each face's colour, once.
+
+        ThreeDCamera shades every ``shade_in_3d`` face on every frame, with a two-colour
+        gradient (a quarter of the cost of a frame while the camera moves); the light is a
+        fixed point in the scene, so the result never changes. Call this, then set the
+        scene's ``camera.should_apply_shading = False``: same look (one colour per face,
+        the mean of the gradient's two ends), faster frames.
+        """
+        from manim.mobject.three_d.three_d_utils import (
+            get_3d_vmob_end_corner, get_3d_vmob_end_corner_unit_normal, get_3d_vmob_start_corner,
+            get_3d_vmob_start_corner_unit_normal,
+        )
+        from manim.utils.color.core import get_shaded_rgb
+
+        light = np.asarray(LIGHT_SOURCE if light_source is None else light_source, float)
+        for face in self.family_members_with_points():
+            rgba = face.get_fill_rgbas()[0]
+            start = get_shaded_rgb(rgba[:3], get_3d_vmob_start_corner(face), get_3d_vmob_start_corner_unit_normal(face),
+                                   light)
+            end = get_shaded_rgb(rgba[:3], get_3d_vmob_end_corner(face), get_3d_vmob_end_corner_unit_normal(face), light)
+            color = ManimColor(np.clip((start + end) / 2, 0, 1))
+            face.set_fill(color, opacity=rgba[3])
+            if face.get_stroke_width() > 0:
+                face.set_stroke(color)
+        self.shading_baked = True
+        return self
+
     def _skirt(self, theme: Theme, z0: float, opacity: float) -> VGroup:
         """Walls from the mesh's edges down to height 0, so the terrain reads as solid.
 
@@ -171,9 +204,10 @@ class LossSurface(Surface):
             for a, b in zip(edge[:-1], edge[1:]):
                 a0, b0 = a.copy(), b.copy()
                 a0[2] = b0[2] = z0
-                # A cut through the terrain: the colour of its top edge, in shadow.
+                # A cut through the terrain: the colour of its top edge, in shadow (darker
+                # in both themes: on white, a wall mixed toward the background would glow).
                 top = colormap(theme.colorscale, ((a[2] + b[2]) / 2 - z0) / self.view.z_length)
-                color = top.interpolate(ManimColor(theme.background), 0.8)
+                color = top.interpolate(ManimColor("#000000"), 0.7)
                 wall = _GroundSortedFace()
                 wall.set_points_as_corners([a, b, b0, a0, a])
                 wall.set_fill(color, opacity=opacity).set_stroke(color, width=0.5, opacity=opacity)
@@ -184,12 +218,10 @@ class LossSurface(Surface):
         return self.u_values, self.v_values
 
     def _setup_in_uv_space(self):
-        """Two triangles per mesh cell, split along the diagonal whose ends differ least in height.
-
-        A narrow valley (Rosenbrock's, on a log scale) crosses cells diagonally; quads
-        straddling it fold and, drawn in painter's order, show teeth along the valley.
-        Splitting each cell along the diagonal that follows the valley (a data-dependent
-        triangulation) keeps its floor a straight crease.
+        """One quad per mesh cell, or with ``triangles`` two triangles split along the diagonal
+        whose ends differ least in height (a data-dependent triangulation, which follows a
+        narrow valley crossing cells diagonally, at twice the faces; with the skirt hiding
+        the open side, quads look cleaner for the same cost).
         """
         u, v = self.u_values, self.v_values
         z = self._vertices[..., 2]
@@ -197,6 +229,13 @@ class LossSurface(Surface):
         for i in range(len(u) - 1):
             for j in range(len(v) - 1):
                 a, b, c, d = (u[i], v[j]), (u[i + 1], v[j]), (u[i + 1], v[j + 1]), (u[i], v[j + 1])
+                if not self.triangles:
+                    face = _GroundSortedFace()
+                    face.set_points_as_corners([[*a, 0], [*b, 0], [*c, 0], [*d, 0], [*a, 0]])
+                    face.u_index, face.v_index = i, j
+                    face.corners = ((i, j), (i + 1, j), (i + 1, j + 1), (i, j + 1))
+                    faces.append(face)
+                    continue
                 if abs(z[i, j] - z[i + 1, j + 1]) <= abs(z[i + 1, j] - z[i, j + 1]):
                     tris = ((a, b, c, (i, j), (i + 1, j), (i + 1, j + 1)), (a, c, d, (i, j), (i + 1, j + 1), (i, j + 1)))
                 else:

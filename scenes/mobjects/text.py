@@ -19,12 +19,37 @@ from manim import (
 
 from mathcore.optimizers import rule_line_latex
 
-from ..theme import FONT_BODY, FONT_LABEL, FONT_SMALL, FONT_TITLE, MIN_FONT_SIZE, TRAIL_WIDTH, Theme
+from ..theme import FONT_BODY, FONT_LABEL, FONT_TITLE, MIN_FONT_SIZE, TRAIL_WIDTH, Theme
 
 
 def text(s: str, theme: Theme, font_size: int = FONT_BODY, color=None, **kwargs) -> Text:
     """Running text in the theme's font (never below the minimum size)."""
     return Text(s, font=theme.font, font_size=max(font_size, MIN_FONT_SIZE), color=color or theme.foreground, **kwargs)
+
+
+def flat(mob, merge: bool = False):
+    """The same shapes as plain VMobjects (points and style only).
+
+    A manim ``Text`` takes ~65 ms to copy (it keeps its SVG parsing state), and every
+    FadeIn/FadeOut copies its mobject: captions that come and go are flattened first.
+    With ``merge`` (one-colour text, e.g. a formula) all shapes become the subpaths of one
+    VMobject: one path for Cairo to draw per frame instead of one per glyph.
+    """
+    if merge:
+        parts = mob.family_members_with_points()
+        single = VMobject()
+        for part in parts:
+            single.append_points(part.points)
+        if parts:
+            single.match_style(parts[0])
+        return single
+    group = VGroup()
+    for part in mob.family_members_with_points():
+        plain = VMobject()
+        plain.set_points(part.points.copy())
+        plain.match_style(part)
+        group.add(plain)
+    return group
 
 
 def math(latex: str, theme: Theme, font_size: int = FONT_BODY, color=None, **kwargs) -> MathTex:
@@ -77,10 +102,18 @@ _glyphs: dict[tuple[str, str], VMobject] = {}
 
 
 def _glyph(token: str) -> VMobject:
-    """A cached unit-size glyph for a token of a number (compiled by LaTeX once per process)."""
+    """A cached glyph (font size 48) for a token of a number, as one plain VMobject.
+
+    Compiled by LaTeX once per process; flattened so that copying it, which a changing
+    number does for every glyph every frame, is cheap.
+    """
     key = ("glyph", token)
     if key not in _glyphs:
-        _glyphs[key] = SingleStringMathTex(token, font_size=48)
+        tex = SingleStringMathTex(token, font_size=48)
+        flat = VMobject(fill_opacity=1, stroke_width=0)
+        for part in tex.family_members_with_points():
+            flat.append_points(part.points)
+        _glyphs[key] = flat
     return _glyphs[key]
 
 
@@ -278,24 +311,29 @@ def substituted_rule_lines(trajectory, k: int, theta_latex: str | None = None) -
     updated, as the rule is applied line by line), the learning rate and hyperparameters.
     ``theta_latex`` names the parameters on the left (``x`` for a one-variable function).
     """
-    from mathcore import optimizers as O
-
     opt = trajectory.optimizer
     hp = opt.hyperparams
     betas = hp.get("betas", (None, None))
-    scalars = {O.eta: trajectory.lrs[k], O.t: k + 1, O.mu: hp.get("momentum"), O.beta1: betas[0],
-               O.beta2: betas[1], O.alpha_: hp.get("alpha"), O.rho: hp.get("rho"), O.lam: hp.get("weight_decay")}
-    # Learning rate and hyperparameters are typed by a person: print them as typed (0.001,
+    # Rule symbols by their printed name (robust to how mathcore names its Python variables).
+    # The learning rate and hyperparameters are typed by a person: printed as typed (0.001,
     # not 0.00100); the step count is exact.
-    names = {sym: f"{float(val):g}" for sym, val in scalars.items() if val is not None}
-    names[O.theta] = _vector_latex(trajectory.points[k])
-    names[O.g] = _vector_latex(trajectory.update_grads[k])
-    if opt.needs_hessian:
+    scalars = {r"\eta": trajectory.lrs[k], "t": k + 1, r"\mu": hp.get("momentum"), r"\beta_1": betas[0],
+               r"\beta_2": betas[1], r"\alpha": hp.get("alpha"), r"\rho": hp.get("rho"),
+               r"\lambda": hp.get("weight_decay"), r"\epsilon": hp.get("eps")}
+    symbols = {str(sym): sym for lhs, rhs in opt.rule for sym in (rhs.free_symbols | lhs.free_symbols)}
+    names = {symbols[key]: (f"{float(val):g}" if key != r"\epsilon" else format_sig(float(val)))
+             for key, val in scalars.items() if key in symbols and val is not None}
+    theta, g = symbols.get(r"\theta"), symbols.get("g")
+    if theta is not None:
+        names[theta] = _vector_latex(trajectory.points[k])
+    if g is not None:
+        names[g] = _vector_latex(trajectory.update_grads[k])
+    if opt.needs_hessian and "H" in symbols:
         hess = trajectory.surface.hess(np.asarray(trajectory.points[k], float))
-        names[O.H] = _matrix_latex(hess)
+        names[symbols["H"]] = _matrix_latex(hess)
     state_of = {}
     for lhs, _ in opt.rule:
-        if lhs == O.theta:
+        if lhs == theta:
             continue
         for key in _STATE_SYMBOLS.get(str(lhs), ()):
             if key in trajectory.state:
@@ -306,8 +344,8 @@ def substituted_rule_lines(trajectory, k: int, theta_latex: str | None = None) -
     lines = []
     for lhs, rhs in opt.rule:
         rhs_latex = sp.latex(rhs, symbol_names=names, order="none", mul_symbol="dot")
-        new = trajectory.points[k + 1] if lhs == O.theta else (state_of[lhs][k + 1] if lhs in state_of else None)
-        lhs_latex = theta_latex if (lhs == O.theta and theta_latex) else sp.latex(lhs)
+        new = trajectory.points[k + 1] if lhs == theta else (state_of[lhs][k + 1] if lhs in state_of else None)
+        lhs_latex = theta_latex if (lhs == theta and theta_latex) else sp.latex(lhs)
         line = lhs_latex + r" \leftarrow " + rhs_latex
         if new is not None:
             line += " = " + _vector_latex(new, operand=False)
@@ -327,5 +365,5 @@ def substituted_rule_tex(trajectory, k: int, theme: Theme, font_size: int = FONT
     return tex
 
 
-__all__ = ["text", "math", "title", "panel", "format_sig", "SciNumber", "Readout", "StepCounter", "legend", "rule_lines",
+__all__ = ["text", "flat", "math", "title", "panel", "format_sig", "SciNumber", "Readout", "StepCounter", "legend", "rule_lines",
            "rule_tex", "substituted_rule_lines", "substituted_rule_tex"]

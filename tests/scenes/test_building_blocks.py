@@ -208,7 +208,8 @@ def test_surface_view_puts_points_at_their_heights():
 def test_loss_surface_mesh_and_height_field():
     view = SurfaceView.for_surface(mathcore.get_surface("bowl"), side=4, z_length=2)
     mesh = LossSurface(view, THEME, resolution=8)
-    assert len(mesh.list_of_faces) == 2 * 8 * 8  # two triangles per cell
+    assert len(mesh.list_of_faces) == 8 * 8 and len(mesh.skirt) == 4 * 8
+    assert len(LossSurface(view, THEME, resolution=8, triangles=True).list_of_faces) == 2 * 8 * 8
     xs, ys, zs = mesh.scene_grid
     assert np.allclose(mesh.height_field(xs[3], ys[5]), zs[3, 5])
     # Painter's order by the ground position: every face's sort point lies at z = 0.

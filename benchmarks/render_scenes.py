@@ -1,0 +1,103 @@
+"""Render benchmark: seconds of rendering per second of video, per scene and quality.
+
+    .venv/bin/python benchmarks/render_scenes.py                 # every scene, 480p15 and 1080p60
+    .venv/bin/python benchmarks/render_scenes.py -q l            # 480p15 only
+    .venv/bin/python benchmarks/render_scenes.py -s descent -q h # one scene at 1080p60
+
+Each (scene, quality) renders with the manim CLI in its own temporary media folder (two
+renders sharing one break each other's LaTeX clean-up), with manim's play cache off.
+LaTeX is compiled first by an untimed dry run at 1 frame/s into the same folder: a
+re-render normally finds its formulas compiled, and that one-off cost is reported apart.
+The ratio is render wall time / video duration (from ffprobe), measured in this run;
+below 1 means the scene renders faster than it plays. Target: below 1 at 480p15.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+MANIM = ROOT / ".venv" / "bin" / "manim"
+SCENES = {
+    "descent": ("scenes/descent.py", "RosenbrockDescent"),
+    "sigmoid_neuron": ("scenes/sigmoid_neuron.py", "SigmoidNeuron"),
+    "learning_rate": ("scenes/learning_rate.py", "LearningRate"),
+}
+QUALITIES = {"l": ("480p15", "-ql"), "h": ("1080p60", "-qh")}
+
+
+def _run(args, env) -> float:
+    start = time.perf_counter()
+    result = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if result.returncode != 0:
+        tail = "\n".join((result.stderr or result.stdout).strip().splitlines()[-15:])
+        raise RuntimeError(f"{' '.join(map(str, args))} failed:\n{tail}")
+    return elapsed
+
+
+def _duration(video: Path) -> float:
+    out = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", str(video)],
+                         capture_output=True, text=True, check=True)
+    return float(out.stdout.strip())
+
+
+def measure(name: str, quality: str, keep: bool = False) -> dict:
+    """Render one scene at one quality; returns timings and the ratio."""
+    path, cls = SCENES[name]
+    label, flag = QUALITIES[quality]
+    media = Path(tempfile.mkdtemp(prefix=f"gdx-bench-{name}-{label}-"))
+    env = {**os.environ}
+    env.pop("GDX_CONFIG", None)  # the defaults are what we measure
+    base = [str(MANIM), flag, "--media_dir", str(media), "--disable_caching", "--progress_bar", "none"]
+    try:
+        warm = _run(base + ["--dry_run", "--frame_rate", "1", path, cls], env)
+        render = _run(base + [path, cls], env)
+        videos = list(media.rglob(f"{cls}.mp4"))
+        if not videos:
+            raise RuntimeError(f"no video for {cls} in {media}")
+        seconds = _duration(videos[0])
+    finally:
+        if not keep:
+            shutil.rmtree(media, ignore_errors=True)
+    return {"scene": name, "quality": label, "video_s": seconds, "render_s": render, "warmup_s": warm,
+            "ratio": render / seconds}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-s", "--scenes", default=",".join(SCENES), help=f"comma-separated, from {', '.join(SCENES)}")
+    parser.add_argument("-q", "--qualities", default="lh", help="l (480p15), h (1080p60), or lh")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary media folders")
+    args = parser.parse_args(argv)
+    names = [n.strip() for n in args.scenes.split(",") if n.strip()]
+    unknown = [n for n in names if n not in SCENES]
+    if unknown:
+        parser.error(f"unknown scene {unknown[0]!r}; accepted: {', '.join(SCENES)}")
+    bad = [q for q in args.qualities if q not in QUALITIES]
+    if bad:
+        parser.error(f"unknown quality {bad[0]!r}; accepted: l, h")
+    print(f"{'scene':16} {'quality':8} {'video s':>8} {'render s':>9} {'ratio':>6}  {'LaTeX+build s (once)':>20}")
+    rows = []
+    for quality in args.qualities:
+        for name in names:
+            row = measure(name, quality, args.keep)
+            rows.append(row)
+            print(f"{row['scene']:16} {row['quality']:8} {row['video_s']:8.1f} {row['render_s']:9.1f} "
+                  f"{row['ratio']:6.2f}  {row['warmup_s']:20.1f}", flush=True)
+    slow = [r for r in rows if r["quality"] == "480p15" and r["ratio"] >= 1]
+    if slow:
+        print("slower than real time at 480p15: " + ", ".join(r["scene"] for r in slow))
+    print(f"load average at the end: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

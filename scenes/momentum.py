@@ -1,0 +1,379 @@
+r"""Scene 6: momentum and Nesterov up close, in a narrow valley.
+
+Render: ``manim -ql scenes/momentum.py MomentumCloseUp`` (``GDX_THEME=light``;
+``GDX_CONFIG=my.toml`` with a ``[momentum_closeup]`` table, see :mod:`scenes.config_more`).
+
+Beats (manim sections; narration in ``assets/narration/momentum.toml``):
+
+1. ``narrow_valley`` -- the elongated bowl :math:`x^2/2 + 5y^2` from above: steep across,
+   gentle along.
+2. ``gd_zigzag`` -- GD's steps :math:`-\eta g` point mostly across the valley: it zig-zags.
+3. ``momentum_velocity`` -- heavy-ball momentum, drawn tip to tail: the carried step
+   :math:`-\eta\mu\Delta_k` plus the gradient step :math:`-\eta g_k` make the new step
+   :math:`-\eta\Delta_{k+1}` (``state["momentum_buffer"]``); it builds speed along the
+   valley, overshoots the minimum and oscillates.
+4. ``nesterov_lookahead`` -- Nesterov: the gradient is taken at the look-ahead point the
+   momentum is about to carry the parameters to (a hollow ghost), so it brakes earlier.
+5. ``compare`` -- the three paths and their losses; steps to the tolerance.
+
+Nesterov, two views of one run. mathcore follows torch, whose stored parameters
+:math:`p_k` are the look-ahead points: the gradient ``grads[k]`` is taken at
+:math:`p_k`, and :math:`\Delta_{k+1} = \mu\Delta_k + g(p_k)`,
+:math:`p_{k+1} = p_k - \eta(g(p_k) + \mu\Delta_{k+1})`. In the classic picture (Sutskever
+et al. 2013) the ball is at :math:`\theta_k = p_k + \eta\mu\Delta_k`, looks ahead to
+:math:`\theta_k - \eta\mu\Delta_k = p_k` and steps to
+:math:`\theta_{k+1} = \theta_k - \eta\Delta_{k+1}`. The scene draws the ball at
+:math:`\theta_k` (from the recorded points and momentum buffer, no gradient computed) and
+the ghost at :math:`p_k`, with the recorded gradient there. Losses and steps to the
+tolerance are mathcore's recorded ones, i.e. :math:`f(p_k)`, as in the race.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+from manim import (DOWN, LEFT, RIGHT, UP, Arrow, Circle, Create, DashedLine, Dot, FadeIn, FadeOut, GrowArrow,
+                   MathTex, Rectangle, VGroup, linear, smooth)
+
+import mathcore
+
+from scenes.animations import StepTracker, advance
+from scenes.common import ThemedScene
+from scenes.config_more import MomentumConfig, load_or_exit
+from scenes.mobjects import format_sig, legend, math, minimum_mark, rule_tex, start_mark, text
+from scenes.panels import MapPanel, PathOnMap, SeriesPlot, hyperparam_text, steps_to_tolerance
+from scenes.stage import Drive
+from scenes.theme import FONT_BODY, FONT_LABEL, FONT_SMALL, FONT_TITLE, MARGIN
+
+# Layout (manim units; frame 14.2 x 8, safe area 0.5 inside; captions below y = -2.45).
+MAP_CENTER = (-2.05, 0.45, 0.0)
+MAP_SIDE = 8.2  # scene length of the window's longer side
+RIGHT_LEFT = 2.75  # left edge of the right-hand column (legend, rule, magnified inset)
+INSET_CENTER = (4.6, -0.65, 0.0)
+INSET_SIDE = 3.2
+LEVELS = (0.1, 0.4, 1.0, 2.0, 3.5, 5.5, 8.0, 11.0, 15.0, 20.0, 26.0)  # f; rings about evenly spaced
+NAMES = {"gd": "GD", "momentum": "Momentum", "nesterov": "Nesterov"}
+
+
+@dataclass
+class MomentumData:
+    """The three runs, from mathcore, and the vectors drawn tip to tail."""
+
+    cfg: MomentumConfig
+
+    @cached_property
+    def surface(self):
+        return mathcore.get_surface(self.cfg.surface)
+
+    def _run(self, name, **hp):
+        cfg = self.cfg
+        return mathcore.run(self.surface, mathcore.make_optimizer(name, **hp), cfg.start, cfg.steps)
+
+    @cached_property
+    def gd(self):
+        return self._run("gd", lr=self.cfg.gd_lr)
+
+    @cached_property
+    def momentum(self):
+        return self._run("momentum", lr=self.cfg.lr, momentum=self.cfg.momentum)
+
+    @cached_property
+    def nesterov(self):
+        return self._run("nesterov", lr=self.cfg.lr, momentum=self.cfg.momentum)
+
+    @property
+    def runs(self) -> dict:
+        return {"gd": self.gd, "momentum": self.momentum, "nesterov": self.nesterov}
+
+    @cached_property
+    def nesterov_ball(self) -> np.ndarray:
+        r"""The classic-form parameters :math:`\theta_k = p_k + \eta\mu\Delta_k` of the Nesterov run."""
+        t = self.nesterov
+        return t.points + self.cfg.lr * self.cfg.momentum * t.state["momentum_buffer"]
+
+    def parts(self, name: str, k: int) -> dict:
+        r"""The vectors of step ``k`` (parameter space), all from the recorded run.
+
+        ``carry`` is :math:`-\eta\mu\Delta_k`, ``grad`` is :math:`-\eta g_k` (the gradient
+        the optimizer used), ``step`` is :math:`-\eta\Delta_{k+1}` for momentum methods and
+        :math:`-\eta g_k` for GD. ``base`` is where the arrows start: the ball.
+        For Nesterov, ``ghost`` is the look-ahead point :math:`p_k` where ``g_k`` was taken.
+        """
+        t = self.runs[name]
+        lr = t.lrs[k]
+        g = t.update_grads[k]
+        if name == "gd":
+            return {"base": t.points[k], "carry": np.zeros(2), "grad": -lr * g, "step": -lr * g}
+        mu = t.optimizer.hyperparams["momentum"]
+        buf = t.state["momentum_buffer"]
+        carry = -lr * mu * buf[k]
+        out = {"carry": carry, "grad": -lr * g, "step": -lr * buf[k + 1]}
+        if name == "nesterov":
+            out["base"] = self.nesterov_ball[k]
+            out["ghost"] = t.points[k]
+        else:
+            out["base"] = t.points[k]
+        return out
+
+    def ball_points(self, name: str) -> np.ndarray:
+        return self.nesterov_ball if name == "nesterov" else self.runs[name].points
+
+    def steps_to_tol(self, name: str) -> int | None:
+        return steps_to_tolerance(self.runs[name].losses, self.cfg.loss_tol)
+
+
+def vector_arrow(start, end, color, width: float = 5.0) -> Arrow:
+    length = float(np.linalg.norm(np.asarray(end) - np.asarray(start)))
+    return Arrow(start, end, buff=0, color=color, stroke_width=width, tip_length=min(0.2, 0.45 * length),
+                 max_tip_length_to_length_ratio=0.45, max_stroke_width_to_length_ratio=12)
+
+
+def arrow_label(arrow: Arrow, tex: str, theme, color, side: float = 1.0, font_size: int = FONT_LABEL,
+                away_from=None, flip: bool = False) -> MathTex:
+    """A label beside the middle of ``arrow``: to its left (``side`` +1) or right (-1), or on the
+    side away from the point ``away_from`` (towards it with ``flip``)."""
+    start, end = arrow.get_start(), arrow.get_end()
+    d = end - start
+    n = np.array([-d[1], d[0], 0.0])
+    n = n / (np.linalg.norm(n) or 1.0)
+    if away_from is not None:
+        side = 1.0 if np.dot((start + end) / 2 - np.asarray(away_from), n) >= 0 else -1.0
+        side = -side if flip else side
+    label = math(tex, theme, font_size, color=color)
+    label.move_to((start + end) / 2 + side * n * (0.22 + 0.5 * max(label.width, label.height)))
+    label.add_background_rectangle(color=theme.background, opacity=0.8, buff=0.05)
+    return label
+
+
+class MomentumCloseUp(ThemedScene):
+    """GD's zig-zag, momentum's velocity and overshoot, Nesterov's look-ahead, in a narrow valley."""
+
+    config_table = "momentum_closeup"
+
+    def construct(self):
+        self.cfg = load_or_exit(self.config_table)
+        self.data = MomentumData(self.cfg)
+        self.tracker = StepTracker(0)
+        self.build()
+        self.narrow_valley()
+        self.gd_zigzag()
+        self.momentum_velocity()
+        self.nesterov_lookahead()
+        self.compare()
+
+    # ------------------------------------------------------------------ building
+
+    def build(self):
+        d, theme = self.data, self.theme
+        surface = d.surface
+        self.panel = MapPanel(surface, surface.domain, theme, side=MAP_SIDE, center=MAP_CENTER, levels=LEVELS,
+                              band_opacity=0.45, line_opacity=0.5)
+        self.colors = {name: theme.optimizer_color(name) for name in NAMES}
+        self.paths = {name: PathOnMap(self.panel.to_scene(d.ball_points(name)), self.colors[name], theme, width=4.0,
+                                      radius=0.1) for name in NAMES}
+        self.title = text("Momentum, up close", theme, FONT_TITLE).to_corner(UP + LEFT, buff=MARGIN)
+        names = ", ".join(surface.variable_names)
+        self.formula = MathTex(f"f({names}) =", surface.latex, font_size=FONT_BODY, color=theme.foreground)
+        self.formula.next_to(self.title, RIGHT, buff=0.8).align_to(self.title, DOWN)
+        self.start = start_mark(self.panel.at(self.cfg.start), theme, label=None, radius=0.13)
+        self.star = minimum_mark(self.panel.at(surface.minima[0]), theme, size=0.15)
+        self.entries = {name: legend([(rf"\textsf{{{NAMES[name]}}}\ \ " + hyperparam_text(t.optimizer),
+                                       self.colors[name])], theme, FONT_SMALL)
+                        for name, t in d.runs.items()}
+        top = 2.75
+        for name in NAMES:
+            self.entries[name].move_to([0, top, 0], aligned_edge=UP).align_to([RIGHT_LEFT, 0, 0], LEFT)
+            top -= 0.45
+
+    def rule_card(self, name: str) -> VGroup:
+        """The optimizer's update rule (mathcore's SymPy, one line per equation), under the legend."""
+        tex = rule_tex(self.data.runs[name].optimizer, self.theme, font_size=FONT_LABEL,
+                       color=self.colors[name])
+        label = text("update rule", self.theme, FONT_SMALL, color=self.theme.muted)
+        group = VGroup(label, tex).arrange(DOWN, aligned_edge=LEFT, buff=0.18)
+        group.move_to([0, 0.85, 0], aligned_edge=UP).align_to([RIGHT_LEFT, 0, 0], LEFT)
+        if group.get_right()[0] > 6.6:
+            group.scale_to_fit_width(6.6 - RIGHT_LEFT).align_to([RIGHT_LEFT, 0, 0], LEFT)
+        return group
+
+    def caption(self, words, run_time: float = 0.6, *extra):
+        self.play(*self.captions.show(words, run_time), *extra, run_time=run_time)
+
+    def advance_path(self, name, to, run_time, rate_func=linear):
+        path = self.paths[name]
+        with Drive(self, self.tracker).add(path):
+            self.play(advance(self.tracker, to, run_time, rate_func=rate_func))
+
+    def gd_step(self, k: int):
+        """One GD step drawn on the map: the arrow -eta g, then the ball follows it."""
+        d, theme, panel = self.data, self.theme, self.panel
+        parts = d.parts("gd", k)
+        base = np.asarray(parts["base"], float)
+        arrow = vector_arrow(panel.at(base), panel.at(base + parts["grad"]), theme.highlight, width=5)
+        label = arrow_label(arrow, r"-\eta g", theme, theme.highlight, side=1.0 if parts["grad"][1] < 0 else -1.0)
+        self.play(GrowArrow(arrow), FadeIn(label), run_time=0.7)
+        self.tracker.set_value(k)
+        self.advance_path("gd", k + 1, 0.6, rate_func=smooth)
+        self.play(FadeOut(arrow), FadeOut(label), run_time=0.3)
+
+    def inset_for(self, points):
+        """A magnified square view of the map around ``points`` (parameter space)."""
+        pts = np.asarray(points, float)
+        lo, hi = pts.min(axis=0), pts.max(axis=0)
+        center = (lo + hi) / 2
+        half = max(float((hi - lo).max()) / 2 * 1.5, 0.3) + 0.2
+        window = ((center[0] - half, center[0] + half), (center[1] - half, center[1] + half))
+        inset = MapPanel(self.data.surface, window, self.theme, side=INSET_SIDE, center=INSET_CENTER, levels=LEVELS,
+                         band_opacity=0.55, line_opacity=0.5, labels=False, heights=self.panel.heights, grid_n=81)
+        inset.frame.set_stroke(self.theme.foreground, width=2)
+        (x0, x1), (y0, y1) = window
+        a, b = self.panel.at((x0, y0)), self.panel.at((x1, y1))
+        box = Rectangle(width=b[0] - a[0], height=b[1] - a[1], stroke_color=self.theme.foreground, stroke_width=2)
+        box.move_to((a + b) / 2)
+        links = VGroup(*[DashedLine(box.get_corner(c + RIGHT), inset.frame.get_corner(c + LEFT), dash_length=0.06,
+                                    stroke_width=1.5, color=self.theme.muted) for c in (UP, DOWN)])
+        return inset, VGroup(box, links)
+
+    def detail_step(self, name: str, k: int):
+        """Step ``k`` tip to tail, magnified: the carried step, (the look-ahead,) the gradient
+        step, their sum; then the ball moves, here and on the map."""
+        d, theme = self.data, self.theme
+        parts = d.parts(name, k)
+        color = self.colors[name]
+        base = np.asarray(parts["base"], float)
+        mid, end = base + parts["carry"], base + parts["carry"] + parts["grad"]
+        inset, marker = self.inset_for([base, mid, end])
+        at = inset.at
+        ball = Dot(at(base), radius=0.09, color=color)
+        self.play(FadeOut(self.rule), FadeIn(inset), Create(marker), FadeIn(ball), run_time=0.7)
+        shown = VGroup()
+        centroid = (at(base) + at(mid) + at(end)) / 3
+        carry = vector_arrow(at(base), at(mid), color, width=4).set_opacity(0.8)
+        carry_label = arrow_label(carry, r"-\eta\mu\Delta", theme, color, away_from=centroid)
+        shown.add(carry, carry_label)
+        self.play(GrowArrow(carry), FadeIn(carry_label), run_time=0.7)
+        if name == "nesterov":
+            ghost = Circle(radius=0.1, stroke_color=color, stroke_width=3).move_to(at(parts["ghost"]))
+            ghost_label = math(r"\textsf{look-ahead}", theme, FONT_SMALL, color=color)
+            ghost_label.next_to(ghost, UP if parts["grad"][1] < 0 else DOWN, buff=0.12)
+            ghost_label.add_background_rectangle(color=theme.background, opacity=0.8, buff=0.05)
+            shown.add(ghost, ghost_label)
+            self.play(FadeIn(ghost, scale=0.5), FadeIn(ghost_label), run_time=0.5)
+        grad = vector_arrow(at(mid), at(end), theme.highlight, width=4)
+        grad_label = arrow_label(grad, r"-\eta g", theme, theme.highlight, away_from=centroid)
+        shown.add(grad, grad_label)
+        if name == "nesterov":
+            # Nesterov's gradient is taken at the look-ahead point: drawn there.
+            self.play(GrowArrow(grad), FadeIn(grad_label), run_time=0.7)
+        else:
+            # Heavy ball's gradient is taken at the ball: drawn there, then moved tip to tail.
+            offset = at(base) - at(mid)
+            grad.shift(offset)
+            grad_label.shift(offset)
+            self.play(GrowArrow(grad), FadeIn(grad_label), run_time=0.7)
+            self.play(grad.animate.shift(-offset), grad_label.animate.shift(-offset), run_time=0.6)
+        total = vector_arrow(at(base), at(end), color, width=6)
+        total_label = arrow_label(total, r"-\eta\Delta", theme, color, away_from=centroid)
+        shown.add(total, total_label)
+        self.play(GrowArrow(total), FadeIn(total_label), run_time=0.7)
+        self.wait(0.5)
+        self.tracker.set_value(k)
+        path = self.paths[name]
+        with Drive(self, self.tracker).add(path):
+            self.play(advance(self.tracker, k + 1, 0.7, rate_func=smooth),
+                      ball.animate(rate_func=smooth).move_to(at(end)), run_time=0.7)
+        self.play(FadeOut(shown), FadeOut(inset), FadeOut(marker), FadeOut(ball), FadeIn(self.rule), run_time=0.4)
+
+    # ------------------------------------------------------------------ beats
+
+    def narrow_valley(self):
+        """The elongated bowl from above: a long, narrow valley."""
+        self.next_section("narrow_valley")
+        self.play(FadeIn(self.panel), FadeIn(self.title), FadeIn(self.formula), FadeIn(self.star), run_time=1.2)
+        self.caption("A narrow valley: steep across (y), gentle along (x)")
+        self.wait(2.2)
+
+    def gd_zigzag(self):
+        """GD: each step is -eta g, mostly across the valley."""
+        self.next_section("gd_zigzag")
+        name = "gd"
+        path = self.paths[name]
+        self.rule = self.rule_card(name)
+        self.add(path)
+        self.play(FadeIn(self.start), FadeIn(path.ball, scale=0.5), FadeIn(self.entries[name]), FadeIn(self.rule),
+                  *self.captions.show("Gradient descent steps along -η g,\nwhich points mostly across the valley"),
+                  run_time=0.8)
+        self.tracker.set_value(0)
+        for k in range(min(2, self.cfg.steps)):
+            self.gd_step(k)
+        k_tol = self.data.steps_to_tol(name)
+        self.play(*self.captions.show("So it zig-zags from wall to wall while creeping along"), run_time=0.6)
+        self.advance_path(name, len(path.vertices) - 1, 3.0)
+        if k_tol is not None:
+            self.wait(0.8)
+        self.play(*path.fade_to(0.3), run_time=0.5)
+
+    def momentum_velocity(self):
+        """Heavy-ball momentum, tip to tail; then it overshoots."""
+        self.next_section("momentum_velocity")
+        name = "momentum"
+        path = self.paths[name]
+        rule = self.rule_card(name)
+        self.add(path)
+        self.play(FadeOut(self.rule), FadeIn(rule), FadeIn(self.entries[name]), FadeIn(path.ball, scale=0.5),
+                  *self.captions.show("Momentum keeps the last step, times μ,\nand adds the new gradient step"),
+                  run_time=0.8)
+        self.rule = rule
+        self.tracker.set_value(0)
+        self.advance_path(name, 1, 0.6, rate_func=smooth)
+        for k in range(1, 1 + self.cfg.detail_steps):
+            self.detail_step(name, k)
+        x_max = float(self.data.momentum.points[:, 0].max())
+        self.play(*self.captions.show("Across the valley the pushes cancel, along it they add up:\n"
+                                      f"it speeds up, overshoots the minimum (to x = {format_sig(x_max)})"
+                                      " and swings back"),
+                  run_time=0.6)
+        self.advance_path(name, len(path.vertices) - 1, 4.5)
+        self.wait(0.8)
+        self.play(*path.fade_to(0.3), run_time=0.5)
+
+    def nesterov_lookahead(self):
+        """Nesterov: the gradient at the look-ahead point."""
+        self.next_section("nesterov_lookahead")
+        name = "nesterov"
+        path = self.paths[name]
+        rule = self.rule_card(name)
+        self.add(path)
+        self.play(FadeOut(self.rule), FadeIn(rule), FadeIn(self.entries[name]), FadeIn(path.ball, scale=0.5),
+                  *self.captions.show("Nesterov looks ahead: it takes the gradient where\n"
+                                      "the momentum is about to carry it"), run_time=0.8)
+        self.rule = rule
+        self.tracker.set_value(0)
+        self.advance_path(name, 1, 0.6, rate_func=smooth)
+        for k in range(1, 1 + self.cfg.detail_steps):
+            self.detail_step(name, k)
+        self.play(*self.captions.show("Near the far wall the look-ahead gradient already pushes back:\n"
+                                      "it brakes earlier and overshoots less"), run_time=0.6)
+        self.advance_path(name, len(path.vertices) - 1, 4.0)
+        self.wait(0.8)
+
+    def compare(self):
+        """All three paths, their losses (log), and the steps each needs to reach the tolerance."""
+        self.next_section("compare")
+        d, theme, cfg = self.data, self.theme, self.cfg
+        plot = SeriesPlot([(d.runs[n].losses, self.colors[n]) for n in NAMES], theme, x_max=cfg.steps, log=True,
+                          width=2.5, height=1.45, y_min_decade=-8, step=cfg.steps)
+        plot.shift(np.array([RIGHT_LEFT + 0.75 + 1.25, -0.6, 0.0]) - plot.axes.get_center())
+        lines = []
+        for n in NAMES:
+            k = d.steps_to_tol(n)
+            lines.append(f"{NAMES[n]}: {k} steps" if k is not None else f"{NAMES[n]}: not within {cfg.steps}")
+        self.play(FadeOut(self.rule), *[a for n in NAMES for a in self.paths[n].fade_to(1.0)], FadeIn(plot),
+                  *self.captions.show(f"Steps to f ≤ {cfg.loss_tol:g}: " + ", ".join(lines)), run_time=1.0)
+        self.wait(4.0)
+        self.plot = plot
+
+
+__all__ = ["MomentumCloseUp", "MomentumData", "vector_arrow", "arrow_label"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 from manim import DOWN, FadeIn, FadeOut, Scene, ThreeDScene, config, rush_from, rush_into
 
@@ -11,11 +13,13 @@ from .theme import FONT_BODY, MARGIN, Theme, ThemeError, get_theme
 
 
 def theme_or_exit() -> Theme:
-    """The theme from ``$GDX_THEME``; a bad name ends a CLI run with one line."""
+    """The theme from ``$GDX_THEME``; a bad name ends a CLI run with one line on stderr and
+    exit status 2."""
     try:
         return get_theme()
     except ThemeError as exc:
-        raise SystemExit(f"gdx theme error: {exc}") from None
+        print(f"gdx theme error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 class Captions:

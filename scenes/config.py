@@ -26,6 +26,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
+import sys
 import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -245,6 +246,13 @@ def from_mapping(data: dict, table: str):
     return validate(dataclasses.replace(defaults, **changes), table)
 
 
+def all_tables() -> dict:
+    """Every scene table of either config module (:mod:`scenes.config_more` holds scenes 4-6)."""
+    from scenes import config_more
+
+    return {**CONFIGS, **config_more.CONFIGS}
+
+
 def read_file(path) -> dict:
     """The TOML document at ``path`` as a dict, every table checked by name; ConfigError otherwise."""
     path = Path(path)
@@ -254,34 +262,41 @@ def read_file(path) -> dict:
         raise ConfigError(f"{ENV_CONFIG}={str(path)!r}: no such file; accepted: the path of a TOML file") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    known = all_tables()
     for table, body in data.items():
-        if table not in CONFIGS:
-            raise ConfigError(f"{path}: unknown table [{table}]; accepted: {', '.join(f'[{k}]' for k in CONFIGS)}")
+        if table not in known:
+            raise ConfigError(f"{path}: unknown table [{table}]; accepted: {', '.join(f'[{k}]' for k in known)}")
         if not isinstance(body, dict):
             raise ConfigError(f"{path}: {table} must be a table [{table}], got {body!r}")
     return data
 
 
 def load(table: str, path=None):
-    """The config of ``table``, overridden from ``path`` or ``$GDX_CONFIG`` when set."""
+    """The config of ``table`` (of either config module), overridden from ``path`` or
+    ``$GDX_CONFIG`` when set."""
+    from scenes import config_more
+
+    build = config_more.from_mapping if table in config_more.CONFIGS else from_mapping
     if path is None:
         path = os.environ.get(ENV_CONFIG, "").strip() or None
     if path is None:
-        return from_mapping({}, table)
+        return build({}, table)
     data = read_file(path)
     try:
-        return from_mapping(data.get(table, {}), table)
+        return build(data.get(table, {}), table)
     except ConfigError as exc:
         raise ConfigError(f"{path}: {exc}") from None
 
 
 def load_or_exit(table: str):
-    """:func:`load` for the manim CLI: a bad config ends the run with its one-line message."""
+    """:func:`load` for the manim CLI: a bad config ends the run with its one-line message
+    on stderr and exit status 2 (a usage error), before anything is rendered."""
     try:
         return load(table)
     except ConfigError as exc:
-        raise SystemExit(f"gdx config error: {exc}") from None
+        print(f"gdx config error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 __all__ = ["ConfigError", "DescentConfig", "SigmoidNeuronConfig", "LearningRateConfig", "CONFIGS",
-           "ENV_CONFIG", "from_mapping", "load", "load_or_exit", "read_file", "validate"]
+           "ENV_CONFIG", "all_tables", "from_mapping", "load", "load_or_exit", "read_file", "validate"]

@@ -372,43 +372,10 @@ def from_mapping(data: dict, table: str):
     return validate(dataclasses.replace(default, **changes), table)
 
 
-def read_file(path) -> dict:
-    """The TOML document at ``path``; tables of either config module are accepted."""
-    path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{ENV_CONFIG}={str(path)!r}: no such file; accepted: the path of a TOML file") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
-    known = list(base.CONFIGS) + [k for k in CONFIGS if k not in base.CONFIGS]
-    for table, body in data.items():
-        if table not in known:
-            raise ConfigError(f"{path}: unknown table [{table}]; accepted: {', '.join(f'[{k}]' for k in known)}")
-        if not isinstance(body, dict):
-            raise ConfigError(f"{path}: {table} must be a table [{table}], got {body!r}")
-    return data
-
-
-def load(table: str, path=None):
-    """The config of ``table``, overridden from ``path`` or ``$GDX_CONFIG`` when set."""
-    if path is None:
-        path = os.environ.get(ENV_CONFIG, "").strip() or None
-    if path is None:
-        return from_mapping({}, table)
-    data = read_file(path)
-    try:
-        return from_mapping(data.get(table, {}), table)
-    except ConfigError as exc:
-        raise ConfigError(f"{path}: {exc}") from None
-
-
-def load_or_exit(table: str):
-    """:func:`load` for the manim CLI: a bad config ends the run with its one-line message."""
-    try:
-        return load(table)
-    except ConfigError as exc:
-        raise SystemExit(f"gdx config error: {exc}") from None
+# One loader for every table: :mod:`scenes.config` knows the tables of both modules.
+read_file = base.read_file
+load = base.load
+load_or_exit = base.load_or_exit
 
 
 __all__ = ["LandscapesConfig", "RaceConfig", "MomentumConfig", "CONFIGS", "defaults", "from_mapping", "load",

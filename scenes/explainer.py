@@ -70,6 +70,7 @@ def play_part(host: ThreeDScene, scene_class, sections: bool) -> None:
     writer = host.renderer.file_writer
     part = scene_class(renderer=host.renderer)
     host.renderer.file_writer = writer
+    part.explainer_cut = True  # the part plays its shortened cut (see ``EXPLAINER_BUDGETS``)
     stem = scene_class.__module__.rsplit(".", 1)[-1]
     if sections:
         own = part.next_section

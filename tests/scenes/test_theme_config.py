@@ -148,7 +148,34 @@ def test_cli_prints_one_line_for_a_bad_config(tmp_path):
         [sys.executable, "-m", "manim", "--dry_run", "-ql", "--media_dir", str(tmp_path / "media"),
          "scenes/learning_rate.py", "LearningRate"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
-    assert result.returncode != 0
+    assert result.returncode == 2
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith("gdx config error:") and "'big'" in last and "numbers" in last
     assert "Traceback" not in result.stderr
+
+
+def test_cli_bad_theme_is_one_line_and_status_2(tmp_path):
+    env = {"PATH": "/usr/bin:/bin", "GDX_THEME": "sepia", "HOME": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "-m", "manim", "--dry_run", "-ql", "--media_dir", str(tmp_path / "media"),
+         "scenes/learning_rate.py", "LearningRate"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("gdx theme error:") and "'sepia'" in last and "dark" in last
+    assert "Traceback" not in result.stderr
+
+
+def test_one_file_holds_tables_of_every_scene(tmp_path):
+    """A [race] table next to [descent] is fine for both scenes: one file configures a lecture."""
+    from scenes import config_more
+
+    path = tmp_path / "lecture.toml"
+    path.write_text('[descent]\nlr = 0.002\n\n[race]\nsteps = 800\n\n[momentum_closeup]\n')
+    assert cfgmod.load("descent", path).lr == 0.002
+    assert cfgmod.load("race", path).steps == 800
+    assert config_more.load("race", path).steps == 800
+    assert cfgmod.load("sigmoid_neuron", path) == cfgmod.SigmoidNeuronConfig()
+    path.write_text('[racing]\nsteps = 800\n')
+    with pytest.raises(cfgmod.ConfigError, match=r"unknown table \[racing\]; accepted: .*\[descent\].*\[race\]"):
+        cfgmod.load("descent", path)

@@ -29,18 +29,34 @@ SCENES = {
     "descent": ("scenes/descent.py", "RosenbrockDescent"),
     "sigmoid_neuron": ("scenes/sigmoid_neuron.py", "SigmoidNeuron"),
     "learning_rate": ("scenes/learning_rate.py", "LearningRate"),
+    "landscapes": ("scenes/landscapes.py", "Landscapes"),
+    "race": ("scenes/race.py", "OptimizerRace"),
+    "race_rastrigin": ("scenes/race.py", "OptimizerRaceRastrigin"),
+    "momentum": ("scenes/momentum.py", "MomentumCloseUp"),
+    "hook": ("scenes/chapters/hook.py", "HookChapter"),
+    "derivatives": ("scenes/chapters/derivatives.py", "DerivativesChapter"),
+    "gradient": ("scenes/chapters/gradient.py", "GradientChapter"),
+    "update_rule": ("scenes/chapters/update_rule.py", "UpdateRuleChapter"),
+    "stochastic": ("scenes/chapters/stochastic.py", "StochasticChapter"),
+    "adaptive": ("scenes/chapters/adaptive.py", "AdaptiveChapter"),
+    "backprop": ("scenes/chapters/backprop.py", "BackpropChapter"),
+    "limitations": ("scenes/chapters/limitations.py", "LimitationsChapter"),
+    # The whole video in one manim process (`gdx render --explainer` renders its parts in parallel).
+    "explainer": ("scenes/explainer.py", "GradientDescentExplained"),
 }
 QUALITIES = {"l": ("480p15", "-ql"), "h": ("1080p60", "-qh")}
 
 
-def _run(args, env) -> float:
+def _run(args, env) -> tuple[float, list[str]]:
+    """Wall time of the command and the warning lines it printed."""
     start = time.perf_counter()
     result = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - start
     if result.returncode != 0:
         tail = "\n".join((result.stderr or result.stdout).strip().splitlines()[-15:])
         raise RuntimeError(f"{' '.join(map(str, args))} failed:\n{tail}")
-    return elapsed
+    output = result.stdout + result.stderr
+    return elapsed, [line.strip() for line in output.splitlines() if "WARNING" in line or "Warning" in line]
 
 
 def _duration(video: Path) -> float:
@@ -58,8 +74,8 @@ def measure(name: str, quality: str, keep: bool = False) -> dict:
     env.pop("GDX_CONFIG", None)  # the defaults are what we measure
     base = [str(MANIM), flag, "--media_dir", str(media), "--disable_caching", "--progress_bar", "none"]
     try:
-        warm = _run(base + ["--dry_run", "--frame_rate", "1", path, cls], env)
-        render = _run(base + [path, cls], env)
+        warm, _ = _run(base + ["--dry_run", "--frame_rate", "1", path, cls], env)
+        render, warnings = _run(base + [path, cls], env)
         videos = list(media.rglob(f"{cls}.mp4"))
         if not videos:
             raise RuntimeError(f"no video for {cls} in {media}")
@@ -68,7 +84,7 @@ def measure(name: str, quality: str, keep: bool = False) -> dict:
         if not keep:
             shutil.rmtree(media, ignore_errors=True)
     return {"scene": name, "quality": label, "video_s": seconds, "render_s": render, "warmup_s": warm,
-            "ratio": render / seconds}
+            "ratio": render / seconds, "warnings": warnings}
 
 
 def main(argv=None) -> int:
@@ -92,6 +108,8 @@ def main(argv=None) -> int:
             rows.append(row)
             print(f"{row['scene']:16} {row['quality']:8} {row['video_s']:8.1f} {row['render_s']:9.1f} "
                   f"{row['ratio']:6.2f}  {row['warmup_s']:20.1f}", flush=True)
+            for line in row["warnings"]:
+                print(f"    warning: {line}", flush=True)
     slow = [r for r in rows if r["quality"] == "480p15" and r["ratio"] >= 1]
     if slow:
         print("slower than real time at 480p15: " + ", ".join(r["scene"] for r in slow))

@@ -45,6 +45,10 @@ CHAPTERS = (
 
 TITLE_SECONDS = 3.0
 
+# Seconds each chapter's parts may take in their explainer cut (title card not included):
+# 4.5 to 6 minutes in all, the length the video is made for. Checked by tests/scenes/test_explainer.py.
+EXPLAINER_BUDGETS = (30.0, 80.0, 30.0, 40.0, 70.0, 32.0, 32.0)
+
 
 def part_class(module: str, name: str):
     return getattr(importlib.import_module(module), name)

@@ -12,6 +12,16 @@ With :math:`\eta = 1.05` every step overshoots by more than it corrects
 
 Part 2: the same start (-2, -2) on the sigmoid error with :math:`\eta \in \{0.1, 0.5, 1, 5, 10\}`
 and one step budget: on this flat surface the larger steps win.
+
+Beats (one manim section each, narration in ``assets/narration/learning_rate.toml``):
+``three_step_sizes`` (the panels and the rule with the numbers of step 0), ``first_steps``
+(the first steps, slowly), ``run_to_the_end`` (the rest of the runs, the "diverged" mark and
+what each run reports), ``sigmoid_error`` (part 2).
+
+Explainer cut: when ``explainer_cut`` is set on the instance (``scenes.explainer.play_part``
+does), the same beats play in about 28 s instead of 42: one slow step instead of two (the
+rule shows the numbers of steps 0 and 1), shorter holds and runs, and everything fades out
+at the end, since the next part plays on the same scene.
 """
 
 from __future__ import annotations
@@ -73,11 +83,22 @@ class LearningRate(ThemedScene):
 
     config_table = "learning_rate"
 
+    BEATS = ("three_step_sizes", "first_steps", "run_to_the_end", "sigmoid_error")
+
     def construct(self):
         self.cfg = load_or_exit(self.config_table)
         self.data = LearningRateData(self.cfg)
+        self.cut = bool(getattr(self, "explainer_cut", False))
         self.parabola_part()
         self.sigmoid_part()
+        if self.cut:
+            # The next part of the explainer starts on this scene: leave it empty.
+            self.play(*[FadeOut(m) for m in self.mobjects if not isinstance(m, StepTracker)], run_time=0.6)
+            self.remove(*self.mobjects)
+
+    def pace(self, full: float, cut: float) -> float:
+        """A run time or hold: ``cut`` in the explainer's cut, ``full`` otherwise."""
+        return cut if self.cut else full
 
     # ------------------------------------------------------------------ part 1
 
@@ -102,9 +123,10 @@ class LearningRate(ThemedScene):
         shown, exit_index = clip_to_box(pts, (lo[0], hi[0], lo[1] - 1e-6, hi[1]))
         trail = Trail(shown, color, width=3, step=0)
         ball = Marker(shown, color, theme, radius=0.08)
-        # The rule with the numbers of steps 0, 1, 2 (then it stays on step 2's).
+        # The rule with the numbers of steps 0, 1, 2 (then it stays on step 2's); the cut
+        # takes one slow step, so it shows steps 0 and 1 only.
         variants = []
-        for k in range(min(3, traj.n_steps)):
+        for k in range(min(2 if self.cut else 3, traj.n_steps)):
             tex = substituted_rule_tex(traj, k, theme, font_size=FONT_SMALL, theta_latex=d.parabola.variable_names[0])
             tex.move_to([PANEL_XS[i], -1.35, 0])
             variants.append((k, flat(tex, merge=True)))  # one path per version: redrawn each frame
@@ -118,47 +140,64 @@ class LearningRate(ThemedScene):
                     exit_index=exit_index, shown=shown, traj=traj, color=color, arrival=arrival)
 
     def parabola_part(self):
-        theme, d, cfg = self.theme, self.data, self.cfg
+        theme, d, cfg, pace = self.theme, self.data, self.cfg, self.pace
+        self.next_section("three_step_sizes")
         colors = (theme.series[0], theme.series[1], theme.series[3])
         self.title = text("Choosing the learning rate", theme, FONT_TITLE)
         self.title.to_corner(UP + LEFT, buff=MARGIN)
         formula = math(r"f(x) = " + d.parabola.latex, theme, FONT_BODY).to_corner(UP + RIGHT, buff=MARGIN)
         formula.align_to(self.title, DOWN)
         panels = [self._panel(i, traj, c) for i, (traj, c) in enumerate(zip(d.parabola_runs, colors))]
+        self.panels = panels
         statics = VGroup(*[VGroup(p["axes"], p["curve"], p["head"]) for p in panels])
-        self.play(Write(self.title), Write(formula), run_time=1.5)
-        self.play(FadeIn(statics), run_time=1.0)
         start = cfg.parabola_start
-        self.play(*self.captions.show(f"Gradient descent from x = {start:g}: the same rule, three step sizes"),
-                  *[FadeIn(p["ball"]) for p in panels], run_time=0.8)
-        for p in panels:
-            self.add(p["trail"])
-        self.play(*[FadeIn(p["rule"]) for p in panels], FadeIn(VGroup(*[p["counter"] for p in panels])), run_time=0.8)
-        self.wait(2.5)  # the rule of step 0, with numbers: read the three before anything moves
+        caption = f"Gradient descent from x = {start:g}: the same rule, three step sizes"
+        if self.cut:
+            self.play(Write(self.title), Write(formula), FadeIn(statics), run_time=1.2)
+            for p in panels:
+                self.add(p["trail"])
+            self.play(*self.captions.show(caption), *[FadeIn(p["ball"]) for p in panels],
+                      *[FadeIn(p["rule"]) for p in panels], FadeIn(VGroup(*[p["counter"] for p in panels])),
+                      run_time=0.8)
+            self.wait(2.2)  # the rule of step 0, with numbers: read the three before anything moves
+        else:
+            self.play(Write(self.title), Write(formula), run_time=1.5)
+            self.play(FadeIn(statics), run_time=1.0)
+            self.play(*self.captions.show(caption), *[FadeIn(p["ball"]) for p in panels], run_time=0.8)
+            for p in panels:
+                self.add(p["trail"])
+            self.play(*[FadeIn(p["rule"]) for p in panels], FadeIn(VGroup(*[p["counter"] for p in panels])),
+                      run_time=0.8)
+            self.wait(2.5)  # the rule of step 0, with numbers: read the three before anything moves
 
+        self.next_section("first_steps")
         tracker = StepTracker(0)
         driven = [m for p in panels for m in (p["trail"], p["ball"], p["rule"], p["counter"])]
         drive(tracker, *driven)
         self.add(tracker)
-        # Two steps slowly (each new rule held 2 s), then the rest at a brisk pace.
+        # Two steps slowly (each new rule held 2 s), then the rest at a brisk pace; the cut
+        # takes one (its rule then stays while the runs go on).
         self.play(advance(tracker, 1, 2.0))
-        self.play(advance(tracker, 2, 2.0))
+        if not self.cut:
+            self.play(advance(tracker, 2, 2.0))
         arrivals = [p["arrival"] for p in panels]
         last = max([a for a in arrivals if a is not None] + [len(p["shown"]) - 1 for p in panels])
+
+        self.next_section("run_to_the_end")
         self.play(*self.captions.show("Too small crawls; too large overshoots further each time"), run_time=0.6)
         # A run that leaves the plot gets its mark the moment it leaves; early steps stay slow.
         for p in sorted((p for p in panels if p["exit_index"] is not None), key=lambda p: len(p["shown"])):
             edge_step = len(p["shown"]) - 1
             if edge_step > tracker.get_value():
-                self.play(advance(tracker, edge_step, 0.6 * (edge_step - tracker.get_value())))
+                self.play(advance(tracker, edge_step, pace(0.6, 0.45) * (edge_step - tracker.get_value())))
             edge = p["shown"][-1]
             mark = diverged_mark(edge, edge - p["shown"][-2], theme, step=None, font_size=FONT_SMALL)
             mark.caption.next_to(mark.cross, DOWN, buff=0.15)
             mark.caption.add_background_rectangle(color=theme.background, opacity=0.85, buff=0.05)
             p["mark"] = mark
-            self.play(FadeIn(mark, scale=1.3), run_time=0.6)
+            self.play(FadeIn(mark, scale=1.3), run_time=pace(0.6, 0.5))
         if last > tracker.get_value():
-            self.play(advance(tracker, last, 7.0))
+            self.play(advance(tracker, last, pace(7.0, 4.5)))
         release(*driven)
         marks = [(p, p["mark"]) for p in panels if "mark" in p]
 
@@ -174,12 +213,18 @@ class LearningRate(ThemedScene):
                 words = rf"\text{{not there after {traj.n_steps} steps}}"
             res = math(words, theme, FONT_SMALL, color=p["color"]).move_to([p["axes"].get_center()[0], -2.85, 0])
             results.add(res)
-        self.play(*self.captions.show(None), run_time=0.5)
-        self.play(FadeIn(results), run_time=0.8)
-        self.wait(3.0)
+        self.results = results
+        if self.cut:
+            self.play(*self.captions.show(None), FadeIn(results), run_time=0.8)
+            self.wait(2.4)
+        else:
+            self.play(*self.captions.show(None), run_time=0.5)
+            self.play(FadeIn(results), run_time=0.8)
+            self.wait(3.0)
         everything = VGroup(statics, *[VGroup(p["trail"], p["ball"], p["rule"], p["counter"]) for p in panels],
                             results, formula, *[m for _, m in marks])
-        self.play(FadeOut(everything), FadeOut(self.title), run_time=0.8)
+        self.play(FadeOut(everything), FadeOut(self.title), run_time=pace(0.8, 0.6))
+        self.remove(tracker)
 
     # ------------------------------------------------------------------ part 2
 
@@ -220,22 +265,30 @@ class LearningRate(ThemedScene):
         budget = math(rf"\text{{same start, {cfg.sigmoid_steps} steps each}}", theme, FONT_SMALL, color=theme.muted)
         budget.next_to(key, UP, buff=0.3).align_to(key, LEFT)
 
-        self.play(FadeIn(new_title), FadeIn(bands), FadeIn(lines), FadeIn(frame), run_time=1.2)
+        self.next_section("sigmoid_error")
+        pace = self.pace
+        self.play(FadeIn(new_title), FadeIn(bands), FadeIn(lines), FadeIn(frame), run_time=pace(1.2, 1.0))
         self.play(Create(start), FadeIn(plot), FadeIn(key), FadeIn(budget),
-                  *self.captions.show(f"From ({cfg.sigmoid_start[0]:g}, {cfg.sigmoid_start[1]:g}), five learning rates"),
-                  run_time=1.0)
+                  *self.captions.show(f"From ({cfg.sigmoid_start[0]:g}, {cfg.sigmoid_start[1]:g}), "
+                                      f"{NUMBER_WORDS.get(len(runs), len(runs))} learning rates"),
+                  run_time=pace(1.0, 0.8))
         for t in trails:
             self.add(t)
-        self.play(*[FadeIn(b) for b in balls], run_time=0.5)
+        self.play(*[FadeIn(b) for b in balls], run_time=pace(0.5, 0.4))
         tracker = StepTracker(0)
         driven = (*trails, *balls, plot)
         drive(tracker, *driven)
         self.add(tracker)
-        self.play(advance(tracker, cfg.sigmoid_steps, 9.0))
+        self.play(advance(tracker, cfg.sigmoid_steps, pace(9.0, 5.0)))
         release(*driven)
+        self.remove(tracker)
         self.play(FadeIn(finals), *self.captions.show(
             "On a plateau the gradient is tiny: a small η barely moves"), run_time=0.8)
-        self.wait(4.0)
+        self.finals = finals
+        self.wait(pace(4.0, 2.5))
+
+
+NUMBER_WORDS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven"}
 
 
 __all__ = ["LearningRate", "LearningRateData"]

@@ -4,6 +4,12 @@ A chapter is a :class:`Chapter`: an object that owns its mobjects and plays its 
 on a scene it is given. The thin ``Scene`` classes in each chapter module only build one and
 call its beats, so a longer video can play several chapters on one scene (``play_<chapter>``).
 
+The explainer plays a shorter *cut* of a chapter: the explainer sets ``explainer_cut = True``
+on the part's Scene, the Scene passes it on (``Chapter(..., explainer_cut=True)``), and the
+chapter then plays only its ``CUT_BEATS``, in order, with the shorter timings its beats pick
+with :meth:`Chapter.pace`. A skipped beat starts no section. Without it (a chapter rendered
+alone) nothing changes: every beat of ``BEATS`` at its full length.
+
 Everything here is presentation: numbers come in from ``mathcore``; nothing is derived here.
 """
 
@@ -80,16 +86,21 @@ def beat(method):
 class Chapter:
     """Base class of a chapter: a scene to play on, a theme, captions and the beat runner.
 
-    Subclasses set ``name`` (the narration file's stem) and ``BEATS`` (method names in order).
+    Subclasses set ``name`` (the narration file's stem) and ``BEATS`` (method names in order),
+    and optionally ``CUT_BEATS``: the beats of the explainer's cut, a subsequence of ``BEATS``
+    (``None``: the cut plays every beat, only with the shorter timings).
     """
 
     name = ""
     BEATS: tuple[str, ...] = ()
+    CUT_BEATS: tuple[str, ...] | None = None
     audit = False  # tests switch this on: check text sizes and the frame margin after every beat
 
-    def __init__(self, scene: Scene, theme: Theme | None = None, sections: bool = False):
+    def __init__(self, scene: Scene, theme: Theme | None = None, sections: bool = False,
+                 explainer_cut: bool = False):
         self.scene = scene
         self.sections = sections
+        self.explainer_cut = bool(explainer_cut)  # play the explainer's shorter cut
         self.theme = theme or get_theme()
         apply_theme(self.theme)
         scene.camera.background_color = self.theme.background
@@ -115,10 +126,21 @@ class Chapter:
     def is_3d(self) -> bool:
         return isinstance(self.scene, ThreeDScene)
 
+    @property
+    def beats_to_play(self) -> tuple[str, ...]:
+        """``CUT_BEATS`` in the explainer's cut (when the chapter has them), else ``BEATS``."""
+        if self.explainer_cut and self.CUT_BEATS is not None:
+            return tuple(self.CUT_BEATS)
+        return tuple(self.BEATS)
+
     def play_all(self) -> None:
-        """Play every beat in order."""
-        for name in self.BEATS:
+        """Play every beat in order (in the explainer's cut, the beats of the cut)."""
+        for name in self.beats_to_play:
             getattr(self, name)()
+
+    def pace(self, full, cut):
+        """``cut`` in the explainer's cut, else ``full``: a run time, a wait, a count."""
+        return cut if self.explainer_cut else full
 
     @property
     def duration(self) -> float:

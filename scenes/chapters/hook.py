@@ -6,6 +6,10 @@ walker feels the slope (the derivative), steps a distance ``lr * |slope|`` downh
 steps shrink as the ground flattens. The fog lifts on the valley; then the same rule runs on
 a two-variable landscape in 3D.
 
+The explainer's cut (``explainer_cut``, about 29 s instead of 47) keeps every beat but works
+one step out slowly instead of two, takes the shrinking steps briskly without the readout
+(its numbers would change faster than they can be read), and does not turn the 3D camera.
+
 Render alone::
 
     manim -ql scenes/chapters/hook.py HookChapter
@@ -54,6 +58,7 @@ PROFILE_START = -3.5
 PROFILE_LR = 1.2
 PROFILE_STEPS = 10
 DETAILED_STEPS = 2  # the first steps are shown slowly, with the arithmetic
+CUT_DETAILED_STEPS = 1  # in the explainer's cut
 
 
 LANDSCAPE_FORMULA = "(x**2 + y**2)/8 - 1.5*exp(-((x - 1)**2 + (y - 0.5)**2)/2) + 1.2*exp(-((x + 0.6)**2 + (y + 0.4)**2))"
@@ -70,6 +75,7 @@ BEATS = (
     "landscape_3d",
     "outro",
 )
+CUT_BEATS = BEATS  # the explainer's cut plays every beat, shorter
 NARRATION = load_narration(CHAPTER)
 
 
@@ -117,9 +123,11 @@ class Hook(Chapter):
 
     name = CHAPTER
     BEATS = BEATS
+    CUT_BEATS = CUT_BEATS
 
-    def __init__(self, scene, theme=None, sections=False):
-        super().__init__(scene, theme, sections)
+    def __init__(self, scene, theme=None, sections=False, explainer_cut=False):
+        super().__init__(scene, theme, sections, explainer_cut)
+        self.detailed_steps = self.pace(DETAILED_STEPS, CUT_DETAILED_STEPS)
         self.profile = profile = profile_surface()
         # A plain closure, not a bound method: manim deep-copies the functions a plot keeps.
         self.h = lambda x: float(profile.f(np.array([x])))
@@ -187,17 +195,23 @@ class Hook(Chapter):
                      max_tip_length_to_length_ratio=0.35, tip_length=0.2)
 
     def _take_step(self, k: int, detailed: bool) -> None:
-        readout = self._readout(k)
         tangent = self._tangent(float(self.walk.points[k][0]))
         arrow = self._step_arrow(k)
         x1 = float(self.walk.points[k + 1][0])
         if detailed:
-            self.play(Create(tangent), Transform(self.readout, readout), run_time=0.9)
-            self.wait(0.6)
-            self.play(Create(arrow), run_time=0.7)
+            readout = self._readout(k)
+            self.play(Create(tangent), Transform(self.readout, readout), run_time=self.pace(0.9, 0.8))
+            self.wait(self.pace(0.6, 0.5))
+            self.play(Create(arrow), run_time=self.pace(0.7, 0.6))
             self.play(self.x_tracker.animate.set_value(x1), FadeOut(tangent), FadeOut(arrow),
-                      run_time=1.2)
+                      run_time=self.pace(1.2, 1.0))
+        elif self.explainer_cut:
+            # Brisk: the slope and the step as arrows only (the readout left before these steps).
+            self.play(FadeIn(tangent), FadeIn(arrow), run_time=0.25)
+            self.play(self.x_tracker.animate.set_value(x1), FadeOut(tangent), FadeOut(arrow),
+                      run_time=0.45)
         else:
+            readout = self._readout(k)
             self.play(FadeIn(tangent), FadeIn(arrow), Transform(self.readout, readout), run_time=0.5)
             self.play(self.x_tracker.animate.set_value(x1), FadeOut(tangent), FadeOut(arrow),
                       run_time=0.7)
@@ -223,9 +237,9 @@ class Hook(Chapter):
         self.footprints = VGroup(Dot(self.ground(self.x_tracker.get_value()), radius=0.04, color=t.muted))
         self.say("Blindfolded on a mountain, in thick fog.\nWhich way is down?")
         self.play(FadeIn(self.full_curve), FadeIn(self.fog_window), FadeIn(self.walker, shift=DOWN * 0.2),
-                  run_time=1.5)
+                  run_time=self.pace(1.5, 1.2))
         self.scene.add(self.footprints)
-        self.wait(1.5)
+        self.wait(self.pace(1.5, 1.3))
 
     @beat
     def feel_slope(self):
@@ -237,24 +251,30 @@ class Hook(Chapter):
         self.readout_left = min(self._readout(k, record=False).get_left()[0] for k in range(self.walk.n_steps))
         self.readout = self._readout(0, record=False)
         self.fix(self.readout)
-        self.play(Create(tangent), FadeIn(self.readout[0]), run_time=1.0)
-        self.wait(1.0)
+        self.play(Create(tangent), FadeIn(self.readout[0]), run_time=self.pace(1.0, 0.8))
+        self.wait(self.pace(1.0, 0.7))
         self.say("So step downhill: a steep slope, a big step.")
-        self.play(FadeIn(self.readout[1]), run_time=0.8)
-        self.wait(1.2)
-        self.play(FadeOut(tangent), run_time=0.4)
+        self.play(FadeIn(self.readout[1]), run_time=self.pace(0.8, 0.6))
+        self.wait(self.pace(1.2, 1.0))
+        self.play(FadeOut(tangent), run_time=self.pace(0.4, 0.3))
 
     @beat
     def first_steps(self):
-        for k in range(DETAILED_STEPS):
+        for k in range(self.detailed_steps):
             self._take_step(k, detailed=True)
 
     @beat
     def shrinking_steps(self):
+        if self.explainer_cut:
+            # The readout's numbers would change faster than they can be read: it leaves.
+            self.play(FadeOut(self.readout), run_time=0.3)
+            self.unfix(self.readout)
+            self.scene.remove(self.readout)
+            self.readout = None
         self.say("As the ground flattens, the steps shrink.")
-        for k in range(DETAILED_STEPS, self.walk.n_steps):
+        for k in range(self.detailed_steps, self.walk.n_steps):
             self._take_step(k, detailed=False)
-        self.wait(0.8)
+        self.wait(self.pace(0.8, 0.4))
 
     @beat
     def lift_fog(self):
@@ -263,13 +283,14 @@ class Hook(Chapter):
         x_min = float(self.profile.minima[0][0]) if self.profile.minima else float(self.walk.points[-1][0])
         mark = Dot(self.ground(x_min), radius=0.08, color=t.good)
         label = self.text("valley floor", FONT_SMALL, t.good).next_to(self.walker, UP, buff=0.2)
-        self.play(self.full_curve.animate.set_stroke(opacity=1.0), FadeOut(self.readout), run_time=1.8)
-        self.play(FadeIn(mark, scale=0.5), FadeIn(label), run_time=0.8)
-        self.wait(1.6)
+        readout = [FadeOut(self.readout)] if self.readout is not None else []
+        self.play(self.full_curve.animate.set_stroke(opacity=1.0), *readout, run_time=self.pace(1.8, 1.3))
+        self.play(FadeIn(mark, scale=0.5), FadeIn(label), run_time=self.pace(0.8, 0.6))
+        self.wait(self.pace(1.6, 1.3))
         self.walker.clear_updaters()
         self.say(None)
         self.play(*(FadeOut(m) for m in (self.full_curve, self.fog_window, self.walker, self.footprints,
-                                         mark, label)), run_time=0.8)
+                                         mark, label)), run_time=self.pace(0.8, 0.6))
         self.scene.remove(self.fog_window)
 
     @beat
@@ -292,25 +313,28 @@ class Hook(Chapter):
         center = view.axes.c2p(0, 0, 0) * np.array([1, 1, 0]) + np.array([0, 0, -0.3])
         scene.set_camera_orientation(phi=58 * DEGREES, theta=-50 * DEGREES, zoom=0.9, frame_center=center)
         self.say("In a real problem the ground slopes in many directions.\nThe same rule still works.")
-        scene.play(FadeIn(floor), FadeIn(mesh), run_time=1.5)
+        scene.play(FadeIn(floor), FadeIn(mesh), run_time=self.pace(1.5, 1.2))
         scene.add_fixed_orientation_mobjects(marker)
-        scene.play(FadeIn(marker, scale=0.5), run_time=0.5)
+        scene.play(FadeIn(marker, scale=0.5), run_time=self.pace(0.5, 0.4))
         scene.add(shadow, trail)
-        scene.wait(0.8)
+        scene.wait(self.pace(0.8, 0.4))
         progress = ValueTracker(0)
         n = len(pts) - 1
         for m in (trail, shadow, marker):
             m.add_updater(lambda m: m.set_step(progress.get_value()))
-        scene.play(progress.animate.set_value(n), run_time=6, rate_func=rate_functions.ease_out_sine)
+        scene.play(progress.animate.set_value(n), run_time=self.pace(6, 4), rate_func=rate_functions.ease_out_sine)
         for m in (trail, shadow, marker):
             m.clear_updaters()
         self.say("Feel the slope, step downhill, repeat:\nthat is gradient descent.")
-        scene.move_camera(theta=-70 * DEGREES, run_time=3, rate_func=rate_functions.ease_in_out_sine)
-        scene.wait(1.0)
+        if self.explainer_cut:
+            scene.wait(2.2)  # the camera stays: the line is read over a still picture
+        else:
+            scene.move_camera(theta=-70 * DEGREES, run_time=3, rate_func=rate_functions.ease_in_out_sine)
+            scene.wait(1.0)
 
     @beat
     def outro(self):
-        self.clear()
+        self.clear(run_time=self.pace(0.8, 0.6))
         if self.is_3d:
             self.scene.set_camera_orientation(phi=0, theta=-90 * DEGREES, zoom=1, frame_center=ORIGIN)
 
@@ -323,14 +347,11 @@ def play_hook(scene, theme=None, sections: bool = False) -> Hook:
 
 
 class HookChapter(ThreeDScene):
-    """Chapter 1 alone: the blindfolded climber, then a 3D landscape."""
+    """Chapter 1 alone: the blindfolded climber, then a 3D landscape.
+
+    With ``explainer_cut = True`` set on the instance (the explainer does), the shorter cut.
+    """
 
     def construct(self):
-        self.chapter = hook = Hook(self, sections=True)
-        hook.enter_fog()
-        hook.feel_slope()
-        hook.first_steps()
-        hook.shrinking_steps()
-        hook.lift_fog()
-        hook.landscape_3d()
-        hook.outro()
+        self.chapter = hook = Hook(self, sections=True, explainer_cut=getattr(self, "explainer_cut", False))
+        hook.play_all()  # enter_fog, feel_slope, first_steps, shrinking_steps, lift_fog, landscape_3d, outro

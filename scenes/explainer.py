@@ -90,9 +90,9 @@ def play_part(host: ThreeDScene, scene_class, sections: bool) -> None:
 def title_card(host: ThreeDScene, heading: str, promise: str) -> None:
     theme = theme_or_exit()
     host.camera.background_color = theme.background
-    big = Text(heading, font_size=FONT_TITLE * 1.3, color=theme.foreground)
-    rule = Line(big.get_left(), big.get_right(), color=theme.accent, stroke_width=3).next_to(big, DOWN, 0.25)
-    small = Text(promise, font_size=FONT_BODY, color=theme.muted).next_to(rule, DOWN, 0.35)
+    big = Text(heading, font=theme.font, font_size=FONT_TITLE * 1.3, color=theme.foreground)
+    rule = Line(big.get_left(), big.get_right(), color=theme.highlight, stroke_width=3).next_to(big, DOWN, 0.25)
+    small = Text(promise, font=theme.font, font_size=FONT_BODY, color=theme.muted).next_to(rule, DOWN, 0.35)
     card = VGroup(big, rule, small).move_to(ORIGIN)
     host.play(Write(big), FadeIn(rule), run_time=1.0)
     host.play(FadeIn(small, shift=0.2 * DOWN), run_time=0.6)

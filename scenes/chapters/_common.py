@@ -155,8 +155,16 @@ class Chapter:
         self.scene.wait(seconds)
 
     def fix(self, *mobjects):
-        """Pin overlays to the frame in a 3D scene (titles, readouts); a no-op in 2D."""
-        if self.is_3d:
+        """Pin overlays to the frame in a 3D scene (titles, readouts); a no-op in 2D.
+
+        manim's ``add_fixed_in_frame_mobjects`` also adds them to the scene, so an overlay
+        pinned a few plays before the one that writes it is on screen early. In the
+        explainer's cut they are only pinned (the camera's set), and the animation that shows
+        them adds them; the full chapters keep the old behaviour, so their renders do not change.
+        """
+        if self.is_3d and self.explainer_cut:
+            self.scene.renderer.camera.add_fixed_in_frame_mobjects(*mobjects)
+        elif self.is_3d:
             self.scene.add_fixed_in_frame_mobjects(*mobjects)
         return mobjects[0] if len(mobjects) == 1 else mobjects
 

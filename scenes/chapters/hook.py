@@ -135,6 +135,7 @@ class Hook(Chapter):
         self.landscape = landscape_surface()
         self.landscape_path = landscape_walk()
         self.shown_numbers: list[dict] = []  # what each step's readout showed (for tests)
+        self.felt_tangent = None  # the cut: the tangent of feel_slope, kept for the first step
         self.readout_left = None  # scene x of the readouts' left edge, fixed in feel_slope
 
     # ------------------------------------------------------------------ helpers
@@ -198,18 +199,24 @@ class Hook(Chapter):
         tangent = self._tangent(float(self.walk.points[k][0]))
         arrow = self._step_arrow(k)
         x1 = float(self.walk.points[k + 1][0])
-        if detailed:
+        if detailed and k == 0 and self.felt_tangent is not None:
+            # The cut: the slope felt in ``feel_slope`` is still shown, and so is step 0's readout.
+            tangent, self.felt_tangent = self.felt_tangent, None
+            self._readout(k)  # records step 0's numbers: the readout on screen shows them
+            self.play(Create(arrow), run_time=0.6)
+            self.play(self.x_tracker.animate.set_value(x1), FadeOut(tangent), FadeOut(arrow), run_time=1.0)
+        elif detailed:
             readout = self._readout(k)
-            self.play(Create(tangent), Transform(self.readout, readout), run_time=self.pace(0.9, 0.8))
-            self.wait(self.pace(0.6, 0.5))
-            self.play(Create(arrow), run_time=self.pace(0.7, 0.6))
+            self.play(Create(tangent), Transform(self.readout, readout), run_time=0.9)
+            self.wait(0.6)
+            self.play(Create(arrow), run_time=0.7)
             self.play(self.x_tracker.animate.set_value(x1), FadeOut(tangent), FadeOut(arrow),
-                      run_time=self.pace(1.2, 1.0))
+                      run_time=1.2)
         elif self.explainer_cut:
-            # Brisk: the slope and the step as arrows only (the readout left before these steps).
+            # Brisk: the slope and the step as lines only (the readout left before these steps).
             self.play(FadeIn(tangent), FadeIn(arrow), run_time=0.25)
             self.play(self.x_tracker.animate.set_value(x1), FadeOut(tangent), FadeOut(arrow),
-                      run_time=0.45)
+                      run_time=0.4)
         else:
             readout = self._readout(k)
             self.play(FadeIn(tangent), FadeIn(arrow), Transform(self.readout, readout), run_time=0.5)
@@ -239,7 +246,7 @@ class Hook(Chapter):
         self.play(FadeIn(self.full_curve), FadeIn(self.fog_window), FadeIn(self.walker, shift=DOWN * 0.2),
                   run_time=self.pace(1.5, 1.2))
         self.scene.add(self.footprints)
-        self.wait(self.pace(1.5, 1.3))
+        self.wait(self.pace(1.5, 1.2))
 
     @beat
     def feel_slope(self):
@@ -252,11 +259,15 @@ class Hook(Chapter):
         self.readout = self._readout(0, record=False)
         self.fix(self.readout)
         self.play(Create(tangent), FadeIn(self.readout[0]), run_time=self.pace(1.0, 0.8))
-        self.wait(self.pace(1.0, 0.7))
+        self.wait(self.pace(1.0, 0.6))
         self.say("So step downhill: a steep slope, a big step.")
         self.play(FadeIn(self.readout[1]), run_time=self.pace(0.8, 0.6))
         self.wait(self.pace(1.2, 1.0))
-        self.play(FadeOut(tangent), run_time=self.pace(0.4, 0.3))
+        if self.explainer_cut:
+            # The first step starts from this tangent and this readout (step 0's numbers).
+            self.felt_tangent = tangent
+        else:
+            self.play(FadeOut(tangent), run_time=0.4)
 
     @beat
     def first_steps(self):
@@ -274,7 +285,7 @@ class Hook(Chapter):
         self.say("As the ground flattens, the steps shrink.")
         for k in range(self.detailed_steps, self.walk.n_steps):
             self._take_step(k, detailed=False)
-        self.wait(self.pace(0.8, 0.4))
+        self.wait(self.pace(0.8, 0.3))
 
     @beat
     def lift_fog(self):
@@ -288,9 +299,15 @@ class Hook(Chapter):
         self.play(FadeIn(mark, scale=0.5), FadeIn(label), run_time=self.pace(0.8, 0.6))
         self.wait(self.pace(1.6, 1.3))
         self.walker.clear_updaters()
-        self.say(None)
-        self.play(*(FadeOut(m) for m in (self.full_curve, self.fog_window, self.walker, self.footprints,
-                                         mark, label)), run_time=self.pace(0.8, 0.6))
+        leaving = [self.full_curve, self.fog_window, self.walker, self.footprints, mark, label]
+        if self.explainer_cut:
+            leaving.append(self.caption)  # the caption leaves with the picture, not before it
+            self.unfix(self.caption)
+            self.caption = None
+        else:
+            self.say(None)
+        self.play(*(FadeOut(m) for m in leaving), run_time=self.pace(0.8, 0.6))
+        self.scene.remove(*leaving)
         self.scene.remove(self.fog_window)
 
     @beat
@@ -313,7 +330,7 @@ class Hook(Chapter):
         center = view.axes.c2p(0, 0, 0) * np.array([1, 1, 0]) + np.array([0, 0, -0.3])
         scene.set_camera_orientation(phi=58 * DEGREES, theta=-50 * DEGREES, zoom=0.9, frame_center=center)
         self.say("In a real problem the ground slopes in many directions.\nThe same rule still works.")
-        scene.play(FadeIn(floor), FadeIn(mesh), run_time=self.pace(1.5, 1.2))
+        scene.play(FadeIn(floor), FadeIn(mesh), run_time=self.pace(1.5, 1.1))
         scene.add_fixed_orientation_mobjects(marker)
         scene.play(FadeIn(marker, scale=0.5), run_time=self.pace(0.5, 0.4))
         scene.add(shadow, trail)
@@ -322,12 +339,12 @@ class Hook(Chapter):
         n = len(pts) - 1
         for m in (trail, shadow, marker):
             m.add_updater(lambda m: m.set_step(progress.get_value()))
-        scene.play(progress.animate.set_value(n), run_time=self.pace(6, 4), rate_func=rate_functions.ease_out_sine)
+        scene.play(progress.animate.set_value(n), run_time=self.pace(6, 3.6), rate_func=rate_functions.ease_out_sine)
         for m in (trail, shadow, marker):
             m.clear_updaters()
         self.say("Feel the slope, step downhill, repeat:\nthat is gradient descent.")
         if self.explainer_cut:
-            scene.wait(2.2)  # the camera stays: the line is read over a still picture
+            scene.wait(2.0)  # the camera stays: the line is read over a still picture
         else:
             scene.move_camera(theta=-70 * DEGREES, run_time=3, rate_func=rate_functions.ease_in_out_sine)
             scene.wait(1.0)

@@ -1,0 +1,96 @@
+"""A contact sheet of the rendered explainer: the last frame of every beat, labelled.
+
+    .venv/bin/python scripts/contact_sheet.py [media/videos/explainer/480p15] [-o sheet.png] [--columns 6]
+
+Reads the chapter videos that ``gdx render --explainer`` (``./scripts/video``) publishes, with
+their manim section index (``sections/ChapterN.json``), and tiles the frame shown at the end of
+each beat, so one picture shows every beat of the video for review or for the README.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def frames_at(video: Path, times: list[float]) -> list[np.ndarray]:
+    """The frames shown at each of ``times`` (seconds, ascending), decoding the video once."""
+    import av
+
+    out, pending = [], list(times)
+    with av.open(str(video)) as container:
+        stream = container.streams.video[0]
+        previous = None
+        for frame in container.decode(stream):
+            t = float(frame.pts * stream.time_base)
+            while pending and t > pending[0] + 1e-6 and previous is not None:
+                out.append(previous.to_ndarray(format="rgb24"))
+                pending.pop(0)
+            previous = frame
+        out += [previous.to_ndarray(format="rgb24") for _ in pending]
+    return out
+
+
+def beat_frames(folder: Path, parts: list[str]) -> list[tuple[str, np.ndarray]]:
+    tiles = []
+    for part in parts:
+        index = json.loads((folder / "sections" / f"{part}.json").read_text())
+        ends, names, t = [], [], 0.0
+        for entry in index:
+            t += float(entry["duration"])
+            if entry["name"].startswith("chapter ") or float(entry["duration"]) < 0.5:
+                continue  # the title card, and zero-length sections
+            ends.append(t - 0.05)
+            names.append(entry["name"])
+        tiles += zip(names, frames_at(folder / f"{part}.mp4", ends))
+    return tiles
+
+
+def sheet(tiles, columns: int, width: int) -> Image.Image:
+    h = round(width * tiles[0][1].shape[0] / tiles[0][1].shape[1])
+    label_h, pad = 22, 4
+    rows = (len(tiles) + columns - 1) // columns
+    out = Image.new("RGB", (columns * (width + pad) + pad, rows * (h + label_h + pad) + pad), (60, 60, 60))
+    draw = ImageDraw.Draw(out)
+    try:
+        font = ImageFont.truetype("DejaVuSans.ttf", 14)
+    except OSError:
+        font = ImageFont.load_default()
+    for i, (name, pixels) in enumerate(tiles):
+        x, y = pad + (i % columns) * (width + pad), pad + (i // columns) * (h + label_h + pad)
+        draw.text((x + 2, y + 3), name, fill=(235, 235, 235), font=font)
+        out.paste(Image.fromarray(pixels).resize((width, h), Image.LANCZOS), (x, y + label_h))
+    return out
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("folder", nargs="?", default=str(ROOT / "media/videos/explainer/480p15"))
+    parser.add_argument("-o", "--output", default="explainer_contact_sheet.png")
+    parser.add_argument("--columns", type=int, default=6)
+    parser.add_argument("--width", type=int, default=320, help="pixels per tile")
+    args = parser.parse_args(argv)
+    sys.path.insert(0, str(ROOT))
+    from scenes.explainer import EXPLAINER_PARTS
+
+    folder = Path(args.folder)
+    missing = [p for p in EXPLAINER_PARTS[1:] if not (folder / "sections" / f"{p}.json").exists()]
+    if missing:
+        print(f"contact_sheet: no rendered {missing[0]} in {folder}; accepted: the folder ./scripts/video "
+              f"renders into (media/videos/explainer/<quality>)", file=sys.stderr)
+        return 2
+    tiles = beat_frames(folder, list(EXPLAINER_PARTS[1:]))
+    sheet(tiles, args.columns, args.width).save(args.output)
+    print(f"{args.output}: {len(tiles)} beats")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

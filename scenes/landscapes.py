@@ -19,6 +19,11 @@ Beats (one manim section each, narration in ``assets/narration/landscapes.toml``
 Every run, loss and gradient norm is mathcore's. The camera never moves: each 3D mesh is
 painted once into an image (:func:`scenes.stage.snapshot`) and balls and trails move
 over it, which keeps a fine mesh cheap to render.
+
+Explainer cut: with ``explainer_cut`` set on the instance (``scenes.explainer.play_part``
+does), the same six beats play in about 38 s instead of 59: shorter holds and runs, the
+saddle without its middle caption (the readout shows the vanishing gradient), and
+everything fades out at the end, since the next part plays on the same scene.
 """
 
 from __future__ import annotations
@@ -122,9 +127,12 @@ class Landscapes(ThemedThreeDScene):
 
     config_table = "landscapes"
 
+    BEATS = ("many_minima", "gd_trapped", "noise_escapes", "saddle", "plateau", "basin_map")
+
     def construct(self):
         self.cfg = load_or_exit(self.config_table)
         self.data = LandscapesData(self.cfg)
+        self.cut = bool(getattr(self, "explainer_cut", False))
         self.tracker = StepTracker(0)
         self.title_mob = self.formula_mob = None
         self.many_minima()
@@ -133,6 +141,16 @@ class Landscapes(ThemedThreeDScene):
         self.saddle()
         self.plateau()
         self.basin_map()
+        if self.cut:
+            # The next part of the explainer starts on this scene: leave it empty.
+            shown = [m for m in self.mobjects if m is not self.tracker]
+            self.play(*[FadeOut(m) for m in shown], run_time=0.6)
+            self.remove(*self.mobjects)
+            self.captions.current = None
+
+    def pace(self, full: float, cut: float) -> float:
+        """A run time or hold: ``cut`` in the explainer's cut, ``full`` otherwise."""
+        return cut if self.cut else full
 
     # ------------------------------------------------------------------ helpers
 
@@ -199,10 +217,10 @@ class Landscapes(ThemedThreeDScene):
                              resolution=cfg.mesh_resolution or 56)
         self.set_camera_orientation(**crate.camera_kwargs())
         self.crate = snapshot(self, crate.mesh)
-        self.play(FadeIn(self.crate), *self.heading("Many local minima", d.rastrigin), run_time=1.2)
+        self.play(FadeIn(self.crate), *self.heading("Many local minima", d.rastrigin), run_time=self.pace(1.2, 1.0))
         self.play(*self.caption_anims("Rastrigin's function: a bowl covered in bumps,\n"
                                       "with a pit, a local minimum, in every cell"))
-        self.wait(2.2)
+        self.wait(self.pace(2.2, 1.8))
 
     def gd_trapped(self):
         """From above: plain GD from the configured start, into the nearest pit."""
@@ -229,20 +247,25 @@ class Landscapes(ThemedThreeDScene):
         self.rlegend = self.right_column(plot, [(r"\textsf{GD},\ " + lr_caption(cfg), self.gd_color)], readout)
         self.fix(self.gd_path, self.ring, self.star)
 
-        self.play(FadeOut(self.crate), FadeOut(self.formula_mob), FadeIn(self.map_image),
-                  *self.caption_anims("Seen from above, colour is height.\nPlain gradient descent from the ring:"),
-                  run_time=1.0)
+        swap = [FadeOut(self.crate), FadeOut(self.formula_mob), FadeIn(self.map_image),
+                *self.caption_anims("Seen from above, colour is height.\nPlain gradient descent from the ring:")]
+        marks = [FadeIn(self.ring), FadeIn(self.star), FadeIn(plot), FadeIn(self.rlegend), FadeIn(readout)]
         self.formula_mob = None
-        self.add(self.gd_path)
-        self.play(FadeIn(self.ring), FadeIn(self.star), FadeIn(plot), FadeIn(self.rlegend), FadeIn(readout),
-                  run_time=0.8)
+        if self.cut:
+            self.add(self.gd_path)
+            self.play(*swap, *marks, run_time=1.0)
+        else:
+            self.play(*swap, run_time=1.0)
+            self.add(self.gd_path)
+            self.play(*marks, run_time=0.8)
         tracker = self.reset_tracker()
         with Drive(self, tracker).add(self.gd_path).add(plot, ["curves", "dots"]).add(readout, ["numbers"]):
-            self.play(descend(tracker, self.gd_path.last, 4.0, self.gd_path.vertices, path_weight=0.85))
+            self.play(descend(tracker, self.gd_path.last, self.pace(4.0, 2.5), self.gd_path.vertices,
+                              path_weight=0.85))
         final = d.trapped.losses[self.gd_path.last]
         self.play(*self.caption_anims(f"It rolls into the nearest pit and stops:\n"
                                       f"the slope is zero there, but f = {plain(final)}"))
-        self.wait(2.0)
+        self.wait(self.pace(2.0, 1.6))
         self.gd_readout = readout
 
     def noise_escapes(self):
@@ -263,21 +286,25 @@ class Landscapes(ThemedThreeDScene):
         plot.dots[1].set_opacity(1)
         self.play(FadeOut(self.gd_readout), FadeIn(gd_line), FadeIn(entry), FadeIn(readout),
                   *self.caption_anims("Same start, same steps, plus random noise in every gradient,\n"
-                                      "like the noise of sampling data (SGD)"), run_time=1.0)
-        self.wait(0.8)
+                                      "like the noise of sampling data (SGD)"), run_time=self.pace(1.0, 0.8))
+        if not self.cut:  # the cut reads this caption while the run goes
+            self.wait(0.8)
         tracker = self.reset_tracker()
         plot.active = [1]
         with Drive(self, tracker).add(path).add(plot, ["curves", "dots"]).add(readout, ["numbers"]):
-            self.play(advance(tracker, path.last, 8.0, rate_func=linear))
+            self.play(advance(tracker, path.last, self.pace(8.0, 4.6), rate_func=linear))
         final = d.noisy.losses[path.last]
         self.play(*self.caption_anims(f"Noise kicks it over the ridges, here down to f = {plain(final)}.\n"
                                       "Luck of one seed, not a guarantee"))
-        self.wait(2.3)
+        self.wait(self.pace(2.3, 1.8))
         self.rastrigin_group = Group(self.map_image, self.gd_path, path, self.ring, self.star)
         self.rastrigin_overlays = VGroup(plot, self.rlegend, entry, gd_line, readout)
 
-    def _surface_part(self, title_words, traj, stage, old, old_overlays, plot, legend_entries, readout):
-        """Cross-fade from the previous part to a surface snapshot with its run at step 0."""
+    def _surface_part(self, title_words, traj, stage, old, old_overlays, plot, legend_entries, readout, enter,
+                      words):
+        """Cross-fade from the previous part to a surface snapshot with its run at step 0, then
+        ``enter(run, leg)`` (the animations that bring in the run's balls, plot, readout) with
+        the caption ``words``. The cut plays both in one cross-fade."""
         self.set_camera_orientation(**stage.camera_kwargs())
         image = snapshot(self, stage.mesh, stage.floor)
         color = self.theme.optimizer_color(traj.label)
@@ -285,9 +312,14 @@ class Landscapes(ThemedThreeDScene):
         leg = self.right_column(plot, legend_entries, readout)
         self.add(image, *run.trails)
         self.face_camera(*run.balls)
-        self.play(FadeOut(old), FadeOut(old_overlays), FadeIn(image), *self.heading(title_words, traj.surface),
-                  *self.caption_anims(None), run_time=1.0)
-        self.remove(old)
+        swap = [FadeOut(old), FadeOut(old_overlays), FadeIn(image), *self.heading(title_words, traj.surface)]
+        if self.cut:
+            self.play(*swap, *enter(run, leg), *self.caption_anims(words), run_time=1.0)
+            self.remove(old)
+        else:
+            self.play(*swap, *self.caption_anims(None), run_time=1.0)
+            self.remove(old)
+            self.play(*enter(run, leg), *self.caption_anims(words), run_time=1.0)
         return image, run, leg
 
     def saddle(self):
@@ -301,31 +333,34 @@ class Landscapes(ThemedThreeDScene):
         plot = SeriesPlot([(traj.grad_norms, color)], theme, x_max=last, log=True, width=PLOT_SIZE[0],
                           height=PLOT_SIZE[1], y_label=r"\|\nabla f\|")
         readout = self.readout(traj, last, color, rows=("y", "grad"))
-        image, run, leg = self._surface_part("A saddle point", traj, stage, self.rastrigin_group,
-                                             self.rastrigin_overlays, plot,
-                                             [(r"\textsf{GD},\ \eta = %g" % self.cfg.saddle_lr, color)], readout)
+        mark = Circle(radius=0.09, stroke_color=theme.highlight, stroke_width=3)
+
+        def enter(run, leg):
+            mark.move_to(stage.scene_point(traj.surface.saddles[0]))
+            self.face_camera(mark)
+            return [FadeIn(mark), FadeIn(run.ball3d, scale=0.5), FadeIn(run.ball_floor, scale=0.5), FadeIn(plot),
+                    FadeIn(leg), FadeIn(readout)]
+
+        image, run, leg = self._surface_part(
+            "A saddle point", traj, stage, self.rastrigin_group, self.rastrigin_overlays, plot,
+            [(r"\textsf{GD},\ \eta = %g" % self.cfg.saddle_lr, color)], readout, enter,
+            "A saddle point: downhill one way, uphill the other,\nand the slope is zero in the middle")
         self.srun = run
-        mark = Circle(radius=0.09, stroke_color=theme.highlight, stroke_width=3).move_to(
-            stage.scene_point(traj.surface.saddles[0]))
-        self.face_camera(mark)
-        self.play(FadeIn(mark), FadeIn(run.ball3d, scale=0.5), FadeIn(run.ball_floor, scale=0.5), FadeIn(plot),
-                  FadeIn(leg), FadeIn(readout),
-                  *self.caption_anims("A saddle point: downhill one way, uphill the other,\n"
-                                      "and the slope is zero in the middle"), run_time=1.0)
-        self.wait(1.2)
+        self.wait(self.pace(1.2, 0.9))
         tracker = self.reset_tracker()
         k_min = int(np.argmin(traj.grad_norms[: run.last + 1]))
-        self.play(*self.caption_anims("One step per tick: near the saddle the gradient almost vanishes\n"
-                                      f"and GD crawls (‖∇f‖ = {plain(traj.grad_norms[k_min])} at step {k_min})"))
+        if not self.cut:  # the cut keeps the first caption while GD crawls; the readout shows the gradient
+            self.play(*self.caption_anims("One step per tick: near the saddle the gradient almost vanishes\n"
+                                          f"and GD crawls (‖∇f‖ = {plain(traj.grad_norms[k_min])} at step {k_min})"))
         drive = Drive(self, tracker).add(plot, ["curves", "dots"]).add(readout, ["numbers"])
         for mob in run.driven:
             drive.add(mob)
         with drive:
-            self.play(advance(tracker, k_min, 4.2, rate_func=linear))
+            self.play(advance(tracker, k_min, self.pace(4.2, 2.6), rate_func=linear))
         self.play(*self.caption_anims("The tiny push along y grows at every step,\nuntil it slides off downhill"))
         with drive:
-            self.play(advance(tracker, run.last, 2.8, rate_func=linear))
-        self.wait(1.2)
+            self.play(advance(tracker, run.last, self.pace(2.8, 2.0), rate_func=linear))
+        self.wait(self.pace(1.2, 0.6))
         self.saddle_group = Group(image, mark, *run.driven)
         self.saddle_overlays = VGroup(plot, leg, readout)
 
@@ -339,15 +374,15 @@ class Landscapes(ThemedThreeDScene):
         last = len(traj.points) - 1
         plot = SeriesPlot([(traj.losses, color)], theme, x_max=last, log=False, width=PLOT_SIZE[0], height=PLOT_SIZE[1])
         readout = self.readout(traj, last, color, rows=("f", "grad"))
-        image, run, leg = self._surface_part("A plateau", traj, stage, self.saddle_group, self.saddle_overlays, plot,
-                                             [(r"\textsf{GD},\ \eta = %g" % self.cfg.plateau_lr, color)], readout)
-        self.prun, self.pread = run, readout
         g0 = traj.grad_norms[0]
-        self.play(FadeIn(run.ball3d, scale=0.5), FadeIn(run.ball_floor, scale=0.5), FadeIn(plot), FadeIn(leg),
-                  FadeIn(readout),
-                  *self.caption_anims(f"On a plateau the ground is almost flat: ‖∇f‖ = {plain(g0)},\n"
-                                      "so every step is tiny"), run_time=1.0)
-        self.wait(1.2)
+        image, run, leg = self._surface_part(
+            "A plateau", traj, stage, self.saddle_group, self.saddle_overlays, plot,
+            [(r"\textsf{GD},\ \eta = %g" % self.cfg.plateau_lr, color)], readout,
+            lambda run, leg: [FadeIn(run.ball3d, scale=0.5), FadeIn(run.ball_floor, scale=0.5), FadeIn(plot),
+                              FadeIn(leg), FadeIn(readout)],
+            f"On a plateau the ground is almost flat: ‖∇f‖ = {plain(g0)},\nso every step is tiny")
+        self.prun, self.pread = run, readout
+        self.wait(self.pace(1.2, 0.6))
         tracker = self.reset_tracker()
         below = np.flatnonzero(traj.losses[: run.last + 1] < 0.5)
         k_drop = int(below[0]) if len(below) else run.last
@@ -355,11 +390,11 @@ class Landscapes(ThemedThreeDScene):
         for mob in run.driven:
             drive.add(mob)
         with drive:
-            self.play(advance(tracker, max(k_drop - 3, 1), 5.0, rate_func=linear))
+            self.play(advance(tracker, max(k_drop - 3, 1), self.pace(5.0, 2.8), rate_func=linear))
         self.play(*self.caption_anims(f"{k_drop} steps to get off the plateau;\nthen the well is steep and it drops"))
         with drive:
-            self.play(advance(tracker, run.last, 1.6, rate_func=linear))
-        self.wait(1.6)
+            self.play(advance(tracker, run.last, self.pace(1.6, 1.4), rate_func=linear))
+        self.wait(self.pace(1.6, 0.9))
         self.plateau_group = Group(image, *run.driven)
         self.plateau_overlays = VGroup(plot, leg, readout)
 
@@ -400,17 +435,22 @@ class Landscapes(ThemedThreeDScene):
         self.play(FadeOut(self.plateau_group), FadeOut(self.plateau_overlays), FadeIn(panel.frame),
                   FadeIn(panel.tick_labels), *self.heading("Basins of attraction"),
                   *self.caption_anims("Start GD from every point of a grid on Rastrigin's function\n"
-                                      "and colour each start by the loss of the pit it ends in"), run_time=1.0)
+                                      "and colour each start by the loss of the pit it ends in"),
+                  run_time=self.pace(1.0, 0.8))
         self.remove(self.plateau_group)
         self.play(LaggedStart(*[FadeIn(bmap.groups[k]) for k in bmap.order], lag_ratio=0.08), FadeIn(bar),
-                  run_time=3.0)
-        self.play(FadeIn(dots), FadeIn(star), FadeIn(facts[:2]), run_time=0.8)
-        self.wait(0.8)
-        self.play(FadeIn(facts[2:]), FadeIn(ring),
+                  run_time=self.pace(3.0, 2.0))
+        ending = [FadeIn(facts[2:]), FadeIn(ring),
                   *self.caption_anims("Where you start decides where you end:\n"
-                                      f"only {100 * share:.1f} % of starts, the centre cell, reach f = 0"),
-                  run_time=0.8)
-        self.wait(2.8)
+                                      f"only {100 * share:.1f} % of starts, the centre cell, reach f = 0")]
+        if self.cut:
+            self.play(FadeIn(dots), FadeIn(star), FadeIn(facts[:2]), *ending, run_time=0.8)
+            self.wait(2.3)
+        else:
+            self.play(FadeIn(dots), FadeIn(star), FadeIn(facts[:2]), run_time=0.8)
+            self.wait(0.8)
+            self.play(*ending, run_time=0.8)
+            self.wait(2.8)
 
 
 __all__ = ["Landscapes", "LandscapesData", "lr_caption"]

@@ -14,9 +14,9 @@ Part 2: the same start (-2, -2) on the sigmoid error with :math:`\eta \in \{0.1,
 and one step budget: on this flat surface the larger steps win.
 
 Beats (one manim section each, narration in ``assets/narration/learning_rate.toml``):
-``three_step_sizes`` (the panels and the rule with the numbers of step 0), ``first_steps``
-(the first steps, slowly), ``run_to_the_end`` (the rest of the runs, the "diverged" mark and
-what each run reports), ``sigmoid_error`` (part 2).
+``three_step_sizes`` (the panels, the rule with the numbers of step 0, the first steps
+slowly), ``run_to_the_end`` (the rest of the runs, the "diverged" mark and what each run
+reports), ``sigmoid_error`` (part 2).
 
 Explainer cut: when ``explainer_cut`` is set on the instance (``scenes.explainer.play_part``
 does), the same beats play in about 28 s instead of 42: one slow step instead of two (the
@@ -83,7 +83,7 @@ class LearningRate(ThemedScene):
 
     config_table = "learning_rate"
 
-    BEATS = ("three_step_sizes", "first_steps", "run_to_the_end", "sigmoid_error")
+    BEATS = ("three_step_sizes", "run_to_the_end", "sigmoid_error")
 
     def construct(self):
         self.cfg = load_or_exit(self.config_table)
@@ -95,6 +95,7 @@ class LearningRate(ThemedScene):
             # The next part of the explainer starts on this scene: leave it empty.
             self.play(*[FadeOut(m) for m in self.mobjects if not isinstance(m, StepTracker)], run_time=0.6)
             self.remove(*self.mobjects)
+            self.captions.current = None
 
     def pace(self, full: float, cut: float) -> float:
         """A run time or hold: ``cut`` in the explainer's cut, ``full`` otherwise."""
@@ -170,7 +171,6 @@ class LearningRate(ThemedScene):
                       run_time=0.8)
             self.wait(2.5)  # the rule of step 0, with numbers: read the three before anything moves
 
-        self.next_section("first_steps")
         tracker = StepTracker(0)
         driven = [m for p in panels for m in (p["trail"], p["ball"], p["rule"], p["counter"])]
         drive(tracker, *driven)

@@ -26,6 +26,12 @@ et al. 2013) the ball is at :math:`\theta_k = p_k + \eta\mu\Delta_k`, looks ahea
 :math:`\theta_k` (from the recorded points and momentum buffer, no gradient computed) and
 the ghost at :math:`p_k`, with the recorded gradient there. Losses and steps to the
 tolerance are mathcore's recorded ones, i.e. :math:`f(p_k)`, as in the race.
+
+Explainer cut: with ``explainer_cut`` set on the instance (``scenes.explainer.play_part``
+does), the same five beats play in about 25 s instead of 42: GD's path without its two
+magnified steps, momentum's path without its magnified step (Nesterov's shows the same
+sum of the carried and the gradient step, plus the look-ahead) at a brisker pace,
+shorter holds, and everything fades out at the end (the next part plays on the same scene).
 """
 
 from __future__ import annotations
@@ -152,9 +158,12 @@ class MomentumCloseUp(ThemedScene):
 
     config_table = "momentum_closeup"
 
+    BEATS = ("narrow_valley", "gd_zigzag", "momentum_velocity", "nesterov_lookahead", "compare")
+
     def construct(self):
         self.cfg = load_or_exit(self.config_table)
         self.data = MomentumData(self.cfg)
+        self.cut = bool(getattr(self, "explainer_cut", False))
         self.tracker = StepTracker(0)
         self.build()
         self.narrow_valley()
@@ -162,6 +171,15 @@ class MomentumCloseUp(ThemedScene):
         self.momentum_velocity()
         self.nesterov_lookahead()
         self.compare()
+        if self.cut:
+            # The next part of the explainer starts on this scene: leave it empty.
+            self.play(*[FadeOut(m) for m in self.mobjects if m is not self.tracker], run_time=0.6)
+            self.remove(*self.mobjects)
+            self.captions.current = None
+
+    def pace(self, full: float, cut: float) -> float:
+        """A run time or hold: ``cut`` in the explainer's cut, ``full`` otherwise."""
+        return cut if self.cut else full
 
     # ------------------------------------------------------------------ building
 
@@ -247,43 +265,44 @@ class MomentumCloseUp(ThemedScene):
         inset, marker = self.inset_for([base, mid, end])
         at = inset.at
         ball = Dot(at(base), radius=0.09, color=color)
-        self.play(FadeOut(self.rule), FadeIn(inset), Create(marker), FadeIn(ball), run_time=0.7)
+        pace = self.pace
+        self.play(FadeOut(self.rule), FadeIn(inset), Create(marker), FadeIn(ball), run_time=pace(0.7, 0.5))
         shown = VGroup()
         centroid = (at(base) + at(mid) + at(end)) / 3
         carry = vector_arrow(at(base), at(mid), color, width=4).set_opacity(0.8)
         carry_label = arrow_label(carry, r"-\eta\mu\Delta", theme, color, away_from=centroid)
         shown.add(carry, carry_label)
-        self.play(GrowArrow(carry), FadeIn(carry_label), run_time=0.7)
+        self.play(GrowArrow(carry), FadeIn(carry_label), run_time=pace(0.7, 0.55))
         if name == "nesterov":
             ghost = Circle(radius=0.1, stroke_color=color, stroke_width=3).move_to(at(parts["ghost"]))
             ghost_label = math(r"\textsf{look-ahead}", theme, FONT_SMALL, color=color)
             ghost_label.next_to(ghost, UP if parts["grad"][1] < 0 else DOWN, buff=0.12)
             ghost_label.add_background_rectangle(color=theme.background, opacity=0.8, buff=0.05)
             shown.add(ghost, ghost_label)
-            self.play(FadeIn(ghost, scale=0.5), FadeIn(ghost_label), run_time=0.5)
+            self.play(FadeIn(ghost, scale=0.5), FadeIn(ghost_label), run_time=pace(0.5, 0.45))
         grad = vector_arrow(at(mid), at(end), theme.highlight, width=4)
         grad_label = arrow_label(grad, r"-\eta g", theme, theme.highlight, away_from=centroid)
         shown.add(grad, grad_label)
         if name == "nesterov":
             # Nesterov's gradient is taken at the look-ahead point: drawn there.
-            self.play(GrowArrow(grad), FadeIn(grad_label), run_time=0.7)
+            self.play(GrowArrow(grad), FadeIn(grad_label), run_time=pace(0.7, 0.55))
         else:
             # Heavy ball's gradient is taken at the ball: drawn there, then moved tip to tail.
             offset = at(base) - at(mid)
             grad.shift(offset)
             grad_label.shift(offset)
-            self.play(GrowArrow(grad), FadeIn(grad_label), run_time=0.7)
-            self.play(grad.animate.shift(-offset), grad_label.animate.shift(-offset), run_time=0.6)
+            self.play(GrowArrow(grad), FadeIn(grad_label), run_time=pace(0.7, 0.55))
+            self.play(grad.animate.shift(-offset), grad_label.animate.shift(-offset), run_time=pace(0.6, 0.5))
         total = vector_arrow(at(base), at(end), color, width=6)
         total_label = arrow_label(total, r"-\eta\Delta", theme, color, away_from=centroid)
         shown.add(total, total_label)
-        self.play(GrowArrow(total), FadeIn(total_label), run_time=0.7)
-        self.wait(0.5)
+        self.play(GrowArrow(total), FadeIn(total_label), run_time=pace(0.7, 0.55))
+        self.wait(pace(0.5, 0.4))
         self.tracker.set_value(k)
         path = self.paths[name]
         with Drive(self, self.tracker).add(path):
-            self.play(advance(self.tracker, k + 1, 0.7, rate_func=smooth),
-                      ball.animate(rate_func=smooth).move_to(at(end)), run_time=0.7)
+            self.play(advance(self.tracker, k + 1, pace(0.7, 0.5), rate_func=smooth),
+                      ball.animate(rate_func=smooth).move_to(at(end)), run_time=pace(0.7, 0.5))
         self.play(FadeOut(shown), FadeOut(inset), FadeOut(marker), FadeOut(ball), FadeIn(self.rule), run_time=0.4)
 
     # ------------------------------------------------------------------ beats
@@ -291,9 +310,10 @@ class MomentumCloseUp(ThemedScene):
     def narrow_valley(self):
         """The elongated bowl from above: a long, narrow valley."""
         self.next_section("narrow_valley")
-        self.play(FadeIn(self.panel), FadeIn(self.title), FadeIn(self.formula), FadeIn(self.star), run_time=1.2)
-        self.caption("A narrow valley: steep across (y), gentle along (x)")
-        self.wait(2.2)
+        self.play(FadeIn(self.panel), FadeIn(self.title), FadeIn(self.formula), FadeIn(self.star),
+                  run_time=self.pace(1.2, 0.8))
+        self.caption("A narrow valley: steep across (y), gentle along (x)", self.pace(0.6, 0.5))
+        self.wait(self.pace(2.2, 1.0))
 
     def gd_zigzag(self):
         """GD: each step is -eta g, mostly across the valley."""
@@ -302,18 +322,24 @@ class MomentumCloseUp(ThemedScene):
         path = self.paths[name]
         self.rule = self.rule_card(name)
         self.add(path)
+        words = ("Gradient descent steps along -η g, mostly across the valley:\n"
+                 "it zig-zags from wall to wall while creeping along" if self.cut else
+                 "Gradient descent steps along -η g,\nwhich points mostly across the valley")
         self.play(FadeIn(self.start), FadeIn(path.ball, scale=0.5), FadeIn(self.entries[name]), FadeIn(self.rule),
-                  *self.captions.show("Gradient descent steps along -η g,\nwhich points mostly across the valley"),
-                  run_time=0.8)
+                  *self.captions.show(words), run_time=self.pace(0.8, 0.6))
         self.tracker.set_value(0)
-        for k in range(min(2, self.cfg.steps)):
-            self.gd_step(k)
         k_tol = self.data.steps_to_tol(name)
-        self.play(*self.captions.show("So it zig-zags from wall to wall while creeping along"), run_time=0.6)
-        self.advance_path(name, len(path.vertices) - 1, 3.0)
-        if k_tol is not None:
-            self.wait(0.8)
-        self.play(*path.fade_to(0.3), run_time=0.5)
+        if self.cut:  # the path alone, without the magnified first steps
+            self.advance_path(name, len(path.vertices) - 1, 2.6)
+            self.wait(0.3)
+        else:
+            for k in range(min(2, self.cfg.steps)):
+                self.gd_step(k)
+            self.play(*self.captions.show("So it zig-zags from wall to wall while creeping along"), run_time=0.6)
+            self.advance_path(name, len(path.vertices) - 1, 3.0)
+            if k_tol is not None:
+                self.wait(0.8)
+        self.play(*path.fade_to(0.3), run_time=self.pace(0.5, 0.4))
 
     def momentum_velocity(self):
         """Heavy-ball momentum, tip to tail; then it overshoots."""
@@ -324,20 +350,28 @@ class MomentumCloseUp(ThemedScene):
         self.add(path)
         self.play(FadeOut(self.rule), FadeIn(rule), FadeIn(self.entries[name]), FadeIn(path.ball, scale=0.5),
                   *self.captions.show("Momentum keeps the last step, times μ,\nand adds the new gradient step"),
-                  run_time=0.8)
+                  run_time=self.pace(0.8, 0.6))
         self.rule = rule
         self.tracker.set_value(0)
-        self.advance_path(name, 1, 0.6, rate_func=smooth)
-        for k in range(1, 1 + self.cfg.detail_steps):
-            self.detail_step(name, k)
+        if self.cut:
+            # No magnified step here (Nesterov's shows the same sum, plus the look-ahead):
+            # the first steps, up to just before it crosses the minimum.
+            xs = self.data.momentum.points[:, 0]
+            crossing = np.flatnonzero(xs > float(self.data.surface.minima[0][0]))
+            k_mid = int(np.clip((crossing[0] if len(crossing) else 6) - 2, 1, len(path.vertices) - 1))
+            self.advance_path(name, k_mid, 1.4)
+        else:
+            self.advance_path(name, 1, 0.6, rate_func=smooth)
+            for k in range(1, 1 + self.cfg.detail_steps):
+                self.detail_step(name, k)
         x_max = float(self.data.momentum.points[:, 0].max())
         self.play(*self.captions.show("Across the valley the pushes cancel, along it they add up:\n"
                                       f"it speeds up, overshoots the minimum (to x = {format_sig(x_max)})"
                                       " and swings back"),
-                  run_time=0.6)
-        self.advance_path(name, len(path.vertices) - 1, 4.5)
-        self.wait(0.8)
-        self.play(*path.fade_to(0.3), run_time=0.5)
+                  run_time=self.pace(0.6, 0.5))
+        self.advance_path(name, len(path.vertices) - 1, self.pace(4.5, 2.6))
+        self.wait(self.pace(0.8, 0.3))
+        self.play(*path.fade_to(0.3), run_time=self.pace(0.5, 0.4))
 
     def nesterov_lookahead(self):
         """Nesterov: the gradient at the look-ahead point."""
@@ -348,16 +382,18 @@ class MomentumCloseUp(ThemedScene):
         self.add(path)
         self.play(FadeOut(self.rule), FadeIn(rule), FadeIn(self.entries[name]), FadeIn(path.ball, scale=0.5),
                   *self.captions.show("Nesterov looks ahead: it takes the gradient where\n"
-                                      "the momentum is about to carry it"), run_time=0.8)
+                                      "the momentum is about to carry it"), run_time=self.pace(0.8, 0.6))
         self.rule = rule
         self.tracker.set_value(0)
-        self.advance_path(name, 1, 0.6, rate_func=smooth)
+        self.advance_path(name, 1, self.pace(0.6, 0.5), rate_func=smooth)
+        if self.cut:
+            self.wait(0.9)  # the new rule stays 2 s before the magnified step hides it
         for k in range(1, 1 + self.cfg.detail_steps):
             self.detail_step(name, k)
         self.play(*self.captions.show("Near the far wall the look-ahead gradient already pushes back:\n"
-                                      "it brakes earlier and overshoots less"), run_time=0.6)
-        self.advance_path(name, len(path.vertices) - 1, 4.0)
-        self.wait(0.8)
+                                      "it brakes earlier and overshoots less"), run_time=self.pace(0.6, 0.5))
+        self.advance_path(name, len(path.vertices) - 1, self.pace(4.0, 2.2))
+        self.wait(self.pace(0.8, 0.4))
 
     def compare(self):
         """All three paths, their losses (log), and the steps each needs to reach the tolerance."""
@@ -371,8 +407,9 @@ class MomentumCloseUp(ThemedScene):
             k = d.steps_to_tol(n)
             lines.append(f"{NAMES[n]}: {k} steps" if k is not None else f"{NAMES[n]}: not within {cfg.steps}")
         self.play(FadeOut(self.rule), *[a for n in NAMES for a in self.paths[n].fade_to(1.0)], FadeIn(plot),
-                  *self.captions.show(f"Steps to f ≤ {cfg.loss_tol:g}: " + ", ".join(lines)), run_time=1.0)
-        self.wait(4.0)
+                  *self.captions.show(f"Steps to f ≤ {cfg.loss_tol:g}: " + ", ".join(lines)),
+                  run_time=self.pace(1.0, 0.8))
+        self.wait(self.pace(4.0, 2.2))
         self.plot = plot
 
 

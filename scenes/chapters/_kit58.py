@@ -32,7 +32,13 @@ def sig(value: float, digits: int = 3) -> str:
 
 
 class NarratedChapter(Chapter):
-    """A chapter whose beats are the keys of ``assets/narration/<name>.toml``, in order."""
+    """A chapter whose beats are the keys of ``assets/narration/<name>.toml``, in order.
+
+    The explainer's cut (``explainer_cut=True``, see :mod:`scenes.chapters._common`) plays
+    ``CUT_BEATS`` (a subsequence of the narrated beats; ``None``: all of them), with the
+    shorter timings the beats choose with :meth:`pace`. The last beat of the cut must leave
+    the scene empty, as the last beat of the full chapter does.
+    """
 
     name = ""
 
@@ -40,14 +46,30 @@ class NarratedChapter(Chapter):
     def beats(cls) -> tuple[str, ...]:
         return tuple(load_narration(cls.name))
 
-    def __init__(self, scene, theme: Theme | None = None):
-        super().__init__(scene, theme)
+    @classmethod
+    def cut_beats(cls) -> tuple[str, ...]:
+        """The beats the explainer's cut plays, in order."""
+        return tuple(cls.CUT_BEATS) if cls.CUT_BEATS is not None else cls.beats()
+
+    def __init__(self, scene, theme: Theme | None = None, explainer_cut: bool = False):
+        super().__init__(scene, theme, explainer_cut=explainer_cut)
         self.narration = load_narration(self.name)
         self.BEATS = tuple(self.narration)
+        missing = [b for b in self.beats_to_play if b not in self.narration]
+        if missing:
+            raise ValueError(f"{type(self).__name__}: beats {missing} have no narration in {self.name}.toml")
         self.frames: dict[str, list] = {}  # beat -> mobjects on screen at its end (for tests)
 
+    @property
+    def cut(self) -> bool:
+        return self.explainer_cut
+
+    def plays(self, beat: str) -> bool:
+        """Whether ``beat`` is played (the cut skips some)."""
+        return beat in self.beats_to_play
+
     def play_all(self, sections: bool = False) -> None:
-        for beat in self.BEATS:
+        for beat in self.beats_to_play:
             if sections:
                 self.scene.next_section(f"{self.name}.{beat}")
             start = self.scene.time

@@ -9,6 +9,10 @@ spread over decades and shrink as the loss falls).
 Render alone::
 
     manim -ql scenes/chapters/backprop.py BackpropChapter
+
+Explainer cut (``explainer_cut`` set on the Scene): the network, forward pass, loss,
+backward pass and update, in about 30 s instead of 49, without the histogram of gradient
+magnitudes (the ``histogram`` beat); the update beat then clears the scene.
 """
 
 from __future__ import annotations
@@ -62,9 +66,10 @@ def numbers(cfg: BackpropConfig = BackpropConfig()) -> dict:
 
 class Backprop(NarratedChapter):
     name = CHAPTER
+    CUT_BEATS = ("network", "forward", "loss", "backward", "update")
 
-    def __init__(self, scene, theme=None, cfg: BackpropConfig = BackpropConfig()):
-        super().__init__(scene, theme)
+    def __init__(self, scene, theme=None, cfg: BackpropConfig = BackpropConfig(), explainer_cut: bool = False):
+        super().__init__(scene, theme, explainer_cut=explainer_cut)
         self.cfg = cfg
         self.num = numbers(cfg)
         self.net = self.num["net"]
@@ -127,9 +132,9 @@ class Backprop(NarratedChapter):
         group.move_to([4.3, 0.9, 0]).align_to([2.0, 0, 0], LEFT)
         return group
 
-    def set_formula(self, new, run_time=1.0):
+    def set_formula(self, new, run_time=1.0, extra=()):
         old = getattr(self, "panel", None)
-        anims = [FadeIn(new, shift=0.15 * UP)]
+        anims = [FadeIn(new, shift=0.15 * UP), *extra]
         if old is not None:
             anims.append(FadeOut(old, shift=0.15 * UP))
         self.play(*anims, run_time=run_time)
@@ -157,14 +162,19 @@ class Backprop(NarratedChapter):
         self.w_labels = self.edge_labels(theta)
         self.b_labels = self.bias_labels(theta)
         self.shown["weights"] = [t[1].tex_string for t in self.w_labels]
-        self.play(FadeIn(self.title), run_time=0.6)
-        self.play(*[GrowFromCenter(n) for layer in self.nodes for n in layer], run_time=1.0)
-        self.play(*[Create(e) for g in self.edges for e in g], FadeIn(self.layer_names), run_time=1.0)
-        self.play(FadeIn(self.w_labels), FadeIn(self.b_labels), run_time=0.8)
+        if self.cut:
+            self.play(FadeIn(self.title), *[GrowFromCenter(n) for layer in self.nodes for n in layer],
+                      *[Create(e) for g in self.edges for e in g], FadeIn(self.layer_names), run_time=1.2)
+        else:
+            self.play(FadeIn(self.title), run_time=0.6)
+            self.play(*[GrowFromCenter(n) for layer in self.nodes for n in layer], run_time=1.0)
+            self.play(*[Create(e) for g in self.edges for e in g], FadeIn(self.layer_names), run_time=1.0)
+        self.play(FadeIn(self.w_labels), FadeIn(self.b_labels), run_time=self.pace(0.8, 0.6))
         self.say("Two inputs, two hidden sigmoid neurons, one output; a weight on every edge")
         self.set_formula(self.formula(r"z^{(l)} = W^{(l)} a^{(l-1)} + b^{(l)}",
-                                      r"a^{(l)} = " + sp.latex(sigmoid(sp.Symbol("z^{(l)}")))))
-        self.wait(1.5)
+                                      r"a^{(l)} = " + sp.latex(sigmoid(sp.Symbol("z^{(l)}")))),
+                         run_time=self.pace(1.0, 0.8))
+        self.wait(self.pace(1.5, 2.0))
 
     def forward(self):
         th = self.theme
@@ -175,19 +185,19 @@ class Backprop(NarratedChapter):
             group = VGroup(*[self.num_tex(a, font_size=FONT_SMALL).move_to(p) for a, p in zip(layer["a"], self.pos[l])])
             values.append(group)
         self.shown["activations"] = [[t.tex_string for t in g] for g in values]
-        self.play(FadeIn(values[0]), run_time=0.6)
+        self.play(FadeIn(values[0]), run_time=self.pace(0.6, 0.5))
         for l in range(1, len(layers)):
             flashes = [ShowPassingFlash(e.copy().set_stroke(th.highlight, width=5), time_width=0.6)
                        for e in self.edges[l - 1]]
-            self.play(*flashes, run_time=0.8)
-            self.play(FadeIn(values[l]), run_time=0.5)
+            self.play(*flashes, run_time=self.pace(0.8, 0.7))
+            self.play(FadeIn(values[l]), run_time=self.pace(0.5, 0.4))
         z1, a1 = layers[1]["z"], layers[1]["a"]
         self.set_formula(self.formula(
             r"z^{(1)} = W^{(1)} x + b^{(1)} = " + vec(z1),
             r"a^{(1)} = \sigma(z^{(1)}) = " + vec(a1),
-            r"a^{(2)} = \sigma(z^{(2)}) = " + sig(layers[2]["a"][0])))
+            r"a^{(2)} = \sigma(z^{(2)}) = " + sig(layers[2]["a"][0])), run_time=self.pace(1.0, 0.8))
         self.values = values
-        self.wait(2.2)
+        self.wait(self.pace(2.2, 2.2))
 
     def loss(self):
         th = self.theme
@@ -203,9 +213,14 @@ class Backprop(NarratedChapter):
         self.loss_value = value
         self.shown["loss"] = value.tex_string
         self.say("The loss: half the squared error against the target")
+        formula = self.formula(r"\ell = " + sp.latex(loss_expr.subs(a, sp.Symbol("a^{(2)}"))),
+                               r"\ell = " + sig(bp["loss"]))
+        if self.cut:  # the target, the formula and the value in one play
+            self.set_formula(formula, run_time=0.9, extra=[FadeIn(target), FadeIn(value, shift=0.1 * RIGHT)])
+            self.wait(2.0)
+            return
         self.play(FadeIn(target), run_time=0.6)
-        self.set_formula(self.formula(r"\ell = " + sp.latex(loss_expr.subs(a, sp.Symbol("a^{(2)}"))),
-                                      r"\ell = " + sig(bp["loss"])))
+        self.set_formula(formula)
         self.play(FadeIn(value, shift=0.1 * RIGHT), run_time=0.6)
         self.wait(1.8)
 
@@ -220,7 +235,8 @@ class Backprop(NarratedChapter):
             r"\delta^{(2)} = (" + sp.latex(dloss.subs(a, sp.Symbol("a^{(2)}"))) + r")\,\sigma'(z^{(2)}) = " + sig(d2[0]),
             r"\delta^{(1)} = (W^{(2)})^{\top} \delta^{(2)} \odot \sigma'(z^{(1)})",
             r"\delta^{(1)} = " + vec(d1),
-            r"\frac{\partial \ell}{\partial W^{(l)}} = \delta^{(l)} \, (a^{(l-1)})^{\top}"), run_time=1.2)
+            r"\frac{\partial \ell}{\partial W^{(l)}} = \delta^{(l)} \, (a^{(l-1)})^{\top}"),
+            run_time=self.pace(1.2, 1.0))
         deltas = []
         for l, delta in enumerate(bp["deltas"], start=1):
             group = VGroup(*[self.num_tex(dv, self.grad_color).move_to(self.nodes[l][j])
@@ -231,19 +247,21 @@ class Backprop(NarratedChapter):
         key.move_to([-6.1, 2.3, 0], LEFT)
         self.delta_key = key
         # Output delta, then flow back along the edges to the hidden layer.
-        self.play(FadeOut(self.target), FadeOut(self.values[2]), FadeIn(deltas[1]), FadeIn(key), run_time=0.8)
-        self.wait(0.7)
+        pace = self.pace
+        self.play(FadeOut(self.target), FadeOut(self.values[2]), FadeIn(deltas[1]), FadeIn(key),
+                  run_time=pace(0.8, 0.7))
+        self.wait(pace(0.7, 0.4))
         flashes = [ShowPassingFlash(Line(e.get_end(), e.get_start()).set_stroke(self.grad_color, width=5),
                                     time_width=0.6) for e in self.edges[1]]
-        self.play(*flashes, run_time=1.0)
-        self.play(FadeOut(self.values[1]), FadeIn(deltas[0]), run_time=0.8)
-        self.wait(0.7)
+        self.play(*flashes, run_time=pace(1.0, 0.8))
+        self.play(FadeOut(self.values[1]), FadeIn(deltas[0]), run_time=pace(0.8, 0.7))
+        self.wait(pace(0.7, 0.4))
         grads = self.edge_labels(bp["flat"], self.grad_color)
         self.shown["grads"] = [t[1].tex_string for t in grads]
         self.say("Each weight's gradient: the delta of the neuron it feeds times the input it carries")
-        self.play(*[Transform(w, g) for w, g in zip(self.w_labels, grads)], run_time=1.4)
+        self.play(*[Transform(w, g) for w, g in zip(self.w_labels, grads)], run_time=pace(1.4, 1.2))
         self.deltas = deltas
-        self.wait(2.5)
+        self.wait(pace(2.5, 2.2))
 
     def update(self):
         th = self.theme
@@ -252,19 +270,29 @@ class Backprop(NarratedChapter):
         new_b = self.bias_labels(new_theta)
         self.shown["new_weights"] = [t[1].tex_string for t in new]
         self.say(f"One step of gradient descent, η = {self.cfg.lr:g}: every weight moves against its gradient")
-        self.set_formula(self.formula(r"w \leftarrow w - \eta \, \frac{\partial \ell}{\partial w}",
-                                      r"\eta = " + sig(self.cfg.lr)))
-        self.play(*[Transform(w, g) for w, g in zip(self.w_labels, new)],
-                  *[Transform(b, g) for b, g in zip(self.b_labels, new_b)], FadeOut(VGroup(*self.deltas)),
-                  FadeOut(self.delta_key),
-                  run_time=1.5)
+        rule = self.formula(r"w \leftarrow w - \eta \, \frac{\partial \ell}{\partial w}",
+                            r"\eta = " + sig(self.cfg.lr),
+                            r"\ell:\ " + sig(self.num["bp"]["loss"]) + r" \to " + sig(self.num["new_loss"]))
         new_value = MathTex(r"\ell = " + sig(self.num["new_loss"]), font_size=FONT_LABEL, color=th.highlight)
         new_value.move_to(self.loss_value, LEFT)
         self.shown["new_loss"] = new_value.tex_string
-        self.set_formula(self.formula(r"w \leftarrow w - \eta \, \frac{\partial \ell}{\partial w}",
-                                      r"\eta = " + sig(self.cfg.lr),
-                                      r"\ell:\ " + sig(self.num["bp"]["loss"]) + r" \to " + sig(self.num["new_loss"])),
-                         run_time=0.8)
+        if self.cut:
+            # The rule's two lines stay put; the loss line is added under them.
+            self.set_formula(VGroup(*rule[:2]), run_time=0.8)
+        else:
+            self.set_formula(self.formula(r"w \leftarrow w - \eta \, \frac{\partial \ell}{\partial w}",
+                                          r"\eta = " + sig(self.cfg.lr)))
+        self.play(*[Transform(w, g) for w, g in zip(self.w_labels, new)],
+                  *[Transform(b, g) for b, g in zip(self.b_labels, new_b)], FadeOut(VGroup(*self.deltas)),
+                  FadeOut(self.delta_key),
+                  run_time=self.pace(1.5, 1.3))
+        if self.cut:
+            self.play(FadeIn(rule[2], shift=0.15 * UP), Transform(self.loss_value, new_value), run_time=0.8)
+            self.panel = rule
+            self.wait(2.4)
+            self.clear(0.6)  # the cut ends here (no histogram): leave a clean slate
+            return
+        self.set_formula(rule, run_time=0.8)
         self.play(Transform(self.loss_value, new_value), run_time=0.8)
         self.wait(2.5)
 
@@ -337,18 +365,22 @@ def vec(values) -> str:
     return r"\begin{pmatrix}" + r" \\ ".join(sig(v) for v in values) + r"\end{pmatrix}"
 
 
-def play_backprop(scene, theme=None, sections: bool = False) -> Backprop:
+def play_backprop(scene, theme=None, sections: bool = False, explainer_cut: bool = False) -> Backprop:
     """Play chapter 7 on ``scene`` (for a longer video); returns the chapter object."""
-    chapter = Backprop(scene, theme)
+    chapter = Backprop(scene, theme, explainer_cut=explainer_cut)
     chapter.play_all(sections=sections)
     return chapter
 
 
 class BackpropChapter(Scene):
-    """Chapter 7 alone: ``manim -ql scenes/chapters/backprop.py BackpropChapter``."""
+    """Chapter 7 alone: ``manim -ql scenes/chapters/backprop.py BackpropChapter``.
+
+    Each beat starts a section ``backprop.<beat>``; with ``explainer_cut`` set on the
+    instance it plays the explainer's cut.
+    """
 
     def construct(self):
-        self.chapter = play_backprop(self)
+        self.chapter = play_backprop(self, sections=True, explainer_cut=getattr(self, "explainer_cut", False))
 
 
 BEATS = Backprop.beats()

@@ -1,0 +1,252 @@
+"""The explainer's cuts of chapters 3-7 (learning rate, landscapes, SGD, momentum, Adam,
+backpropagation, limitations): lengths, beats, a clean slate at the end, mathcore's numbers.
+
+``scenes.explainer.play_part`` sets ``explainer_cut = True`` on a part's Scene before its
+``construct``; here each Scene is dry-run the same way (the flag set on the instance),
+with ``save_last_frame`` so that every play jumps to its end (fast; updaters still run
+once per play with its whole ``dt``). Scene time is the renderer's clock, at the real
+frame rate of low quality (15 fps), so short plays are not rounded up.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pytest
+from manim import Scene, tempconfig
+
+import mathcore
+from scenes.chapters._common import in_frame
+from scenes.chapters._kit58 import sig
+from scenes.mobjects import format_sig
+
+ROOT = Path(__file__).resolve().parents[2]
+CACHE = ROOT / ".pytest_cache" / "gdx-media"
+NARRATION = ROOT / "assets" / "narration"
+FAST_MESH = "[landscapes]\nmesh_resolution = 10\n"
+
+# name: (module, Scene class, narration stem, budget in seconds, beats of the cut in order)
+CUTS = {
+    "learning_rate": ("scenes.learning_rate", "LearningRate", "learning_rate", 30.0,
+                      ("three_step_sizes", "run_to_the_end", "sigmoid_error")),
+    "landscapes": ("scenes.landscapes", "Landscapes", "landscapes", 40.0,
+                   ("many_minima", "gd_trapped", "noise_escapes", "saddle", "plateau", "basin_map")),
+    "stochastic": ("scenes.chapters.stochastic", "StochasticChapter", "stochastic", 23.0,
+                   ("setup", "example_arrows", "batch", "sgd", "minibatch", "compare")),
+    "momentum": ("scenes.momentum", "MomentumCloseUp", "momentum", 25.0,
+                 ("narrow_valley", "gd_zigzag", "momentum_velocity", "nesterov_lookahead", "compare")),
+    "adaptive": ("scenes.chapters.adaptive", "AdaptiveChapter", "adaptive", 23.5,
+                 ("adagrad", "rmsprop", "adam", "effective_steps", "why_adam")),
+    "backprop": ("scenes.chapters.backprop", "BackpropChapter", "backprop", 32.0,
+                 ("network", "forward", "loss", "backward", "update")),
+    "limitations": ("scenes.chapters.limitations", "LimitationsChapter", "limitations", 32.0,
+                    ("zigzag", "newton", "schedules", "summary")),
+}
+BETTER_STEPS = ("stochastic", "momentum", "adaptive")  # explainer chapter 5: three parts, one budget
+BETTER_STEPS_BUDGET = 70.0
+
+
+class _Cuts(dict):
+    """Name -> ``(scene, [(section, start time)], duration)`` of a dry run of the cut, made on first use."""
+
+    def __init__(self, config_path: Path):
+        super().__init__()
+        self.config_path = config_path
+
+    def __missing__(self, name):
+        import importlib
+
+        module, cls_name = CUTS[name][:2]
+        cls = getattr(importlib.import_module(module), cls_name)
+        sections = []
+        original = Scene.next_section
+
+        def recording(scene, section="unnamed", *args, **kwargs):
+            sections.append((section, scene.renderer.time))
+            return original(scene, section, *args, **kwargs)
+
+        saved = {k: os.environ.get(k) for k in ("GDX_CONFIG", "GDX_THEME")}
+        os.environ["GDX_CONFIG"] = str(self.config_path)
+        os.environ.pop("GDX_THEME", None)
+        Scene.next_section = recording
+        try:
+            with tempconfig({"dry_run": True, "quality": "low_quality", "save_last_frame": True,
+                             "media_dir": str(CACHE), "disable_caching": True, "progress_bar": "none",
+                             "verbosity": "ERROR"}):
+                scene = cls()
+                scene.explainer_cut = True  # as play_part does
+                start = scene.renderer.time
+                scene.render()
+                duration = scene.renderer.time - start
+        finally:
+            Scene.next_section = original
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+        named = [(s, t) for s, t in sections if s != "autocreated"]
+        self[name] = (scene, named, duration)
+        return self[name]
+
+
+@pytest.fixture(scope="module")
+def cuts(tmp_path_factory):
+    path = tmp_path_factory.mktemp("gdx") / "fast.toml"
+    path.write_text(FAST_MESH)
+    return _Cuts(path)
+
+
+def narration(stem: str) -> dict:
+    with (NARRATION / f"{stem}.toml").open("rb") as fh:
+        return dict(tomllib.load(fh)["beats"])
+
+
+def beat_of(section: str) -> str:
+    return section.rsplit(".", 1)[-1]
+
+
+# ----------------------------------------------------------------------------- every cut
+
+
+@pytest.mark.parametrize("name", list(CUTS))
+def test_cut_keeps_to_its_budget(cuts, name):
+    _, _, duration = cuts[name]
+    budget = CUTS[name][3]
+    assert 0.65 * budget <= duration <= budget, (name, duration)
+
+
+def test_better_steps_parts_share_seventy_seconds(cuts):
+    total = sum(cuts[name][2] for name in BETTER_STEPS)
+    assert 55.0 <= total <= BETTER_STEPS_BUDGET, total
+
+
+@pytest.mark.parametrize("name", list(CUTS))
+def test_cut_plays_its_beats_in_order_each_with_narration(cuts, name):
+    scene, sections, _ = cuts[name]
+    stem, beats = CUTS[name][2], CUTS[name][4]
+    assert [beat_of(s) for s, _ in sections] == list(beats)
+    # Chapters name their sections "<chapter>.<beat>"; the scenes a bare beat (the explainer
+    # prefixes the module): either way the narration file of the module has the beat.
+    assert all(s in (b, f"{stem}.{b}") for (s, _), b in zip(sections, beats))
+    lines = narration(stem)
+    assert all(lines.get(b, "").strip() for b in beats), (name, [b for b in beats if b not in lines])
+    starts = [t for _, t in sections]
+    assert starts == sorted(starts) and len(set(starts)) == len(starts)  # every beat takes time
+    chapter = getattr(scene, "chapter", None)
+    if chapter is not None:
+        assert tuple(chapter.beat_times) == beats
+        assert chapter.BEATS == tuple(lines)  # the full chapter still has every narrated beat
+
+
+@pytest.mark.parametrize("name", list(CUTS))
+def test_cut_leaves_an_empty_scene(cuts, name):
+    """The next part of the explainer plays on the same scene: nothing may stay on it."""
+    scene, _, _ = cuts[name]
+    assert scene.mobjects == []
+
+
+@pytest.mark.parametrize("name", ["stochastic", "adaptive", "backprop", "limitations"])
+def test_chapter_cuts_stay_inside_the_margin(cuts, name):
+    chapter = cuts[name][0].chapter
+    for beat, mobjects in chapter.frames.items():
+        for mob in mobjects:
+            if any(m.has_points() for m in mob.get_family()):
+                assert in_frame(mob, margin=0.45), (beat, mob)
+
+
+def test_scene_beat_lists_are_their_narration():
+    """The full scenes play every narrated beat (their sections are checked in test_scenes_4_6)."""
+    from scenes.landscapes import Landscapes
+    from scenes.learning_rate import LearningRate
+    from scenes.momentum import MomentumCloseUp
+
+    for cls, stem in ((LearningRate, "learning_rate"), (Landscapes, "landscapes"), (MomentumCloseUp, "momentum")):
+        assert cls.BEATS == tuple(narration(stem))
+
+
+def test_skipped_beats_start_no_section(cuts):
+    for name in ("backprop", "limitations"):
+        scene, sections, _ = cuts[name]
+        skipped = set(scene.chapter.BEATS) - set(CUTS[name][4])
+        assert skipped and not skipped & {beat_of(s) for s, _ in sections}
+
+
+# ----------------------------------------------------------------------------- mathcore's numbers
+
+
+def test_learning_rate_cut_shows_mathcores_step_counts(cuts):
+    scene = cuts["learning_rate"][0]
+    cfg = scene.cfg
+    parabola = mathcore.get_surface("parabola")
+    runs = [mathcore.run(parabola, "gd", [cfg.parabola_start], cfg.max_steps, lr, bound=cfg.bound)
+            for lr in cfg.parabola_lrs]
+    arrivals = []
+    for traj in runs:
+        close = np.abs(traj.points[:, 0]) <= cfg.tolerance
+        arrivals.append(int(np.argmax(close)) if close.any() else None)
+    assert arrivals[:2] == [308, 28] and runs[2].status == "diverged" and runs[2].n_steps == 129
+    shown = [r.tex_string for r in scene.results]
+    assert f"after {arrivals[0]} steps" in shown[0] and f"after {arrivals[1]} steps" in shown[1]
+    assert f"at step {runs[2].n_steps}" in shown[2]
+    # The counters stopped where the runs arrived; the rules show step 1's numbers (the cut's one slow step).
+    for panel, arrival in zip(scene.panels[:2], arrivals):
+        assert panel["counter"].step == arrival
+    for panel in scene.panels:
+        assert list(panel["rule"].thresholds) == [0, 1] and panel["rule"].current == 1
+    sigmoid = mathcore.get_surface("sigmoid-error")
+    finals = [mathcore.run(sigmoid, "gd", cfg.sigmoid_start, cfg.sigmoid_steps, lr).losses[-1]
+              for lr in cfg.sigmoid_lrs]
+    assert [m.tex_string for m in scene.finals] == [f"L = {format_sig(v)}" for v in finals]
+
+
+def test_landscapes_cut_readouts_are_mathcores(cuts):
+    scene = cuts["landscapes"][0]
+    traj = scene.data.plateau
+    k = scene.pread.step
+    assert k == len(traj.points) - 1  # ran to the end
+    assert scene.pread.shown() == [str(k), format_sig(traj.losses[k]), format_sig(traj.grad_norms[k])]
+    cfg = scene.cfg
+    _, _, index = mathcore.basins(mathcore.get_surface("rastrigin"), mathcore.make_optimizer("gd", lr=cfg.basin_lr),
+                                  grid_n=cfg.basin_grid, steps=cfg.basin_steps, tol=cfg.basin_tol,
+                                  domain=cfg.rastrigin_window)
+    assert np.array_equal(scene.bmap.index, index)
+
+
+def test_momentum_cut_counts_are_mathcores(cuts):
+    scene = cuts["momentum"][0]
+    cfg = scene.cfg
+    surface = mathcore.get_surface(cfg.surface)
+    expected = []
+    for name, hp in (("gd", {"lr": cfg.gd_lr}), ("momentum", {"lr": cfg.lr, "momentum": cfg.momentum}),
+                     ("nesterov", {"lr": cfg.lr, "momentum": cfg.momentum})):
+        losses = mathcore.run(surface, mathcore.make_optimizer(name, **hp), cfg.start, cfg.steps).losses
+        hit = np.flatnonzero(losses <= cfg.loss_tol)
+        expected.append(int(hit[0]) if len(hit) else None)
+    assert expected == [24, 35, 16]
+    assert scene.captions.current is None  # faded out with everything else
+    for name, path in scene.paths.items():
+        assert path.trail.step == len(path.vertices) - 1  # every path drawn to its end
+    assert [scene.data.steps_to_tol(n) for n in ("gd", "momentum", "nesterov")] == expected
+
+
+def test_chapter_cuts_show_mathcores_numbers(cuts):
+    sto = cuts["stochastic"][0].chapter
+    for row, (key, traj) in zip(sto.legend, sto.runs.items()):
+        assert row[2].tex_string == sig(traj.losses[-1])
+        assert row[1].original_text == f"{sto.names[key]}: {len(traj.points) - 1} steps, loss"
+    ada = cuts["adaptive"][0].chapter
+    assert ada.bar_step == ada.cfg.steps
+    assert [m.tex_string for m in ada.scoreboard] == [r"L = " + sig(t.losses[-1]) for t in ada.runs.values()]
+    bp = cuts["backprop"][0].chapter
+    num = bp.num
+    new = num["theta"] - bp.cfg.lr * num["net"].backprop(num["theta"], num["x"], num["y"])["flat"]
+    assert bp.shown["new_loss"] == r"\ell = " + sig(num["net"].loss(new, num["x"], num["y"]))
+    assert "hist" not in bp.shown  # the cut has no histogram
+    lim = cuts["limitations"][0].chapter
+    gd, newton = lim.runs["gd"], lim.runs["newton"]
+    assert lim.gd_end.tex_string.startswith(f"{gd.n_steps}")
+    assert lim.newton_end.tex_string.startswith(f"{newton.n_steps}") and newton.n_steps < 10

@@ -4,7 +4,7 @@ Everything that moves with a run has ``set_step(s)`` for a fractional step ``s``
 only indexes precomputed arrays; :mod:`scenes.animations` drives them from one tracker.
 """
 
-from .arrows import gradient_arrow, lookahead_ghost, lookahead_point, velocity_arrow
+from .arrows import gradient_arrow, lookahead_ghost, lookahead_point, nesterov_ball, velocity_arrow
 from .contours import ContourSet, contour_labels, contour_lines, filled_bands, format_level, map_frame
 from .heights import HeightMap, colormap
 from .occlusion import camera_rotation, eye_of, eye_position, visible

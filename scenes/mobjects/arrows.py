@@ -81,33 +81,44 @@ def velocity_arrow(to_scene, point, step_vector, theme: Theme, color, length: fl
 
 
 def lookahead_point(trajectory, k: int) -> np.ndarray:
-    r"""Nesterov's look-ahead point at step ``k``: :math:`\theta_k - \eta\,\mu\,\Delta_k`.
+    r"""Nesterov's look-ahead point at step ``k``, where the gradient of step ``k`` is taken.
 
-    Where the momentum alone would carry the parameters; Nesterov evaluates the gradient
-    there instead of at :math:`\theta_k` (torch's reformulation stores parameters that
-    are already shifted, which is the same sequence of points).
+    torch (and mathcore) store the look-ahead parameters
+    :math:`\phi_k = \theta_k + \mu v_k` of Sutskever's classic form
+    :math:`v_{k+1} = \mu v_k - \eta \nabla f(\theta_k + \mu v_k)`,
+    :math:`\theta_{k+1} = \theta_k + v_{k+1}`: the recorded point *is* the look-ahead, and
+    ``trajectory.grads[k]`` was evaluated there.
     """
+    return np.asarray(trajectory.points[k], float)
+
+
+def nesterov_ball(trajectory, k: int) -> np.ndarray:
+    r"""The classic-form position :math:`\theta_k = \phi_k + \eta_{k-1}\,\mu\,b_k` of step ``k``.
+
+    :math:`b_k` is torch's momentum buffer after step ``k - 1`` (so :math:`\mu v_k =
+    -\eta_{k-1} \mu b_k`); at step 0 the ball is the start.
+    """
+    p = np.asarray(trajectory.points[k], float)
+    if k == 0:
+        return p
     mu = trajectory.optimizer.hyperparams.get("momentum", 0.0)
-    buf = trajectory.state["momentum_buffer"][k]
-    return np.asarray(trajectory.points[k], float) - trajectory.lrs[min(k, len(trajectory.lrs) - 1)] * mu * buf
+    return p + trajectory.lrs[k - 1] * mu * np.asarray(trajectory.state["momentum_buffer"][k], float)
 
 
 def lookahead_ghost(to_scene, trajectory, k: int, theme: Theme, color, arrow_length: float = 0.9) -> VGroup:
-    """A hollow ghost at the look-ahead point, a dashed line to it, and the gradient arrow there.
-
-    The gradient at the ghost is mathcore's ``surface.grad`` at that point.
-    """
-    p = np.asarray(trajectory.points[k], float)
+    """A hollow ghost at the look-ahead point, a dashed line to it from the ball, and the
+    gradient arrow there (``trajectory.grads[k]``, the gradient the step used)."""
+    ball = nesterov_ball(trajectory, k)
     ghost_point = lookahead_point(trajectory, k)
-    start = np.asarray(to_scene(p[None, :]), float)[0]
+    start = np.asarray(to_scene(ball[None, :]), float)[0]
     ghost_scene = np.asarray(to_scene(ghost_point[None, :]), float)[0]
     ghost = Dot(ghost_scene, radius=0.09, fill_opacity=0, stroke_color=color, stroke_width=3)
     link = DashedLine(start, ghost_scene, color=color, stroke_width=2.5, dash_length=0.08)
-    grad = trajectory.surface.grad(ghost_point)
+    grad = np.asarray(trajectory.grads[k], float)
     arrow = gradient_arrow(to_scene, ghost_point, grad, theme, color=theme.highlight, length=arrow_length, label=False)
     group = VGroup(link, ghost, arrow)
-    group.ghost, group.link, group.arrow, group.point = ghost, link, arrow, ghost_point
+    group.ghost, group.link, group.arrow, group.point, group.ball = ghost, link, arrow, ghost_point, ball
     return group
 
 
-__all__ = ["gradient_arrow", "velocity_arrow", "lookahead_point", "lookahead_ghost"]
+__all__ = ["gradient_arrow", "velocity_arrow", "lookahead_point", "nesterov_ball", "lookahead_ghost"]

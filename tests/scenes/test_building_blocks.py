@@ -269,8 +269,19 @@ def test_substituted_momentum_rule_applies_lines_in_order(rosen_run):
     assert t_line.endswith(format_sig(traj.points[k + 1][1]) + r"\end{pmatrix}")
 
 
-def test_lookahead_point():
-    traj = mathcore.run("rosenbrock", mathcore.make_optimizer("nesterov", lr=1e-3), (-1.5, 2.0), 10)
-    k = 4
-    expected = traj.points[k] - 1e-3 * 0.9 * traj.state["momentum_buffer"][k]
-    assert np.allclose(lookahead_point(traj, k), expected)
+def test_lookahead_point_and_ball_match_sutskevers_classic_form():
+    """Written independently: v <- mu v - lr grad(theta + mu v); theta <- theta + v. The
+    classic theta is the ball; theta + mu v (where the gradient is taken) is the look-ahead."""
+    from scenes.mobjects import nesterov_ball
+
+    surface = mathcore.get_surface("rosenbrock")
+    lr, mu = 1e-3, 0.9
+    traj = mathcore.run(surface, mathcore.make_optimizer("nesterov", lr=lr, momentum=mu), (-1.5, 2.0), 10)
+    theta, v = np.array([-1.5, 2.0]), np.zeros(2)
+    for k in range(10):
+        ahead = theta + mu * v
+        assert np.allclose(nesterov_ball(traj, k), theta, rtol=0, atol=1e-12)
+        assert np.allclose(lookahead_point(traj, k), ahead, rtol=0, atol=1e-12)
+        assert np.allclose(traj.grads[k], surface.grad(ahead), rtol=1e-12)
+        v = mu * v - lr * surface.grad(ahead)
+        theta = theta + v

@@ -386,8 +386,7 @@ class MomentumCloseUp(ThemedScene):
         self.rule = rule
         self.tracker.set_value(0)
         self.advance_path(name, 1, self.pace(0.6, 0.5), rate_func=smooth)
-        if self.cut:
-            self.wait(0.9)  # the new rule stays 2 s before the magnified step hides it
+        self.wait(0.9)  # the new rule stays 2 s before the magnified step hides it
         for k in range(1, 1 + self.cfg.detail_steps):
             self.detail_step(name, k)
         self.play(*self.captions.show("Near the far wall the look-ahead gradient already pushes back:\n"

@@ -157,15 +157,14 @@ class Chapter:
     def fix(self, *mobjects):
         """Pin overlays to the frame in a 3D scene (titles, readouts); a no-op in 2D.
 
-        manim's ``add_fixed_in_frame_mobjects`` also adds them to the scene, so an overlay
-        pinned a few plays before the one that writes it is on screen early. In the
-        explainer's cut they are only pinned (the camera's set), and the animation that shows
-        them adds them; the full chapters keep the old behaviour, so their renders do not change.
+        Only pins them (the camera's set): the animation that shows an overlay adds it to the
+        scene. manim's ``ThreeDScene.add_fixed_in_frame_mobjects`` would also add it at once,
+        so an overlay pinned a few plays before the one that writes it would be on screen
+        early. An overlay meant to appear without an animation must be added explicitly
+        (``self.scene.add``).
         """
-        if self.is_3d and self.explainer_cut:
+        if self.is_3d:
             self.scene.renderer.camera.add_fixed_in_frame_mobjects(*mobjects)
-        elif self.is_3d:
-            self.scene.add_fixed_in_frame_mobjects(*mobjects)
         return mobjects[0] if len(mobjects) == 1 else mobjects
 
     def unfix(self, *mobjects):

@@ -33,8 +33,53 @@ def _render(name):
             # Skip frame rendering: every play still runs once, at its end state, and the
             # scene clock advances by its run time (dry_run alone would still draw frames).
             scene = SCENES[name](skip_animations=True)
+            _watch_overlays(scene)
             scene.render()
     return scene
+
+
+def _overlay_label(mob) -> str:
+    """The text of an overlay's Text/MathTex parts, for messages."""
+    parts = [getattr(m, "tex_string", None) or getattr(m, "text", None) for m in mob.get_family()]
+    return " ".join(p for p in parts if p) or type(mob).__name__
+
+
+def _watch_overlays(scene) -> None:
+    """Before each play, compare the overlays pinned to the frame with what is on screen.
+
+    Fills ``scene.overlay_log``: ``(kind, beat, label)`` per animation of a pinned overlay.
+    ``early``: an animation that shows it (an introducer: FadeIn, Write, Create...) while
+    some of it is already in the scene, so it was on screen before its animation.
+    ``unseen``: an animation that changes or removes it (Transform, FadeOut...) while
+    some of it is not in the scene, so it was never shown. ``shown``: a clean introduction.
+    Only 3D scenes pin overlays (a 2D scene logs nothing).
+    """
+    from manim import Animation, ThreeDScene
+
+    scene.overlay_log = []
+    if not isinstance(scene, ThreeDScene):
+        return
+    play = scene.play
+
+    def watched_play(*args, **kwargs):
+        fixed = scene.renderer.camera.fixed_in_frame_mobjects
+        on_screen = set(scene.get_mobject_family_members())
+        chapter = getattr(scene, "chapter", None)
+        beat = chapter.current_beat if chapter is not None else ""
+        for anim in args:
+            mob = getattr(anim, "mobject", None) if isinstance(anim, Animation) else None
+            parts = mob.family_members_with_points() if mob is not None else []
+            if not parts or not all(m in fixed for m in parts):
+                continue  # not an overlay
+            present = [m in on_screen for m in parts]
+            if anim.is_introducer():
+                kind = "early" if any(present) else "shown"
+            else:
+                kind = "unseen" if not all(present) else "changed"
+            scene.overlay_log.append((kind, beat, _overlay_label(mob)))
+        return play(*args, **kwargs)
+
+    scene.play = watched_play
 
 
 @pytest.fixture(scope="module")
@@ -74,6 +119,26 @@ def test_chapter_renders_in_order_within_length_and_layout(name, rendered):
     assert 30.0 <= scene.renderer.time <= 50.0, scene.renderer.time
     assert chapter.layout_problems == []
     assert scene.mobjects == []  # each chapter ends on an empty frame, ready for the next
+
+
+# The overlays each full 3D chapter writes in, by a word of their text.
+INTRODUCED_OVERLAYS = {
+    "hook": ("slope", "step"),
+    "gradient": ("f(x, y)", r"\frac{\partial f}{\partial x}", r"\text{at}", r"\frac{\partial f}{\partial y}",
+                 r"\nabla f = ", r"\begin{matrix}", "steepestascent", "steepestdescent"),  # Text drops spaces
+}
+
+
+@pytest.mark.parametrize("name", ["hook", "gradient"])
+def test_overlays_appear_only_with_the_animation_that_shows_them(name, rendered):
+    """A pinned overlay (readout, formula, label) is not in the scene before the play that
+    writes or fades it in, and one that is changed or faded out was on screen first."""
+    log = rendered(name).overlay_log
+    assert [entry for entry in log if entry[0] == "early"] == []
+    assert [entry for entry in log if entry[0] == "unseen"] == []
+    shown = [label for kind, _, label in log if kind == "shown"]
+    for word in INTRODUCED_OVERLAYS[name]:  # the check saw the overlays it is about
+        assert any(word in label for label in shown), (word, shown)
 
 
 @pytest.mark.parametrize("name", ["hook", "gradient"])

@@ -245,17 +245,17 @@ def test_mathematics_parts_through_play_part():
     assert sections == [f"{n}.{b}" for n in MATH for b in EXPECTED_BEATS[n]]
 
 
-def test_cut_pins_overlays_without_showing_them_early():
-    """In the cut an overlay pinned to the frame appears with the animation that shows it
-    (manim's add_fixed_in_frame_mobjects would put it on screen at once)."""
-    from manim import MathTex
+@pytest.mark.parametrize("cut", [True, False])
+def test_fix_pins_overlays_without_showing_them_early(cut):
+    """An overlay pinned to the frame appears with the animation that shows it, in the cut and
+    in the full chapters alike (manim's add_fixed_in_frame_mobjects would put it on screen at once)."""
+    from manim import FadeIn, MathTex
 
     with tempconfig(CONFIG):
         scene = ThreeDScene(skip_animations=True)
         label = MathTex("x")
-        Chapter(scene, explainer_cut=True).fix(label)
+        Chapter(scene, explainer_cut=cut).fix(label)
         assert label not in scene.mobjects
         assert label in scene.renderer.camera.fixed_in_frame_mobjects
-        full = MathTex("y")
-        Chapter(scene).fix(full)  # the full chapters: unchanged
-        assert full in scene.mobjects
+        scene.play(FadeIn(label))
+        assert label in scene.mobjects

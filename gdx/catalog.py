@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import importlib
+import importlib.util
 import json
 import os
 from dataclasses import dataclass
@@ -31,8 +32,16 @@ class SceneInfo:
     chapter: str
 
     @property
+    def external(self) -> bool:
+        """True for a scene file outside the ``scenes`` package (imported by path, not by name)."""
+        return not self.file.is_relative_to(ROOT / "scenes")
+
+    @property
     def module(self) -> str:
-        """The importable module name, e.g. ``scenes.chapters.hook``."""
+        """The importable module name, e.g. ``scenes.chapters.hook`` (a made-up one for external files)."""
+        if self.external:
+            digest = hashlib.sha256(str(self.file).encode()).hexdigest()[:8]
+            return f"gdx_scene_{self.file.stem}_{digest}"
         return ".".join(self.file.relative_to(ROOT).with_suffix("").parts)
 
 
@@ -60,6 +69,27 @@ def _chapter_of(path: Path, name: str) -> str:
     return "not in the explainer"
 
 
+def _scene_classes(path: Path) -> list[tuple[str, str]]:
+    """``(class name, first docstring line)`` of every renderable scene class defined in ``path``."""
+    tree = ast.parse(path.read_text(), str(path))
+    classes = {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)}
+
+    def renders(node, seen=()):
+        """Defines construct, or inherits it from a class of the same file."""
+        if _defines_construct(node):
+            return True
+        return any(isinstance(b, ast.Name) and b.id in classes and b.id not in seen
+                   and renders(classes[b.id], seen + (b.id,)) for b in node.bases)
+
+    found = []
+    for node in classes.values():
+        if node.name.startswith("_") or not renders(node):
+            continue  # a base class for other scenes, not a scene to render
+        doc = (ast.get_docstring(node) or "").strip().splitlines()
+        found.append((node.name, doc[0] if doc else ""))
+    return found
+
+
 @lru_cache(maxsize=1)
 def scenes() -> tuple[SceneInfo, ...]:
     found = []
@@ -67,27 +97,37 @@ def scenes() -> tuple[SceneInfo, ...]:
         for path in sorted(folder.glob("*.py")):
             if path.name in SKIP_FILES or path.name.startswith("_"):
                 continue
-            tree = ast.parse(path.read_text(), str(path))
-            classes = {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)}
-
-            def renders(node, seen=()):
-                """Defines construct, or inherits it from a class of the same file."""
-                if _defines_construct(node):
-                    return True
-                return any(isinstance(b, ast.Name) and b.id in classes and b.id not in seen
-                           and renders(classes[b.id], seen + (b.id,)) for b in node.bases)
-
-            for node in classes.values():
-                if node.name.startswith("_") or not renders(node):
-                    continue  # a base class for other scenes, not a scene to render
-                doc = (ast.get_docstring(node) or "").strip().splitlines()
-                found.append(SceneInfo(node.name, path, doc[0] if doc else "", _chapter_of(path, node.name)))
+            for name, doc in _scene_classes(path):
+                found.append(SceneInfo(name, path, doc, _chapter_of(path, name)))
     return tuple(found)
 
 
+def from_file(file: str, cls: str) -> SceneInfo:
+    """A scene class in any Python file (``talks/intro.py:Intro``); ValueError naming what exists."""
+    path = Path(file)
+    if not path.is_file():
+        raise ValueError(f"no scene file {file!r}; accepted: an existing FILE.py:Class, or a scene name (see 'gdx list')")
+    try:
+        classes = _scene_classes(path)
+    except (SyntaxError, UnicodeDecodeError, ValueError) as exc:
+        raise ValueError(f"cannot read {file!r} as Python ({type(exc).__name__}: {exc}); "
+                         "accepted: a Python file that defines Scene classes") from None
+    for name, doc in classes:
+        if name == cls:
+            resolved = path.resolve()
+            inside = any(resolved.parent == d for d in SCENE_DIRS)
+            return SceneInfo(name, resolved, doc, _chapter_of(resolved, name) if inside else "outside the project")
+    names = ", ".join(n for n, _ in classes) or "none (no Scene subclass with construct)"
+    raise ValueError(f"unknown scene {cls!r} in {file}; accepted: {names}")
+
+
 def find(name: str) -> SceneInfo:
-    """A scene by class name (``RosenbrockDescent``) or ``file:Class``; ValueError otherwise."""
+    """A scene by class name (``RosenbrockDescent``), ``file:Class`` of the project, or
+    ``path/to/any.py:Class`` (a scene outside the project); ValueError otherwise."""
     by_name = {s.name: s for s in scenes()}
+    file, _, cls = name.rpartition(":")
+    if file.endswith(".py") and ("/" in file or not any(s.file.name == file for s in scenes())):
+        return from_file(file, cls)
     if ":" in name:
         file, _, cls = name.partition(":")
         for s in scenes():
@@ -99,7 +139,18 @@ def find(name: str) -> SceneInfo:
 
 
 def load_class(info: SceneInfo):
-    """Import the scene's module (as part of the installed ``scenes`` package) and return the class."""
+    """Import the scene's module (as part of the installed ``scenes`` package, or by path for a
+    file outside it) and return the class."""
+    if info.external:
+        import sys
+
+        module = sys.modules.get(info.module)
+        if module is None:
+            spec = importlib.util.spec_from_file_location(info.module, info.file)
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[info.module] = module
+            spec.loader.exec_module(module)
+        return getattr(module, info.name)
     return getattr(importlib.import_module(info.module), info.name)
 
 
@@ -121,6 +172,8 @@ def timing(info: SceneInfo, cache_dir: Path = Path("media") / ".gdx") -> dict:
     path = cache_dir / f"timing-{fingerprint()}.json"
     cache = json.loads(path.read_text()) if path.exists() else {}
     key = f"{info.module}:{info.name}"
+    if info.external:  # the fingerprint covers the project only: key on the file's content too
+        key += ":" + hashlib.sha256(info.file.read_bytes()).hexdigest()[:12]
     if key not in cache:
         cache[key] = dry_run(info)
         cache_dir.mkdir(parents=True, exist_ok=True)
@@ -146,7 +199,8 @@ def dry_run(info: SceneInfo, quality: str = "low_quality") -> dict:
 
     Scene.next_section = recording
     try:
-        with tempconfig({"dry_run": True, "quality": quality, "verbosity": "ERROR", "disable_caching": True}):
+        with tempconfig({"dry_run": True, "quality": quality, "verbosity": "ERROR", "disable_caching": True,
+                         "progress_bar": "none"}):
             scene = load_class(info)()
             scene.render()
             end = scene.renderer.time

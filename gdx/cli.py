@@ -7,17 +7,16 @@ exit status 2, and nothing written.
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import sys
 from pathlib import Path
 
 from . import catalog
-from .doctor import missing_hint, report, run_checks
+from .doctor import healthy, missing_hint, report, run_checks
 from .jobs import QUALITIES, THEMES, Job, Runner
 from .words import beat_key
 
-MEDIA = Path("media")
+MEDIA = Path("media")  # set from --media by main()
 
 
 class UsageError(Exception):
@@ -29,23 +28,61 @@ class Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
+def jobs_count(value: str) -> int:
+    """``--jobs`` value: an integer >= 1."""
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"invalid value {value!r}; accepted: an integer >= 1")
+    return number
+
+
+def voice_speed(value: str) -> int:
+    from .voice import SPEEDS
+
+    try:
+        number = int(value)
+    except ValueError:
+        number = -1
+    if not SPEEDS[0] <= number <= SPEEDS[1]:
+        raise argparse.ArgumentTypeError(f"invalid value {value!r}; "
+                                         f"accepted: an integer from {SPEEDS[0]} to {SPEEDS[1]} (words per minute)")
+    return number
+
+
+SCENE_HELP = "a scene name (see 'gdx list'), or FILE.py:Class for a scene file of your own"
+COMMAND_NAMES = ("list", "doctor", "render", "stills", "slides", "lesson")
+
+
 def build_parser() -> Parser:
+    from .voice import DEFAULT_SPEED, DEFAULT_VOICE
+
     p = Parser(prog="gdx", description="Gradient Descent, Explained: the lecture kit.")
+    p.add_argument("--media", type=Path, default=Path("media"), metavar="DIR",
+                   help="the media folder to render into (default: ./media)")
     sub = p.add_subparsers(dest="command", required=True, parser_class=Parser)
 
     sub.add_parser("list", help="every scene with its description, chapter, duration and beats")
     sub.add_parser("doctor", help="check cairo, pango, latex, dvisvgm and the Python packages")
 
     r = sub.add_parser("render", help="render scenes in parallel into media/")
-    r.add_argument("scenes", nargs="*", metavar="SCENE")
+    r.add_argument("scenes", nargs="*", metavar="SCENE", help=SCENE_HELP)
     r.add_argument("--all", action="store_true", help="every scene")
     r.add_argument("--explainer", action="store_true", help="the full explainer, chapter by chapter")
     r.add_argument("--quality", default="l", choices=tuple(QUALITIES))
     r.add_argument("--theme", default="dark", choices=THEMES)
-    r.add_argument("--jobs", type=int, default=None, help="worker processes (default: one per core)")
+    r.add_argument("--jobs", type=jobs_count, default=None, help="worker processes (default: one per core)")
+    r.add_argument("--voice", action="store_true",
+                   help="also write <Scene>.voice.mp4: the narration spoken by espeak-ng, beats held to fit it")
+    r.add_argument("--voice-name", default=DEFAULT_VOICE, metavar="VOICE",
+                   help=f"espeak-ng voice (default {DEFAULT_VOICE}; e.g. en-gb, en-us+f3)")
+    r.add_argument("--voice-speed", type=voice_speed, default=DEFAULT_SPEED, metavar="WPM",
+                   help=f"words per minute (default {DEFAULT_SPEED})")
 
     s = sub.add_parser("stills", help="stills at named beats or times, or a handout PDF")
-    s.add_argument("scenes", nargs="*", metavar="SCENE")
+    s.add_argument("scenes", nargs="*", metavar="SCENE", help=SCENE_HELP)
     s.add_argument("--all", action="store_true", help="every scene (with --handout: every beat of every scene)")
     s.add_argument("--at", action="append", default=[], metavar="BEAT|SECONDS")
     s.add_argument("--format", default="png", choices=("png", "svg", "pdf"))
@@ -53,22 +90,22 @@ def build_parser() -> Parser:
     s.add_argument("--transparent", action="store_true")
     s.add_argument("--width", type=int, default=1920, choices=(854, 1280, 1920, 3840))
     s.add_argument("--handout", type=Path, default=None, metavar="FILE.pdf")
-    s.add_argument("--out", type=Path, default=MEDIA / "stills")
-    s.add_argument("--jobs", type=int, default=None)
+    s.add_argument("--out", type=Path, default=None, help="folder for the stills (default: MEDIA/stills)")
+    s.add_argument("--jobs", type=jobs_count, default=None)
 
     le = sub.add_parser("lesson", help="render a custom lesson described in a TOML file")
     le.add_argument("file", type=Path, metavar="FILE.toml")
-    le.add_argument("--jobs", type=int, default=None)
+    le.add_argument("--jobs", type=jobs_count, default=None)
     le.add_argument("--check", action="store_true", help="only validate the file")
 
     sl = sub.add_parser("slides", help="a scene (or the explainer) as click-through slides, one per beat")
-    sl.add_argument("scenes", nargs="*", metavar="SCENE")
+    sl.add_argument("scenes", nargs="*", metavar="SCENE", help=SCENE_HELP)
     sl.add_argument("--explainer", action="store_true", help="every chapter of the explainer, in order")
     sl.add_argument("--to", default="html", choices=("html", "pdf", "pptx"))
     sl.add_argument("--quality", default="l", choices=tuple(QUALITIES))
     sl.add_argument("--theme", default="dark", choices=THEMES)
-    sl.add_argument("--out", type=Path, default=MEDIA / "slides")
-    sl.add_argument("--jobs", type=int, default=None)
+    sl.add_argument("--out", type=Path, default=None, help="folder for the slides (default: MEDIA/slides)")
+    sl.add_argument("--jobs", type=jobs_count, default=None)
     return p
 
 
@@ -86,8 +123,8 @@ def resolve_scenes(names, all_scenes: bool) -> list[catalog.SceneInfo]:
         raise UsageError(str(exc)) from None
 
 
-def check_tools() -> None:
-    hint = missing_hint(run_checks())
+def check_tools(*extra: str) -> None:
+    hint = missing_hint(run_checks(), needed=("latex", "dvisvgm", "cairo", "pango", "manim") + extra)
     if hint:
         raise UsageError(hint)
 
@@ -100,67 +137,128 @@ def fmt_time(seconds: float) -> str:
 
 
 def cmd_list(args) -> int:
+    code = 0
     for info in catalog.scenes():
-        timing = catalog.timing(info)
+        try:
+            timing = catalog.timing(info, MEDIA / ".gdx")
+        except Exception as exc:  # a scene being edited must not hide the others
+            print(f"{info.name}  ({info.file.relative_to(catalog.ROOT)}, {info.chapter}, ?)")
+            print(f"    {info.description}")
+            print(f"    dry run failed: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
+            code = 1
+            continue
         beats = ", ".join(beat_key(name) for name, *_ in timing["beats"]) or "-"
         print(f"{info.name}  ({info.file.relative_to(catalog.ROOT)}, {info.chapter}, {fmt_time(timing['duration'])})")
         print(f"    {info.description}")
         print(f"    beats: {beats}")
-    return 0
+    return code
 
 
 def cmd_doctor(args) -> int:
     checks = run_checks()
     print(report(checks))
-    return 0 if all(c.ok for c in checks) else 1
+    return 0 if healthy(checks) else 1
 
 
 def cmd_render(args) -> int:
+    voice = _voice_settings(args)
     if args.explainer:
         from .explainer import render_explainer
 
-        check_tools()
-        return render_explainer(args.quality, args.theme, args.jobs, MEDIA)
+        if args.scenes or args.all:
+            raise UsageError("--explainer renders the explainer alone; accepted: --explainer, or SCENE.../--all")
+        check_tools("ffmpeg")
+        return render_explainer(args.quality, args.theme, args.jobs, MEDIA, voice=voice)
     infos = resolve_scenes(args.scenes, args.all)
-    jobs = _positive_jobs(args.jobs)
-    check_tools()
-    results = Runner(MEDIA, jobs).run([Job(i.file, i.name, args.quality, args.theme) for i in infos])
-    from .words import write_subtitles
+    check_tools(*(("ffmpeg",) if voice else ()))
+    results = Runner(MEDIA, args.jobs).run([Job(i.file, i.name, args.quality, args.theme) for i in infos])
+    from .words import result_narration, write_subtitles
 
+    failed_voice = False
     for result in results:
-        if result.ok:
-            write_subtitles(result)
-        else:
+        if not result.ok:
             print(f"gdx: {result.job.scene} failed:\n{result.error}", file=sys.stderr)
-    return 0 if all(r.ok for r in results) else 1
+            continue
+        write_subtitles(result)
+        if voice and not _voice_result(result, result_narration(result), voice):
+            failed_voice = True
+    return 0 if all(r.ok for r in results) and not failed_voice else 1
 
 
-def _positive_jobs(jobs):
-    if jobs is not None and jobs < 1:
-        raise UsageError(f"invalid --jobs {jobs}; accepted: an integer >= 1")
-    return jobs
+def _voice_settings(args):
+    """``(voice, speed)`` when --voice is on (espeak-ng checked first), else None."""
+    if not args.voice:
+        if args.voice_name != parser_default("render", "voice_name") or \
+                args.voice_speed != parser_default("render", "voice_speed"):
+            raise UsageError("--voice-name and --voice-speed need --voice; accepted: add --voice")
+        return None
+    from .voice import VoiceError, check
+
+    try:
+        check(args.voice_name, args.voice_speed)
+    except VoiceError as exc:
+        raise UsageError(str(exc)) from None
+    return args.voice_name, args.voice_speed
+
+
+def _voice_result(result, narration, voice) -> bool:
+    """Write the voiced video of one render; False (and one error line) when that fails."""
+    from .voice import VoiceError, voice_over, voiced_path, write_cues
+
+    name, speed = voice
+    if not narration:
+        print(f"voice: {result.job.scene} has no narration; no voiced video written")
+        return True
+    try:
+        done = voice_over(result.sections, narration, voiced_path(result.video), name, speed,
+                          MEDIA / ".gdx" / "voice")
+    except (VoiceError, RuntimeError) as exc:
+        print(f"gdx: {result.job.scene}: voice-over failed: {exc}", file=sys.stderr)
+        return False
+    write_cues(done.video, done.cues)
+    for line in done.report():
+        print(line)
+    return True
+
+
+def parser_default(command: str, dest: str):
+    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    return sub.choices[command].get_default(dest)
 
 
 def parse_at(value: str, beats, duration: float, scene: str):
-    """``--at`` value -> ``(label, kind, key)``: a beat name (its last frame) or a time in seconds."""
+    """``--at`` value -> ``(label, kind, key)``: a beat (its last frame; ``key`` is the full
+    section name) or a time in seconds. A beat is named as ``gdx list`` shows it
+    (``shrink_to_tangent``) or in full (``derivatives.outro``) where the short name is not unique."""
     if re.fullmatch(r"\d+(\.\d+)?", value):
         t = float(value)
         if t > duration + 1e-9:
             raise UsageError(f"invalid --at {value!r}: {scene} lasts {duration:.2f} s; accepted: 0 to {duration:.2f}")
         return f"t{t:g}s", "time", t
-    for name, *_ in beats:
-        if value in (name, beat_key(name)):
-            return beat_key(name), "beat", beat_key(name)
-    names = ", ".join(beat_key(b[0]) for b in beats)
+    full = [name for name, *_ in beats if value == name]
+    short = list(dict.fromkeys(name for name, *_ in beats if value == beat_key(name)))
+    if full:
+        namesakes = set(name for name, *_ in beats if beat_key(name) == beat_key(full[0]))
+        return _label(beat_key(full[0]) if len(namesakes) == 1 else full[0]), "beat", full[0]
+    if len(short) == 1:
+        return _label(beat_key(short[0])), "beat", short[0]
+    if len(short) > 1:
+        raise UsageError(f"ambiguous beat {value!r} in {scene}; accepted: {', '.join(short)}")
+    names = ", ".join(dict.fromkeys(beat_key(b[0]) for b in beats))
     raise UsageError(f"unknown beat {value!r} in {scene}; accepted: {names}, or a time in seconds")
 
 
+def _label(section: str) -> str:
+    """A file-name-safe label for a section name such as ``chapter 1: The climber``."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", section).strip("_")
+
+
 def beat_ends(sections) -> dict[str, float]:
-    """Beat -> the time of its last frame in the rendered video (from the section durations)."""
+    """Section name -> the time of its last frame in the rendered video (from section durations)."""
     ends, t = {}, 0.0
     for name, duration, _ in sections:
         t += duration
-        ends[beat_key(name)] = t
+        ends.setdefault(name, t)
     return ends
 
 
@@ -176,12 +274,15 @@ def cmd_stills(args) -> int:
     quality = {854: "l", 1280: "m", 1920: "h", 3840: "k"}[args.width]
     plans = []
     for info in infos:  # validate every --at before anything renders
-        timing = catalog.timing(info)
+        timing = catalog.timing(info, MEDIA / ".gdx")
         plans.append((info, [parse_at(v, timing["beats"], timing["duration"], info.name) for v in args.at]))
     check_tools()
     fps = 15
-    jobs = [Job(i.file, i.name, quality, args.theme, transparent=args.transparent, frame_rate=fps) for i, _ in plans]
-    results = Runner(MEDIA, _positive_jobs(args.jobs)).run(jobs)
+    # 15 frames/s is enough for stills; at 854 wide that is -ql itself, so the job (and its cache) is a plain render's
+    rate = None if quality == "l" else fps
+    jobs = [Job(i.file, i.name, quality, args.theme, transparent=args.transparent, frame_rate=rate) for i, _ in plans]
+    results = Runner(MEDIA, args.jobs).run(jobs)
+    out_dir = args.out or MEDIA / "stills"
     failed = [r for r in results if not r.ok]
     for r in failed:
         print(f"gdx: {r.job.scene} failed:\n{r.error}", file=sys.stderr)
@@ -192,14 +293,18 @@ def cmd_stills(args) -> int:
         ends = beat_ends(result.sections)
         half_frame = 0.5 / fps
         for label, kind, key in moments:
+            if kind == "beat" and key not in ends:  # the scene changed between the dry run and the render
+                print(f"gdx: {info.name}: beat {key!r} is not in the rendered video; see 'gdx list'", file=sys.stderr)
+                failed.append(result)
+                continue
             t = key if kind == "time" else ends[key] - half_frame
-            print(save_image(frame_at(result.video, t), args.out / info.name / f"{label}.{args.format}", args.format))
+            print(save_image(frame_at(result.video, t), out_dir / info.name / f"{label}.{args.format}", args.format))
         if args.handout:
             names = [name for name, _, _ in result.sections]
-            narration = section_narration(names, info.file.stem)
+            narration = section_narration(names, info.file.stem, info.file)
             for name in names:
                 beat = beat_key(name)
-                pages.append((frame_at(result.video, ends[beat] - half_frame), f"{info.name}: {beat.replace('_', ' ')}",
+                pages.append((frame_at(result.video, ends[name] - half_frame), f"{info.name}: {beat.replace('_', ' ')}",
                               narration.get(name, "")))
     if args.handout and pages:
         print(handout(pages, args.handout))
@@ -212,23 +317,33 @@ def cmd_slides(args) -> int:
     if args.explainer:
         from .explainer import chapter_scenes
 
+        if args.scenes:
+            raise UsageError("--explainer makes slides of the explainer alone; accepted: --explainer, or SCENE...")
         infos = chapter_scenes()
     else:
         infos = resolve_scenes(args.scenes, False)
     check_tools()
     work = MEDIA / ".gdx" / "slides"
     folder = MEDIA / ".gdx" / "slides" / "files"
-    jobs = [Job(write_wrapper(i.module, i.name, work, folder), slide_class_name(i.name), args.quality, args.theme)
+    # the slide class's own video is a by-product: it stays under .gdx, not in media/videos
+    jobs = [Job(write_wrapper(i.module, i.name, work, folder, i.file if i.external else None),
+                slide_class_name(i.name), args.quality, args.theme, out_dir=work / "videos" / i.name)
             for i in infos]
-    results = Runner(MEDIA, _positive_jobs(args.jobs)).run(jobs)
+    results = Runner(MEDIA, args.jobs).run(jobs)
+    out_dir = args.out or MEDIA / "slides"
     code = 0
     for info, result in zip(infos, results):
         if not result.ok:
             print(f"gdx: {info.name} failed:\n{result.error}", file=sys.stderr)
             code = 1
             continue
-        dest = args.out / f"{info.name}.{args.to}"
-        convert(info.name, folder, dest, args.to)
+        dest = out_dir / f"{info.name}.{args.to}"
+        try:
+            convert(info.name, folder, dest, args.to)
+        except RuntimeError as exc:
+            print(f"gdx: {info.name}: {exc}", file=sys.stderr)
+            code = 1
+            continue
         print(dest)
     return code
 
@@ -245,7 +360,7 @@ def cmd_lesson(args) -> int:
     if args.check:
         print(f"{args.file}: ok ({', '.join(lesson.scenes)})")
         return 0
-    jobs = _positive_jobs(args.jobs)
+    jobs = args.jobs
     check_tools()
     config = MEDIA / ".gdx" / "lessons" / f"{args.file.stem}.toml"
     config.parent.mkdir(parents=True, exist_ok=True)
@@ -265,9 +380,30 @@ COMMANDS = {"list": cmd_list, "doctor": cmd_doctor, "render": cmd_render, "still
             "slides": cmd_slides, "lesson": cmd_lesson}
 
 
-def main(argv=None) -> int:
+def parse(argv):
+    """Parse the command line; an unknown option names the options the command accepts."""
+    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
     try:
-        args = build_parser().parse_args(argv)
+        args, extra = parser.parse_known_args(argv)
+    except UsageError as exc:
+        if "required: command" in str(exc):
+            raise UsageError(f"name a command; accepted: {', '.join(COMMAND_NAMES)} (see 'gdx --help')") from None
+        raise
+    if extra:
+        sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices[args.command]
+        options = sorted({o for a in sub._actions for o in a.option_strings if o.startswith("--")} - {"--help"})
+        accepted = f"accepted by 'gdx {args.command}': {', '.join(options)}" if options else \
+            f"'gdx {args.command}' takes no arguments"
+        raise UsageError(f"unrecognized arguments: {' '.join(extra)}; {accepted}")
+    return args
+
+
+def main(argv=None) -> int:
+    global MEDIA
+    try:
+        args = parse(argv)
+        MEDIA = args.media
         return COMMANDS[args.command](args)
     except UsageError as exc:
         print(f"gdx: error: {exc}", file=sys.stderr)

@@ -16,6 +16,7 @@ class Check(NamedTuple):
     ok: bool
     detail: str
     fix: str
+    optional: str = ""  # what needs it, for a piece only some commands use (e.g. "--voice")
 
 
 def _pkg_config(module: str) -> str | None:
@@ -52,6 +53,9 @@ def run_checks() -> list[Check]:
                       ("dvisvgm", "dvisvgm"), ("ffmpeg", "ffmpeg")):
         path = shutil.which(tool)
         checks.append(Check(tool, path is not None, path or f"{tool} not on PATH", APT_FIX.format(apt)))
+    espeak = shutil.which("espeak-ng")
+    checks.append(Check("espeak-ng", espeak is not None, espeak or "espeak-ng not on PATH",
+                        APT_FIX.format("espeak-ng"), optional="gdx render --voice"))
     checks.append(_python_package("manim", lambda v: v.startswith("0.21."), "0.21.x"))
     checks.append(_python_package("pillow", lambda v: int(v.split(".")[0]) < 13, "< 13"))
     for dist in ("numpy", "sympy", "scipy", "contourpy", "manim-slides"):
@@ -71,7 +75,13 @@ def missing_hint(checks=None, needed=("latex", "dvisvgm", "cairo", "pango", "man
 def report(checks) -> str:
     lines = []
     for c in checks:
-        lines.append(f"{'ok ' if c.ok else 'MISSING'} {c.name:10s} {c.detail}")
+        state = "ok     " if c.ok else "absent " if c.optional else "MISSING"
+        lines.append(f"{state} {c.name:12s} {c.detail}" + (f" (optional: {c.optional})" if c.optional else ""))
         if not c.ok:
             lines.append(f"        fix: {c.fix}")
     return "\n".join(lines)
+
+
+def healthy(checks) -> bool:
+    """Every required piece is there (optional ones may be absent)."""
+    return all(c.ok for c in checks if not c.optional)

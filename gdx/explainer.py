@@ -27,7 +27,10 @@ def chapter_scenes() -> list[catalog.SceneInfo]:
     return parts()
 
 
-def render_explainer(quality: str, theme: str, jobs: int | None, media: Path, progress=print) -> int:
+def render_explainer(quality: str, theme: str, jobs: int | None, media: Path, progress=print,
+                     voice: tuple[str, int] | None = None) -> int:
+    """Render the parts in parallel, join them, write subtitles and chapters; with ``voice``
+    (espeak-ng voice, words per minute) also the voiced cut (see :mod:`gdx.voice`)."""
     from scenes.explainer import CHAPTERS, TITLE
 
     infos = parts()
@@ -47,12 +50,40 @@ def render_explainer(quality: str, theme: str, jobs: int | None, media: Path, pr
         beats = [(name, duration) for name, duration, _ in result.sections]
         cues += cues_from_beats(beats, section_narration([b[0] for b in beats], "explainer"), offset=t)
         t += video_duration(result.video)  # the joined file's real clock
-    for suffix, text in ((".srt", to_srt(cues)), (".vtt", to_vtt(cues)), (".chapters.txt", chapter_list(chapters))):
+    for suffix, text in ((".srt", to_srt(cues)), (".vtt", to_vtt(cues)), (".chapters.txt", chapter_list(chapters, t))):
         path = final.with_name(final.stem + suffix)
         tmp = path.with_name(f".{path.name}.part")
         tmp.write_text(text)
         atomic_copy(tmp, path)
         tmp.unlink()
-    progress(f"explainer: {final} ({t:.1f} s, {len(chapters)} chapters)")
-    progress(chapter_list(chapters).rstrip())
+    progress(f"explainer: {final} ({t:.1f} s, {len(chapters)} parts)")
+    progress(chapter_list(chapters, t).rstrip())
+    if voice:
+        from .voice import VoiceError
+
+        try:
+            voice_explainer(results, titles, final, voice, media, progress)
+        except (VoiceError, RuntimeError) as exc:
+            progress(f"gdx: explainer: voice-over failed: {exc}")
+            return 1
     return 0
+
+
+def voice_explainer(results, titles, final: Path, voice, media: Path, progress=print, scene_file=None) -> Path:
+    """The voiced explainer: every part's sections in order, beats held to fit the speech;
+    subtitles and the chapter list follow the new (longer) timeline. ``scene_file``: where
+    to look for narration beside ``assets/narration`` (for parts outside the project)."""
+    from .voice import voice_over, voiced_path, write_cues
+
+    sections, first = [], []
+    for result in results:
+        first.append(len(sections))
+        sections += result.sections
+    narration = section_narration([name for name, _, _ in sections], "explainer", scene_file)
+    done = voice_over(sections, narration, voiced_path(final), voice[0], voice[1], media / ".gdx" / "voice")
+    chapters = [(title if title != titles[0] else "Introduction", done.starts[i]) for title, i in zip(titles, first)]
+    write_cues(done.video, done.cues, {".chapters.txt": chapter_list(chapters, done.duration)})
+    for line in done.report():
+        progress(line)
+    progress(chapter_list(chapters, done.duration).rstrip())
+    return done.video

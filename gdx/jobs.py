@@ -15,6 +15,7 @@ so ``media/`` never holds a half-written video.
 
 from __future__ import annotations
 
+import configparser
 import fcntl
 import hashlib
 import json
@@ -33,6 +34,7 @@ from pathlib import Path
 QUALITIES = {"l": ("low_quality", "480p15"), "m": ("medium_quality", "720p30"),
              "h": ("high_quality", "1080p60"), "k": ("fourk_quality", "2160p60")}
 THEMES = ("dark", "light")
+MAX_FILES_CACHED = 2000  # cached plays kept per job folder (manim's default, 100, is less than a chapter)
 
 
 @dataclass
@@ -129,8 +131,31 @@ class Runner:
             return job.resolution
         return job.resolution.split("p")[0] + f"p{job.frame_rate}"
 
+    @staticmethod
+    def _config_file(job_dir: Path) -> Path:
+        """The project's ``manim.cfg`` (from the working folder) with a larger play cache.
+
+        manim keeps only 100 cached plays by default, and a chapter has more: its next render
+        (``gdx stills`` after ``gdx render``, a second slides export) would redraw most of it.
+        A config file given with ``--config_file`` replaces the folder's ``manim.cfg``, so
+        that file's settings are copied in.
+        """
+        parser = configparser.RawConfigParser()
+        parser.optionxform = str
+        project = Path.cwd() / "manim.cfg"
+        if project.is_file():
+            parser.read(project)
+        if not parser.has_section("CLI"):
+            parser.add_section("CLI")
+        parser.set("CLI", "max_files_cached", str(MAX_FILES_CACHED))
+        path = job_dir / "gdx-manim.cfg"
+        with open(path, "w") as out:
+            parser.write(out)
+        return path
+
     def _command(self, job: Job, job_dir: Path) -> list[str]:
         cmd = [sys.executable, "-m", "manim", "render", "-q", job.quality, "--media_dir", str(job_dir),
+               "--config_file", str(self._config_file(job_dir)),
                "--save_sections", "--progress_bar", "none", "-v", "WARNING"]
         if job.transparent:
             cmd.append("--transparent")
@@ -194,7 +219,7 @@ class Runner:
             futures = {}
             for job in jobs:
                 futures[pool.submit(self.run_one, job)] = job
-                self.progress(f"queued   {job.file.stem}.{job.scene} ({job.resolution}, {job.theme})")
+                self.progress(f"queued   {job.file.stem}.{job.scene} ({self._resolution(job)}, {job.theme})")
             for done, future in enumerate(as_completed(futures), 1):
                 result = future.result()
                 results[result.job.key] = result

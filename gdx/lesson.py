@@ -116,9 +116,13 @@ def parse(path: Path) -> Lesson:
     """Read and check a lesson file; raise :class:`LessonError` listing every problem."""
     name = str(path)
     try:
-        text = Path(path).read_text()
+        text = Path(path).read_bytes().decode("utf-8")
     except OSError as exc:
         raise LessonError([f"{name}: cannot read the lesson file ({exc.strerror})"]) from None
+    except UnicodeDecodeError as exc:
+        line = Path(path).read_bytes()[: exc.start].count(b"\n") + 1
+        raise LessonError([f"{name}:{line}: not UTF-8 text (byte {exc.object[exc.start]:#04x}); "
+                           "accepted: a UTF-8 TOML file"]) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -188,7 +192,7 @@ def parse(path: Path) -> Lesson:
         raw = []
     for i, entry in enumerate(raw):
         opt = entry.get("name")
-        if opt not in mathcore.OPTIMIZERS:
+        if not isinstance(opt, str) or opt not in mathcore.OPTIMIZERS:
             bad("name", f"optimizer name = {opt!r} is not accepted; accepted: {', '.join(mathcore.OPTIMIZERS)}", i)
             continue
         lr = entry.get("lr")

@@ -6,6 +6,7 @@ A cue is ``(start, end, text)`` in seconds. Timings come from the rendered secti
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 
@@ -23,13 +24,60 @@ def _clock(seconds: float, sep: str) -> str:
     return f"{h:02d}:{m:02d}:{s:02d}{sep}{ms:03d}"
 
 
+CUE_CHARS = 84  # two subtitle lines of 42 characters
+
+
+def sentences(text: str) -> list[str]:
+    """Narration -> sentences (a decimal point such as 2.5 does not end one)."""
+    parts = re.split(r"(?<=[.!?;])\s+", " ".join(text.split()))
+    return [p for p in parts if p.strip()]
+
+
+def cue_parts(sentence: str, limit: int = CUE_CHARS) -> list[str]:
+    """A sentence longer than two subtitle lines, cut at commas into parts that fit (when it can)."""
+    if len(sentence) <= limit:
+        return [sentence]
+    out, line = [], ""
+    for piece in re.split(r"(?<=,)\s+", sentence):
+        if line and len(line) + 1 + len(piece) > limit:
+            out.append(line)
+            line = piece
+        else:
+            line = f"{line} {piece}".strip()
+    return out + [line]
+
+
+def split_text(text: str, limit: int = CUE_CHARS) -> list[str]:
+    """One beat's narration as subtitle-sized parts: whole sentences that fit two lines
+    together, a long sentence cut at commas."""
+    out, line = [], ""
+    for sentence in sentences(text):
+        for part in cue_parts(sentence, limit):
+            if line and len(line) + 1 + len(part) > limit:
+                out.append(line)
+                line = part
+            else:
+                line = f"{line} {part}".strip()
+    return out + ([line] if line else [])
+
+
 def cues_from_beats(beats, narration: dict[str, str], offset: float = 0.0) -> list[Cue]:
-    """``beats``: ``[(name, duration), ...]`` in order; a beat without narration gets no cue."""
+    """``beats``: ``[(name, duration), ...]`` in order; a beat without narration gets no cue.
+
+    A beat's narration spans the beat; when it is longer than two subtitle lines it is shown
+    in parts (:func:`split_text`), each for a share of the beat in proportion to its length.
+    """
     cues, t = [], offset
     for name, duration in beats:
         text = narration.get(name, "").strip()
         if text and duration > 0:
-            cues.append(Cue(t, t + duration, text))
+            parts = split_text(text)
+            total = sum(len(part) for part in parts)
+            at = t
+            for i, part in enumerate(parts):
+                end = t + duration if i == len(parts) - 1 else at + duration * len(part) / total
+                cues.append(Cue(at, end, part))
+                at = end
         t += duration
     return cues
 
@@ -57,10 +105,31 @@ def to_vtt(cues: list[Cue]) -> str:
     return "WEBVTT\n\n" + "\n".join(blocks)
 
 
-def chapter_list(chapters) -> str:
-    """``[(title, start_seconds), ...]`` -> ``0:00 Hook`` lines, as video sites read them."""
+MIN_CHAPTER = 10.0  # seconds: video sites ignore a chapter list with a shorter chapter
+
+
+def chapter_list(chapters, end: float | None = None, min_seconds: float | None = None) -> str:
+    """``[(title, start_seconds), ...]`` -> ``0:00 Hook`` lines, as video sites read them.
+
+    Video sites want the first chapter at 0:00 and none shorter than 10 s: a chapter shorter
+    than ``min_seconds`` (such as a 3 s title card) hands its start to the next chapter, and a
+    short last one (when ``end`` is known) is folded into the one before.
+    """
+    min_seconds = MIN_CHAPTER if min_seconds is None else min_seconds
+    chapters = sorted(chapters, key=lambda c: c[1])
+    kept = []
+    for i, (title, start) in enumerate(chapters):
+        nxt = chapters[i + 1][1] if i + 1 < len(chapters) else end
+        if nxt is not None and nxt - start < min_seconds and i + 1 < len(chapters):
+            chapters[i + 1] = (chapters[i + 1][0], start)  # the next chapter starts here instead
+            continue
+        kept.append((title, start))
+    if end is not None and len(kept) > 1 and end - kept[-1][1] < min_seconds:
+        kept.pop()
+    if kept:
+        kept[0] = (kept[0][0], 0.0)
     lines = []
-    for title, start in chapters:
+    for title, start in kept:
         s = int(start)
         h, rem = divmod(s, 3600)
         stamp = f"{h}:{rem // 60:02d}:{rem % 60:02d}" if h else f"{rem // 60}:{rem % 60:02d}"

@@ -7,7 +7,8 @@ that beat::
     show_secant = "Pick a second point at 2.5: the line through both rises 2.25 over a run of 0.5."
 
 A beat's section may be named ``<chapter>.<beat>`` (as chapters name them); the narration
-key is the part after the dot.
+key is the part after the dot. A scene file outside the project (``gdx render my/talk.py:Intro``)
+may keep its narration in ``my/narration/<module>.toml``; that folder is searched first.
 """
 
 from __future__ import annotations
@@ -26,37 +27,46 @@ def beat_key(section: str) -> str:
     return section.rsplit(".", 1)[-1]
 
 
-def narration_file(stem: str) -> dict[str, str]:
-    """Beat name -> narration, from ``assets/narration/<stem>.toml`` (empty if none)."""
-    path = NARRATION_DIR / f"{stem}.toml"
-    if not path.exists():
+def narration_dirs(scene_file: Path | None = None) -> tuple[Path, ...]:
+    """Where narration files are looked for: beside a scene file (``narration/``), then ``assets/``."""
+    local = Path(scene_file).resolve().parent / "narration" if scene_file else None
+    return tuple(d for d in (local, NARRATION_DIR) if d is not None)
+
+
+def narration_file(stem: str, dirs: tuple[Path, ...] = (NARRATION_DIR,)) -> dict[str, str]:
+    """Beat name -> narration, from the first ``<dir>/<stem>.toml`` that exists (empty if none)."""
+    path = next((d / f"{stem}.toml" for d in dirs if (d / f"{stem}.toml").exists()), None)
+    if path is None:
         return {}
     table = tomllib.loads(path.read_text()).get("beats", {})
     return {k: v for k, v in table.items() if isinstance(v, str)}
 
 
 def narration_for(info: SceneInfo) -> dict[str, str]:
-    return narration_file(info.file.stem)
+    return narration_file(info.file.stem, narration_dirs(info.file))
 
 
-def section_narration(sections: list[str], default_stem: str) -> dict[str, str]:
+def section_narration(sections: list[str], default_stem: str, scene_file: Path | None = None) -> dict[str, str]:
     """Section name -> narration: ``module.beat`` reads ``module.toml``, a bare ``beat`` the default."""
-    out = {}
+    out, dirs = {}, narration_dirs(scene_file)
     for name in sections:
         stem, _, beat = name.rpartition(".")
-        text = narration_file(stem or default_stem).get(beat)
+        text = narration_file(stem or default_stem, dirs).get(beat)
         if text:
             out[name] = text
     return out
 
 
+def result_narration(result) -> dict[str, str]:
+    """Section name -> narration for a finished render job."""
+    names = [name for name, _, _ in result.sections]
+    return section_narration(names, result.job.file.stem, result.job.file)
+
+
 def write_subtitles(result) -> list[Path]:
     """``.srt`` and ``.vtt`` beside the published video, timed from its sections."""
-    from .catalog import find
-
-    info = find(f"{result.job.file.name}:{result.job.scene}")
     beats = [(name, duration) for name, duration, _ in result.sections]
-    cues = cues_from_beats(beats, section_narration([b[0] for b in beats], info.file.stem))
+    cues = cues_from_beats(beats, result_narration(result))
     written = []
     if not cues:
         return written

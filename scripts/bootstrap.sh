@@ -8,6 +8,7 @@ APT_PACKAGES=(
   build-essential pkg-config python3-venv python3-dev
   libcairo2-dev libpango1.0-dev ffmpeg fonts-dejavu-core
   texlive-latex-base texlive-latex-extra texlive-fonts-recommended dvisvgm
+  espeak-ng  # optional: gdx render --voice
 )
 EXTRAS="${BOOTSTRAP_EXTRAS:-}"   # e.g. "test"
 

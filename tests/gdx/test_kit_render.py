@@ -44,13 +44,13 @@ def test_still_at_a_beat_is_the_frame_at_that_beat(media):
 
     result = render(media)
     ends = beat_ends(result.sections)
-    still = frame_at(result.video, ends["draw"] - 0.5 / 15)
+    still = frame_at(result.video, ends["tiny.draw"] - 0.5 / 15)
     section_video = next(path for name, _, path in result.sections if name == "tiny.draw")
     last_of_section = frame_at(section_video, 1e9)
     assert still.shape == last_of_section.shape
     # the two decodes come from two encodes of the same frame: equal up to codec noise
     assert np.abs(still.astype(int) - last_of_section.astype(int)).mean() < 2.0
-    first_of_next = frame_at(result.video, ends["draw"] + 0.5 / 15)
+    first_of_next = frame_at(result.video, ends["tiny.draw"] + 0.5 / 15)
     assert np.abs(still.astype(int) - first_of_next.astype(int)).mean() < 8.0  # continuity, not a jump
     assert np.abs(still.astype(int) - frame_at(result.video, 1e9).astype(int)).mean() > 0.5  # morph differs
 

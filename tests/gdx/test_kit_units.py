@@ -17,6 +17,17 @@ def test_cues_follow_the_measured_beats():
     assert cues == [Cue(10.0, 12.0, "Hello there."), Cue(13.5, 16.75, "One step downhill.")]
 
 
+def test_a_long_narration_is_shown_in_parts_that_share_its_beat():
+    text = ("Where the curve is steep the derivative is large, where it is gentle it is small, "
+            "and at the very bottom it is zero. Next: a landscape.")
+    cues = cues_from_beats([("a", 1.0), ("b", 6.0)], {"b": text})
+    assert len(cues) >= 2 and " ".join(c.text for c in cues) == text
+    assert cues[0].start == 1.0 and cues[-1].end == 7.0
+    assert all(a.end == b.start for a, b in zip(cues, cues[1:]))  # back to back, in order
+    assert all(len(c.text) <= 84 for c in cues)
+    assert all(len(wrap(c.text).splitlines()) <= 2 for c in cues)
+
+
 def test_srt_and_vtt_format():
     cues = [Cue(0.0, 2.5, "First line."), Cue(62.25, 3725.5, "Later.")]
     srt = to_srt(cues)
@@ -32,6 +43,13 @@ def test_wrap_keeps_two_lines():
     assert wrap(text, 30).replace("\n", " ") == text
 
 
+def test_chapter_list_keeps_chapters_video_sites_accept():
+    # a 3 s title card hands 0:00 to chapter 1; a 4 s last chapter joins the one before
+    parts = [("Introduction", 0.0), ("1. Climber", 2.9), ("2. Maths", 35.5), ("3. End", 100.0)]
+    assert chapter_list(parts, end=104.0) == "0:00 1. Climber\n0:35 2. Maths\n"
+    assert chapter_list(parts, end=200.0) == "0:00 1. Climber\n0:35 2. Maths\n1:40 3. End\n"
+
+
 def test_chapter_list_format():
     assert chapter_list([("Hook", 0), ("Derivatives", 40.7), ("Late", 3600 + 65)]) == (
         "0:00 Hook\n0:40 Derivatives\n1:01:05 Late\n")
@@ -41,9 +59,23 @@ BEATS = [("derivatives.show_curve", 0.0, 2.0), ("derivatives.outro", 2.0, 5.0)]
 
 
 def test_parse_at_beats_and_times():
-    assert cli.parse_at("outro", BEATS, 5.0, "S") == ("outro", "beat", "outro")
-    assert cli.parse_at("derivatives.show_curve", BEATS, 5.0, "S") == ("show_curve", "beat", "show_curve")
+    assert cli.parse_at("outro", BEATS, 5.0, "S") == ("outro", "beat", "derivatives.outro")
+    assert cli.parse_at("derivatives.show_curve", BEATS, 5.0, "S") == ("show_curve", "beat", "derivatives.show_curve")
     assert cli.parse_at("2.5", BEATS, 5.0, "S") == ("t2.5s", "time", 2.5)
+
+
+CHAPTER = [("chapter 2: The mathematics", 0.0, 1.0), ("derivatives.outro", 1.0, 2.0), ("gradient.outro", 2.0, 3.0)]
+
+
+def test_a_beat_name_shared_by_two_parts_is_named_in_full():
+    with pytest.raises(cli.UsageError, match=re.escape(
+            "ambiguous beat 'outro' in C; accepted: derivatives.outro, gradient.outro")):
+        cli.parse_at("outro", CHAPTER, 3.0, "C")
+    assert cli.parse_at("gradient.outro", CHAPTER, 3.0, "C") == ("gradient.outro", "beat", "gradient.outro")
+    assert cli.parse_at("chapter 2: The mathematics", CHAPTER, 3.0, "C") == (
+        "chapter_2_The_mathematics", "beat", "chapter 2: The mathematics")  # a file-name-safe label
+    ends = cli.beat_ends([(name, end - start, None) for name, start, end in CHAPTER])
+    assert ends["derivatives.outro"] == 2.0 and ends["gradient.outro"] == 3.0
 
 
 @pytest.mark.parametrize("value, fragment", [
@@ -57,7 +89,7 @@ def test_parse_at_errors(value, fragment):
 
 def test_beat_ends_come_from_rendered_sections():
     ends = cli.beat_ends([("c.a", 1.5333, None), ("c.b", 2.0, None)])
-    assert ends == {"a": 1.5333, "b": pytest.approx(3.5333)}
+    assert ends == {"c.a": 1.5333, "c.b": pytest.approx(3.5333)}
 
 
 def run_cli(capsys, *argv):
@@ -69,7 +101,7 @@ def run_cli(capsys, *argv):
 @pytest.mark.parametrize("argv, fragment", [
     (["render", "NoSuchScene"], "unknown scene 'NoSuchScene'; accepted:"),
     (["render"], "name at least one scene, or use --all"),
-    (["render", "--all", "--jobs", "0"], "invalid --jobs 0; accepted: an integer >= 1"),
+    (["render", "--all", "--jobs", "0"], "argument --jobs: invalid value '0'; accepted: an integer >= 1"),
     (["render", "--all", "--quality", "x"], "argument --quality: invalid choice: 'x'"),
     (["render", "--all", "--theme", "pink"], "argument --theme: invalid choice: 'pink'"),
     (["stills", "NoSuchScene", "--at", "1"], "unknown scene 'NoSuchScene'"),

@@ -22,3 +22,15 @@ class Slow(Scene):
         self.play(Create(circle), run_time=1.0)
         for i in range(12):
             self.play(circle.animate.shift((-1) ** i * 0.3), run_time=0.5)
+
+
+class Themed(Scene):
+    """Two beats on a background set as a string, as the project's themes set it."""
+
+    def construct(self):
+        self.camera.background_color = "#14161c"
+        self.next_section("themed.first")
+        square = Square(color=ORANGE)
+        self.play(Create(square), run_time=0.5)
+        self.next_section("themed.second")
+        self.play(FadeOut(square), run_time=0.5)

@@ -76,11 +76,21 @@ def play_part(host: ThreeDScene, scene_class, sections: bool) -> None:
     host.renderer.file_writer = writer
     part.explainer_cut = True  # the part plays its shortened cut (see ``EXPLAINER_BUDGETS``)
     stem = scene_class.__module__.rsplit(".", 1)[-1]
+    marks = host.__dict__.setdefault("beat_marks", [])  # (beat, start time) of every beat played, for tests
+
+    def beat_name(name):
+        return name if "." in name else f"{stem}.{name}"
+
     if sections:
         own = part.next_section
-        part.next_section = lambda name="unnamed", *a, **k: own(name if "." in name else f"{stem}.{name}", *a, **k)
+
+        def next_section(name="unnamed", *args, **kwargs):
+            marks.append((beat_name(name), host.renderer.time))
+            own(beat_name(name), *args, **kwargs)
     else:
-        part.next_section = lambda *args, **kwargs: None
+        def next_section(name="unnamed", *args, **kwargs):
+            marks.append((beat_name(name), host.renderer.time))
+    part.next_section = next_section
     part.setup()
     part.construct()
     part.tear_down()
@@ -103,6 +113,7 @@ def title_card(host: ThreeDScene, heading: str, promise: str) -> None:
 def play_chapter(host: ThreeDScene, number: int, beat_sections: bool) -> None:
     heading, promise, parts = CHAPTERS[number - 1]
     host.next_section(f"chapter {number}: {heading}")
+    host.__dict__.setdefault("beat_marks", []).append((f"chapter {number}", host.renderer.time))
     title_card(host, f"{number}. {heading}", promise)
     for module, name in parts:
         play_part(host, part_class(module, name), beat_sections)

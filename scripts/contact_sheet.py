@@ -1,10 +1,11 @@
-"""A contact sheet of the rendered explainer: the last frame of every beat, labelled.
+"""A contact sheet of the rendered explainer: one frame of every beat, labelled.
 
     .venv/bin/python scripts/contact_sheet.py [media/videos/explainer/480p15] [-o sheet.png] [--columns 6]
 
 Reads the chapter videos that ``gdx render --explainer`` (``./scripts/video``) publishes, with
-their manim section index (``sections/ChapterN.json``), and tiles the frame shown at the end of
-each beat, so one picture shows every beat of the video for review or for the README.
+their manim section index (``sections/ChapterN.json``), and tiles one frame per beat: of the
+frames in the last 60 % of the beat, the one with the most on screen (largest pixel spread),
+so a beat that ends by fading out shows what it built, not the empty frame after it.
 """
 
 from __future__ import annotations
@@ -42,14 +43,22 @@ def beat_frames(folder: Path, parts: list[str]) -> list[tuple[str, np.ndarray]]:
     tiles = []
     for part in parts:
         index = json.loads((folder / "sections" / f"{part}.json").read_text())
-        ends, names, t = [], [], 0.0
+        times, owners, names, t = [], [], [], 0.0
         for entry in index:
-            t += float(entry["duration"])
-            if entry["name"].startswith("chapter ") or float(entry["duration"]) < 0.5:
+            start, t = t, t + float(entry["duration"])
+            if entry["name"].startswith("chapter ") or t - start < 0.5:
                 continue  # the title card, and zero-length sections
-            ends.append(t - 0.05)
+            for u in np.linspace(start + 0.4 * (t - start), t - 0.05, 8):
+                times.append(u)
+                owners.append(len(names))
             names.append(entry["name"])
-        tiles += zip(names, frames_at(folder / f"{part}.mp4", ends))
+        frames = frames_at(folder / f"{part}.mp4", times)
+        best = {}
+        for owner, frame in zip(owners, frames):
+            spread = float(frame.std())
+            if owner not in best or spread > best[owner][0]:
+                best[owner] = (spread, frame)
+        tiles += [(name, best[i][1]) for i, name in enumerate(names)]
     return tiles
 
 

@@ -8,9 +8,10 @@ Pick one without editing code::
 Optimizer colours come from the Okabe-Ito palette (Okabe & Ito 2008, "Color Universal
 Design"), which stays distinguishable under the common colour-vision deficiencies. The
 palette has eight colours and there are more optimizer names, so variants of one method
-share its family's hue at a different lightness (amsgrad, adamw, nadam next to adam; the
-sampled-gradient variants of gd next to gd). The five methods of the usual race (gd,
-momentum, nesterov, rmsprop, adam) get five distinct base colours.
+share its family's hue at a different lightness (amsgrad, adamw, nadam next to adam). The
+five methods of the usual race (gd, momentum, nesterov, rmsprop, adam) get five distinct
+base colours, and so do batch, stochastic and mini-batch gradient descent, which the
+stochastic chapter compares side by side.
 """
 
 from __future__ import annotations
@@ -67,8 +68,10 @@ def _optimizer_colors(foreground: str, yellow: str) -> dict[str, str]:
     c = OKABE_ITO
     return {
         "gd": c["orange"],
-        "sgd": _mix(c["orange"], foreground, 0.45),
-        "minibatch": _mix(c["orange"], c["vermillion"], 0.5),
+        # Batch, stochastic and mini-batch are compared side by side: distinct hues, with
+        # mini-batch half-way between the other two, as it is in what it does.
+        "sgd": c["reddish_purple"],
+        "minibatch": _mix(c["orange"], c["reddish_purple"], 0.5),
         "momentum": c["sky_blue"],
         "nesterov": c["blue"],
         "adagrad": yellow,
@@ -77,7 +80,7 @@ def _optimizer_colors(foreground: str, yellow: str) -> dict[str, str]:
         "adam": c["vermillion"],
         "adamw": _mix(c["vermillion"], foreground, 0.45),
         "amsgrad": _mix(c["vermillion"], c["reddish_purple"], 0.5),
-        "nadam": c["reddish_purple"],
+        "nadam": _mix(c["reddish_purple"], foreground, 0.45),
         "newton": foreground,
     }
 

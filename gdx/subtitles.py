@@ -66,11 +66,21 @@ def cues_from_beats(beats, narration: dict[str, str], offset: float = 0.0) -> li
 
     A beat's narration spans the beat; when it is longer than two subtitle lines it is shown
     in parts (:func:`split_text`), each for a share of the beat in proportion to its length.
+
+    A beat with no narration (missing or an empty line, as short outros and transitions
+    have) that directly follows a beat with a cue keeps that cue on screen: the cue's end is
+    extended over it. Only one such beat is covered; a second silent beat in a row (or a
+    silent beat with nothing before it) shows no subtitle. A beat of no duration changes
+    nothing.
     """
     cues, t = [], offset
+    follows_cue = False  # the beat before had a cue of its own
     for name, duration in beats:
+        if duration <= 0:
+            t += duration
+            continue
         text = narration.get(name, "").strip()
-        if text and duration > 0:
+        if text:
             parts = split_text(text)
             total = sum(len(part) for part in parts)
             at = t
@@ -78,6 +88,11 @@ def cues_from_beats(beats, narration: dict[str, str], offset: float = 0.0) -> li
                 end = t + duration if i == len(parts) - 1 else at + duration * len(part) / total
                 cues.append(Cue(at, end, part))
                 at = end
+            follows_cue = True
+        else:
+            if follows_cue:
+                cues[-1] = cues[-1]._replace(end=t + duration)
+            follows_cue = False
         t += duration
     return cues
 

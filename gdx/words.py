@@ -6,6 +6,10 @@ that beat::
     [beats]
     show_secant = "Pick a second point at 2.5: the line through both rises 2.25 over a run of 0.5."
 
+An empty line (``outro = ""``) is a beat without a subtitle of its own, for beats too short
+to read anything in (outros, transitions): the cue of the beat before stays on over it (see
+:func:`gdx.subtitles.cues_from_beats`), and the voice-over says nothing there.
+
 A beat's section may be named ``<chapter>.<beat>`` (as chapters name them); the narration
 key is the part after the dot. A scene file outside the project (``gdx render my/talk.py:Intro``)
 may keep its narration in ``my/narration/<module>.toml``; that folder is searched first.

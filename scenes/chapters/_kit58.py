@@ -55,6 +55,8 @@ class NarratedChapter(Chapter):
         super().__init__(scene, theme, explainer_cut=explainer_cut)
         self.narration = load_narration(self.name)
         self.BEATS = tuple(self.narration)
+        # Every beat played needs a key in the narration file; its line may be empty ("": a
+        # short beat with no subtitle of its own, the previous beat's cue stays on over it).
         missing = [b for b in self.beats_to_play if b not in self.narration]
         if missing:
             raise ValueError(f"{type(self).__name__}: beats {missing} have no narration in {self.name}.toml")

@@ -12,9 +12,32 @@ from gdx.subtitles import Cue, chapter_list, cues_from_beats, to_srt, to_vtt, wr
 
 
 def test_cues_follow_the_measured_beats():
-    beats = [("intro", 2.0), ("silent", 1.5), ("step", 3.25)]
-    cues = cues_from_beats(beats, {"intro": "Hello there.", "step": "One step downhill."}, offset=10.0)
-    assert cues == [Cue(10.0, 12.0, "Hello there."), Cue(13.5, 16.75, "One step downhill.")]
+    beats = [("intro", 2.0), ("step", 1.5), ("end", 3.25)]
+    cues = cues_from_beats(beats, {"intro": "Hello there.", "step": "One step.", "end": "Downhill."}, offset=10.0)
+    assert cues == [Cue(10.0, 12.0, "Hello there."), Cue(12.0, 13.5, "One step."), Cue(13.5, 16.75, "Downhill.")]
+
+
+def test_a_silent_beat_keeps_the_cue_before_it_on_screen():
+    """A beat with an empty or missing line (a short outro) extends the previous beat's cue
+    over it, when it directly follows a beat that had a cue; otherwise it shows nothing."""
+    narration = {"intro": "Hello there.", "outro": "", "step": "One step downhill.", "blank": "  "}
+    # a missing line ("silent") and an empty one ("outro") each extend the cue before them
+    cues = cues_from_beats([("intro", 2.0), ("silent", 1.5), ("step", 3.25), ("outro", 0.6)], narration, offset=10.0)
+    assert cues == [Cue(10.0, 13.5, "Hello there."), Cue(13.5, 17.35, "One step downhill.")]
+    # only the beat right after a cue: a second silent beat in a row, or one at the start, shows nothing
+    cues = cues_from_beats([("outro", 1.0), ("intro", 2.0), ("blank", 0.5), ("silent", 4.0), ("step", 1.0)], narration)
+    assert cues == [Cue(1.0, 3.5, "Hello there."), Cue(7.5, 8.5, "One step downhill.")]
+    assert cues_from_beats([("outro", 1.0), ("silent", 1.0)], narration) == []
+    # a beat of no duration is passed over
+    cues = cues_from_beats([("intro", 2.0), ("step", 0.0), ("outro", 0.5)], narration)
+    assert cues == [Cue(0.0, 2.5, "Hello there.")]
+    # a narration shown in parts: its last part is the one kept on screen
+    long = ("Where the curve is steep the derivative is large, where it is gentle it is small, "
+            "and at the very bottom it is zero. Next: a landscape.")
+    cues = cues_from_beats([("a", 6.0), ("outro", 0.8)], {"a": long, "outro": ""})
+    assert len(cues) >= 2 and cues[-1].end == pytest.approx(6.8)
+    assert all(a.end == b.start for a, b in zip(cues, cues[1:]))
+    assert " ".join(c.text for c in cues) == long
 
 
 def test_a_long_narration_is_shown_in_parts_that_share_its_beat():
@@ -26,6 +49,25 @@ def test_a_long_narration_is_shown_in_parts_that_share_its_beat():
     assert all(a.end == b.start for a, b in zip(cues, cues[1:]))  # back to back, in order
     assert all(len(c.text) <= 84 for c in cues)
     assert all(len(wrap(c.text).splitlines()) <= 2 for c in cues)
+
+
+def test_a_narrated_chapter_takes_empty_lines_but_not_missing_ones(monkeypatch):
+    """An empty line is a beat without a subtitle of its own; a beat with no key is an error."""
+    from types import SimpleNamespace
+
+    from scenes.chapters import _kit58
+
+    class Two(_kit58.NarratedChapter):
+        name = "two"
+        CUT_BEATS = ("intro", "outro")
+
+    scene = SimpleNamespace(camera=SimpleNamespace(background_color=None))
+    monkeypatch.setattr(_kit58, "load_narration", lambda name: {"intro": "Hello there.", "outro": ""})
+    assert Two(scene).beats_to_play == ("intro", "outro")
+    assert Two(scene, explainer_cut=True).beats_to_play == ("intro", "outro")
+    monkeypatch.setattr(_kit58, "load_narration", lambda name: {"intro": "Hello there."})
+    with pytest.raises(ValueError, match=r"beats \['outro'\] have no narration in two.toml"):
+        Two(scene, explainer_cut=True)
 
 
 def test_srt_and_vtt_format():

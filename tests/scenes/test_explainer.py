@@ -8,9 +8,13 @@ from manim import Scene, tempconfig
 from scenes import explainer as ex
 
 
+READING_SPEED = 20.0  # characters per second a subtitle may ask of a viewer (a common upper limit)
+
+
 @pytest.fixture(scope="module")
-def sections():
-    """``[(section name, start, end), ...]`` of a dry run of GradientDescentExplained."""
+def explainer():
+    """``(sections, beats)`` of one dry run of GradientDescentExplained: its manim sections and
+    every beat its parts played, each as ``(name, start, end)``."""
     marks = []
     original = Scene.next_section
 
@@ -20,13 +24,44 @@ def sections():
 
     Scene.next_section = recording
     try:
-        with tempconfig({"dry_run": True, "quality": "low_quality", "verbosity": "ERROR", "disable_caching": True}):
+        with tempconfig({"dry_run": True, "quality": "low_quality", "verbosity": "ERROR", "disable_caching": True, "progress_bar": "none"}):
             scene = ex.GradientDescentExplained()
             scene.render()
             end = scene.renderer.time
     finally:
         Scene.next_section = original
-    return [(name, t, marks[i + 1][1] if i + 1 < len(marks) else end) for i, (name, t) in enumerate(marks)]
+
+    def spans(points):
+        return [(name, t, points[i + 1][1] if i + 1 < len(points) else end) for i, (name, t) in enumerate(points)]
+
+    return spans(marks), spans(scene.beat_marks)
+
+
+@pytest.fixture(scope="module")
+def sections(explainer):
+    return explainer[0]
+
+
+def test_every_beat_has_narration_a_viewer_can_read_in_time(explainer):
+    """Subtitles come from each beat's narration (assets/narration/<module>.toml): every beat
+    the explainer plays has a line, and none asks for more than READING_SPEED characters per
+    second of its beat (an empty line means no subtitle for that beat)."""
+    from gdx.words import narration_file
+
+    beats = [(name, start, end) for name, start, end in explainer[1] if not name.startswith("chapter ")]
+    assert len(beats) >= 40
+    narration, missing = {}, []
+    for name, _, _ in beats:
+        stem, _, beat = name.rpartition(".")
+        lines = narration_file(stem)
+        if beat in lines:
+            narration[name] = lines[beat]
+        else:
+            missing.append(name)
+    assert not missing, missing
+    too_fast = [(name, round(len(narration[name]) / (end - start), 1)) for name, start, end in beats
+                if narration[name].strip() and len(narration[name]) > READING_SPEED * (end - start)]
+    assert not too_fast, too_fast
 
 
 def test_one_section_per_chapter_after_the_title(sections):

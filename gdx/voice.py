@@ -201,7 +201,7 @@ class VoiceOver:
     holds: list[Hold] = field(default_factory=list)
 
     def report(self) -> list[str]:
-        lines = [f"voice: hold {h.section} +{h.added:.2f} s (speech {h.speech:.2f} s > beat {h.beat:.2f} s)"
+        lines = [f"voice: hold {h.section} +{h.added:.2f} s (speech {h.speech:.2f} s + {PAUSE:g} s pause > beat {h.beat:.2f} s)"
                  for h in self.holds]
         held = sum(h.added for h in self.holds)
         lines.append(f"voice: {self.video} ({self.duration:.1f} s; silent {self.original:.1f} s; "

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, Line, MathTex, Rectangle, VGroup, VMobject
 
-from scenes.mobjects import LossPlot, format_sig, math
+from scenes.mobjects import LossPlot, Readout, format_sig, math
 from scenes.mobjects.heights import colormap
 from scenes.mobjects.paths import _corner_points, position_at
 from scenes.theme import FONT_LABEL, FONT_SMALL, MIN_FONT_SIZE, Theme
@@ -415,44 +415,16 @@ class FastNumber(VMobject):
         return self
 
 
-class FastReadout(VGroup):
+class FastReadout(Readout):
     """:class:`~scenes.mobjects.Readout` (rows ``label = number`` aligned on the equals
     signs, ``set_step``, ``shown``) with :class:`FastNumber` digits."""
 
+    number_class = FastNumber
+    buff = 0.15
+
     def __init__(self, rows, theme: Theme, font_size: int = FONT_LABEL, step_label: str = r"\textsf{step}",
                  accent=None):
-        super().__init__()
-        self.theme = theme
-        self.series = [np.asarray(values, float) for _, values in rows]
-        self.n = len(self.series[0])
-        labels = [step_label] + [label for label, _ in rows]
-        self.labels = VGroup(*[math(lab, theme, font_size, color=theme.muted) for lab in labels])
-        self.equals = VGroup(*[math("=", theme, font_size, color=theme.muted) for _ in labels])
-        self.numbers = VGroup(*[FastNumber(0, font_size, color=accent or theme.foreground, integer=(i == 0))
-                                for i in range(len(labels))])
-        row_height = 0.62 * font_size / FONT_LABEL
-        for i, (lab, eq, num) in enumerate(zip(self.labels, self.equals, self.numbers)):
-            eq.move_to([0, -i * row_height, 0])
-            lab.next_to(eq, LEFT, buff=0.15)
-            num.next_to(eq, RIGHT, buff=0.15)
-        self.add(self.labels, self.equals, self.numbers)
-        self.step = -1
-        self.set_step(0)
-
-    def set_step(self, s: float) -> "FastReadout":
-        k = int(np.clip(np.floor(s + 1e-9), 0, self.n - 1))
-        if k == self.step:
-            return self
-        self.step = k
-        values = [k] + [v[k] for v in self.series]
-        for num, value, eq in zip(self.numbers, values, self.equals):
-            num.set_value(value)
-            num.next_to(eq, RIGHT, buff=0.15)
-        return self
-
-    def shown(self) -> list[str]:
-        """The strings on screen, step first (for tests)."""
-        return [num.latex for num in self.numbers]
+        super().__init__(rows, theme, font_size, step_label=step_label, accent=accent)
 
 
 __all__ = ["SeriesPlot", "plain", "steps_to_tolerance", "hyperparam_text", "Scoreboard", "BasinMap", "color_bar", "MapPanel",

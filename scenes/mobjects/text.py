@@ -178,7 +178,12 @@ class Readout(VGroup):
 
     ``rows`` is a list of ``(label_latex, values)`` with ``values`` an array indexed by
     step (the run's points, losses, gradient norms); the step cell comes first.
+    Subclasses may draw the numbers with another ``number_class`` (same signature as
+    :class:`SciNumber`).
     """
+
+    number_class = SciNumber
+    buff = 0.12  # between a label, its "=" and its number
 
     def __init__(self, rows, theme: Theme, font_size: int = FONT_LABEL, step_label: str = r"\text{step}",
                  accent=None, layout: str = "column", columns: int = 2, slot: float = 2.6):
@@ -189,7 +194,7 @@ class Readout(VGroup):
         labels = [step_label] + [label for label, _ in rows]
         self.labels = VGroup(*[math(lab, theme, font_size, color=theme.muted) for lab in labels])
         self.equals = VGroup(*[math("=", theme, font_size, color=theme.muted) for _ in labels])
-        self.numbers = VGroup(*[SciNumber(0, font_size, color=accent or theme.foreground, integer=(i == 0))
+        self.numbers = VGroup(*[self.number_class(0, font_size, color=accent or theme.foreground, integer=(i == 0))
                                 for i, _ in enumerate(labels)])
         scale = font_size / FONT_LABEL
         row_height = 0.62 * scale
@@ -199,8 +204,8 @@ class Readout(VGroup):
                 eq.move_to([(i % columns) * slot * scale, -(i // columns) * row_height, 0])
             else:
                 eq.move_to([0, -i * row_height, 0])
-            lab.next_to(eq, LEFT, buff=0.12)
-            num.next_to(eq, RIGHT, buff=0.12)
+            lab.next_to(eq, LEFT, buff=self.buff)
+            num.next_to(eq, RIGHT, buff=self.buff)
         self.add(self.labels, self.equals, self.numbers)
         self.step = -1
         self.set_step(0)
@@ -213,7 +218,7 @@ class Readout(VGroup):
         values = [k] + [series[k] for series in self.series]
         for num, value, eq in zip(self.numbers, values, self.equals):
             num.set_value(value)
-            num.next_to(eq, RIGHT, buff=0.12)
+            num.next_to(eq, RIGHT, buff=self.buff)
         return self
 
     def shown(self) -> list[str]:

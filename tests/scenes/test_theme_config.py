@@ -139,31 +139,31 @@ def test_missing_file_is_one_line(tmp_path):
     assert "no such file" in str(exc.value) and "\n" not in str(exc.value)
 
 
-def test_cli_prints_one_line_for_a_bad_config(tmp_path):
-    """The manim CLI ends with the config's one-line message, not a traceback."""
-    path = tmp_path / "bad.toml"
-    path.write_text('[learning_rate]\nsigmoid_lrs = [0.1, "big"]\n')
-    env = {"PATH": "/usr/bin:/bin", "GDX_CONFIG": str(path), "HOME": str(tmp_path)}
+def manim_dry_run(tmp_path, **env) -> tuple[int, str]:
+    """Exit status and last stderr line of ``manim --dry_run`` on LearningRate with ``env``;
+    a traceback fails the test."""
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), **env}
     result = subprocess.run(
         [sys.executable, "-m", "manim", "--dry_run", "-ql", "--media_dir", str(tmp_path / "media"),
          "scenes/learning_rate.py", "LearningRate"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
-    assert result.returncode == 2
-    last = result.stderr.strip().splitlines()[-1]
-    assert last.startswith("gdx config error:") and "'big'" in last and "numbers" in last
     assert "Traceback" not in result.stderr
+    return result.returncode, result.stderr.strip().splitlines()[-1]
+
+
+def test_cli_prints_one_line_for_a_bad_config(tmp_path):
+    """The manim CLI ends with the config's one-line message and status 2, not a traceback."""
+    path = tmp_path / "bad.toml"
+    path.write_text('[learning_rate]\nsigmoid_lrs = [0.1, "big"]\n')
+    status, last = manim_dry_run(tmp_path, GDX_CONFIG=str(path))
+    assert status == 2
+    assert last.startswith("gdx config error:") and "'big'" in last and "numbers" in last
 
 
 def test_cli_bad_theme_is_one_line_and_status_2(tmp_path):
-    env = {"PATH": "/usr/bin:/bin", "GDX_THEME": "sepia", "HOME": str(tmp_path)}
-    result = subprocess.run(
-        [sys.executable, "-m", "manim", "--dry_run", "-ql", "--media_dir", str(tmp_path / "media"),
-         "scenes/learning_rate.py", "LearningRate"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
-    assert result.returncode == 2
-    last = result.stderr.strip().splitlines()[-1]
+    status, last = manim_dry_run(tmp_path, GDX_THEME="sepia")
+    assert status == 2
     assert last.startswith("gdx theme error:") and "'sepia'" in last and "dark" in last
-    assert "Traceback" not in result.stderr
 
 
 def test_one_file_holds_tables_of_every_scene(tmp_path):

@@ -227,7 +227,8 @@ def parser_default(command: str, dest: str):
 
 
 def parse_at(value: str, beats, duration: float, scene: str):
-    """``--at`` value -> ``(label, kind, key)``: a beat (its last frame; ``key`` is the full
+    """``--at`` value -> ``(label, kind, key)``: a beat (its picture, see
+    :func:`gdx.stills.beat_still_time`; ``key`` is the full
     section name) or a time in seconds. A beat is named as ``gdx list`` shows it
     (``shrink_to_tangent``) or in full (``derivatives.outro``) where the short name is not unique."""
     if re.fullmatch(r"\d+(\.\d+)?", value):
@@ -255,15 +256,20 @@ def _label(section: str) -> str:
 
 def beat_ends(sections) -> dict[str, float]:
     """Section name -> the time of its last frame in the rendered video (from section durations)."""
-    ends, t = {}, 0.0
+    return {name: end for name, (_, end) in beat_spans(sections).items()}
+
+
+def beat_spans(sections) -> dict[str, tuple[float, float]]:
+    """Section name -> its (start, end) in the rendered video (from section durations)."""
+    spans, t = {}, 0.0
     for name, duration, _ in sections:
+        spans.setdefault(name, (t, t + duration))
         t += duration
-        ends.setdefault(name, t)
-    return ends
+    return spans
 
 
 def cmd_stills(args) -> int:
-    from .stills import frame_at, handout, save_image
+    from .stills import beat_still_time, frame_at, handout, save_image
     from .words import section_narration
 
     infos = resolve_scenes(args.scenes, args.all)
@@ -290,21 +296,24 @@ def cmd_stills(args) -> int:
     for (info, moments), result in zip(plans, results):
         if not result.ok:
             continue
-        ends = beat_ends(result.sections)
-        half_frame = 0.5 / fps
+        spans = beat_spans(result.sections)
+
+        def still_time(name):
+            return beat_still_time(result.video, *spans[name], fps)
+
         for label, kind, key in moments:
-            if kind == "beat" and key not in ends:  # the scene changed between the dry run and the render
+            if kind == "beat" and key not in spans:  # the scene changed between the dry run and the render
                 print(f"gdx: {info.name}: beat {key!r} is not in the rendered video; see 'gdx list'", file=sys.stderr)
                 failed.append(result)
                 continue
-            t = key if kind == "time" else ends[key] - half_frame
+            t = key if kind == "time" else still_time(key)
             print(save_image(frame_at(result.video, t), out_dir / info.name / f"{label}.{args.format}", args.format))
         if args.handout:
             names = [name for name, _, _ in result.sections]
             narration = section_narration(names, info.file.stem, info.file)
             for name in names:
                 beat = beat_key(name)
-                pages.append((frame_at(result.video, ends[name] - half_frame), f"{info.name}: {beat.replace('_', ' ')}",
+                pages.append((frame_at(result.video, still_time(name)), f"{info.name}: {beat.replace('_', ' ')}",
                               narration.get(name, "")))
     if args.handout and pages:
         print(handout(pages, args.handout))

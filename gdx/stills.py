@@ -1,8 +1,9 @@
 """Stills from a rendered scene at named beats or at times, and a handout PDF.
 
 A still is the frame the video shows at that moment, decoded from the rendered video, so
-a still at a beat is exactly the frame a viewer sees there (the last frame of the beat:
-the picture the beat builds up to). PNG keeps every pixel; PDF and SVG wrap the same
+it is exactly a frame a viewer sees. At a beat it is the picture the beat builds up to:
+the beat's last frame, unless the beat ends by fading its picture out, in which case the
+last frame before the fade (:func:`beat_still_time`). PNG keeps every pixel; PDF and SVG wrap the same
 pixels (a PDF page, or an SVG with the PNG embedded) for slide tools that want those.
 """
 
@@ -33,6 +34,35 @@ def frame_at(video: Path, seconds: float) -> np.ndarray:
         if chosen is None:
             raise ValueError(f"{video} has no frames")
         return chosen.to_ndarray(format=fmt)
+
+
+def beat_still_time(video: Path, start: float, end: float, fps: float, fuller: float = 0.97) -> float:
+    """The time of a beat's still: its last frame, or, when the beat ends by clearing the
+    screen, the last frame before the clearing began.
+
+    Among the frames of the beat's second half, the still is the latest whose pixel spread
+    (standard deviation: how much is drawn) is at least ``fuller`` times the largest spread
+    there; a fade-out lowers the spread, a beat that keeps building does not.
+    """
+    import av
+
+    first = start + 0.5 * (end - start)
+    last = end - 0.5 / fps
+    spreads = []  # (time, spread)
+    with av.open(str(video)) as container:
+        stream = container.streams.video[0]
+        for frame in container.decode(stream):
+            t = float(frame.pts * stream.time_base)
+            if t > last + 1e-6:
+                break
+            if t >= first - 1e-6:
+                spreads.append((t, float(frame.to_ndarray(format="gray").std())))
+    if not spreads:
+        return last
+    top = max(spread for _, spread in spreads)
+    chosen = [t for t, spread in spreads if spread >= fuller * top][-1]
+    # The middle of the chosen frame's display interval: frame_at() returns exactly that frame.
+    return min(chosen + 0.5 / fps, last)
 
 
 def save_image(pixels: np.ndarray, path: Path, fmt: str, width: int | None = None) -> Path:

@@ -101,3 +101,21 @@ def test_two_renders_in_parallel_into_one_project(media):
     assert [proc.returncode for proc in procs] == [0, 0, 0], [err for _, err in outputs]
     videos = {Path(out.strip()) for out, _ in outputs}
     assert len(videos) == 2 and all(valid_video(v) for v in videos)
+
+
+def test_still_of_a_beat_that_clears_the_screen_is_its_picture_before_the_fade(media):
+    """A beat that ends by fading out gets the frame before the fade, not the empty last one;
+    a beat that ends on its picture gets its last frame."""
+    from gdx.cli import beat_spans
+    from gdx.stills import beat_still_time
+
+    result = render(media, "Fading")
+    start, end = beat_spans(result.sections)["fading.show"]
+    assert end == pytest.approx(2.6, abs=0.07)
+    t = beat_still_time(result.video, start, end, 15)
+    assert 1.0 <= t <= 2.0 + 1.5 / 15  # the held picture (at most a frame into the 0.6 s fade)
+    held = frame_at(result.video, 1.5).astype(int)
+    still, last = frame_at(result.video, t).astype(int), frame_at(result.video, end - 0.5 / 15).astype(int)
+    assert still.std() >= 0.97 * held.std() > 3 * last.std()  # the circle, not the cleared screen
+    start, end = beat_spans(result.sections)["fading.after"]
+    assert beat_still_time(result.video, start, end, 15) == pytest.approx(end - 0.5 / 15)

@@ -34,3 +34,16 @@ class Themed(Scene):
         self.play(Create(square), run_time=0.5)
         self.next_section("themed.second")
         self.play(FadeOut(square), run_time=0.5)
+
+
+class Fading(Scene):
+    """A beat that builds a picture, holds it, then clears the screen, as chapters do."""
+
+    def construct(self):
+        self.next_section("fading.show")
+        circle = Circle(color=BLUE, fill_opacity=0.8)
+        self.play(Create(circle), run_time=1.0)
+        self.wait(1.0)
+        self.play(FadeOut(circle), run_time=0.6)
+        self.next_section("fading.after")
+        self.play(Create(Square(color=ORANGE)), run_time=0.6)

@@ -175,7 +175,7 @@ def timing(info: SceneInfo, cache_dir: Path = Path("media") / ".gdx") -> dict:
     if info.external:  # the fingerprint covers the project only: key on the file's content too
         key += ":" + hashlib.sha256(info.file.read_bytes()).hexdigest()[:12]
     if key not in cache:
-        cache[key] = dry_run(info)
+        cache[key] = dry_run(info, media_dir=Path(cache_dir).parent)
         cache_dir.mkdir(parents=True, exist_ok=True)
         for old in cache_dir.glob("timing-*.json"):
             if old != path:
@@ -186,7 +186,7 @@ def timing(info: SceneInfo, cache_dir: Path = Path("media") / ".gdx") -> dict:
     return cache[key]
 
 
-def dry_run(info: SceneInfo, quality: str = "low_quality") -> dict:
+def dry_run(info: SceneInfo, quality: str = "low_quality", media_dir: Path | None = None) -> dict:
     """Render without drawing: ``{"duration": s, "beats": [(name, start, end), ...]}``."""
     from manim import Scene, tempconfig
 
@@ -199,7 +199,9 @@ def dry_run(info: SceneInfo, quality: str = "low_quality") -> dict:
 
     Scene.next_section = recording
     try:
-        with tempconfig({"dry_run": True, "quality": quality, "verbosity": "ERROR", "disable_caching": True,
+        # LaTeX and text a dry run compiles go into the kit's media folder (``gdx --media``), too.
+        where = {} if media_dir is None else {"media_dir": str(media_dir)}
+        with tempconfig({**where, "dry_run": True, "quality": quality, "verbosity": "ERROR", "disable_caching": True,
                          "progress_bar": "none"}):
             scene = load_class(info)()
             scene.render()

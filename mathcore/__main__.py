@@ -145,7 +145,8 @@ def cmd_trajectory(args, out) -> None:
         rows = [dict(step=i, **{n: float(c) for n, c in zip(names, p)}, loss=float(loss))
                 for i, (p, loss) in enumerate(zip(traj.points, traj.losses))]
         json.dump(dict(surface=surface.name, variables=list(surface.variable_names), optimizer=optimizer.name,
-                       hyperparams=optimizer.hyperparams, lr=traj.settings["lr"], status=traj.status,
+                       hyperparams={**optimizer.hyperparams, "lr": traj.settings["lr"]}, lr=traj.settings["lr"],
+                       status=traj.status,
                        n_steps=traj.n_steps, trajectory=rows), out, indent=1)
         out.write("\n")
         return

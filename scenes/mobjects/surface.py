@@ -134,10 +134,19 @@ class LossSurface(Surface):
 
     ``u_values``/``v_values`` are the (non-uniform) mesh lines; :meth:`height_field`
     interpolates the drawn mesh's scene height, for occlusion tests.
+
+    ``style``: ``"height"`` (faces in their height colour, seams hidden), ``"checkerboard"``
+    (the same colours, every other face darker, so the mesh cells read as a grid) or
+    ``"wireframe"`` (no fill: the mesh lines alone, in their height colour).
     """
 
+    STYLES = ("height", "checkerboard", "wireframe")
+
     def __init__(self, view: SurfaceView, theme: Theme, resolution: int | None = None, opacity: float = 1.0,
-                 stroke_width: float = 0.6, skirt: bool = True, triangles: bool = False, **kwargs):
+                 stroke_width: float = 0.6, skirt: bool = True, triangles: bool = False, style: str = "height",
+                 **kwargs):
+        if style not in self.STYLES:
+            raise ValueError(f"invalid style {style!r}; accepted: {', '.join(self.STYLES)}")
         self.view = view
         self.triangles = triangles
         n = resolution or auto_resolution(view)
@@ -158,9 +167,16 @@ class LossSurface(Surface):
         for face in self.list_of_faces:
             mean = np.mean([heights[c] for c in face.corners])
             color = colormap(theme.colorscale, (mean - z0) / view.z_length)
+            if style == "wireframe":
+                face.set_fill(color, opacity=0)
+                face.set_stroke(color, width=max(stroke_width, 1.2), opacity=1.0)
+                continue
+            if style == "checkerboard" and sum(face.corners[0]) % 2:
+                color = ManimColor(color).darker(0.25)
             face.set_fill(color, opacity=opacity)
             face.set_stroke(color, width=stroke_width, opacity=opacity)  # same colour: hides seams
-        self.skirt = self._skirt(theme, z0, opacity) if skirt else VGroup()
+        self.style = style
+        self.skirt = self._skirt(theme, z0, opacity) if skirt and style != "wireframe" else VGroup()
         self.add(*self.skirt)
 
     def bake_shading(self, light_source=None) -> "LossSurface":

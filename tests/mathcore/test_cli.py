@@ -53,6 +53,7 @@ def test_trajectory_json_with_hyperparameters():
     assert code == 0
     data = json.loads(out)
     assert data["hyperparams"]["betas"] == [0.8, 0.99] and data["hyperparams"]["amsgrad"] is True
+    assert data["hyperparams"]["lr"] == data["lr"] == 0.01  # the rate used, not the default
     assert len(data["trajectory"]) == 6 and data["trajectory"][0] == {"step": 0, "x": -1.5, "y": 2.0,
                                                                       "loss": pytest.approx(12.5)}
     opt = mc.make_optimizer("adam", betas=(0.8, 0.99), amsgrad=True)

@@ -285,3 +285,23 @@ def test_lookahead_point_and_ball_match_sutskevers_classic_form():
         assert np.allclose(traj.grads[k], surface.grad(ahead), rtol=1e-12)
         v = mu * v - lr * surface.grad(ahead)
         theta = theta + v
+
+
+def test_surface_styles_checkerboard_and_wireframe():
+    from manim import ManimColor
+
+    from scenes.mobjects.surface import LossSurface, SurfaceView
+    from scenes.theme import get_theme
+
+    theme = get_theme("dark")
+    view = SurfaceView.for_surface(mathcore.get_surface("bowl"))
+    plain = LossSurface(view, theme, resolution=8)
+    board = LossSurface(view, theme, resolution=8, style="checkerboard")
+    wire = LossSurface(view, theme, resolution=8, style="wireframe")
+    for a, b in zip(plain.list_of_faces, board.list_of_faces):
+        same = ManimColor(a.get_fill_color()).to_hex() == ManimColor(b.get_fill_color()).to_hex()
+        assert same == (sum(a.corners[0]) % 2 == 0)  # every other cell darker, the rest unchanged
+    assert all(f.get_fill_opacity() == 0 and f.get_stroke_width() > 0 for f in wire.list_of_faces)
+    assert len(wire.skirt) == 0 and len(plain.skirt) > 0
+    with pytest.raises(ValueError, match="accepted: height, checkerboard, wireframe"):
+        LossSurface(view, theme, resolution=8, style="glass")

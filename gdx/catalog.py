@@ -186,8 +186,9 @@ def timing(info: SceneInfo, cache_dir: Path = Path("media") / ".gdx") -> dict:
     return cache[key]
 
 
-def dry_run(info: SceneInfo, quality: str = "low_quality", media_dir: Path | None = None) -> dict:
-    """Render without drawing: ``{"duration": s, "beats": [(name, start, end), ...]}``."""
+def dry_render(scene_class, quality: str = "low_quality", media_dir: Path | None = None):
+    """Render ``scene_class`` without drawing; returns ``(scene, sections)``, each section
+    ``(name, start)`` in scene time as ``next_section`` started it."""
     from manim import Scene, tempconfig
 
     marks = []
@@ -203,10 +204,16 @@ def dry_run(info: SceneInfo, quality: str = "low_quality", media_dir: Path | Non
         where = {} if media_dir is None else {"media_dir": str(media_dir)}
         with tempconfig({**where, "dry_run": True, "quality": quality, "verbosity": "ERROR", "disable_caching": True,
                          "progress_bar": "none"}):
-            scene = load_class(info)()
+            scene = scene_class()
             scene.render()
-            end = scene.renderer.time
     finally:
         Scene.next_section = original
+    return scene, marks
+
+
+def dry_run(info: SceneInfo, quality: str = "low_quality", media_dir: Path | None = None) -> dict:
+    """Render without drawing: ``{"duration": s, "beats": [(name, start, end), ...]}``."""
+    scene, marks = dry_render(load_class(info), quality, media_dir)
+    end = scene.renderer.time
     beats = [(name, start, marks[i + 1][1] if i + 1 < len(marks) else end) for i, (name, start) in enumerate(marks)]
     return {"duration": end, "beats": [b for b in beats if b[2] > b[1]]}

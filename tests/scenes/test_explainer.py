@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from manim import Scene, tempconfig
 
 from scenes import explainer as ex
 
@@ -15,21 +14,10 @@ READING_SPEED = 20.0  # characters per second a subtitle may ask of a viewer (a 
 def explainer():
     """``(sections, beats)`` of one dry run of GradientDescentExplained: its manim sections and
     every beat its parts played, each as ``(name, start, end)``."""
-    marks = []
-    original = Scene.next_section
+    from gdx.catalog import dry_render
 
-    def recording(self, name="unnamed", *args, **kwargs):
-        marks.append((name, self.renderer.time))
-        return original(self, name, *args, **kwargs)
-
-    Scene.next_section = recording
-    try:
-        with tempconfig({"dry_run": True, "quality": "low_quality", "verbosity": "ERROR", "disable_caching": True, "progress_bar": "none"}):
-            scene = ex.GradientDescentExplained()
-            scene.render()
-            end = scene.renderer.time
-    finally:
-        Scene.next_section = original
+    scene, marks = dry_render(ex.GradientDescentExplained)
+    end = scene.renderer.time
 
     def spans(points):
         return [(name, t, points[i + 1][1] if i + 1 < len(points) else end) for i, (name, t) in enumerate(points)]

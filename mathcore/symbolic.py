@@ -113,6 +113,9 @@ def parse_formula(text: str, variables: tuple[str, ...] = ("x", "y")) -> sp.Expr
             if isinstance(node.op, ast.Pow):
                 if not right.is_number:
                     raise FormulaError("exponents must be numbers (use exp() for e**x)")
+                if right.is_finite is not True or right.is_real is not True:
+                    raise FormulaError(f"exponent {ast.unparse(node.right)!r} is not a finite real number "
+                                       "(division by zero?); accepted: a real number")
                 if abs(float(right)) > MAX_EXPONENT:
                     raise FormulaError(f"exponent {right} is too large; |p| <= {MAX_EXPONENT} is accepted")
                 # A number raised to a number is evaluated exactly by SymPy: bound its size first.

@@ -100,3 +100,10 @@ def test_custom_surface_differentiates_the_formula():
 def test_refuses_undefined_constants(text):
     with pytest.raises(FormulaError, match="undefined"):
         parse_formula(text)
+
+
+@pytest.mark.parametrize("text", ["x**(2/(x-x))", "x**(1/0)", "2**((-1)**0.5)", "x**log(0)"])
+def test_refuses_exponents_that_are_not_finite_real_numbers(text):
+    """Found by hypothesis: an exponent that simplifies to complex infinity raised a TypeError."""
+    with pytest.raises(FormulaError, match="not a finite real number"):
+        parse_formula(text)

@@ -187,12 +187,12 @@ def cmd_render(args) -> int:
 
 def _voice_settings(args):
     """``(voice, speed)`` when --voice is on (espeak-ng checked first), else None."""
+    from .voice import DEFAULT_SPEED, DEFAULT_VOICE, VoiceError, check
+
     if not args.voice:
-        if args.voice_name != parser_default("render", "voice_name") or \
-                args.voice_speed != parser_default("render", "voice_speed"):
+        if args.voice_name != DEFAULT_VOICE or args.voice_speed != DEFAULT_SPEED:
             raise UsageError("--voice-name and --voice-speed need --voice; accepted: add --voice")
         return None
-    from .voice import VoiceError, check
 
     try:
         check(args.voice_name, args.voice_speed)
@@ -203,7 +203,8 @@ def _voice_settings(args):
 
 def _voice_result(result, narration, voice) -> bool:
     """Write the voiced video of one render; False (and one error line) when that fails."""
-    from .voice import VoiceError, voice_over, voiced_path, write_cues
+    from .subtitles import write_cues
+    from .voice import VoiceError, voice_over, voiced_path
 
     name, speed = voice
     if not narration:
@@ -219,11 +220,6 @@ def _voice_result(result, narration, voice) -> bool:
     for line in done.report():
         print(line)
     return True
-
-
-def parser_default(command: str, dest: str):
-    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
-    return sub.choices[command].get_default(dest)
 
 
 def parse_at(value: str, beats, duration: float, scene: str):

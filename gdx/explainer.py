@@ -11,8 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import catalog
-from .jobs import Job, Runner, atomic_copy, concat, video_duration
-from .subtitles import chapter_list, cues_from_beats, to_srt, to_vtt
+from .jobs import Job, Runner, concat, video_duration
+from .subtitles import chapter_list, cues_from_beats, write_cues
 from .words import section_narration
 
 
@@ -50,12 +50,7 @@ def render_explainer(quality: str, theme: str, jobs: int | None, media: Path, pr
         beats = [(name, duration) for name, duration, _ in result.sections]
         cues += cues_from_beats(beats, section_narration([b[0] for b in beats], "explainer"), offset=t)
         t += video_duration(result.video)  # the joined file's real clock
-    for suffix, text in ((".srt", to_srt(cues)), (".vtt", to_vtt(cues)), (".chapters.txt", chapter_list(chapters, t))):
-        path = final.with_name(final.stem + suffix)
-        tmp = path.with_name(f".{path.name}.part")
-        tmp.write_text(text)
-        atomic_copy(tmp, path)
-        tmp.unlink()
+    write_cues(final, cues, {".chapters.txt": chapter_list(chapters, t)})
     progress(f"explainer: {final} ({t:.1f} s, {len(chapters)} parts)")
     progress(chapter_list(chapters, t).rstrip())
     if voice:
@@ -73,7 +68,7 @@ def voice_explainer(results, titles, final: Path, voice, media: Path, progress=p
     """The voiced explainer: every part's sections in order, beats held to fit the speech;
     subtitles and the chapter list follow the new (longer) timeline. ``scene_file``: where
     to look for narration beside ``assets/narration`` (for parts outside the project)."""
-    from .voice import voice_over, voiced_path, write_cues
+    from .voice import voice_over, voiced_path
 
     sections, first = [], []
     for result in results:

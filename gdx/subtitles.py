@@ -6,7 +6,10 @@ A cue is ``(start, end, text)`` in seconds. Timings come from the rendered secti
 
 from __future__ import annotations
 
+import os
 import re
+import tempfile
+from pathlib import Path
 from typing import NamedTuple
 
 
@@ -33,32 +36,30 @@ def sentences(text: str) -> list[str]:
     return [p for p in parts if p.strip()]
 
 
-def cue_parts(sentence: str, limit: int = CUE_CHARS) -> list[str]:
-    """A sentence longer than two subtitle lines, cut at commas into parts that fit (when it can)."""
-    if len(sentence) <= limit:
-        return [sentence]
+def _pack(pieces, limit: int) -> list[str]:
+    """Consecutive ``pieces`` joined with spaces into parts of at most ``limit`` characters
+    (a piece longer than ``limit`` stays a part of its own)."""
     out, line = [], ""
-    for piece in re.split(r"(?<=,)\s+", sentence):
+    for piece in pieces:
         if line and len(line) + 1 + len(piece) > limit:
             out.append(line)
             line = piece
         else:
             line = f"{line} {piece}".strip()
-    return out + [line]
+    return out + ([line] if line else [])
+
+
+def cue_parts(sentence: str, limit: int = CUE_CHARS) -> list[str]:
+    """A sentence longer than two subtitle lines, cut at commas into parts that fit (when it can)."""
+    if len(sentence) <= limit:
+        return [sentence]
+    return _pack(re.split(r"(?<=,)\s+", sentence), limit)
 
 
 def split_text(text: str, limit: int = CUE_CHARS) -> list[str]:
     """One beat's narration as subtitle-sized parts: whole sentences that fit two lines
     together, a long sentence cut at commas."""
-    out, line = [], ""
-    for sentence in sentences(text):
-        for part in cue_parts(sentence, limit):
-            if line and len(line) + 1 + len(part) > limit:
-                out.append(line)
-                line = part
-            else:
-                line = f"{line} {part}".strip()
-    return out + ([line] if line else [])
+    return _pack([part for sentence in sentences(text) for part in cue_parts(sentence, limit)], limit)
 
 
 def cues_from_beats(beats, narration: dict[str, str], offset: float = 0.0) -> list[Cue]:
@@ -150,3 +151,23 @@ def chapter_list(chapters, end: float | None = None, min_seconds: float | None =
         stamp = f"{h}:{rem // 60:02d}:{rem % 60:02d}" if h else f"{rem // 60}:{rem % 60:02d}"
         lines.append(f"{stamp} {title}")
     return "\n".join(lines) + "\n"
+
+
+def write_cues(video: Path, cues: list[Cue], extra: dict[str, str] | None = None) -> list[Path]:
+    """``.srt`` and ``.vtt`` of ``cues`` (and any ``extra`` suffix -> text) beside ``video``,
+    each written to a temporary file of its own and renamed into place."""
+    written = []
+    files = {".srt": to_srt(cues), ".vtt": to_vtt(cues), **(extra or {})}
+    for suffix, text in files.items():
+        path = video.with_name(video.stem + suffix)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+        try:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(text)
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        written.append(path)
+    return written

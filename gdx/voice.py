@@ -58,25 +58,20 @@ def missing_hint() -> str | None:
     return f"missing: {ESPEAK} (needed by --voice); fix with: {FIX}"
 
 
+def _voice_rows(option: str) -> list[list[str]]:
+    """The columns of each voice that ``espeak-ng <option>`` lists (its header skipped)."""
+    proc = subprocess.run([ESPEAK, option], capture_output=True, text=True)
+    return [cols for cols in (line.split() for line in proc.stdout.splitlines()[1:]) if len(cols) >= 5]
+
+
 def voices() -> list[str]:
     """Names espeak-ng accepts for ``-v``: languages (``en-us``), voice names and files."""
-    proc = subprocess.run([ESPEAK, "--voices"], capture_output=True, text=True)
-    names = []
-    for line in proc.stdout.splitlines()[1:]:
-        cols = line.split()
-        if len(cols) >= 5:
-            names += [cols[1], cols[3], cols[4].rsplit("/", 1)[-1]]
+    names = [name for cols in _voice_rows("--voices") for name in (cols[1], cols[3], cols[4].rsplit("/", 1)[-1])]
     return list(dict.fromkeys(names))
 
 
 def variants() -> list[str]:
-    proc = subprocess.run([ESPEAK, "--voices=variant"], capture_output=True, text=True)
-    out = []
-    for line in proc.stdout.splitlines()[1:]:
-        cols = line.split()
-        if len(cols) >= 5:
-            out += [cols[3].lower(), cols[4].rsplit("/", 1)[-1].lower()]
-    return out
+    return [name.lower() for cols in _voice_rows("--voices=variant") for name in (cols[3], cols[4].rsplit("/", 1)[-1])]
 
 
 def check(voice: str, speed: int) -> None:
@@ -222,10 +217,11 @@ def voice_over(sections, narration: dict[str, str], out: Path, voice: str = DEFA
     rate = None
     placed = []  # (start sample time, Speech)
     cues, holds, starts, pieces = [], [], [], []
-    t = 0.0
+    t = original = 0.0
     with tempfile.TemporaryDirectory(prefix="gdx-voice-") as tmp:
         for index, (name, _, video) in enumerate(sections):
             length = video_duration(video)
+            original += length
             starts.append(t)
             pieces.append(video)
             text = narration.get(name, "").strip()
@@ -275,25 +271,9 @@ def voice_over(sections, narration: dict[str, str], out: Path, voice: str = DEFA
         if proc.returncode != 0:
             raise RuntimeError(f"ffmpeg could not mux the voice-over: {proc.stderr.strip()[-400:]}")
         atomic_copy(joined, out)
-    original = sum(video_duration(v) for _, _, v in sections)
     return VoiceOver(out, cues, duration, original, starts, holds)
 
 
 def voiced_path(video: Path) -> Path:
     """``Tiny.mp4`` -> ``Tiny.voice.mp4``."""
     return video.with_name(f"{video.stem}.voice.mp4")
-
-
-def write_cues(video: Path, cues: list[Cue], extra: dict[str, str] | None = None) -> list[Path]:
-    """``.srt`` and ``.vtt`` (and any ``extra`` suffix -> text) beside ``video``, written atomically."""
-    from .subtitles import to_srt, to_vtt
-
-    written = []
-    files = {".srt": to_srt(cues), ".vtt": to_vtt(cues), **(extra or {})}
-    for suffix, text in files.items():
-        path = video.with_name(video.stem + suffix)
-        tmp = path.with_name(f".{path.name}.part")
-        tmp.write_text(text)
-        tmp.replace(path)
-        written.append(path)
-    return written

@@ -21,7 +21,7 @@ import tomllib
 from pathlib import Path
 
 from .catalog import ROOT, SceneInfo
-from .subtitles import cues_from_beats, to_srt, to_vtt
+from .subtitles import cues_from_beats, write_cues
 
 NARRATION_DIR = ROOT / "assets" / "narration"
 
@@ -71,13 +71,4 @@ def write_subtitles(result) -> list[Path]:
     """``.srt`` and ``.vtt`` beside the published video, timed from its sections."""
     beats = [(name, duration) for name, duration, _ in result.sections]
     cues = cues_from_beats(beats, result_narration(result))
-    written = []
-    if not cues:
-        return written
-    for ext, text in ((".srt", to_srt(cues)), (".vtt", to_vtt(cues))):
-        path = result.video.with_suffix(ext)
-        tmp = path.with_name(f".{path.name}.part")
-        tmp.write_text(text)
-        tmp.replace(path)
-        written.append(path)
-    return written
+    return write_cues(result.video, cues) if cues else []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 import numpy as np
-from manim import DOWN, FadeIn, FadeOut, Scene, ThreeDScene, config, rush_from, rush_into
+from manim import DOWN, FadeIn, FadeOut, Scene, ThreeDScene, ValueTracker, config, rush_from, rush_into
 
 from .mobjects.occlusion import camera_rotation
 from .mobjects.text import flat, text
@@ -67,7 +67,29 @@ class _Timed:
         return super().play(*args, **kwargs)
 
 
-class ThemedScene(_Timed, Scene):
+class _ExplainerCut:
+    """The explainer's shortened cut of a scene: :func:`scenes.explainer.play_part` sets
+    ``explainer_cut = True`` on the instance; rendered alone, a scene plays its full version."""
+
+    explainer_cut = False
+
+    @property
+    def cut(self) -> bool:
+        return bool(self.explainer_cut)
+
+    def pace(self, full: float, cut: float) -> float:
+        """A run time or hold: ``cut`` in the explainer's cut, ``full`` otherwise."""
+        return cut if self.cut else full
+
+    def clear_for_next_part(self, run_time: float = 0.6) -> None:
+        """Fade out what is on screen and leave the scene empty: the explainer's next part
+        starts on this scene."""
+        self.play(*[FadeOut(m) for m in self.mobjects if not isinstance(m, ValueTracker)], run_time=run_time)
+        self.remove(*self.mobjects)
+        self.captions.current = None
+
+
+class ThemedScene(_ExplainerCut, _Timed, Scene):
     """A 2D scene with the theme applied (background) and captions."""
 
     def setup(self):
@@ -77,7 +99,7 @@ class ThemedScene(_Timed, Scene):
         self.captions = Captions(self, self.theme)
 
 
-class ThemedThreeDScene(_Timed, ThreeDScene):
+class ThemedThreeDScene(_ExplainerCut, _Timed, ThreeDScene):
     """A 3D scene with the theme applied; overlays are fixed in the frame."""
 
     def setup(self):

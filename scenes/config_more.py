@@ -31,10 +31,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import os
-import tomllib
 from dataclasses import dataclass, fields
-from pathlib import Path
 
 import mathcore
 

@@ -81,15 +81,13 @@ def play_part(host: ThreeDScene, scene_class, sections: bool) -> None:
     def beat_name(name):
         return name if "." in name else f"{stem}.{name}"
 
-    if sections:
-        own = part.next_section
+    own = part.next_section
 
-        def next_section(name="unnamed", *args, **kwargs):
-            marks.append((beat_name(name), host.renderer.time))
+    def next_section(name="unnamed", *args, **kwargs):
+        marks.append((beat_name(name), host.renderer.time))
+        if sections:
             own(beat_name(name), *args, **kwargs)
-    else:
-        def next_section(name="unnamed", *args, **kwargs):
-            marks.append((beat_name(name), host.renderer.time))
+
     part.next_section = next_section
     part.setup()
     part.construct()

@@ -132,7 +132,6 @@ class Landscapes(ThemedThreeDScene):
     def construct(self):
         self.cfg = load_or_exit(self.config_table)
         self.data = LandscapesData(self.cfg)
-        self.cut = bool(getattr(self, "explainer_cut", False))
         self.tracker = StepTracker(0)
         self.title_mob = self.formula_mob = None
         self.many_minima()
@@ -142,15 +141,7 @@ class Landscapes(ThemedThreeDScene):
         self.plateau()
         self.basin_map()
         if self.cut:
-            # The next part of the explainer starts on this scene: leave it empty.
-            shown = [m for m in self.mobjects if m is not self.tracker]
-            self.play(*[FadeOut(m) for m in shown], run_time=0.6)
-            self.remove(*self.mobjects)
-            self.captions.current = None
-
-    def pace(self, full: float, cut: float) -> float:
-        """A run time or hold: ``cut`` in the explainer's cut, ``full`` otherwise."""
-        return cut if self.cut else full
+            self.clear_for_next_part()
 
     # ------------------------------------------------------------------ helpers
 

@@ -88,18 +88,10 @@ class LearningRate(ThemedScene):
     def construct(self):
         self.cfg = load_or_exit(self.config_table)
         self.data = LearningRateData(self.cfg)
-        self.cut = bool(getattr(self, "explainer_cut", False))
         self.parabola_part()
         self.sigmoid_part()
         if self.cut:
-            # The next part of the explainer starts on this scene: leave it empty.
-            self.play(*[FadeOut(m) for m in self.mobjects if not isinstance(m, StepTracker)], run_time=0.6)
-            self.remove(*self.mobjects)
-            self.captions.current = None
-
-    def pace(self, full: float, cut: float) -> float:
-        """A run time or hold: ``cut`` in the explainer's cut, ``full`` otherwise."""
-        return cut if self.cut else full
+            self.clear_for_next_part()
 
     # ------------------------------------------------------------------ part 1
 

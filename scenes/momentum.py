@@ -163,7 +163,6 @@ class MomentumCloseUp(ThemedScene):
     def construct(self):
         self.cfg = load_or_exit(self.config_table)
         self.data = MomentumData(self.cfg)
-        self.cut = bool(getattr(self, "explainer_cut", False))
         self.tracker = StepTracker(0)
         self.build()
         self.narrow_valley()
@@ -172,14 +171,7 @@ class MomentumCloseUp(ThemedScene):
         self.nesterov_lookahead()
         self.compare()
         if self.cut:
-            # The next part of the explainer starts on this scene: leave it empty.
-            self.play(*[FadeOut(m) for m in self.mobjects if m is not self.tracker], run_time=0.6)
-            self.remove(*self.mobjects)
-            self.captions.current = None
-
-    def pace(self, full: float, cut: float) -> float:
-        """A run time or hold: ``cut`` in the explainer's cut, ``full`` otherwise."""
-        return cut if self.cut else full
+            self.clear_for_next_part()
 
     # ------------------------------------------------------------------ building
 

@@ -46,11 +46,6 @@ class NarratedChapter(Chapter):
     def beats(cls) -> tuple[str, ...]:
         return tuple(load_narration(cls.name))
 
-    @classmethod
-    def cut_beats(cls) -> tuple[str, ...]:
-        """The beats the explainer's cut plays, in order."""
-        return tuple(cls.CUT_BEATS) if cls.CUT_BEATS is not None else cls.beats()
-
     def __init__(self, scene, theme: Theme | None = None, explainer_cut: bool = False):
         super().__init__(scene, theme, explainer_cut=explainer_cut)
         self.narration = load_narration(self.name)
@@ -65,10 +60,6 @@ class NarratedChapter(Chapter):
     @property
     def cut(self) -> bool:
         return self.explainer_cut
-
-    def plays(self, beat: str) -> bool:
-        """Whether ``beat`` is played (the cut skips some)."""
-        return beat in self.beats_to_play
 
     def play_all(self, sections: bool = False) -> None:
         for beat in self.beats_to_play:

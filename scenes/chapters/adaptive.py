@@ -137,7 +137,6 @@ class Adaptive(NarratedChapter):
         return h
 
     def adagrad(self):
-        th = self.theme
         self.title = self.make_title("Adaptive step sizes")
         lines = self.rule_lines("adagrad")
         head = self.heading("adagrad")

@@ -225,7 +225,6 @@ class Backprop(NarratedChapter):
         self.wait(1.8)
 
     def backward(self):
-        th = self.theme
         bp = self.num["bp"]
         a, yv = sp.symbols("a y")
         dloss = sp.diff(self.loss_expr, a)  # a - y, from SymPy

@@ -209,7 +209,6 @@ class Gradient(Chapter):
 
     @beat
     def slice_x(self):
-        scene = self.scene
         group, formula, at = self._partial(0, self.color_x)
         formula.next_to(self.formula_f, DOWN, buff=0.55).align_to(self.formula_f, LEFT)
         at.next_to(formula, DOWN, buff=0.2).align_to(formula, LEFT)
@@ -235,7 +234,6 @@ class Gradient(Chapter):
 
     @beat
     def slice_y(self):
-        scene = self.scene
         group, formula, at = self._partial(1, self.color_y)
         formula.next_to(self.partial_x, DOWN, buff=0.45).align_to(self.formula_f, LEFT)
         at.next_to(formula, DOWN, buff=0.2).align_to(formula, LEFT)

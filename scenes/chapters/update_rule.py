@@ -320,7 +320,7 @@ class UpdateRule(Chapter):
         eta_color = t.series[0]
         rule[4].set_color(eta_color)
         rule[5].set_color(t.optimizer_color("gd"))
-        group = VGroup(best_u, rule).arrange(DOWN, buff=0.8).move_to(UP * 0.2)
+        VGroup(best_u, rule).arrange(DOWN, buff=0.8).move_to(UP * 0.2)
         box = SurroundingRectangle(rule, buff=0.25, color=t.faint, corner_radius=0.12)
         eta_note = self.text("learning rate", FONT_LABEL, eta_color).next_to(box, DOWN, buff=0.5)
         eta_note.align_to(box, LEFT).shift(LEFT * 0.3)

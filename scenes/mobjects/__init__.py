@@ -16,7 +16,7 @@ from .text import (Readout, SciNumber, StepCounter, flat, format_sig, legend, ma
                    substituted_rule_lines, substituted_rule_tex, text, title)
 
 __all__ = [
-    "gradient_arrow", "lookahead_ghost", "lookahead_point", "velocity_arrow",
+    "gradient_arrow", "lookahead_ghost", "lookahead_point", "nesterov_ball", "velocity_arrow",
     "ContourSet", "contour_labels", "contour_lines", "filled_bands", "format_level", "map_frame",
     "HeightMap", "colormap",
     "camera_rotation", "eye_of", "eye_position", "visible",

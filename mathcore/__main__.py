@@ -1,4 +1,4 @@
-"""Command line: ``python -m mathcore surfaces`` and ``python -m mathcore trajectory ...``.
+"""Command line: ``python -m mathcore surfaces | describe ... | trajectory ...``.
 
 Bad input gets one line on stderr naming the bad value and what is accepted, and exit
 status 2; nothing is printed on stdout then.
@@ -15,10 +15,10 @@ import sys
 
 from .optimizers import OPTIMIZERS, hyperparameter_names, make_optimizer
 from .runner import run
-from .surfaces import SURFACES, FormulaError, get_surface
+from .surfaces import SURFACES, FormulaError, check_domain, get_surface
 
 # Options whose value may start with '-' (a negative number such as -2,-2).
-VALUE_OPTIONS = ("--start", "--lr", "--hp", "--bound", "--grad-tol", "--loss-tol")
+VALUE_OPTIONS = ("--start", "--lr", "--hp", "--bound", "--grad-tol", "--loss-tol", "--domain")
 
 
 class UsageError(Exception):
@@ -85,8 +85,15 @@ def build_parser() -> Parser:
     parser = Parser(prog="python -m mathcore", description="Surfaces and optimizer trajectories.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
     sub.add_parser("surfaces", help="list the surfaces with formula and gradient")
+    surface_help = f"one of {', '.join(SURFACES)}, or a formula in x and y"
+    domain_help = "plot domain XMIN,XMAX,YMIN,YMAX (XMIN,XMAX for a surface of one variable)"
+    d = sub.add_parser("describe", help="print what a surface is like: critical points, f*, curvature, rates")
+    d.add_argument("--surface", required=True, help=surface_help)
+    d.add_argument("--domain", default=None, help=domain_help + "; default: the surface's own")
+    d.add_argument("--format", choices=("text", "json"), default="text")
     t = sub.add_parser("trajectory", help="print an optimizer's trajectory as CSV or JSON")
-    t.add_argument("--surface", required=True, help=f"one of {', '.join(SURFACES)}, or a formula in x and y")
+    t.add_argument("--surface", required=True, help=surface_help)
+    t.add_argument("--domain", default=None, help=domain_help + " (the gap f - f* is to the lowest minimum in it)")
     t.add_argument("--optimizer", required=True, help=f"one of {', '.join(OPTIMIZERS)}")
     t.add_argument("--lr", type=str, default=None, help="learning rate (> 0); default: the optimizer's torch default")
     t.add_argument("--steps", type=str, default="100", help="number of updates (default 100)")
@@ -119,11 +126,50 @@ def cmd_surfaces(out) -> None:
         print(f"    gradient: {grad}", file=out)
 
 
-def cmd_trajectory(args, out) -> None:
+def parse_domain(text: str) -> tuple:
+    """``XMIN,XMAX,YMIN,YMAX`` -> ((XMIN, XMAX), (YMIN, YMAX)); any even count of numbers."""
+    parts = text.split(",")
+    try:
+        values = [float(v) for v in parts]
+    except ValueError:
+        values = []
+    ok = len(values) in (2, 4) and all(math.isfinite(v) for v in values)
+    pairs = tuple(zip(values[::2], values[1::2]))
+    if not ok or not all(a < b for a, b in pairs):
+        raise UsageError(f"invalid --domain {text!r}; accepted: XMIN,XMAX,YMIN,YMAX (finite numbers, each "
+                         "min below its max), e.g. -3,3,-2,2")
+    return pairs
+
+
+def load_surface(args):
+    """The --surface, over --domain when given; one-line errors."""
+    domain = parse_domain(args.domain) if getattr(args, "domain", None) is not None else None
     try:
         surface = get_surface(args.surface)
+        if domain is not None:
+            if len(domain) != surface.dim:
+                raise UsageError(f"invalid --domain {args.domain!r}; {surface.name} takes {2 * surface.dim} numbers "
+                                 f"({'XMIN,XMAX' if surface.dim == 1 else 'XMIN,XMAX,YMIN,YMAX'})")
+            surface = get_surface(args.surface, domain=check_domain(domain, surface.dim))
     except FormulaError as exc:
         raise UsageError(f"invalid --surface: {exc}") from None
+    except ValueError as exc:
+        raise UsageError(f"invalid --domain: {exc}") from None
+    return surface
+
+
+def cmd_describe(args, out) -> None:
+    facts = load_surface(args).facts
+    out.write(facts.to_json() + "\n" if args.format == "json" else facts.to_text())
+
+
+def finite_or_none(v):
+    v = float(v)
+    return v if math.isfinite(v) else None
+
+
+def cmd_trajectory(args, out) -> None:
+    surface = load_surface(args)
     if args.optimizer not in OPTIMIZERS:
         raise UsageError(f"unknown optimizer {args.optimizer!r}; accepted: {', '.join(OPTIMIZERS)}")
     lr = positive_number("--lr", args.lr)
@@ -141,19 +187,23 @@ def cmd_trajectory(args, out) -> None:
     except (ValueError, TypeError) as exc:
         raise UsageError(str(exc)) from None
     names = ["x", "y"][: surface.dim]
+    gaps = traj.gap
     if args.format == "json":
-        rows = [dict(step=i, **{n: float(c) for n, c in zip(names, p)}, loss=float(loss))
-                for i, (p, loss) in enumerate(zip(traj.points, traj.losses))]
-        json.dump(dict(surface=surface.name, variables=list(surface.variable_names), optimizer=optimizer.name,
+        rows = [dict(step=i, **{n: float(c) for n, c in zip(names, p)}, loss=float(loss), gap=finite_or_none(gap))
+                for i, (p, loss, gap) in enumerate(zip(traj.points, traj.losses, gaps))]
+        ended = traj.ended_in
+        json.dump(dict(surface=surface.name, variables=list(surface.variable_names),
+                       domain=[list(pair) for pair in surface.domain], optimizer=optimizer.name,
                        hyperparams={**optimizer.hyperparams, "lr": traj.settings["lr"]}, lr=traj.settings["lr"],
-                       status=traj.status,
-                       n_steps=traj.n_steps, trajectory=rows), out, indent=1)
+                       status=traj.status, success=bool(traj.success), n_steps=traj.n_steps,
+                       f_min=surface.facts.f_min,
+                       ended_in=None if ended is None else ended.as_dict(names), trajectory=rows), out, indent=1)
         out.write("\n")
         return
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["step", *names, "loss", "grad_norm"])
-    for i, (p, loss, g) in enumerate(zip(traj.points, traj.losses, traj.grad_norms)):
-        writer.writerow([i, *(repr(float(c)) for c in p), repr(float(loss)), repr(float(g))])
+    writer.writerow(["step", *names, "loss", "grad_norm", "gap"])
+    for i, (p, loss, g, gap) in enumerate(zip(traj.points, traj.losses, traj.grad_norms, gaps)):
+        writer.writerow([i, *(repr(float(c)) for c in p), repr(float(loss)), repr(float(g)), repr(float(gap))])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -163,6 +213,8 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         if args.command == "surfaces":
             cmd_surfaces(buffer)
+        elif args.command == "describe":
+            cmd_describe(args, buffer)
         else:
             cmd_trajectory(args, buffer)
     except UsageError as exc:

@@ -19,7 +19,7 @@ from .optimizers import Optimizer, make_optimizer
 from .surfaces import DataLoss, Surface, get_surface
 
 STATUS_MESSAGES = {
-    "max_steps": "Maximum number of steps reached.",
+    "max_steps": "Maximum number of steps reached (not a success).",
     "converged": "Gradient norm or loss under its tolerance.",
     "diverged": "The run left the bound or produced a non-finite value.",
 }
@@ -64,7 +64,37 @@ class Trajectory:
 
     @property
     def success(self):
-        return np.asarray(self.status) != "diverged"
+        """Converged under a tolerance (scipy's convention: a run out of steps is no success)."""
+        return np.asarray(self.status) == "converged"
+
+    @property
+    def f_min(self) -> float | None:
+        """The surface's lowest minimum in its domain (``surface.facts.f_min``)."""
+        return self.surface.facts.f_min
+
+    @property
+    def gap(self) -> np.ndarray:
+        r"""The gap to the global minimum, :math:`f(\theta_t) - f^*`, per step (nan without a minimum)."""
+        f_min = self.f_min
+        return self.losses - (np.nan if f_min is None else f_min)
+
+    @property
+    def minimum_index(self):
+        """Index in ``surface.facts.minima`` of the basin the final point lies in, -1 for none
+        (diverged, left the domain, or stopped at a saddle)."""
+        idx = self.surface.facts.minimum_index(np.where(np.isfinite(self.x), self.x, np.nan))
+        idx = np.where(np.asarray(self.status) == "diverged", -1, idx)
+        return int(idx) if np.ndim(idx) == 0 else idx
+
+    @property
+    def ended_in(self):
+        """The :class:`~mathcore.analysis.CriticalPoint` (a minimum) the run ended in, by basin,
+        or None; a list for a batch."""
+        minima = self.surface.facts.minima
+        idx = self.minimum_index
+        if np.ndim(idx) == 0:
+            return minima[idx] if idx >= 0 else None
+        return [minima[i] if i >= 0 else None for i in idx]
 
     @property
     def message(self):
@@ -265,19 +295,24 @@ def _package(surface, optimizer, r, single, full, settings, label) -> Trajectory
 
 def basins(surface, optimizer, grid_n: int = 41, steps: int = 500, lr: float | None = None,
            tol: float = 1e-2, domain=None, workers: int = 1, **kwargs):
-    """For a grid of starts, the index of the known minimum each run ends in.
+    """For a grid of starts, the index of the minimum each run ends in.
 
-    Minima are ``surface.minima + surface.local_minima`` in that order; -1 means the run
-    ended farther than ``tol`` from every known minimum or diverged. Returns
-    ``(starts_x, starts_y, index)`` with index of shape ``(grid_n, grid_n)``, ``[i, j]`` the
-    start ``(starts_x[i], starts_y[j])``.
+    Minima are ``surface.facts.minima`` (what ``describe`` found in the surface's domain,
+    the global ones first, then by value); -1 means the run ended farther than ``tol`` from
+    every one of them or diverged. ``domain`` is the window of starts (default: the
+    surface's domain). Returns ``(starts_x, starts_y, index)`` with index of shape
+    ``(grid_n, grid_n)``, ``[i, j]`` the start ``(starts_x[i], starts_y[j])``.
     """
     surface = get_surface(surface) if isinstance(surface, str) else surface
+    if surface.dim != 2:
+        raise ValueError(f"basins need a surface of two variables; {surface.name} has {surface.dim}")
     (x0, x1), (y0, y1) = domain or surface.domain
     xs, ys = np.linspace(x0, x1, grid_n), np.linspace(y0, y1, grid_n)
     starts = np.stack(np.meshgrid(xs, ys, indexing="ij"), -1).reshape(-1, 2)
     traj = run(surface, optimizer, starts, steps, lr, record="final", workers=workers, **kwargs)
-    known = np.array(surface.minima + surface.local_minima, float)
+    known = np.array([c.point for c in surface.facts.minima], float).reshape(-1, 2)
+    if not len(known):
+        return xs, ys, np.full((grid_n, grid_n), -1)
     dist = np.linalg.norm(traj.x[:, None, :] - known[None], axis=-1)
     index = np.where(dist.min(axis=1) <= tol, dist.argmin(axis=1), -1)
     index[traj.status == "diverged"] = -1

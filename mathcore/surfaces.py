@@ -10,6 +10,8 @@ mini-batch runs use real sampled gradients.
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -84,10 +86,12 @@ class Surface:
 
     @property
     def min_value(self) -> float:
-        """The global minimum value, or the lowest value on a domain grid when none is known."""
+        """The global minimum value: the hand-written one, else the lowest minimum ``describe`` found
+        in the domain, else the lowest value of f there."""
         if self.minima:
             return float(self.f(np.asarray(self.minima[0], float)))
-        return float(np.min(self.f(self.grid(101))))
+        facts = self.facts
+        return facts.f_min if facts.f_min is not None else facts.f_range[0]
 
     def grid(self, n: int = 101):
         """A meshgrid of ``n`` points per axis over the domain, shape ``(d, n, ..., n)``."""
@@ -112,7 +116,19 @@ class Surface:
         return sp.latex(self.hess_expr)
 
     def critical_points(self) -> dict[str, tuple]:
+        """The hand-written critical points (named surfaces); :attr:`facts` has the computed ones."""
         return {"minimum": self.minima, "local minimum": self.local_minima, "saddle": self.saddles}
+
+    @cached_property
+    def facts(self):
+        """What ``mathcore.analysis.describe`` finds over :attr:`domain` (computed once)."""
+        from .analysis import describe
+
+        return describe(self)
+
+    def with_domain(self, domain) -> "Surface":
+        """The same surface over another domain (checked by :func:`check_domain`)."""
+        return dataclasses.replace(self, domain=check_domain(domain, self.dim))
 
 
 @dataclass(frozen=True, eq=False)
@@ -307,34 +323,60 @@ SURFACES = {
     "parabola": parabola,
 }
 
-_cache: dict[str, Surface] = {}
+_cache: dict = {}
 
 
-def get_surface(name_or_formula: str) -> Surface:
+def check_domain(domain, dim: int) -> tuple:
+    """``((lo, hi), ...)`` with one pair of finite numbers lo < hi per variable, else a one-line ValueError."""
+    accepted = f"{dim} pairs [lo, hi] of finite numbers with lo < hi"
+    try:
+        pairs = tuple((float(lo), float(hi)) for lo, hi in domain)
+    except (TypeError, ValueError):
+        raise ValueError(f"invalid domain {domain!r}; accepted: {accepted}") from None
+    if len(pairs) != dim or not all(math.isfinite(a) and math.isfinite(b) and a < b for a, b in pairs):
+        raise ValueError(f"invalid domain {[list(p) for p in pairs]}; accepted: {accepted}")
+    if any(max(abs(a), abs(b)) > 1e6 for a, b in pairs):
+        raise ValueError(f"invalid domain {[list(p) for p in pairs]}; accepted: coordinates within +-1e6")
+    return pairs
+
+
+def get_surface(name_or_formula: str, domain=None) -> Surface:
     """A named surface from :data:`SURFACES`, or a custom one from a formula in x and y.
 
-    Raises :class:`FormulaError` naming the bad value and what is accepted.
+    ``domain`` replaces the surface's own (a formula's default comes from
+    ``mathcore.analysis.default_domain``). Raises :class:`FormulaError` naming the bad value
+    and what is accepted; a bad domain is a ``ValueError``.
     """
     key = name_or_formula.strip()
-    if key in _cache:
-        return _cache[key]
+    cache_key = (key, None if domain is None else tuple(map(tuple, domain)))
+    if cache_key in _cache:
+        return _cache[cache_key]
     if key in SURFACES:
         surface = SURFACES[key]()
+        if domain is not None:
+            surface = surface.with_domain(domain)
     elif key.replace("-", "").replace("_", "").isalpha() and key not in ("x", "y"):
         raise FormulaError(f"unknown surface {key!r}; accepted: {', '.join(SURFACES)} or a formula in x and y")
     else:
-        surface = custom_surface(key)
-    _cache[key] = surface
+        surface = custom_surface(key, domain)
+    _cache[cache_key] = surface
     return surface
 
 
-def custom_surface(formula: str, domain=((-3.0, 3.0), (-3.0, 3.0))) -> Surface:
-    """A surface from a user formula in ``x`` and ``y``, parsed safely (see ``parse_formula``)."""
+def custom_surface(formula: str, domain=None) -> Surface:
+    """A surface from a user formula in ``x`` and ``y``, parsed safely (see ``parse_formula``).
+
+    Without a ``domain``, the plot domain holds the critical points found in [-10, 10]^2
+    (``mathcore.analysis.default_domain``).
+    """
+    from .analysis import default_domain
+
     expr = parse_formula(formula, ("x", "y"))
     expr = expr.subs({sp.Symbol("x", real=True): x, sp.Symbol("y", real=True): y})
-    return Surface("custom", expr, (x, y), domain, formula)
+    wide = Surface("custom", expr, (x, y), ((-3.0, 3.0), (-3.0, 3.0)), formula)
+    return dataclasses.replace(wide, domain=default_domain(wide) if domain is None else check_domain(domain, 2))
 
 
-__all__ = ["Surface", "DataLoss", "SURFACES", "get_surface", "custom_surface", "FormulaError"] + [
+__all__ = ["Surface", "DataLoss", "SURFACES", "get_surface", "custom_surface", "check_domain", "FormulaError"] + [
     f.__name__ for f in SURFACES.values()
 ]

@@ -106,9 +106,8 @@ class LandscapesData:
 
     @cached_property
     def minima(self) -> np.ndarray:
-        """mathcore's known minima, in the order ``basins`` indexes them."""
-        s = self.rastrigin
-        return np.array(s.minima + s.local_minima, float)
+        """The minima ``describe`` found, in the order ``basins`` indexes them."""
+        return np.array([c.point for c in self.rastrigin.facts.minima], float)
 
     @cached_property
     def minima_f(self) -> np.ndarray:

@@ -19,7 +19,6 @@ Render alone::
 
 from __future__ import annotations
 
-import dataclasses
 
 import numpy as np
 import sympy as sp
@@ -55,7 +54,7 @@ from scenes.theme import CONTOUR_WIDTH, FONT_BODY, FONT_LABEL, MARGIN
 
 CHAPTER = "gradient"
 SURFACE = "x**2 + 2*y**2"
-DOMAIN = ((-2.0, 2.0), (-2.0, 2.0))  # the plotting window (mathcore's custom default is +-3)
+DOMAIN = ((-2.0, 2.0), (-2.0, 2.0))  # the plotting window
 POINT = (1.0, 0.8)  # where the slices cross
 MAP_LEVELS = (0.25, 0.75, 1.5, 2.5, 3.5)  # contour levels (loss values) on the floor
 FIELD_N = 7  # gradient arrows per side
@@ -104,7 +103,7 @@ def chain_rule_example() -> dict[str, str]:
 
 def gradient_surface() -> mathcore.Surface:
     """The chapter's surface, with its plotting window (nothing recomputed)."""
-    return dataclasses.replace(mathcore.get_surface(SURFACE), domain=DOMAIN)
+    return mathcore.get_surface(SURFACE, domain=DOMAIN)
 
 
 class Gradient(Chapter):

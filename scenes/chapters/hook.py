@@ -62,6 +62,7 @@ CUT_DETAILED_STEPS = 1  # in the explainer's cut
 
 
 LANDSCAPE_FORMULA = "(x**2 + y**2)/8 - 1.5*exp(-((x - 1)**2 + (y - 0.5)**2)/2) + 1.2*exp(-((x + 0.6)**2 + (y + 0.4)**2))"
+LANDSCAPE_DOMAIN = ((-3.0, 3.0), (-3.0, 3.0))
 LANDSCAPE_START = (-2.6, -2.6)
 LANDSCAPE_LR = 0.5
 LANDSCAPE_STEPS = 40
@@ -91,7 +92,7 @@ def profile_walk() -> mathcore.Trajectory:
 
 
 def landscape_surface() -> mathcore.Surface:
-    return mathcore.get_surface(LANDSCAPE_FORMULA)
+    return mathcore.get_surface(LANDSCAPE_FORMULA, domain=LANDSCAPE_DOMAIN)
 
 
 def landscape_walk() -> mathcore.Trajectory:

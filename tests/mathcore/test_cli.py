@@ -55,7 +55,8 @@ def test_trajectory_json_with_hyperparameters():
     assert data["hyperparams"]["betas"] == [0.8, 0.99] and data["hyperparams"]["amsgrad"] is True
     assert data["hyperparams"]["lr"] == data["lr"] == 0.01  # the rate used, not the default
     assert len(data["trajectory"]) == 6 and data["trajectory"][0] == {"step": 0, "x": -1.5, "y": 2.0,
-                                                                      "loss": pytest.approx(12.5)}
+                                                                      "loss": pytest.approx(12.5),
+                                                                      "gap": pytest.approx(12.5)}
     opt = mc.make_optimizer("adam", betas=(0.8, 0.99), amsgrad=True)
     ref = mc.run("rosenbrock", opt, [-1.5, 2], 5, 0.01)
     assert data["trajectory"][-1]["x"] == ref.x[0]
@@ -67,7 +68,8 @@ def test_formula_surface_and_one_variable_surface():
     assert code == 0 and out.splitlines()[1].startswith("0,1.0,1.0,")
     code, out, _ = cli("trajectory", "--surface", "parabola", "--optimizer", "gd", "--lr", "0.1",
                        "--steps", "2", "--start", "5")
-    assert out.splitlines()[:3] == ["step,x,loss,grad_norm", "0,5.0,25.0,10.0", "1,4.0,16.0,8.0"]
+    assert out.splitlines()[:3] == ["step,x,loss,grad_norm,gap", "0,5.0,25.0,10.0,25.0",
+                                   "1,4.0,16.0,8.0,16.0"]
 
 
 @pytest.mark.parametrize("args, fragment", [
@@ -115,3 +117,49 @@ def test_module_entry_point_exit_status_and_no_traceback():
                            "--optimizer", "gd", "--lr", "-1", "--start", "-1,-1"], capture_output=True, text=True)
     assert proc.returncode == 2 and proc.stdout == "" and "Traceback" not in proc.stderr
     assert proc.stderr.strip() == "mathcore: error: invalid --lr '-1'; accepted: a number > 0"
+
+
+def test_describe_json_and_text():
+    code, out, err = cli("describe", "--surface", "x**4 - 4*x**2 + y**2 + 0.5*x", "--format", "json")
+    assert code == 0 and err == ""
+    data = json.loads(out)
+    assert data["domain"] == [[-2.5, 2.5], [-2.5, 2.5]]
+    assert [round(m["f"], 2) for m in data["minima"]] == [-4.71, -3.3]
+    assert [m["global"] for m in data["minima"]] == [True, False] and len(data["saddles"]) == 1
+    assert data["f_min"] == data["minima"][0]["f"] and data["levels"][0] == data["f_min"]
+    facts = mc.get_surface("x**4 - 4*x**2 + y**2 + 0.5*x").facts
+    assert data["learning_rates"]["right"] == facts.learning_rates["right"] and data["start"] == list(facts.start)
+    code, out, _ = cli("describe", "--surface", "himmelblau", "--domain", "0,5,0,5")
+    assert code == 0 and "domain: [0, 5] x [0, 5]" in out and "minima: 1\n  (3, 2)  f = 0  [global]" in out
+    code, out, _ = cli("describe", "--surface", "parabola", "--domain=-2,2", "--format", "json")
+    assert code == 0 and json.loads(out)["minima"] == [{"x": 0.0, "f": 0.0, "global": True, "degenerate": False}]
+
+
+def test_trajectory_over_a_domain_reports_gap_and_minimum():
+    code, out, _ = cli("trajectory", "--surface", "himmelblau", "--domain", "-5,0,0,5", "--optimizer", "gd",
+                       "--lr", "0.01", "--start", "-1,1", "--steps", "200", "--format", "json")
+    data = json.loads(out)
+    assert code == 0 and data["domain"] == [[-5.0, 0.0], [0.0, 5.0]] and data["f_min"] == pytest.approx(0, abs=1e-12)
+    assert data["ended_in"]["x"] == pytest.approx(-2.805118, abs=1e-6) and data["ended_in"]["global"] is True
+    assert data["trajectory"][-1]["gap"] == pytest.approx(data["trajectory"][-1]["loss"], abs=1e-12)
+    assert data["status"] == "max_steps" and data["success"] is False
+    code, out, _ = cli("trajectory", "--surface", "saddle", "--optimizer", "gd", "--start", "1,0.5", "--steps", "2",
+                       "--format", "json")
+    assert json.loads(out)["f_min"] is None and json.loads(out)["trajectory"][0]["gap"] is None
+
+
+@pytest.mark.parametrize("argv, fragment", [
+    (["describe", "--surface", "bowl", "--domain", "3,1,0,1"], "invalid --domain '3,1,0,1'; accepted: XMIN,XMAX"),
+    (["describe", "--surface", "bowl", "--domain", "0,1,0"], "invalid --domain '0,1,0'"),
+    (["describe", "--surface", "bowl", "--domain", "0,1,0,nan"], "invalid --domain '0,1,0,nan'"),
+    (["describe", "--surface", "parabola", "--domain", "0,1,0,1"], "parabola takes 2 numbers (XMIN,XMAX)"),
+    (["describe", "--surface", "bowl", "--domain", "0,1e9,0,1"], "coordinates within +-1e6"),
+    (["describe", "--surface", "bowl", "--format", "yaml"], "invalid choice: 'yaml'"),
+    (["describe", "--surface", "x**"], "invalid --surface: formula 'x**' is not valid syntax"),
+    (["describe", "--surface", "nope"], "unknown surface 'nope'"),
+    (["trajectory", "--surface", "bowl", "--optimizer", "gd", "--start", "1,1", "--domain", "a,b,c,d"],
+     "invalid --domain 'a,b,c,d'"),
+])
+def test_describe_and_domain_errors_are_one_line(argv, fragment):
+    code, out, err = cli(*argv)
+    assert code == 2 and out == "" and err.count("\n") == 1 and fragment in err, err

@@ -174,7 +174,7 @@ def test_basins_on_rastrigin():
     xs, ys, index = mc.basins("rastrigin", "gd", grid_n=21, steps=300, lr=0.002, domain=((-2, 2), (-2, 2)))
     assert index.shape == (21, 21)
     s = mc.get_surface("rastrigin")
-    known = np.array(s.minima + s.local_minima)
+    known = np.array([c.point for c in s.facts.minima])
     # a start on the lattice point (1, -1) stays in that point's basin
     i, j = np.argmin(np.abs(xs - 1)), np.argmin(np.abs(ys + 1))
     np.testing.assert_allclose(known[index[i, j]], [1, -1], atol=0.05)

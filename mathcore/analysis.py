@@ -43,7 +43,8 @@ MAX_CRITICAL_FOR_BOX = 30  # more than this in the wide box: a periodic-looking 
 FALLBACK_HALF_WIDTH = 3.0
 TOO_LARGE_FACTOR = 1.05  # "too large" is just past the stability limit 2 / lambda_max
 TOO_SMALL_FACTOR = 0.1
-LR_CHECK_STEPS = 1000
+LR_CHECK_STEPS = 500  # steps of the learning-rate checks
+START_CHECK_STEPS = 1000  # steps of the candidate starts' runs
 
 
 @dataclass(frozen=True)
@@ -271,11 +272,11 @@ def _find_critical(surface, lo, hi, extra=()):
 # ----------------------------------------------------------------------------- exact
 
 
-def _exact_critical(surface, lo, hi, max_bezout=49):
+def _exact_critical(surface, lo, hi, max_bezout=49, max_terms=24):
     """Real solutions of grad f = 0 in the box by exact elimination, or None when not attempted.
 
     Only for polynomial gradients with rational coefficients whose Bezout number (product of
-    the degrees) is at most ``max_bezout``: a lex Groebner basis has a last polynomial in the
+    the degrees) is at most ``max_bezout`` and with at most ``max_terms`` terms in all: a lex Groebner basis has a last polynomial in the
     last variable alone; its real roots (to 30 digits) are substituted back, variable by
     variable, keeping the real roots common to every basis polynomial.
     """
@@ -290,8 +291,9 @@ def _exact_critical(surface, lo, hi, max_bezout=49):
     polys = [p for p in polys if not p.is_zero]
     if not polys:
         return None  # f is constant: every point is critical
-    if reduce(lambda a, b: a * b, (max(p.total_degree(), 1) for p in polys)) > max_bezout:
-        return None
+    if (reduce(lambda a, b: a * b, (max(p.total_degree(), 1) for p in polys)) > max_bezout
+            or sum(len(p.terms()) for p in polys) > max_terms):
+        return None  # Buchberger's algorithm would take seconds (Goldstein-Price: 36 + 36 terms)
     basis = sp.groebner([p.as_expr() for p in polys], *variables, order="lex")
     if list(basis.exprs) == [1]:
         return np.empty((0, surface.dim))
@@ -500,7 +502,7 @@ def _start_and_rates(surface, facts, lo, hi, L):
     cand, f0 = cand[ok], f0[ok]
     start = tuple(map(float, cand[len(cand) // 2])) if len(cand) else tuple(map(float, (lo + hi) / 2))
     if len(cand):
-        traj = run(surface, "gd", cand, LR_CHECK_STEPS, right, record="final")
+        traj = run(surface, "gd", cand, START_CHECK_STEPS, right, record="final")
         end, f_end = traj.x, traj.fun
         glob = np.array([c.point for c in facts.global_minima], float).reshape(-1, surface.dim)
         ref = facts.f_min if facts.f_min is not None else facts.f_range[0]
@@ -522,15 +524,13 @@ def _start_and_rates(surface, facts, lo, hi, L):
         start = tuple(float(round(v, 10)) for v in cand[pick])
     bound = float(np.max(np.abs(np.concatenate([lo, hi])))) + 2 * float(np.max(span))
     too_large = TOO_LARGE_FACTOR * 2.0 / L_star
-    if facts.minima:
-        for _ in range(30):  # "right" descends from the start
-            if _behaviour(surface, start, right, bound) == "descends":
-                break
-            right /= 2
-        for _ in range(40):  # "too large" must visibly fail from the start: bounce or diverge
-            if _behaviour(surface, start, too_large, bound) != "descends":
-                break
-            too_large *= 2
+    if facts.minima:  # one batch: "right" halved until GD descends, "too large" doubled until it fails
+        halvings, doublings = right * 0.5 ** np.arange(30), too_large * 2.0 ** np.arange(40)
+        behaviour = _behaviour(surface, start, np.concatenate([halvings, doublings]), bound)
+        descends = behaviour == "descends"
+        right = float(halvings[np.argmax(descends[:30])]) if descends[:30].any() else float(halvings[-1])
+        fails = ~descends[30:]
+        too_large = float(doublings[np.argmax(fails)]) if fails.any() else float(doublings[-1])
     rates = {
         "too_small": TOO_SMALL_FACTOR * right,
         "right": right,
@@ -551,16 +551,20 @@ def start_clearance(crit, diag) -> float:
     return float(min(0.15 * diag, 0.4 * np.median(spacing)))
 
 
-def _behaviour(surface, start, lr, bound) -> str:
-    """What plain GD does from ``start`` at ``lr`` in ``LR_CHECK_STEPS`` steps: "diverges" (leaves
-    ``bound`` or overflows), "bounces" (f rises on more than a tenth of its steps) or "descends"."""
+def _behaviour(surface, start, lrs, bound) -> np.ndarray:
+    """What plain GD does from ``start`` at each rate in ``lrs`` in ``LR_CHECK_STEPS`` steps:
+    "diverges" (leaves ``bound`` or overflows), "bounces" (f rises on more than a tenth of its
+    steps) or "descends"."""
     from .runner import run
 
-    traj = run(surface, "gd", start, LR_CHECK_STEPS, lr, bound=bound)
-    if traj.status == "diverged":
-        return "diverges"
-    rises = np.count_nonzero(np.diff(traj.losses) > 1e-12 * (1 + np.abs(traj.losses[:-1])))
-    return "bounces" if rises > 0.1 * max(len(traj.losses) - 1, 1) else "descends"
+    lrs = np.asarray(lrs, float)
+    traj = run(surface, "gd", np.tile(np.asarray(start, float), (len(lrs), 1)), LR_CHECK_STEPS, lrs, bound=bound)
+    losses = traj.losses  # (T + 1, N); a run that stopped keeps its last value
+    with np.errstate(invalid="ignore"):
+        rises = np.count_nonzero(np.diff(losses, axis=0) > 1e-12 * (1 + np.abs(losses[:-1])), axis=0)
+    out = np.where(rises > 0.1 * LR_CHECK_STEPS, "bounces", "descends").astype(object)
+    out[traj.status == "diverged"] = "diverges"
+    return out
 
 
 def default_domain(surface) -> tuple:

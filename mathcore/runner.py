@@ -134,7 +134,8 @@ def run(surface, optimizer, start, steps: int = 100, lr: float | None = None, *,
     start
         Shape ``(d,)`` for one run or ``(N, d)`` for a batch of N runs, updated together.
     lr
-        Learning rate; defaults to the optimizer's. ``schedule(step) -> lr`` overrides it.
+        Learning rate; defaults to the optimizer's. ``schedule(step) -> lr`` overrides it. For a
+        batch, an array of N rates gives each run its own (``lrs`` then has shape ``(T, N)``).
     grad_tol, loss_tol
         A run converges at the first point with :math:`\|\nabla f\| \le` ``grad_tol`` or
         :math:`f \le` ``loss_tol``.
@@ -163,7 +164,12 @@ def run(surface, optimizer, start, steps: int = 100, lr: float | None = None, *,
     if batch_size is not None and not isinstance(surface, DataLoss):
         raise ValueError(f"batch_size needs a data-based loss; {surface.name} is a pure surface")
     base_lr = optimizer.lr if lr is None else lr
-    if not base_lr > 0:
+    if np.ndim(base_lr):  # one rate per run of a batch: the update broadcasts (N,) against (d, N)
+        base_lr = np.asarray(base_lr, float)
+        if single or base_lr.shape != (start.shape[0],) or schedule is not None or workers > 1:
+            raise ValueError(f"invalid lr of shape {base_lr.shape}; accepted: a number, or one per start "
+                             "of a batch (no schedule, one worker)")
+    if not np.all(base_lr > 0):
         raise ValueError(f"invalid lr {lr!r}; accepted: a number > 0")
     lr_at = schedule or (lambda step: base_lr)
     rng = np.random.default_rng(seed)
@@ -188,7 +194,7 @@ def run(surface, optimizer, start, steps: int = 100, lr: float | None = None, *,
     else:
         result = _run_batch(p0, *args)
     return _package(surface, optimizer, result, single, record == "full", dict(
-        steps=steps, lr=base_lr, grad_tol=grad_tol, loss_tol=loss_tol, bound=bound,
+        steps=steps, lr=base_lr.tolist() if np.ndim(base_lr) else base_lr, grad_tol=grad_tol, loss_tol=loss_tol, bound=bound,
         batch_size=batch_size, grad_noise=grad_noise, seed=seed), _label(optimizer, batch_size, grad_noise))
 
 

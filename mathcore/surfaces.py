@@ -127,8 +127,14 @@ class Surface:
         return describe(self)
 
     def with_domain(self, domain) -> "Surface":
-        """The same surface over another domain (checked by :func:`check_domain`)."""
-        return dataclasses.replace(self, domain=check_domain(domain, self.dim))
+        """The same surface over another domain (checked by :func:`check_domain`), keeping the
+        derivatives and NumPy functions already built (they do not depend on the domain)."""
+        other = dataclasses.replace(self, domain=check_domain(domain, self.dim))
+        for key in ("grad_exprs", "hess_expr", "_f", "_grad", "_hess", "latex", "partial_latex",
+                    "gradient_latex", "hessian_latex"):
+            if key in self.__dict__:
+                other.__dict__[key] = self.__dict__[key]
+        return other
 
 
 @dataclass(frozen=True, eq=False)
@@ -374,7 +380,7 @@ def custom_surface(formula: str, domain=None) -> Surface:
     expr = parse_formula(formula, ("x", "y"))
     expr = expr.subs({sp.Symbol("x", real=True): x, sp.Symbol("y", real=True): y})
     wide = Surface("custom", expr, (x, y), ((-3.0, 3.0), (-3.0, 3.0)), formula)
-    return dataclasses.replace(wide, domain=default_domain(wide) if domain is None else check_domain(domain, 2))
+    return wide.with_domain(default_domain(wide) if domain is None else domain)
 
 
 __all__ = ["Surface", "DataLoss", "SURFACES", "get_surface", "custom_surface", "check_domain", "FormulaError"] + [

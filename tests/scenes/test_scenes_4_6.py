@@ -189,7 +189,7 @@ def test_basin_map_colours_are_mathcores_basins(landscapes):
                                     steps=cfg.basin_steps, tol=cfg.basin_tol, domain=cfg.rastrigin_window)
     bmap = scene.bmap
     assert np.array_equal(bmap.index, index)
-    minima = np.array(surface.minima + surface.local_minima, float)
+    minima = np.array([c.point for c in surface.facts.minima], float)  # the order basins index
     f_min = surface.f(minima.T)
     top = f_min[np.unique(index[index >= 0])].max()
     for idx, shape in bmap.groups.items():

@@ -272,3 +272,9 @@ def test_every_reported_point_is_critical_with_the_right_hessian_signs(a, b, c, 
                     "saddle": eig.min() < 0 < eig.max()}[cp.kind]
     assert facts.minima, formula  # coercive: a lowest point exists inside the default domain
     assert facts.f_min <= float(np.min(surface.f(surface.grid(61)))) + 1e-9
+
+
+def test_lower_on_the_edge_is_reported():
+    facts = mc.get_surface("x**3 - 3*x + y**2", domain=((-3, 3), (-3, 3))).facts  # f falls to the left of (1, 0)
+    assert facts.f_min == pytest.approx(-2) and facts.lower_on_boundary
+    assert facts.f_range[0] < -2

@@ -163,3 +163,18 @@ def test_trajectory_over_a_domain_reports_gap_and_minimum():
 def test_describe_and_domain_errors_are_one_line(argv, fragment):
     code, out, err = cli(*argv)
     assert code == 2 and out == "" and err.count("\n") == 1 and fragment in err, err
+
+
+def test_readme_describe_outputs_are_the_real_ones():
+    """Every `$ python -m mathcore describe ...` block in the README shows what the command prints."""
+    import pathlib
+    import shlex
+
+    text = (pathlib.Path(__file__).parents[2] / "README.md").read_text()
+    blocks = text.split("$ python -m mathcore describe ")[1:]
+    assert len(blocks) >= 2
+    for block in blocks:
+        command, _, rest = block.partition("\n")
+        shown = rest.split("\n$ ")[0].split("\n```")[0]
+        code, out, _ = cli("describe", *shlex.split(command.split("#")[0]))
+        assert code == 0 and out.rstrip("\n") == shown.rstrip("\n"), command

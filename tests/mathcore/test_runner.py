@@ -214,3 +214,17 @@ def test_update_rules_have_latex():
         latex = mc.make_optimizer(name).latex
         assert r"\epsilon" in latex and "10^{" not in latex and "0.9" not in latex, (name, latex)
     assert r"\rho" in mc.make_optimizer("adadelta").latex
+
+
+def test_one_learning_rate_per_run_of_a_batch():
+    rates = np.array([0.001, 0.01, 0.05])
+    batch = mc.run("himmelblau", "gd", np.tile([-1.0, 1.0], (3, 1)), 50, rates)
+    for k, lr in enumerate(rates):
+        alone = mc.run("himmelblau", "gd", [-1.0, 1.0], 50, float(lr))
+        np.testing.assert_array_equal(batch.points[: alone.n_steps + 1, k], alone.points)
+        assert batch.status[k] == alone.status
+    assert batch.settings["lr"] == rates.tolist() and batch.lrs.shape == (50, 3)
+    with pytest.raises(ValueError, match="one per start"):
+        mc.run("himmelblau", "gd", [-1.0, 1.0], 5, rates)
+    with pytest.raises(ValueError, match="invalid lr"):
+        mc.run("himmelblau", "gd", np.zeros((3, 2)), 5, np.array([0.1, -1.0, 0.1]))

@@ -165,8 +165,8 @@ def parse(path: Path) -> Lesson:
                 bad("start", f"start {axis} = {v!r} is outside the plot domain; accepted: {lo} to {hi}")
 
     steps = data.get("steps", 200)
-    if not (isinstance(steps, int) and not isinstance(steps, bool) and 1 <= steps <= 100_000):
-        bad("steps", f"steps = {steps!r} is not accepted; accepted: an integer from 1 to 100000")
+    if not (isinstance(steps, int) and not isinstance(steps, bool) and 1 <= steps <= mathcore.MAX_STEPS):
+        bad("steps", f"steps = {steps!r} is not accepted; accepted: an integer from 1 to {mathcore.MAX_STEPS}")
 
     theme = data.get("theme", "dark")
     if theme not in THEMES:

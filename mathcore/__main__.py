@@ -14,7 +14,7 @@ import math
 import sys
 
 from .optimizers import OPTIMIZERS, hyperparameter_names, make_optimizer
-from .runner import run
+from .runner import MAX_STEPS, run
 from .surfaces import SURFACES, FormulaError, check_domain, get_surface
 
 # Options whose value may start with '-' (a negative number such as -2,-2).
@@ -174,6 +174,8 @@ def cmd_trajectory(args, out) -> None:
         raise UsageError(f"unknown optimizer {args.optimizer!r}; accepted: {', '.join(OPTIMIZERS)}")
     lr = positive_number("--lr", args.lr)
     steps = positive_number("--steps", args.steps, int)
+    if steps > MAX_STEPS:
+        raise UsageError(f"invalid --steps {args.steps!r}; accepted: an integer from 1 to {MAX_STEPS}")
     start = parse_start(args.start, surface.dim)
     batch_size = positive_number("--batch-size", args.batch_size, int)
     try:

@@ -37,6 +37,8 @@ import numpy as np
 import sympy as sp
 from scipy.spatial import cKDTree
 
+from .symbolic import is_smooth
+
 GRAD_TOL = 1e-10  # |grad f| of a reported critical point
 WIDE_BOX = 10.0  # a formula's default domain comes from the critical points in [-10, 10]^d
 MAX_CRITICAL_FOR_BOX = 30  # more than this in the wide box: a periodic-looking surface
@@ -58,6 +60,7 @@ class CriticalPoint:
     grad_norm: float
     degenerate: bool = False  # a zero eigenvalue: kind decided by f on a small ring
     is_global: bool = False  # a minimum whose value ties the lowest one in the domain
+    kink: bool = False  # f is not differentiable there (abs()): found by direct search, not grad f = 0
 
     def as_dict(self, names) -> dict:
         out = {n: c for n, c in zip(names, self.point)}
@@ -65,6 +68,8 @@ class CriticalPoint:
         if self.kind == "minimum":
             out["global"] = self.is_global
         out["degenerate"] = self.degenerate
+        if self.kink:
+            out["kink"] = True
         return out
 
 
@@ -137,7 +142,17 @@ class SurfaceFacts:
         }
 
     def to_json(self) -> str:
-        return json.dumps(self.as_dict(), indent=1, allow_nan=False)
+        """JSON with null for any value that is not a finite number (a kink's curvature)."""
+        def clean(v):
+            if isinstance(v, float):
+                return v if math.isfinite(v) else None
+            if isinstance(v, dict):
+                return {k: clean(x) for k, x in v.items()}
+            if isinstance(v, (list, tuple)):
+                return [clean(x) for x in v]
+            return v
+
+        return json.dumps(clean(self.as_dict()), indent=1, allow_nan=False)
 
     def to_text(self) -> str:
         names = self.variables
@@ -148,7 +163,7 @@ class SurfaceFacts:
         for title, points in (("minima", self.minima), ("saddles", self.saddles), ("maxima", self.maxima)):
             lines.append(f"{title}: {len(points)}")
             for c in points[:12]:
-                tags = [t for t, on in (("global", c.is_global), ("degenerate", c.degenerate)) if on]
+                tags = [t for t, on in (("global", c.is_global), ("degenerate", c.degenerate), ("kink", c.kink)) if on]
                 lines.append(f"  {where(c)}  f = {fmt(c.f)}" + (f"  [{', '.join(tags)}]" if tags else ""))
             if len(points) > 12:
                 lines.append(f"  ... and {len(points) - 12} more")
@@ -212,21 +227,28 @@ def _newton(surface, p, lo, hi, iterations=80):
 
 
 def _polish(surface, p, span, iterations=60):
-    """Extra Newton steps for converged points that still move: near a degenerate critical point
-    Newton converges only linearly (x <- 2x/3 on x^4), so |grad| < 1e-10 can be 1e-4 away from it."""
+    """Newton steps on converged points until they stop moving; keeps the points that settle.
+
+    Near a degenerate critical point Newton converges only linearly (x <- 2x/3 on x^4), so
+    |grad| < 1e-10 can still be 1e-4 away from it. And where f underflows (1e6 exp(xy) far
+    out) the gradient is tiny without any critical point: there the steps stay large, and such
+    points are dropped.
+    """
+    last = np.full(p.shape[1], np.inf)
+    moving = np.arange(p.shape[1])
     with np.errstate(all="ignore"):
-        moving = np.arange(p.shape[1])
         for _ in range(iterations):
             if not len(moving):
                 break
             q = p[:, moving]
-            q_new = q - _pinv_solve(surface.hess(q), surface.grad(q))
-            ok = np.isfinite(q_new).all(axis=0) & (
-                np.linalg.norm(surface.grad(q_new), axis=0) < GRAD_TOL)
+            step = _pinv_solve(surface.hess(q), surface.grad(q))
+            q_new = q - step
+            ok = np.isfinite(q_new).all(axis=0) & (np.linalg.norm(surface.grad(q_new), axis=0) < GRAD_TOL)
             p[:, moving[ok]] = q_new[:, ok]
-            step = np.linalg.norm(q_new - q, axis=0)
-            moving = moving[ok & (step > 1e-12 * span)]
-    return p
+            size = np.linalg.norm(step, axis=0)
+            last[moving] = np.where(ok, size, np.inf)
+            moving = moving[ok & (size > 1e-12 * span)]
+    return p[:, last < 1e-6 * span]
 
 
 def _grid(lo, hi, n):
@@ -328,8 +350,20 @@ def _exact_critical(surface, lo, hi, max_bezout=49, max_terms=24):
 # ----------------------------------------------------------------------------- classify
 
 
-def _classify(surface, points, curvature_scale, span):
-    """CriticalPoints for polished points (N, d), with kinds from the Hessian (or a ring test)."""
+def _ring_directions(dim):
+    """Unit directions around a point: 2 in one variable, 16 in two."""
+    if dim == 1:
+        return np.array([[1.0], [-1.0]])
+    angles = np.linspace(0, 2 * np.pi, 16, endpoint=False)
+    return np.stack([np.cos(angles), np.sin(angles)], 1)
+
+
+def _classify(surface, points, curvature_scale, span, f_spread):
+    """CriticalPoints for polished points (N, d), with kinds from the Hessian (or a ring test).
+
+    A degenerate point where f does not change on the ring (by 1e-12 of ``f_spread``, the range
+    of f over the box) is numerically flat, not critical (1e6 exp(xy) where it underflows): dropped.
+    """
     out = []
     if not len(points):
         return out
@@ -338,12 +372,7 @@ def _classify(surface, points, curvature_scale, span):
     gs = np.linalg.norm(surface.grad(points.T), axis=0)
     eigs = np.linalg.eigvalsh(np.moveaxis(H, -1, 0))
     zero = 1e-6 * max(1.0, curvature_scale)
-    d = surface.dim
-    if d == 1:
-        dirs = np.array([[1.0], [-1.0]])
-    else:
-        angles = np.linspace(0, 2 * np.pi, 16, endpoint=False)
-        dirs = np.stack([np.cos(angles), np.sin(angles)], 1)
+    dirs = _ring_directions(surface.dim)
     for p, f, lam, gn in zip(points, fs, eigs, gs):
         degenerate = bool(np.any(np.abs(lam) <= zero))
         if not degenerate:
@@ -352,11 +381,58 @@ def _classify(surface, points, curvature_scale, span):
             ring = np.concatenate([p + r * span * dirs for r in (1e-3, 1e-2)])
             with np.errstate(all="ignore"):
                 diff = surface.f(ring.T) - f
+            if not np.any(np.abs(diff) > 1e-12 * f_spread):
+                continue
             tol = 1e-12 * (1 + abs(f))
             kind = ("minimum" if np.all(diff >= -tol) else "maximum" if np.all(diff <= tol) else "saddle")
         out.append(CriticalPoint(tuple(map(float, p)), float(f), kind, tuple(map(float, lam)), float(gn),
                                  degenerate))
     return out
+
+
+def _spread(values) -> float:
+    """The range of f over a grid, from its lowest finite value to its 98th percentile (poles aside)."""
+    finite = values[np.isfinite(values)]
+    return float(np.quantile(finite, 0.98) - finite.min()) if len(finite) else 0.0
+
+
+def _kink_minimum(surface, grid, values, critical, lo, hi, span):
+    """A minimum the Newton search cannot see: where f is lowest on the grid, inside the domain,
+    below every minimum found (abs(x) + y^2 has no zero of its gradient, only a kink at 0).
+    Found by a Nelder-Mead search from that grid point; returned as a one-element list or []."""
+    from scipy.optimize import minimize
+
+    finite = np.isfinite(values)
+    if not finite.any():
+        return []
+    spread = _spread(values)
+    k = np.flatnonzero(finite)[np.argmin(values[finite])]
+    p0 = grid[:, k]
+    f_found = min((c.f for c in critical if c.kind == "minimum"), default=np.inf)
+    if values[k] >= f_found - 1e-9 * (1 + abs(f_found)) or np.any(np.isclose(p0, lo)) or np.any(np.isclose(p0, hi)):
+        return []
+    with np.errstate(all="ignore"):
+        res = minimize(lambda q: float(surface.f(q)), p0, method="Nelder-Mead",
+                       options=dict(xatol=1e-12 * span, fatol=1e-15, maxiter=4000))
+        p, f = res.x, float(res.fun)
+        if not (np.all(p > lo) and np.all(p < hi) and np.isfinite(f)) or f >= f_found:
+            return []
+        g = surface.grad(p)
+        if np.linalg.norm(g) > GRAD_TOL:  # maybe a smooth minimum the grid of starts missed
+            polished = _newton(surface, p[:, None].copy(), lo, hi)
+            if polished.shape[1]:
+                return [c for c in _classify(surface, polished.T, 1.0, span, spread) if c.kind == "minimum"]
+        eig = np.linalg.eigvalsh(surface.hess(p)) if np.isfinite(surface.hess(p)).all() else np.full(surface.dim, np.nan)
+        ring = p + span * np.concatenate([r * _ring_directions(surface.dim) for r in (1e-6, 1e-4, 1e-2)])
+        around = surface.f(ring.T)
+        if not np.all(around >= f - 1e-12 * (1 + abs(f))):
+            return []
+        if not np.all(around[: 2 * len(_ring_directions(surface.dim))] - f <= 1e-3 * spread):
+            return []  # f jumps next to it: the edge of a pole (tan(x) at -pi/2), not a minimum
+    gn = float(np.linalg.norm(g))
+    kink = not is_smooth(surface.expr) or not gn <= GRAD_TOL  # abs(x) at 0, or sqrt(x^2 + y^2): nan
+    return [CriticalPoint(tuple(map(float, p)), f, "minimum", tuple(map(float, eig)), gn, degenerate=True,
+                          kink=kink)]
 
 
 def _eigen_extremes(surface, lo, hi, n=61):
@@ -399,7 +475,10 @@ def describe(surface, domain=None) -> SurfaceFacts:
             points = np.concatenate([polished, points[far]])
         elif len(polished):
             points = polished
-    critical = _classify(surface, points, curvature_scale, span)
+    grid = _grid(lo, hi, 401 if surface.dim == 1 else 101)
+    with np.errstate(all="ignore"):
+        values = surface.f(grid)
+    critical = _classify(surface, points, curvature_scale, span, _spread(values))
     # A curve of degenerate critical points (a ring of minima) shows as a chain: thin it out.
     regular = [c for c in critical if not c.degenerate]
     degenerate = [c for c in critical if c.degenerate]
@@ -407,10 +486,7 @@ def describe(surface, domain=None) -> SurfaceFacts:
         keep = {tuple(k) for k in _cluster(np.array([c.point for c in degenerate]), 0.03 * span)}
         degenerate = [c for c in degenerate if c.point in keep]
     critical = regular + degenerate
-
-    grid = _grid(lo, hi, 401 if surface.dim == 1 else 101)
-    with np.errstate(all="ignore"):
-        values = surface.f(grid)
+    critical += _kink_minimum(surface, grid, values, critical, lo, hi, span)
     values = values[np.isfinite(values)]
     crit_f = [c.f for c in critical if math.isfinite(c.f)]
     f_lo = float(min([values.min()] + crit_f)) if len(values) else float("nan")
@@ -579,7 +655,9 @@ def default_domain(surface) -> tuple:
     lo, hi = np.full(d, -WIDE_BOX), np.full(d, WIDE_BOX)
     L, scale = _eigen_extremes(surface, lo, hi)
     points = _find_critical(surface, lo, hi)
-    crit = _classify(surface, points, scale, 2 * WIDE_BOX)
+    with np.errstate(all="ignore"):
+        spread = _spread(surface.f(_grid(lo, hi, 401 if d == 1 else 101)))
+    crit = _classify(surface, points, scale, 2 * WIDE_BOX, spread)
     if len(crit) > MAX_CRITICAL_FOR_BOX:
         near = [c for c in crit if max(abs(v) for v in c.point) <= FALLBACK_HALF_WIDTH]
         minima = sorted((c for c in crit if c.kind == "minimum"), key=lambda c: (c.f, np.linalg.norm(c.point)))

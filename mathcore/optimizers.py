@@ -28,6 +28,7 @@ to ``momentum=0.9``, since torch's SGD default of 0 would make them plain GD).
 
 from __future__ import annotations
 
+import math
 from typing import Callable, NamedTuple
 
 import numpy as np
@@ -118,19 +119,29 @@ class NAdamState(NamedTuple):
     mu_product: float
 
 
-def _check(name, value, low=0.0, high=None, strict=False):
-    bad = value <= low if strict else value < low
-    if bad or (high is not None and value >= high):
-        interval = f"{'(' if strict else '['}{low}, {high if high is not None else 'inf'})"
+def _check(name, value, low=0.0, high=None, strict=False, closed=False):
+    """A real, finite number in [low, high) ((low, ...) when ``strict``, [..., high] when ``closed``),
+    as torch.optim's constructors check (plus type and finiteness); a one-line ValueError otherwise."""
+    interval = f"{'(' if strict else '['}{low:g}, {'inf)' if high is None else f'{high:g}' + (']' if closed else ')')}"
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise ValueError(f"invalid {name} {value!r}; accepted: a number in {interval}")
+    bad = not math.isfinite(value) or (value <= low if strict else value < low)
+    if bad or (high is not None and (value > high if closed else value >= high)):
+        raise ValueError(f"invalid {name} {value!r}; accepted: a finite number in {interval}")
+    return float(value)
+
+
+def _flag(name, value):
+    """A real boolean: ``"false"`` or 5 are refused (they are truthy)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"invalid {name} {value!r}; accepted: true or false")
+    return bool(value)
 
 
 def _check_betas(betas):
     if not (isinstance(betas, (tuple, list)) and len(betas) == 2):
         raise ValueError(f"invalid betas {betas!r}; accepted: two numbers in [0, 1), e.g. 0.9,0.999")
-    _check("betas[0]", betas[0], high=1.0)
-    _check("betas[1]", betas[1], high=1.0)
-    return betas
+    return _check("betas[0]", betas[0], high=1.0), _check("betas[1]", betas[1], high=1.0)
 
 
 def sgd(lr=1e-3, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False, name="gd") -> Optimizer:
@@ -141,7 +152,9 @@ def sgd(lr=1e-3, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False, 
     """
     _check("lr", lr, strict=True)
     _check("momentum", momentum)
+    _check("dampening", dampening, high=1.0, closed=True)
     _check("weight_decay", weight_decay)
+    _flag("nesterov", nesterov)
     if nesterov and (momentum <= 0 or dampening != 0):
         raise ValueError("nesterov needs momentum > 0 and dampening = 0")
 
@@ -186,6 +199,8 @@ def adagrad(lr=1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0
     r"""``torch.optim.Adagrad``: :math:`s \leftarrow s + g^2`, :math:`\theta \leftarrow \theta - \eta g / (\sqrt{s} + \epsilon)`."""
     _check("lr", lr, strict=True)
     _check("lr_decay", lr_decay)
+    _check("weight_decay", weight_decay)
+    _check("initial_accumulator_value", initial_accumulator_value)
     _check("eps", eps)
 
     def init(params):
@@ -209,9 +224,11 @@ def adagrad(lr=1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0
 def rmsprop(lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False) -> Optimizer:
     r"""``torch.optim.RMSprop``: :math:`v \leftarrow \alpha v + (1-\alpha) g^2`, :math:`\theta \leftarrow \theta - \eta g/(\sqrt v + \epsilon)`."""
     _check("lr", lr, strict=True)
-    _check("alpha", alpha)
+    _check("alpha", alpha, high=1.0, closed=True)  # torch allows alpha > 1: v would turn negative
     _check("eps", eps)
+    _check("weight_decay", weight_decay)
     _check("momentum", momentum)
+    _flag("centered", centered)
 
     def init(params):
         zeros = np.zeros_like(params, dtype=float)
@@ -244,8 +261,9 @@ def rmsprop(lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, cente
 def adadelta(lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0) -> Optimizer:
     r"""``torch.optim.Adadelta``: :math:`\Delta = \sqrt{a+\epsilon}/\sqrt{v+\epsilon}\, g`, :math:`\theta \leftarrow \theta - \eta \Delta`."""
     _check("lr", lr, strict=True)
-    _check("rho", rho, high=1.0000001)
+    _check("rho", rho, high=1.0, closed=True)
     _check("eps", eps)
+    _check("weight_decay", weight_decay)
 
     def init(params):
         zeros = np.zeros_like(params, dtype=float)
@@ -280,6 +298,8 @@ def adam(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False,
     beta1_, beta2_ = _check_betas(betas)
     _check("eps", eps)
     _check("weight_decay", weight_decay)
+    _flag("amsgrad", amsgrad)
+    _flag("decoupled_weight_decay", decoupled_weight_decay)
 
     def init(params):
         zeros = np.zeros_like(params, dtype=float)
@@ -338,7 +358,9 @@ def nadam(lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, momentum_deca
     _check("lr", lr, strict=True)
     beta1_, beta2_ = _check_betas(betas)
     _check("eps", eps)
+    _check("weight_decay", weight_decay)
     _check("momentum_decay", momentum_decay)
+    _flag("decoupled_weight_decay", decoupled_weight_decay)
 
     def init(params):
         zeros = np.zeros_like(params, dtype=float)

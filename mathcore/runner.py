@@ -17,11 +17,14 @@ import numpy as np
 
 from .optimizers import Optimizer, make_optimizer
 from .surfaces import DataLoss, Surface, get_surface
+from .symbolic import is_smooth
+
+MAX_STEPS = 100_000  # the step budget everywhere (CLI, GDX_CONFIG, lessons): ~100 MB for a full record
 
 STATUS_MESSAGES = {
     "max_steps": "Maximum number of steps reached (not a success).",
     "converged": "Gradient norm or loss under its tolerance.",
-    "diverged": "The run left the bound or produced a non-finite value.",
+    "diverged": "The run left the bound, or f or its gradient was not a finite real number there.",
 }
 
 
@@ -159,17 +162,23 @@ def run(surface, optimizer, start, steps: int = 100, lr: float | None = None, *,
     single = start.ndim == 1
     if start.shape[-1] != surface.dim:
         raise ValueError(f"start {start.tolist()} has {start.shape[-1]} coordinates; {surface.name} takes {surface.dim}")
+    if optimizer.needs_hessian and not is_smooth(surface.expr):
+        raise ValueError(f"{optimizer.name} needs a twice-differentiable formula; {surface.title or surface.name} "
+                         "has abs(), which has no second derivative at its kink; accepted: a smooth formula, "
+                         "or another optimizer")
     if record not in ("full", "final"):
         raise ValueError(f"invalid record {record!r}; accepted: full, final")
     if batch_size is not None and not isinstance(surface, DataLoss):
         raise ValueError(f"batch_size needs a data-based loss; {surface.name} is a pure surface")
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or not 1 <= steps <= MAX_STEPS:
+        raise ValueError(f"invalid steps {steps!r}; accepted: an integer from 1 to {MAX_STEPS}")
     base_lr = optimizer.lr if lr is None else lr
     if np.ndim(base_lr):  # one rate per run of a batch: the update broadcasts (N,) against (d, N)
         base_lr = np.asarray(base_lr, float)
         if single or base_lr.shape != (start.shape[0],) or schedule is not None or workers > 1:
             raise ValueError(f"invalid lr of shape {base_lr.shape}; accepted: a number, or one per start "
                              "of a batch (no schedule, one worker)")
-    if not np.all(base_lr > 0):
+    if not np.all((np.asarray(base_lr) > 0) & np.isfinite(base_lr)):
         raise ValueError(f"invalid lr {lr!r}; accepted: a number > 0")
     lr_at = schedule or (lambda step: base_lr)
     rng = np.random.default_rng(seed)
@@ -235,6 +244,14 @@ def _run_batch(p, surface, optimizer, steps, lr_at, grad_tol, loss_tol, bound, b
             loss = surface.f(p) if need_loss else None
             if full:
                 history["losses"].append(loss)
+            # A point where f or its gradient is not a real number (log(-x) at x > 0) ends the run.
+            bad = ~np.isfinite(grad).all(axis=0)
+            if loss is not None:
+                bad |= ~np.isfinite(loss)
+            bad &= active
+            if bad.any():
+                status[bad], n_steps[bad] = "diverged", k
+                active &= ~bad
             stop = np.zeros(n, bool)
             if need_grad_norm:
                 stop |= np.sqrt((grad * grad).sum(axis=0)) <= grad_tol

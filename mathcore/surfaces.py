@@ -379,8 +379,15 @@ def custom_surface(formula: str, domain=None) -> Surface:
 
     expr = parse_formula(formula, ("x", "y"))
     expr = expr.subs({sp.Symbol("x", real=True): x, sp.Symbol("y", real=True): y})
+    if not expr.free_symbols:
+        raise FormulaError(f"formula {formula[:60]!r} is the constant {expr}; accepted: a formula that depends on x or y")
     wide = Surface("custom", expr, (x, y), ((-3.0, 3.0), (-3.0, 3.0)), formula)
-    return wide.with_domain(default_domain(wide) if domain is None else domain)
+    surface = wide.with_domain(default_domain(wide) if domain is None else domain)
+    with np.errstate(all="ignore"):
+        if not np.isfinite(surface.f(surface.grid(41))).any():
+            raise FormulaError(f"formula {formula[:60]!r} has no real value in the domain "
+                               f"{[list(p) for p in surface.domain]}; accepted: a formula that is real somewhere in it")
+    return surface
 
 
 __all__ = ["Surface", "DataLoss", "SURFACES", "get_surface", "custom_surface", "check_domain", "FormulaError"] + [

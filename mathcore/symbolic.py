@@ -64,6 +64,11 @@ _BINOPS = {
 }
 
 
+def _shorten(text: str, limit: int = 60) -> str:
+    """A formula fragment fit for a one-line message."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def parse_formula(text: str, variables: tuple[str, ...] = ("x", "y")) -> sp.Expr:
     """Parse a user formula such as ``"x**2 + 3*sin(y)"`` without ``eval``.
 
@@ -92,6 +97,19 @@ def parse_formula(text: str, variables: tuple[str, ...] = ("x", "y")) -> sp.Expr
     )
 
     def build(node: ast.AST, depth: int) -> sp.Expr:
+        expr = build_node(node, depth)
+        # A formula must be real-valued: sqrt(-1), log(-1) or (-8)**(1/3) are complex numbers to
+        # SymPy, and NumPy would silently drop their imaginary parts.
+        if expr.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
+            return expr  # undefined, refused below with its own message
+        if expr.has(sp.I) or (expr.is_number and expr.is_real is False):
+            shown = _shorten(ast.unparse(node))
+            value = f" = {sp.N(expr, 4)}" if expr.is_number else ""
+            raise FormulaError(f"{shown!r}{value} is not a real number; accepted: formulas with real values for real "
+                               f"{', '.join(variables)} (sqrt and log of negative numbers are complex)")
+        return expr
+
+    def build_node(node: ast.AST, depth: int) -> sp.Expr:
         if depth > MAX_DEPTH:
             raise FormulaError(f"formula nests deeper than {MAX_DEPTH} levels")
         if isinstance(node, ast.Constant) and type(node.value) in (int, float):
@@ -148,7 +166,18 @@ def hessian(expr: sp.Expr, variables) -> sp.Matrix:
     return sp.hessian(expr, variables)
 
 
-_MODULES = [{"sigmoid": _np_sigmoid}, "numpy"]
+def _np_dirac_delta(z, k=0):
+    """The derivative of sign(z) (from abs()) away from 0, where it is 0: the Hessian of a
+    non-smooth formula is that of its smooth pieces."""
+    return np.zeros_like(np.asarray(z, dtype=float))
+
+
+_MODULES = [{"sigmoid": _np_sigmoid, "DiracDelta": _np_dirac_delta}, "numpy"]
+
+
+def is_smooth(expr: sp.Expr) -> bool:
+    """No abs() (or other kink) whose second derivative is a Dirac delta."""
+    return not any(sp.diff(expr, v, 2).has(sp.DiracDelta) for v in expr.free_symbols) and not expr.has(sp.Abs)
 
 
 def vectorize(exprs, variables, extra=()):

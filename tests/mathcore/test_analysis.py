@@ -278,3 +278,15 @@ def test_lower_on_the_edge_is_reported():
     facts = mc.get_surface("x**3 - 3*x + y**2", domain=((-3, 3), (-3, 3))).facts  # f falls to the left of (1, 0)
     assert facts.f_min == pytest.approx(-2) and facts.lower_on_boundary
     assert facts.f_range[0] < -2
+
+
+def test_kinks_poles_and_underflow():
+    kink = mc.get_surface("abs(x - 1) + abs(y + 0.5)").facts  # no zero of the gradient: a kink
+    assert len(kink.minima) == 1 and kink.minima[0].kink and kink.minima[0].is_global
+    np.testing.assert_allclose(kink.minima[0].point, (1, -0.5), atol=1e-9)
+    cone = mc.get_surface("sqrt(x**2 + y**2)").facts
+    assert cone.minima[0].kink and cone.f_min == pytest.approx(0, abs=1e-9)
+    json.loads(cone.to_json())  # its curvature is not a number: null in JSON
+    assert not mc.get_surface("tan(x) + y**2").facts.minima  # the edge of a pole is no minimum
+    flat = mc.get_surface("1e6*exp(x*y)").facts  # where it underflows the gradient is 0 to the last bit
+    assert not flat.minima and len(flat.saddles) == 1

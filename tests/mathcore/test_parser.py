@@ -105,5 +105,31 @@ def test_refuses_undefined_constants(text):
 @pytest.mark.parametrize("text", ["x**(2/(x-x))", "x**(1/0)", "2**((-1)**0.5)", "x**log(0)"])
 def test_refuses_exponents_that_are_not_finite_real_numbers(text):
     """Found by hypothesis: an exponent that simplifies to complex infinity raised a TypeError."""
-    with pytest.raises(FormulaError, match="not a finite real number"):
+    with pytest.raises(FormulaError, match="not a (finite )?real number"):
         parse_formula(text)
+
+
+@pytest.mark.parametrize("text, fragment", [
+    ("sqrt(-1)*x", "'sqrt(-1)' = 1.0*I is not a real number"),
+    ("log(-1)*x", "'log(-1)' = 3.142*I is not a real number"),
+    ("(-1)**0.5 + x", "'(-1) ** 0.5' = 1.0*I"),
+    ("(-2)**(1/2)*x", "'(-2) ** (1 / 2)' = 1.414*I"),
+    ("x*(-8)**(1/3) + y**2", "'(-8) ** (1 / 3)' = 1.0 + 1.732*I"),
+])
+def test_refuses_complex_numbers_naming_the_sub_expression(text, fragment):
+    """NumPy would drop the imaginary part: sqrt(-1)*x ran with loss 0 and gradient 0 everywhere."""
+    with pytest.raises(FormulaError, match="accepted: formulas with real values") as info:
+        parse_formula(text)
+    assert fragment in str(info.value)
+
+
+@pytest.mark.parametrize("text", ["sqrt(x) + y**2", "log(x**2 + 1)", "(-2)**2*x", "log(2)*x + sqrt(2)*y", "abs(x)"])
+def test_real_formulas_stay_accepted(text):
+    parse_formula(text)
+
+
+def test_constant_and_nowhere_real_formulas_are_refused():
+    with pytest.raises(FormulaError, match="is the constant 0; accepted: a formula that depends on x or y"):
+        get_surface("0*x")
+    with pytest.raises(FormulaError, match="has no real value in the domain"):
+        get_surface("sqrt(-x**2 - 1)")

@@ -228,3 +228,48 @@ def test_one_learning_rate_per_run_of_a_batch():
         mc.run("himmelblau", "gd", [-1.0, 1.0], 5, rates)
     with pytest.raises(ValueError, match="invalid lr"):
         mc.run("himmelblau", "gd", np.zeros((3, 2)), 5, np.array([0.1, -1.0, 0.1]))
+
+
+@pytest.mark.parametrize("name, hp, fragment", [
+    ("momentum", dict(momentum=float("inf")), "invalid momentum inf; accepted: a finite number in [0, inf)"),
+    ("momentum", dict(dampening=float("nan")), "invalid dampening nan"),
+    ("momentum", dict(dampening="0.9"), "invalid dampening '0.9'; accepted: a number in [0, 1]"),
+    ("momentum", dict(dampening=[0.1]), "invalid dampening [0.1]"),
+    ("adamw", dict(weight_decay=float("inf")), "invalid weight_decay inf"),
+    ("adagrad", dict(lr_decay=True), "invalid lr_decay True"),
+    ("adagrad", dict(initial_accumulator_value=-1), "invalid initial_accumulator_value -1"),
+    ("adagrad", dict(initial_accumulator_value=float("nan")), "invalid initial_accumulator_value nan"),
+    ("rmsprop", dict(alpha=5), "invalid alpha 5; accepted: a finite number in [0, 1]"),
+    ("rmsprop", dict(centered=1), "invalid centered 1; accepted: true or false"),
+    ("adam", dict(eps=float("nan")), "invalid eps nan"),
+    ("adam", dict(betas=[float("nan"), float("nan")]), "invalid betas[0] nan"),
+    ("adam", dict(amsgrad="false"), "invalid amsgrad 'false'; accepted: true or false"),
+    ("adam", dict(amsgrad=5), "invalid amsgrad 5"),
+    ("nesterov", dict(lr={"a": 1}), "invalid lr {'a': 1}"),
+])
+def test_hyperparameters_are_checked_for_type_range_and_finiteness(name, hp, fragment):
+    with pytest.raises(ValueError) as info:
+        mc.make_optimizer(name, **hp)
+    assert fragment in str(info.value) and "\n" not in str(info.value)
+
+
+def test_step_budget_and_learning_rate_limits():
+    for steps in (0, mc.MAX_STEPS + 1, 10**100, 2.5, True):
+        with pytest.raises(ValueError, match="invalid steps"):
+            mc.run("bowl", "gd", [1.0, 1.0], steps)
+    for lr in (float("inf"), float("nan")):
+        with pytest.raises(ValueError, match="invalid lr"):
+            mc.run("bowl", "gd", [1.0, 1.0], 5, lr)
+
+
+def test_a_run_where_f_is_not_real_diverges_there():
+    t = mc.run(mc.get_surface("log(-x) + y**2", domain=((-3, 3), (-3, 3))), "gd", [1.0, 1.0], 50, 0.1)
+    assert t.status == "diverged" and t.n_steps == 0  # f(1, 1) = log(-1) is not real; the gradient 1/x is
+    t = mc.run(mc.get_surface("sqrt(x) + y**2", domain=((-3, 3), (-3, 3))), "gd", [0.2, 1.0], 50, 0.5)
+    assert t.status == "diverged" and np.isfinite(t.losses[:-1]).all() and not np.isfinite(t.losses[-1])
+
+
+def test_newton_refuses_a_formula_with_a_kink():
+    with pytest.raises(ValueError, match="newton needs a twice-differentiable formula"):
+        mc.run(mc.get_surface("abs(x) + y**2"), "newton", [1.0, 1.0], 5)
+    assert mc.run(mc.get_surface("abs(x) + y**2"), "gd", [1.0, 1.0], 5, 0.1).status == "max_steps"

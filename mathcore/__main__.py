@@ -18,7 +18,8 @@ from .runner import MAX_STEPS, run
 from .surfaces import SURFACES, FormulaError, check_domain, get_surface
 
 # Options whose value may start with '-' (a negative number such as -2,-2).
-VALUE_OPTIONS = ("--start", "--lr", "--hp", "--bound", "--grad-tol", "--loss-tol", "--domain")
+VALUE_OPTIONS = ("--start", "--lr", "--hp", "--bound", "--grad-tol", "--loss-tol", "--domain", "--surface",
+                 "--seed", "--steps", "--batch-size")
 
 
 class UsageError(Exception):
@@ -181,7 +182,9 @@ def cmd_trajectory(args, out) -> None:
     try:
         seed = int(args.seed)
     except ValueError:
-        raise UsageError(f"invalid --seed {args.seed!r}; accepted: an integer") from None
+        seed = -1
+    if seed < 0:
+        raise UsageError(f"invalid --seed {args.seed!r}; accepted: an integer >= 0")
     hp = parse_hyperparams(args.hp, args.optimizer)
     try:
         optimizer = make_optimizer(args.optimizer, **hp)

@@ -142,7 +142,9 @@ def parse_formula(text: str, variables: tuple[str, ...] = ("x", "y")) -> sp.Expr
             return _BINOPS[type(node.op)](left, right)
         if isinstance(node, ast.Call):
             name = node.func.id if isinstance(node.func, ast.Name) else None
-            if name not in ALLOWED_FUNCTIONS or node.keywords or len(node.args) != 1:
+            if name in ALLOWED_FUNCTIONS and (node.keywords or len(node.args) != 1):
+                raise FormulaError(f"{name} takes one argument, as in {name}(x); got {_shorten(ast.unparse(node))!r}")
+            if name not in ALLOWED_FUNCTIONS:
                 shown = name or ast.unparse(node.func)
                 raise FormulaError(f"call to {shown!r} is not allowed; {accepted}")
             return ALLOWED_FUNCTIONS[name](build(node.args[0], depth + 1))

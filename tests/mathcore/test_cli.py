@@ -178,3 +178,23 @@ def test_readme_describe_outputs_are_the_real_ones():
         shown = rest.split("\n$ ")[0].split("\n```")[0]
         code, out, _ = cli("describe", *shlex.split(command.split("#")[0]))
         assert code == 0 and out.rstrip("\n") == shown.rstrip("\n"), command
+
+
+@pytest.mark.parametrize("argv, fragment", [
+    (["--seed", "-1"], "invalid --seed '-1'; accepted: an integer >= 0"),
+    (["--steps", "-3"], "invalid --steps '-3'"),
+    (["--steps", "1000001"], "invalid --steps '1000001'; accepted: an integer from 1 to 100000"),
+    (["--surface", "sin(x, y)"], "sin takes one argument, as in sin(x); got 'sin(x, y)'"),
+    (["--surface", "sqrt(-1)*x"], "'sqrt(-1)' = 1.0*I is not a real number"),
+    (["--optimizer", "newton", "--surface", "abs(x) + y**2"], "newton needs a twice-differentiable formula"),
+])
+def test_more_one_line_errors(argv, fragment):
+    base = {"--surface": "bowl", "--optimizer": "gd", "--start": "1,1"}
+    args = [a for k, v in base.items() if k not in argv for a in (k, v)]
+    code, out, err = cli("trajectory", *args, *argv)
+    assert code == 2 and out == "" and err.count("\n") == 1 and fragment in err, err
+
+
+def test_a_formula_starting_with_minus_is_a_value():
+    code, out, _ = cli("trajectory", "--surface", "-x**2 + y**2", "--optimizer", "gd", "--start", "1,1", "--steps", "1")
+    assert code == 0 and out.splitlines()[1].startswith("0,1.0,1.0,0.0,")

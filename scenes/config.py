@@ -171,7 +171,7 @@ def validate(cfg, table: str = ""):
             surface = mathcore.get_surface(getattr(cfg, "surface", "sigmoid-error"))
             mathcore.make_optimizer(cfg.optimizer, lr=cfg.lr, **cfg.hp)
             _check_point(table, "start", cfg.start, surface)
-            _positive(table, "steps", cfg.steps)
+            check_steps(table, "steps", cfg.steps)
             if surface.dim != 2:
                 raise ConfigError(f"[{table}] surface = {surface.name!r} has {surface.dim} variable(s); accepted: a 2-D surface")
         if isinstance(cfg, DescentConfig):
@@ -203,8 +203,8 @@ def validate(cfg, table: str = ""):
             if not lo <= cfg.parabola_start <= hi or cfg.parabola_start == 0:
                 raise ConfigError(f"[{table}] parabola_start = {cfg.parabola_start!r} is not accepted; accepted: a non-zero number in [{lo:g}, {hi:g}]")
             _positive(table, "tolerance", cfg.tolerance)
-            _positive(table, "max_steps", cfg.max_steps)
-            _positive(table, "sigmoid_steps", cfg.sigmoid_steps)
+            check_steps(table, "max_steps", cfg.max_steps)
+            check_steps(table, "sigmoid_steps", cfg.sigmoid_steps)
             if not cfg.bound > abs(cfg.parabola_start):
                 raise ConfigError(f"[{table}] bound = {cfg.bound!r} is not accepted; accepted: a number > |parabola_start|")
             _check_point(table, "sigmoid_start", cfg.sigmoid_start, mathcore.get_surface("sigmoid-error"))
@@ -218,6 +218,13 @@ def validate(cfg, table: str = ""):
 def _positive(table, key, value):
     if not value > 0:
         raise ConfigError(f"[{table}] {key} = {value!r} is not accepted; accepted: a number > 0")
+
+
+def check_steps(table, key, value):
+    """A step count: an integer from 1 to ``mathcore.MAX_STEPS``, the budget everywhere."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= mathcore.MAX_STEPS:
+        raise ConfigError(f"[{table}] {key} = {value!r} is not accepted; accepted: an integer from 1 to "
+                          f"{mathcore.MAX_STEPS}")
 
 
 def _check_point(table, key, point, surface):

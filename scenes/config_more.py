@@ -298,7 +298,7 @@ def _validate_landscapes(cfg: LandscapesConfig, table):
         name = getattr(cfg, f"{part}_optimizer")
         lr = getattr(cfg, f"{part}_lr")
         _optimizer(table, name, **{**cfg.hp(name), "lr": lr})
-        _positive(table, f"{part}_steps", getattr(cfg, f"{part}_steps"))
+        base.check_steps(table, f"{part}_steps", getattr(cfg, f"{part}_steps"))
     if not cfg.grad_noise > 0:
         raise ConfigError(f"[{table}] grad_noise = {cfg.grad_noise!r} is not accepted; accepted: a number > 0")
     _check_point(table, "saddle_start", cfg.saddle_start, mathcore.get_surface("saddle").domain, "saddle")
@@ -328,7 +328,7 @@ def _validate_race(cfg: RaceConfig, table):
             raise ConfigError(f"[{table}] hyperparams: unknown optimizer {name!r}; "
                               f"accepted: {', '.join(mathcore.OPTIMIZERS)}")
     _check_point(table, "start", cfg.start, window, f"{surface.name} window", surface.variable_names)
-    _positive(table, "steps", cfg.steps)
+    base.check_steps(table, "steps", cfg.steps)
     _positive(table, "loss_tol", cfg.loss_tol)
     _positive(table, "race_seconds", cfg.race_seconds)
     if cfg.grad_noise < 0:
@@ -347,7 +347,7 @@ def _validate_momentum(cfg: MomentumConfig, table):
     _optimizer(table, "momentum", lr=cfg.lr, momentum=cfg.momentum)
     if not 0 < cfg.momentum < 1:
         raise ConfigError(f"[{table}] momentum = {cfg.momentum!r} is not accepted; accepted: a number in (0, 1)")
-    _positive(table, "steps", cfg.steps)
+    base.check_steps(table, "steps", cfg.steps)
     _positive(table, "loss_tol", cfg.loss_tol)
     if not 0 <= cfg.detail_steps <= 4 or cfg.detail_steps >= cfg.steps:
         raise ConfigError(f"[{table}] detail_steps = {cfg.detail_steps!r} is not accepted; "

@@ -7,8 +7,10 @@ exit status 2, and nothing written.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
+import tempfile
 from pathlib import Path
 
 from . import catalog
@@ -113,6 +115,9 @@ def build_parser() -> Parser:
 
 
 def resolve_scenes(names, all_scenes: bool) -> list[catalog.SceneInfo]:
+    if all_scenes and names:
+        raise UsageError(f"--all renders every scene, so {' '.join(names)} cannot be named with it; "
+                         "accepted: SCENE... or --all")
     if all_scenes:
         return list(catalog.scenes())
     if not names:
@@ -129,6 +134,50 @@ def check_tools(*extra: str) -> None:
         raise UsageError(hint)
 
 
+def writable_folder(path: Path, option: str = "--media") -> Path:
+    """Create ``path`` (and missing parents) and prove it can be written, or one UsageError line.
+
+    Called after every other check, just before rendering, so a usage error writes nothing;
+    folders this creates are removed again when the check fails. A quote in the absolute path
+    is refused: manim's ffmpeg file lists quote paths with it and would fail mid-render.
+    """
+    shown = str(path)
+    quote = next((c for c in "'\"" if c in str(path.absolute())), None)
+    if quote:
+        raise UsageError(f"invalid {option} {shown!r}: its path holds {quote}, which manim's ffmpeg file lists "
+                         "cannot quote; accepted: a folder path without ' or \"")
+    created, target = [], path.absolute()
+    try:
+        for folder in reversed([target, *target.parents]):
+            if not folder.exists():
+                folder.mkdir()
+                created.append(folder)
+        fd, probe = tempfile.mkstemp(prefix=".gdx-write-test.", dir=path)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        for folder in reversed(created):
+            folder.rmdir()
+        raise UsageError(f"invalid {option} {shown!r}: cannot write there ({exc.strerror}); "
+                         "accepted: a folder that can be created and written") from None
+    return path
+
+
+def check_env_config() -> None:
+    """Validate ``$GDX_CONFIG`` (every table it holds) before any manim process starts, so a bad
+    value is one ``gdx: error:`` line and exit 2 instead of a failed render."""
+    from scenes.config import ENV_CONFIG, ConfigError, load, read_file
+
+    path = os.environ.get(ENV_CONFIG, "").strip()
+    if not path:
+        return
+    try:
+        for table in read_file(path):
+            load(table)
+    except ConfigError as exc:
+        raise UsageError(f"{ENV_CONFIG}: {exc}") from None
+
+
 def fmt_time(seconds: float) -> str:
     return f"{int(seconds) // 60}:{seconds % 60:04.1f}"
 
@@ -137,6 +186,8 @@ def fmt_time(seconds: float) -> str:
 
 
 def cmd_list(args) -> int:
+    check_env_config()
+    writable_folder(MEDIA)
     code = 0
     for info in catalog.scenes():
         try:
@@ -162,15 +213,18 @@ def cmd_doctor(args) -> int:
 
 def cmd_render(args) -> int:
     voice = _voice_settings(args)
+    check_env_config()
     if args.explainer:
         from .explainer import render_explainer
 
         if args.scenes or args.all:
             raise UsageError("--explainer renders the explainer alone; accepted: --explainer, or SCENE.../--all")
         check_tools("ffmpeg")
+        writable_folder(MEDIA)
         return render_explainer(args.quality, args.theme, args.jobs, MEDIA, voice=voice)
     infos = resolve_scenes(args.scenes, args.all)
     check_tools(*(("ffmpeg",) if voice else ()))
+    writable_folder(MEDIA)
     results = Runner(MEDIA, args.jobs).run([Job(i.file, i.name, args.quality, args.theme) for i in infos])
     from .words import result_narration, write_subtitles
 
@@ -274,11 +328,16 @@ def cmd_stills(args) -> int:
     if args.handout and args.handout.suffix.lower() != ".pdf":
         raise UsageError(f"invalid --handout {str(args.handout)!r}; accepted: a file name ending in .pdf")
     quality = {854: "l", 1280: "m", 1920: "h", 3840: "k"}[args.width]
+    check_env_config()
+    writable_folder(MEDIA)  # the dry runs below cache their timings there
     plans = []
     for info in infos:  # validate every --at before anything renders
         timing = catalog.timing(info, MEDIA / ".gdx")
         plans.append((info, [parse_at(v, timing["beats"], timing["duration"], info.name) for v in args.at]))
     check_tools()
+    writable_folder(args.out or MEDIA / "stills", "--out")
+    if args.handout:
+        writable_folder(args.handout.parent, "--handout")
     fps = 15
     # 15 frames/s is enough for stills; at 854 wide that is -ql itself, so the job (and its cache) is a plain render's
     rate = None if quality == "l" else fps
@@ -327,7 +386,10 @@ def cmd_slides(args) -> int:
         infos = chapter_scenes()
     else:
         infos = resolve_scenes(args.scenes, False)
+    check_env_config()
     check_tools()
+    writable_folder(MEDIA)
+    writable_folder(args.out or MEDIA / "slides", "--out")
     work = MEDIA / ".gdx" / "slides"
     folder = MEDIA / ".gdx" / "slides" / "files"
     # the slide class's own video is a by-product: it stays under .gdx, not in media/videos
@@ -367,6 +429,7 @@ def cmd_lesson(args) -> int:
         return 0
     jobs = args.jobs
     check_tools()
+    writable_folder(MEDIA)
     config = MEDIA / ".gdx" / "lessons" / f"{args.file.stem}.toml"
     config.parent.mkdir(parents=True, exist_ok=True)
     config.write_text(to_config_toml(lesson))
@@ -416,6 +479,10 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("gdx: interrupted; nothing half-written was left in media/", file=sys.stderr)
         return 130
+    except OSError as exc:  # e.g. the disk filled up mid-render: one line, not a traceback
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"gdx: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

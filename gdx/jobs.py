@@ -9,8 +9,12 @@ Why cached segments are checked first: a render killed mid-write leaves a trunca
 segment under its cache hash, and the next run would reuse it and fail. Every segment is
 opened and its last packet read before a render starts; one that fails is deleted.
 
+LaTeX's cache (``Tex/``) is checked the same way: a truncated SVG, DVI or .tex file is
+deleted with the rest of its entry, so manim typesets it again.
+
 Finished files are copied under a temporary name next to their destination and renamed,
-so ``media/`` never holds a half-written video.
+all of a scene's files together, so ``media/`` never holds a half-written video nor a
+video with another render's section clips.
 """
 
 from __future__ import annotations
@@ -94,17 +98,66 @@ def purge_broken_segments(job_dir: Path) -> list[Path]:
     return removed
 
 
-def atomic_copy(src: Path, dst: Path) -> None:
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dst.name}.", suffix=".part", dir=dst.parent)
-    os.close(fd)
+def tied_to_parent(cmd: list[str]) -> list[str]:
+    """``cmd`` run so that it dies with this process (Linux's parent-death signal, set by
+    util-linux's ``setpriv``): a worker in its own session would otherwise outlive a
+    SIGKILLed ``gdx`` and go on rendering outside its lock."""
+    setpriv = shutil.which("setpriv")
+    return [setpriv, "--pdeathsig", "KILL", "--", *cmd] if setpriv else cmd
+
+
+def purge_broken_tex(tex_dir: Path) -> list[Path]:
+    """Delete manim's LaTeX cache entries that a killed render left damaged; return them.
+
+    manim reuses ``<hash>.svg`` (and ``.dvi``, ``.tex``) whenever the file exists, so one
+    truncated file would fail every later render of the scene. An entry is damaged when its
+    SVG is not well-formed XML, its DVI lacks the trailing 223 bytes every DVI file ends with,
+    or its .tex lacks ``\\end{document}``; all files of a damaged entry go, so manim rebuilds it.
+    """
+    from xml.etree import ElementTree
+
+    damaged = set()
+    for path in Path(tex_dir).glob("*.svg"):
+        try:
+            ElementTree.parse(path)
+        except (ElementTree.ParseError, OSError):
+            damaged.add(path.stem)
+    for path in Path(tex_dir).glob("*.dvi"):
+        if not path.read_bytes().endswith(b"\xdf" * 4):
+            damaged.add(path.stem)
+    for path in Path(tex_dir).glob("*.tex"):
+        if b"\\end{document}" not in path.read_bytes()[-256:]:
+            damaged.add(path.stem)
+    removed = []
+    for stem in sorted(damaged):
+        for path in Path(tex_dir).glob(f"{stem}.*"):
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
+def publish_together(pairs: list[tuple[Path, Path]]) -> None:
+    """Copy each ``(src, dst)`` to a temporary name beside ``dst``, then rename them all:
+    either every file is published or, when a copy fails, none is (the old files stay)."""
+    staged = []
     try:
-        shutil.copyfile(src, tmp)
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600 files; a published video is for everyone
-        os.replace(tmp, dst)
+        for src, dst in pairs:
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{dst.name}.", suffix=".part", dir=dst.parent)
+            os.close(fd)
+            staged.append((Path(tmp), dst))
+            shutil.copyfile(src, tmp)
+            os.chmod(tmp, 0o644)  # mkstemp makes 0600 files; a published video is for everyone
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
         raise
+    for tmp, dst in staged:  # renames within one folder: they do not fail half-way for want of space
+        os.replace(tmp, dst)
+
+
+def atomic_copy(src: Path, dst: Path) -> None:
+    publish_together([(src, dst)])
 
 
 class Runner:
@@ -172,10 +225,11 @@ class Runner:
             if self.cancelled:
                 return Result(job, False, 0.0, error="cancelled")
             purge_broken_segments(job_dir)
+            purge_broken_tex(job_dir / "Tex")
             env = dict(os.environ, GDX_THEME=job.theme, **job.env)
             log = job_dir / "render.log"
             with open(log, "w") as out:
-                proc = subprocess.Popen(self._command(job, job_dir), stdout=out, stderr=subprocess.STDOUT,
+                proc = subprocess.Popen(tied_to_parent(self._command(job, job_dir)), stdout=out, stderr=subprocess.STDOUT,
                                         env=env, cwd=Path.cwd(), start_new_session=True)
                 self.procs[job.key] = proc
                 code = proc.wait()
@@ -193,17 +247,20 @@ class Runner:
         if not video.exists():
             return Result(job, False, seconds, error=f"manim wrote no {video.name}")
         out_dir = self.output_dir(job)
-        sections = []
+        sections, pairs = [], []
         index = folder / "sections" / f"{job.scene}.json"
         if index.exists():
             for entry in json.loads(index.read_text()):
-                src = folder / "sections" / entry["video"]
                 dst = out_dir / "sections" / entry["video"]
-                atomic_copy(src, dst)
+                pairs.append((folder / "sections" / entry["video"], dst))
                 sections.append((entry["name"], float(entry["duration"]), dst))
-            atomic_copy(index, out_dir / "sections" / index.name)
+            pairs.append((index, out_dir / "sections" / index.name))
         final = out_dir / video.name
-        atomic_copy(video, final)
+        pairs.append((video, final))  # last: whoever sees the new video sees its sections
+        try:
+            publish_together(pairs)
+        except OSError as exc:
+            return Result(job, False, seconds, error=f"could not publish into {out_dir}: {exc.strerror or exc}")
         return Result(job, True, seconds, final, sections)
 
     def run(self, jobs: list[Job]) -> list[Result]:

@@ -21,16 +21,19 @@ Every problem is reported before anything renders, one line each:
 
 from __future__ import annotations
 
+import json
 import math
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import mathcore
+from mathcore import brief
+from scenes.config import ConfigError, read_toml
 
 TOP_KEYS = ("title", "surface", "start", "steps", "theme", "scenes", "optimizers", "quality")
 THEMES = ("dark", "light")
+MAX_PROBLEMS = 20  # problems listed; the rest are counted
 
 
 @dataclass
@@ -47,7 +50,11 @@ class Lesson:
 
 
 class LessonError(ValueError):
+    """Every problem of a lesson file, one line each; past :data:`MAX_PROBLEMS` the rest are counted."""
+
     def __init__(self, problems: list[str]):
+        if len(problems) > MAX_PROBLEMS:
+            problems = problems[:MAX_PROBLEMS] + [f"and {len(problems) - MAX_PROBLEMS:,} more problems"]
         super().__init__("\n".join(problems))
         self.problems = problems
 
@@ -116,18 +123,9 @@ def parse(path: Path) -> Lesson:
     """Read and check a lesson file; raise :class:`LessonError` listing every problem."""
     name = str(path)
     try:
-        text = Path(path).read_bytes().decode("utf-8")
-    except OSError as exc:
-        raise LessonError([f"{name}: cannot read the lesson file ({exc.strerror})"]) from None
-    except UnicodeDecodeError as exc:
-        line = Path(path).read_bytes()[: exc.start].count(b"\n") + 1
-        raise LessonError([f"{name}:{line}: not UTF-8 text (byte {exc.object[exc.start]:#04x}); "
-                           "accepted: a UTF-8 TOML file"]) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        line = re.search(r"line (\d+)", str(exc))
-        raise LessonError([f"{name}:{line.group(1) if line else 1}: not valid TOML ({exc})"]) from None
+        text, data = read_toml(path, "lesson")
+    except ConfigError as exc:
+        raise LessonError([str(exc)]) from None
     top, blocks = _locate(text)
     problems = []
 
@@ -138,52 +136,52 @@ def parse(path: Path) -> Lesson:
 
     for key in data:
         if key not in TOP_KEYS:
-            bad(key, f"unknown key {key!r}; accepted: {', '.join(TOP_KEYS)}")
+            bad(key, f"unknown key {brief(key)}; accepted: {', '.join(TOP_KEYS)}")
 
     title = data.get("title", Path(path).stem)
     if not isinstance(title, str):
-        bad("title", f"title = {title!r} is not accepted; accepted: a string")
+        bad("title", f"title = {brief(title)} is not accepted; accepted: a string")
 
     surface_name = data.get("surface")
     surface = None
     if not isinstance(surface_name, str):
-        bad("surface", f"surface = {surface_name!r} is not accepted; accepted: one of "
+        bad("surface", f"surface = {brief(surface_name)} is not accepted; accepted: one of "
                        f"{', '.join(mathcore.SURFACES)} or a formula in x and y")
     else:
         try:
             surface = mathcore.get_surface(surface_name)
         except mathcore.FormulaError as exc:
-            bad("surface", f"surface = {surface_name!r}: {exc}")
+            bad("surface", f"surface = {brief(surface_name)}: {exc}")
 
     start = data.get("start")
     dim = surface.dim if surface else 2
     if not (isinstance(start, list) and len(start) == dim and all(_is_number(v) for v in start)):
-        bad("start", f"start = {start!r} is not accepted; accepted: {dim} numbers, e.g. {[-1.0] * dim}")
+        bad("start", f"start = {brief(start)} is not accepted; accepted: {dim} numbers, e.g. {[-1.0] * dim}")
     elif surface is not None:
         for v, (lo, hi), axis in zip(start, surface.domain, surface.variable_names):
             if not lo <= v <= hi:
-                bad("start", f"start {axis} = {v!r} is outside the plot domain; accepted: {lo} to {hi}")
+                bad("start", f"start {axis} = {brief(v)} is outside the plot domain; accepted: {lo} to {hi}")
 
     steps = data.get("steps", 200)
     if not (isinstance(steps, int) and not isinstance(steps, bool) and 1 <= steps <= mathcore.MAX_STEPS):
-        bad("steps", f"steps = {steps!r} is not accepted; accepted: an integer from 1 to {mathcore.MAX_STEPS}")
+        bad("steps", f"steps = {brief(steps)} is not accepted; accepted: an integer from 1 to {mathcore.MAX_STEPS}")
 
     theme = data.get("theme", "dark")
     if theme not in THEMES:
-        bad("theme", f"theme = {theme!r} is not accepted; accepted: {', '.join(THEMES)}")
+        bad("theme", f"theme = {brief(theme)} is not accepted; accepted: {', '.join(THEMES)}")
 
     quality = data.get("quality", "l")
     if quality not in ("l", "m", "h", "k"):
-        bad("quality", f"quality = {quality!r} is not accepted; accepted: l, m, h, k")
+        bad("quality", f"quality = {brief(quality)} is not accepted; accepted: l, m, h, k")
 
     available = scene_tables()
     scenes = data.get("scenes", ["descent"])
     if not (isinstance(scenes, list) and scenes and all(isinstance(s, str) for s in scenes)):
-        bad("scenes", f"scenes = {scenes!r} is not accepted; accepted: a list of {', '.join(available)}")
+        bad("scenes", f"scenes = {brief(scenes)} is not accepted; accepted: a list of {', '.join(available)}")
         scenes = []
     for s in scenes:
         if s not in available:
-            bad("scenes", f"scene {s!r} is not accepted; accepted: {', '.join(available)}")
+            bad("scenes", f"scene {brief(s)} is not accepted; accepted: {', '.join(available)}")
 
     optimizers = []
     raw = data.get("optimizers")
@@ -193,11 +191,11 @@ def parse(path: Path) -> Lesson:
     for i, entry in enumerate(raw):
         opt = entry.get("name")
         if not isinstance(opt, str) or opt not in mathcore.OPTIMIZERS:
-            bad("name", f"optimizer name = {opt!r} is not accepted; accepted: {', '.join(mathcore.OPTIMIZERS)}", i)
+            bad("name", f"optimizer name = {brief(opt)} is not accepted; accepted: {', '.join(mathcore.OPTIMIZERS)}", i)
             continue
         lr = entry.get("lr")
         if lr is not None and not (_is_number(lr) and lr > 0):
-            bad("lr", f"lr = {lr!r} is not accepted; accepted: a number > 0", i)
+            bad("lr", f"lr = {brief(lr)} is not accepted; accepted: a number > 0", i)
             continue
         hp = {k: (tuple(v) if isinstance(v, list) else v) for k, v in entry.items() if k not in ("name", "lr")}
         try:
@@ -208,10 +206,9 @@ def parse(path: Path) -> Lesson:
             continue
         optimizers.append((opt, lr, {k: (list(v) if isinstance(v, tuple) else v) for k, v in hp.items()}))
 
-    if problems:
-        raise LessonError(problems)
+    if problems:  # in file order, so the first ones listed are the first to fix
+        raise LessonError(sorted(problems, key=lambda p: int(p[len(name) + 1:].split(":", 1)[0])))
     lesson = Lesson(title, surface_name, tuple(start), steps, theme, tuple(scenes), tuple(optimizers), quality)
-    from scenes.config import ConfigError
 
     for s in scenes:
         table, build = available[s]
@@ -219,7 +216,7 @@ def parse(path: Path) -> Lesson:
         try:
             check_table(table, values)
         except ConfigError as exc:
-            problems.append(f"{name}:1: scene {s!r}: {exc}")
+            problems.append(f"{name}:1: scene {brief(s)}: {exc}")
         lesson.tables[table] = values
     if problems:
         raise LessonError(problems)
@@ -231,15 +228,15 @@ def to_config_toml(lesson: Lesson) -> str:
     def value(v):
         if isinstance(v, bool):
             return "true" if v else "false"
-        if isinstance(v, str):
-            return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        if isinstance(v, str):  # a TOML basic string: json's escapes are TOML's
+            return json.dumps(v, ensure_ascii=False).replace("\x7f", "\\u007f")
         if isinstance(v, (list, tuple)):
             return "[" + ", ".join(value(x) for x in v) + "]"
         if isinstance(v, dict):
             return "{ " + ", ".join(f"{k} = {value(x)}" for k, x in v.items()) + " }"
         return repr(float(v)) if isinstance(v, float) else str(v)
 
-    lines = [f"# generated from the lesson {lesson.title!r}"]
+    lines = [f"# generated from the lesson {brief(lesson.title)}"]
     for table, values in lesson.tables.items():
         lines.append(f"[{table}]")
         lines += [f"{k} = {value(v)}" for k, v in values.items()]

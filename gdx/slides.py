@@ -14,6 +14,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from .jobs import tied_to_parent
+
 FORMATS = ("html", "pdf", "pptx")
 
 WRAPPER = '''\
@@ -90,7 +92,7 @@ def convert(scene: str, folder: Path, dest: Path, fmt: str) -> None:
     tmp = dest.with_name(f".{dest.stem}.part{dest.suffix}")
     cmd = [sys.executable, "-m", "manim_slides", "convert", slide_class_name(scene), str(tmp),
            "--folder", str(folder), "--to", fmt]
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+    proc = subprocess.run(tied_to_parent(cmd), capture_output=True, text=True)
     if proc.returncode != 0 or not tmp.exists():
         tmp.unlink(missing_ok=True)
         raise RuntimeError(f"manim-slides convert failed: {(proc.stderr or proc.stdout).strip()[-800:]}")

@@ -9,7 +9,7 @@ from .runner import MAX_STEPS, STATUS_MESSAGES, Trajectory, basins, run
 from .schedules import SCHEDULES, constant, cosine, exponential, step_decay, with_warmup
 from .analysis import CriticalPoint, SurfaceFacts, describe
 from .surfaces import SURFACES, DataLoss, Surface, custom_surface, get_surface
-from .symbolic import FormulaError, parse_formula, sigmoid, taylor
+from .symbolic import FormulaError, brief, parse_formula, sigmoid, taylor
 
 __all__ = [
     "OPTIMIZERS", "Optimizer", "hyperparameter_names", "make_optimizer",
@@ -17,6 +17,6 @@ __all__ = [
     "SCHEDULES", "constant", "cosine", "exponential", "step_decay", "with_warmup",
     "SURFACES", "DataLoss", "Surface", "custom_surface", "get_surface",
     "CriticalPoint", "SurfaceFacts", "describe",
-    "FormulaError", "parse_formula", "sigmoid", "taylor",
+    "FormulaError", "brief", "parse_formula", "sigmoid", "taylor",
     "Network", "XOR_X", "XOR_Y",
 ]

@@ -34,6 +34,8 @@ from typing import Callable, NamedTuple
 import numpy as np
 import sympy as sp
 
+from .symbolic import brief
+
 
 class Optimizer(NamedTuple):
     name: str
@@ -124,23 +126,23 @@ def _check(name, value, low=0.0, high=None, strict=False, closed=False):
     as torch.optim's constructors check (plus type and finiteness); a one-line ValueError otherwise."""
     interval = f"{'(' if strict else '['}{low:g}, {'inf)' if high is None else f'{high:g}' + (']' if closed else ')')}"
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise ValueError(f"invalid {name} {value!r}; accepted: a number in {interval}")
+        raise ValueError(f"invalid {name} {brief(value)}; accepted: a number in {interval}")
     bad = not math.isfinite(value) or (value <= low if strict else value < low)
     if bad or (high is not None and (value > high if closed else value >= high)):
-        raise ValueError(f"invalid {name} {value!r}; accepted: a finite number in {interval}")
+        raise ValueError(f"invalid {name} {brief(value)}; accepted: a finite number in {interval}")
     return float(value)
 
 
 def _flag(name, value):
     """A real boolean: ``"false"`` or 5 are refused (they are truthy)."""
     if not isinstance(value, (bool, np.bool_)):
-        raise ValueError(f"invalid {name} {value!r}; accepted: true or false")
+        raise ValueError(f"invalid {name} {brief(value)}; accepted: true or false")
     return bool(value)
 
 
 def _check_betas(betas):
     if not (isinstance(betas, (tuple, list)) and len(betas) == 2):
-        raise ValueError(f"invalid betas {betas!r}; accepted: two numbers in [0, 1), e.g. 0.9,0.999")
+        raise ValueError(f"invalid betas {brief(betas)}; accepted: two numbers in [0, 1), e.g. 0.9,0.999")
     return _check("betas[0]", betas[0], high=1.0), _check("betas[1]", betas[1], high=1.0)
 
 
@@ -441,9 +443,9 @@ def hyperparameter_names(name: str) -> tuple[str, ...]:
 def make_optimizer(name: str, **hyperparams) -> Optimizer:
     """An optimizer by name with torch-named hyperparameters; one-line ``ValueError`` otherwise."""
     if name not in OPTIMIZERS:
-        raise ValueError(f"unknown optimizer {name!r}; accepted: {', '.join(OPTIMIZERS)}")
+        raise ValueError(f"unknown optimizer {brief(name)}; accepted: {', '.join(OPTIMIZERS)}")
     accepted = hyperparameter_names(name)
     for key in hyperparams:
         if key not in accepted:
-            raise ValueError(f"unknown hyperparameter {key!r} for {name}; accepted: {', '.join(accepted)}")
+            raise ValueError(f"unknown hyperparameter {brief(key)} for {name}; accepted: {', '.join(accepted)}")
     return OPTIMIZERS[name](**hyperparams)

@@ -69,6 +69,16 @@ def _shorten(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def brief(value, limit: int = 60) -> str:
+    """``repr(value)`` cut to ``limit`` characters: how a message echoes what the user typed
+    (a 100 kB formula or a 5,000-deep array is never echoed whole)."""
+    try:
+        text = repr(value)
+    except RecursionError:
+        text = f"<a {type(value).__name__} nested too deeply to show>"
+    return _shorten(text, limit)
+
+
 def parse_formula(text: str, variables: tuple[str, ...] = ("x", "y")) -> sp.Expr:
     """Parse a user formula such as ``"x**2 + 3*sin(y)"`` without ``eval``.
 

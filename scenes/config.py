@@ -26,14 +26,19 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
+import re
+import stat
 import sys
 import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
 
 import mathcore
+from mathcore import brief
 
 ENV_CONFIG = "GDX_CONFIG"
+MAX_FILE_BYTES = 1_000_000  # a lesson or a configuration file
+MAX_NESTING = 32  # TOML arrays and tables inside each other (tomllib recurses per level)
 
 
 class ConfigError(ValueError):
@@ -119,27 +124,27 @@ def _coerce(table: str, key: str, value, default):
     where = f"[{table}] {key}"
     if isinstance(default, bool):
         if not isinstance(value, bool):
-            raise ConfigError(f"{where} = {value!r} is not accepted; accepted: true or false")
+            raise ConfigError(f"{where} = {brief(value)} is not accepted; accepted: true or false")
         return value
     if isinstance(default, float):
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise ConfigError(f"{where} = {value!r} is not accepted; accepted: a finite number")
+            raise ConfigError(f"{where} = {brief(value)} is not accepted; accepted: a finite number")
         return float(value)
     if isinstance(default, int):
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ConfigError(f"{where} = {value!r} is not accepted; accepted: an integer")
+            raise ConfigError(f"{where} = {brief(value)} is not accepted; accepted: an integer")
         return value
     if isinstance(default, str):
         if not isinstance(value, str):
-            raise ConfigError(f"{where} = {value!r} is not accepted; accepted: a string")
+            raise ConfigError(f"{where} = {brief(value)} is not accepted; accepted: a string")
         return value
     if isinstance(default, tuple):
         if key == "hyperparams":
             if not isinstance(value, dict):
-                raise ConfigError(f"{where} = {value!r} is not accepted; accepted: a table such as {{ momentum = 0.9 }}")
+                raise ConfigError(f"{where} = {brief(value)} is not accepted; accepted: a table such as {{ momentum = 0.9 }}")
             return tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in value.items())
         if not isinstance(value, list):
-            raise ConfigError(f"{where} = {value!r} is not accepted; accepted: an array such as {list(default)!r}")
+            raise ConfigError(f"{where} = {brief(value)} is not accepted; accepted: an array such as {list(default)!r}")
         return _coerce_array(where, value, default)
     raise ConfigError(f"{where}: unsupported setting")  # pragma: no cover - every field is typed above
 
@@ -150,11 +155,11 @@ def _coerce_array(where, value, default):
     for item in value:
         if nested:
             if not isinstance(item, list) or not all(_is_number(v) for v in item):
-                raise ConfigError(f"{where}: item {item!r} is not accepted; accepted: arrays of numbers such as {list(default[0])!r}")
+                raise ConfigError(f"{where}: item {brief(item)} is not accepted; accepted: arrays of numbers such as {list(default[0])!r}")
             out.append(tuple(float(v) for v in item))
         else:
             if not _is_number(item):
-                raise ConfigError(f"{where}: item {item!r} is not accepted; accepted: numbers")
+                raise ConfigError(f"{where}: item {brief(item)} is not accepted; accepted: numbers")
             out.append(float(item))
     return tuple(out)
 
@@ -173,13 +178,13 @@ def validate(cfg, table: str = ""):
             _check_point(table, "start", cfg.start, surface)
             check_steps(table, "steps", cfg.steps)
             if surface.dim != 2:
-                raise ConfigError(f"[{table}] surface = {surface.name!r} has {surface.dim} variable(s); accepted: a 2-D surface")
+                raise ConfigError(f"[{table}] surface = {brief(surface.name)} has {surface.dim} variable(s); accepted: a 2-D surface")
         if isinstance(cfg, DescentConfig):
             if cfg.mesh_resolution and not 4 <= cfg.mesh_resolution <= 64:
-                raise ConfigError(f"[{table}] mesh_resolution = {cfg.mesh_resolution!r} is not accepted; accepted: 0 (automatic) or 4 to 64")
+                raise ConfigError(f"[{table}] mesh_resolution = {brief(cfg.mesh_resolution)} is not accepted; accepted: 0 (automatic) or 4 to 64")
             _positive(table, "descent_seconds", cfg.descent_seconds)
             if not 0 <= cfg.camera_phi <= 90:
-                raise ConfigError(f"[{table}] camera_phi = {cfg.camera_phi!r} is not accepted; accepted: 0 to 90 degrees")
+                raise ConfigError(f"[{table}] camera_phi = {brief(cfg.camera_phi)} is not accepted; accepted: 0 to 90 degrees")
         if isinstance(cfg, SigmoidNeuronConfig):
             surface = mathcore.get_surface("sigmoid-error")
             for guess in cfg.guesses:
@@ -187,7 +192,7 @@ def validate(cfg, table: str = ""):
             if not 1 <= len(cfg.guesses) <= 5:
                 raise ConfigError(f"[{table}] guesses has {len(cfg.guesses)} items; accepted: 1 to 5 (w, b) pairs")
             if not 0 < cfg.plateau_steps < cfg.steps:
-                raise ConfigError(f"[{table}] plateau_steps = {cfg.plateau_steps!r} is not accepted; accepted: 1 to steps - 1 = {cfg.steps - 1}")
+                raise ConfigError(f"[{table}] plateau_steps = {brief(cfg.plateau_steps)} is not accepted; accepted: 1 to steps - 1 = {cfg.steps - 1}")
             _positive(table, "plateau_seconds", cfg.plateau_seconds)
             _positive(table, "rest_seconds", cfg.rest_seconds)
         if isinstance(cfg, LearningRateConfig):
@@ -198,15 +203,15 @@ def validate(cfg, table: str = ""):
             for key in ("parabola_lrs", "sigmoid_lrs"):
                 for lr in getattr(cfg, key):
                     if not lr > 0:
-                        raise ConfigError(f"[{table}] {key}: item {lr!r} is not accepted; accepted: numbers > 0")
+                        raise ConfigError(f"[{table}] {key}: item {brief(lr)} is not accepted; accepted: numbers > 0")
             lo, hi = mathcore.get_surface("parabola").domain[0]
             if not lo <= cfg.parabola_start <= hi or cfg.parabola_start == 0:
-                raise ConfigError(f"[{table}] parabola_start = {cfg.parabola_start!r} is not accepted; accepted: a non-zero number in [{lo:g}, {hi:g}]")
+                raise ConfigError(f"[{table}] parabola_start = {brief(cfg.parabola_start)} is not accepted; accepted: a non-zero number in [{lo:g}, {hi:g}]")
             _positive(table, "tolerance", cfg.tolerance)
             check_steps(table, "max_steps", cfg.max_steps)
             check_steps(table, "sigmoid_steps", cfg.sigmoid_steps)
             if not cfg.bound > abs(cfg.parabola_start):
-                raise ConfigError(f"[{table}] bound = {cfg.bound!r} is not accepted; accepted: a number > |parabola_start|")
+                raise ConfigError(f"[{table}] bound = {brief(cfg.bound)} is not accepted; accepted: a number > |parabola_start|")
             _check_point(table, "sigmoid_start", cfg.sigmoid_start, mathcore.get_surface("sigmoid-error"))
     except (mathcore.FormulaError, ValueError) as exc:
         if isinstance(exc, ConfigError):
@@ -217,22 +222,22 @@ def validate(cfg, table: str = ""):
 
 def _positive(table, key, value):
     if not value > 0:
-        raise ConfigError(f"[{table}] {key} = {value!r} is not accepted; accepted: a number > 0")
+        raise ConfigError(f"[{table}] {key} = {brief(value)} is not accepted; accepted: a number > 0")
 
 
 def check_steps(table, key, value):
     """A step count: an integer from 1 to ``mathcore.MAX_STEPS``, the budget everywhere."""
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= mathcore.MAX_STEPS:
-        raise ConfigError(f"[{table}] {key} = {value!r} is not accepted; accepted: an integer from 1 to "
+        raise ConfigError(f"[{table}] {key} = {brief(value)} is not accepted; accepted: an integer from 1 to "
                           f"{mathcore.MAX_STEPS}")
 
 
 def _check_point(table, key, point, surface):
     if len(point) != surface.dim:
-        raise ConfigError(f"[{table}] {key} = {list(point)!r} is not accepted; accepted: {surface.dim} coordinates")
+        raise ConfigError(f"[{table}] {key} = {brief(list(point))} is not accepted; accepted: {surface.dim} coordinates")
     for value, (lo, hi), name in zip(point, surface.domain, surface.variable_names):
         if not lo <= value <= hi:
-            raise ConfigError(f"[{table}] {key} = {list(point)!r} is not accepted; accepted: {name} in [{lo:g}, {hi:g}] ({surface.name})")
+            raise ConfigError(f"[{table}] {key} = {brief(list(point))} is not accepted; accepted: {name} in [{lo:g}, {hi:g}] ({surface.name})")
 
 
 # ----------------------------------------------------------------------------- loading
@@ -248,7 +253,7 @@ def from_mapping(data: dict, table: str):
     changes = {}
     for key, value in data.items():
         if key not in names:
-            raise ConfigError(f"[{table}] unknown key {key!r}; accepted: {', '.join(names)}")
+            raise ConfigError(f"[{table}] unknown key {brief(key)}; accepted: {', '.join(names)}")
         changes[key] = _coerce(table, key, value, getattr(defaults, key))
     return validate(dataclasses.replace(defaults, **changes), table)
 
@@ -260,21 +265,78 @@ def all_tables() -> dict:
     return {**CONFIGS, **config_more.CONFIGS}
 
 
+def _nesting_line(text: str) -> int:
+    """The line where brackets first nest deeper than :data:`MAX_NESTING` (for the message)."""
+    depth = 0
+    for number, line in enumerate(text.splitlines(), 1):
+        for char in line:
+            depth += (char in "[{") - (char in "]}")
+            if depth > MAX_NESTING:
+                return number
+    return 1
+
+
+def read_toml(path: Path, what: str) -> tuple[str, dict]:
+    """The text and the TOML document of a user file, or a one-line :class:`ConfigError`.
+
+    Only a regular file of at most :data:`MAX_FILE_BYTES` is read (a FIFO would block for
+    ever, a 50 MB file is no lesson), and nesting deeper than Python's recursion allows is
+    refused instead of ending in a traceback.
+    """
+    name = str(path)
+    try:
+        info = Path(path).stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise ConfigError(f"{name}: not a regular file; accepted: the path of a {what} file")
+        if info.st_size > MAX_FILE_BYTES:
+            raise ConfigError(f"{name}: the file is {info.st_size:,} bytes; accepted: at most "
+                               f"{MAX_FILE_BYTES:,} bytes")
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{name}: cannot read the {what} file ({exc.strerror})") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError(f"{name}:{line}: not UTF-8 text (byte {exc.object[exc.start]:#04x}); "
+                           f"accepted: a UTF-8 TOML file") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = re.search(r"line (\d+)", str(exc))
+        raise ConfigError(f"{name}:{line.group(1) if line else 1}: not valid TOML ({exc})") from None
+    except RecursionError:
+        data = None
+    if data is None or _depth(data) > MAX_NESTING:
+        raise ConfigError(f"{name}:{_nesting_line(text)}: arrays or tables nested too deeply; "
+                           f"accepted: at most {MAX_NESTING} levels")
+    return text, data
+
+
+def _depth(value) -> int:
+    """How deeply arrays and tables nest in a parsed TOML value (iteratively: no recursion)."""
+    deepest, todo = 0, [(value, 0)]
+    while todo:
+        item, level = todo.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is not None:
+            deepest = max(deepest, level + 1)
+            todo += [(child, level + 1) for child in children]
+    return deepest
+
+
 def read_file(path) -> dict:
     """The TOML document at ``path`` as a dict, every table checked by name; ConfigError otherwise."""
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{ENV_CONFIG}={str(path)!r}: no such file; accepted: the path of a TOML file") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    if not path.exists():
+        raise ConfigError(f"{ENV_CONFIG}={str(path)!r}: no such file; accepted: the path of a TOML file")
+    _, data = read_toml(path, "configuration")
     known = all_tables()
     for table, body in data.items():
         if table not in known:
             raise ConfigError(f"{path}: unknown table [{table}]; accepted: {', '.join(f'[{k}]' for k in known)}")
         if not isinstance(body, dict):
-            raise ConfigError(f"{path}: {table} must be a table [{table}], got {body!r}")
+            raise ConfigError(f"{path}: {table} must be a table [{table}], got {brief(body)}")
     return data
 
 
@@ -306,4 +368,4 @@ def load_or_exit(table: str):
 
 
 __all__ = ["ConfigError", "DescentConfig", "SigmoidNeuronConfig", "LearningRateConfig", "CONFIGS",
-           "ENV_CONFIG", "all_tables", "from_mapping", "load", "load_or_exit", "read_file", "validate"]
+           "ENV_CONFIG", "MAX_FILE_BYTES", "MAX_NESTING", "all_tables", "from_mapping", "load", "load_or_exit", "read_file", "read_toml", "validate"]

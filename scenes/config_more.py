@@ -34,6 +34,7 @@ import math
 from dataclasses import dataclass, fields
 
 import mathcore
+from mathcore import brief
 
 from scenes import config as base
 from scenes.config import ConfigError
@@ -189,41 +190,41 @@ def _coerce(table: str, key: str, value, default):
             return ()
         if (not isinstance(value, list) or len(value) != 2 or not all(
                 isinstance(p, list) and len(p) == 2 and all(_is_number(v) for v in p) and p[0] < p[1] for p in value)):
-            raise ConfigError(f"{where} = {value!r} is not accepted; "
+            raise ConfigError(f"{where} = {brief(value)} is not accepted; "
                               "accepted: [[x0, x1], [y0, y1]] with x0 < x1, y0 < y1")
         return tuple(tuple(float(v) for v in p) for p in value)
     if isinstance(default, bool):
         if not isinstance(value, bool):
-            raise ConfigError(f"{where} = {value!r} is not accepted; accepted: true or false")
+            raise ConfigError(f"{where} = {brief(value)} is not accepted; accepted: true or false")
         return value
     if isinstance(default, float):
         if not _is_number(value):
-            raise ConfigError(f"{where} = {value!r} is not accepted; accepted: a finite number")
+            raise ConfigError(f"{where} = {brief(value)} is not accepted; accepted: a finite number")
         return float(value)
     if isinstance(default, int):
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ConfigError(f"{where} = {value!r} is not accepted; accepted: an integer")
+            raise ConfigError(f"{where} = {brief(value)} is not accepted; accepted: an integer")
         return value
     if isinstance(default, str):
         if not isinstance(value, str):
-            raise ConfigError(f"{where} = {value!r} is not accepted; accepted: a string")
+            raise ConfigError(f"{where} = {brief(value)} is not accepted; accepted: a string")
         return value
     if isinstance(default, tuple):
         if not isinstance(value, list):
-            raise ConfigError(f"{where} = {value!r} is not accepted; accepted: an array such as {list(default)!r}")
+            raise ConfigError(f"{where} = {brief(value)} is not accepted; accepted: an array such as {list(default)!r}")
         if default and isinstance(default[0], str):
             if not all(isinstance(v, str) for v in value):
-                raise ConfigError(f"{where} = {value!r} is not accepted; accepted: an array of names")
+                raise ConfigError(f"{where} = {brief(value)} is not accepted; accepted: an array of names")
             return tuple(value)
         if not all(_is_number(v) for v in value):
-            raise ConfigError(f"{where} = {value!r} is not accepted; accepted: an array of numbers")
+            raise ConfigError(f"{where} = {brief(value)} is not accepted; accepted: an array of numbers")
         return tuple(float(v) for v in value)
     raise ConfigError(f"{where}: unsupported setting")  # pragma: no cover
 
 
 def _coerce_hyperparams(where, value, default):
     if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
-        raise ConfigError(f"{where} = {value!r} is not accepted; accepted: one table per optimizer, "
+        raise ConfigError(f"{where} = {brief(value)} is not accepted; accepted: one table per optimizer, "
                           "such as {{ adam = {{ lr = 0.05 }} }}")
     merged = {name: dict(pairs) for name, pairs in default}
     for name, table in value.items():
@@ -238,22 +239,22 @@ def _coerce_hyperparams(where, value, default):
 
 def _positive(table, key, value):
     if not value > 0:
-        raise ConfigError(f"[{table}] {key} = {value!r} is not accepted; accepted: a number > 0")
+        raise ConfigError(f"[{table}] {key} = {brief(value)} is not accepted; accepted: a number > 0")
 
 
 def _check_point(table, key, point, domain, surface_name, names=("x", "y")):
     if len(point) != len(domain):
-        raise ConfigError(f"[{table}] {key} = {list(point)!r} is not accepted; accepted: {len(domain)} coordinates")
+        raise ConfigError(f"[{table}] {key} = {brief(list(point))} is not accepted; accepted: {len(domain)} coordinates")
     for value, (lo, hi), name in zip(point, domain, names):
         if not lo <= value <= hi:
-            raise ConfigError(f"[{table}] {key} = {list(point)!r} is not accepted; accepted: {name} in "
+            raise ConfigError(f"[{table}] {key} = {brief(list(point))} is not accepted; accepted: {name} in "
                               f"[{lo:g}, {hi:g}] ({surface_name})")
 
 
 def _surface2d(table, key, name):
     surface = mathcore.get_surface(name)
     if surface.dim != 2:
-        raise ConfigError(f"[{table}] {key} = {name!r} has {surface.dim} variable(s); accepted: a 2-D surface")
+        raise ConfigError(f"[{table}] {key} = {brief(name)} has {surface.dim} variable(s); accepted: a 2-D surface")
     return surface
 
 
@@ -266,7 +267,7 @@ def _optimizer(table, name, **hp):
 
 def _mesh(table, value):
     if value and not 4 <= value <= 64:
-        raise ConfigError(f"[{table}] mesh_resolution = {value!r} is not accepted; accepted: 0 (automatic) or 4 to 64")
+        raise ConfigError(f"[{table}] mesh_resolution = {brief(value)} is not accepted; accepted: 0 (automatic) or 4 to 64")
 
 
 def validate(cfg, table: str = ""):
@@ -292,7 +293,7 @@ def _validate_landscapes(cfg: LandscapesConfig, table):
                               f"accepted; accepted: inside the domain {[list(d) for d in rastrigin.domain]!r}")
     _check_point(table, "rastrigin_start", cfg.rastrigin_start, cfg.rastrigin_window, "the Rastrigin window")
     if cfg.rastrigin_schedule not in SCHEDULE_NAMES:
-        raise ConfigError(f"[{table}] rastrigin_schedule = {cfg.rastrigin_schedule!r} is not accepted; "
+        raise ConfigError(f"[{table}] rastrigin_schedule = {brief(cfg.rastrigin_schedule)} is not accepted; "
                           f"accepted: {', '.join(SCHEDULE_NAMES)}")
     for part in ("rastrigin", "saddle", "plateau", "basin"):
         name = getattr(cfg, f"{part}_optimizer")
@@ -300,16 +301,16 @@ def _validate_landscapes(cfg: LandscapesConfig, table):
         _optimizer(table, name, **{**cfg.hp(name), "lr": lr})
         base.check_steps(table, f"{part}_steps", getattr(cfg, f"{part}_steps"))
     if not cfg.grad_noise > 0:
-        raise ConfigError(f"[{table}] grad_noise = {cfg.grad_noise!r} is not accepted; accepted: a number > 0")
+        raise ConfigError(f"[{table}] grad_noise = {brief(cfg.grad_noise)} is not accepted; accepted: a number > 0")
     _check_point(table, "saddle_start", cfg.saddle_start, mathcore.get_surface("saddle").domain, "saddle")
     if cfg.saddle_start[1] == 0:
-        raise ConfigError(f"[{table}] saddle_start = {list(cfg.saddle_start)!r} is not accepted; accepted: y != 0 "
+        raise ConfigError(f"[{table}] saddle_start = {brief(list(cfg.saddle_start))} is not accepted; accepted: y != 0 "
                           "(on y = 0 GD goes straight into the saddle and stays)")
     _check_point(table, "plateau_start", cfg.plateau_start, mathcore.get_surface("plateau").domain, "plateau")
     if cfg.plateau_grad_tol < 0:
-        raise ConfigError(f"[{table}] plateau_grad_tol = {cfg.plateau_grad_tol!r} is not accepted; accepted: >= 0")
+        raise ConfigError(f"[{table}] plateau_grad_tol = {brief(cfg.plateau_grad_tol)} is not accepted; accepted: >= 0")
     if not 11 <= cfg.basin_grid <= 121:
-        raise ConfigError(f"[{table}] basin_grid = {cfg.basin_grid!r} is not accepted; accepted: 11 to 121")
+        raise ConfigError(f"[{table}] basin_grid = {brief(cfg.basin_grid)} is not accepted; accepted: 11 to 121")
     _positive(table, "basin_tol", cfg.basin_tol)
     _mesh(table, cfg.mesh_resolution)
 
@@ -320,24 +321,24 @@ def _validate_race(cfg: RaceConfig, table):
     if not 1 <= len(cfg.optimizers) <= 6:
         raise ConfigError(f"[{table}] optimizers has {len(cfg.optimizers)} names; accepted: 1 to 6")
     if len(set(cfg.optimizers)) != len(cfg.optimizers):
-        raise ConfigError(f"[{table}] optimizers = {list(cfg.optimizers)!r} is not accepted; accepted: distinct names")
+        raise ConfigError(f"[{table}] optimizers = {brief(list(cfg.optimizers))} is not accepted; accepted: distinct names")
     for name in cfg.optimizers:
         _optimizer(table, name, **cfg.hp(name))
     for name, _ in cfg.hyperparams:
         if name not in mathcore.OPTIMIZERS:
-            raise ConfigError(f"[{table}] hyperparams: unknown optimizer {name!r}; "
+            raise ConfigError(f"[{table}] hyperparams: unknown optimizer {brief(name)}; "
                               f"accepted: {', '.join(mathcore.OPTIMIZERS)}")
     _check_point(table, "start", cfg.start, window, f"{surface.name} window", surface.variable_names)
     base.check_steps(table, "steps", cfg.steps)
     _positive(table, "loss_tol", cfg.loss_tol)
     _positive(table, "race_seconds", cfg.race_seconds)
     if cfg.grad_noise < 0:
-        raise ConfigError(f"[{table}] grad_noise = {cfg.grad_noise!r} is not accepted; accepted: >= 0")
+        raise ConfigError(f"[{table}] grad_noise = {brief(cfg.grad_noise)} is not accepted; accepted: >= 0")
     if cfg.seed < 0:
-        raise ConfigError(f"[{table}] seed = {cfg.seed!r} is not accepted; accepted: an integer >= 0")
+        raise ConfigError(f"[{table}] seed = {brief(cfg.seed)} is not accepted; accepted: an integer >= 0")
     _mesh(table, cfg.mesh_resolution)
     if not 0 <= cfg.camera_phi <= 90:
-        raise ConfigError(f"[{table}] camera_phi = {cfg.camera_phi!r} is not accepted; accepted: 0 to 90 degrees")
+        raise ConfigError(f"[{table}] camera_phi = {brief(cfg.camera_phi)} is not accepted; accepted: 0 to 90 degrees")
 
 
 def _validate_momentum(cfg: MomentumConfig, table):
@@ -346,11 +347,11 @@ def _validate_momentum(cfg: MomentumConfig, table):
     _optimizer(table, "gd", lr=cfg.gd_lr)
     _optimizer(table, "momentum", lr=cfg.lr, momentum=cfg.momentum)
     if not 0 < cfg.momentum < 1:
-        raise ConfigError(f"[{table}] momentum = {cfg.momentum!r} is not accepted; accepted: a number in (0, 1)")
+        raise ConfigError(f"[{table}] momentum = {brief(cfg.momentum)} is not accepted; accepted: a number in (0, 1)")
     base.check_steps(table, "steps", cfg.steps)
     _positive(table, "loss_tol", cfg.loss_tol)
     if not 0 <= cfg.detail_steps <= 4 or cfg.detail_steps >= cfg.steps:
-        raise ConfigError(f"[{table}] detail_steps = {cfg.detail_steps!r} is not accepted; "
+        raise ConfigError(f"[{table}] detail_steps = {brief(cfg.detail_steps)} is not accepted; "
                           "accepted: 0 to 4 (and < steps)")
 
 
@@ -364,7 +365,7 @@ def from_mapping(data: dict, table: str):
     changes = {}
     for key, value in data.items():
         if key not in names:
-            raise ConfigError(f"[{table}] unknown key {key!r}; accepted: {', '.join(names)}")
+            raise ConfigError(f"[{table}] unknown key {brief(key)}; accepted: {', '.join(names)}")
         changes[key] = _coerce(table, key, value, getattr(default, key))
     return validate(dataclasses.replace(default, **changes), table)
 

@@ -15,6 +15,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from gdx import cli, lesson
 
 PROBLEM = re.compile(r"^.+:\d+: \S.*$")  # FILE:LINE: message
+RAW_PYTHON = re.compile(r"not supported between instances|object has no attribute|unhashable type|"
+                        r"object is not (iterable|subscriptable|callable)|takes \d+ positional argument")
 
 
 # ----------------------------------------------------------------------------- TOML writer
@@ -91,6 +93,7 @@ def test_generated_lesson_files_never_crash(tmp_path, text):
         assert error.problems
         for problem in error.problems:
             assert "\n" not in problem and problem.startswith(f"{path}:") and PROBLEM.match(problem), problem
+            assert not RAW_PYTHON.search(problem), problem  # a message for people, not Python's own text
             line = int(problem[len(str(path)) + 1:].split(":")[0])
             assert 1 <= line <= max(1, len(text.splitlines()))
 

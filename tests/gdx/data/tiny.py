@@ -47,3 +47,13 @@ class Fading(Scene):
         self.play(FadeOut(circle), run_time=0.6)
         self.next_section("fading.after")
         self.play(Create(Square(color=ORANGE)), run_time=0.6)
+
+
+class Formula(Scene):
+    """One typeset formula: its LaTeX cache entry is what the cache-damage test breaks."""
+
+    def construct(self):
+        from manim import MathTex, Write
+
+        self.next_section("formula.write")
+        self.play(Write(MathTex(r"\theta \leftarrow \theta - \eta \nabla f")), run_time=0.5)

@@ -13,6 +13,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from mathcore import one_line
+
 from . import catalog
 from .doctor import healthy, missing_hint, report, run_checks
 from .jobs import QUALITIES, THEMES, Job, Runner
@@ -422,7 +424,7 @@ def cmd_lesson(args) -> int:
         lesson = parse(args.file)
     except LessonError as exc:
         for problem in exc.problems:
-            print(f"gdx: error: {problem}", file=sys.stderr)
+            print(f"gdx: error: {one_line(problem)}", file=sys.stderr)
         return 2
     if args.check:
         print(f"{args.file}: ok ({', '.join(lesson.scenes)})")
@@ -474,7 +476,7 @@ def main(argv=None) -> int:
         MEDIA = args.media
         return COMMANDS[args.command](args)
     except UsageError as exc:
-        print(f"gdx: error: {exc}", file=sys.stderr)
+        print(f"gdx: error: {one_line(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("gdx: interrupted; nothing half-written was left in media/", file=sys.stderr)

@@ -215,8 +215,9 @@ def parse(path: Path) -> Lesson:
         values = build(lesson)
         try:
             check_table(table, values)
-        except ConfigError as exc:
-            problems.append(f"{name}:1: scene {brief(s)}: {exc}")
+        except ConfigError as exc:  # at the optimizer it names, if it names one
+            block = next((i for i, (opt, _, _) in enumerate(optimizers) if f"] {opt} " in str(exc)), None)
+            bad("name" if block is not None else "surface", f"scene {brief(s)}: {exc}", block)
         lesson.tables[table] = values
     if problems:
         raise LessonError(problems)

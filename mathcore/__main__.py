@@ -16,6 +16,7 @@ import sys
 from .optimizers import OPTIMIZERS, hyperparameter_names, make_optimizer
 from .runner import MAX_STEPS, run
 from .surfaces import SURFACES, FormulaError, check_domain, get_surface
+from .symbolic import one_line
 
 # Options whose value may start with '-' (a negative number such as -2,-2).
 VALUE_OPTIONS = ("--start", "--lr", "--hp", "--bound", "--grad-tol", "--loss-tol", "--domain", "--surface",
@@ -223,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             cmd_trajectory(args, buffer)
     except UsageError as exc:
-        print(f"mathcore: error: {exc}", file=sys.stderr)
+        print(f"mathcore: error: {one_line(str(exc))}", file=sys.stderr)
         return 2
     sys.stdout.write(buffer.getvalue())
     return 0

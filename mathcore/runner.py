@@ -124,6 +124,15 @@ def _batch_indices(n_examples, batch_size, steps, rng):
     return batches[:steps]
 
 
+def check_fits(surface: Surface, optimizer: Optimizer) -> None:
+    """Raise ValueError when ``optimizer`` cannot run on ``surface`` (Newton needs a Hessian,
+    which a formula with abs() lacks at its kink): the check configs and lessons run early."""
+    if optimizer.needs_hessian and not is_smooth(surface.expr):
+        raise ValueError(f"{optimizer.name} needs a twice-differentiable formula; {surface.title or surface.name} "
+                         "has abs(), which has no second derivative at its kink; accepted: a smooth formula, "
+                         "or another optimizer")
+
+
 def run(surface, optimizer, start, steps: int = 100, lr: float | None = None, *, schedule=None,
         grad_tol: float = 0.0, loss_tol: float | None = None, bound: float = 1e6,
         batch_size: int | None = None, grad_noise: float = 0.0, seed: int = 0,
@@ -162,10 +171,7 @@ def run(surface, optimizer, start, steps: int = 100, lr: float | None = None, *,
     single = start.ndim == 1
     if start.shape[-1] != surface.dim:
         raise ValueError(f"start {start.tolist()} has {start.shape[-1]} coordinates; {surface.name} takes {surface.dim}")
-    if optimizer.needs_hessian and not is_smooth(surface.expr):
-        raise ValueError(f"{optimizer.name} needs a twice-differentiable formula; {surface.title or surface.name} "
-                         "has abs(), which has no second derivative at its kink; accepted: a smooth formula, "
-                         "or another optimizer")
+    check_fits(surface, optimizer)
     if record not in ("full", "final"):
         raise ValueError(f"invalid record {record!r}; accepted: full, final")
     if batch_size is not None and not isinstance(surface, DataLoss):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import math
+import re
 
 import numpy as np
 import sympy as sp
@@ -67,6 +68,12 @@ _BINOPS = {
 def _shorten(text: str, limit: int = 60) -> str:
     """A formula fragment fit for a one-line message."""
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def one_line(message: str) -> str:
+    """``message`` with control characters escaped (a newline typed as an argument is shown
+    as ``\\n``), so an error is always exactly one line."""
+    return re.sub(r"[\x00-\x1f\x7f]", lambda m: repr(m.group())[1:-1], message)
 
 
 def brief(value, limit: int = 60) -> str:

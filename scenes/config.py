@@ -174,7 +174,7 @@ def validate(cfg, table: str = ""):
     try:
         if isinstance(cfg, (DescentConfig, SigmoidNeuronConfig)):
             surface = mathcore.get_surface(getattr(cfg, "surface", "sigmoid-error"))
-            mathcore.make_optimizer(cfg.optimizer, lr=cfg.lr, **cfg.hp)
+            mathcore.check_fits(surface, mathcore.make_optimizer(cfg.optimizer, lr=cfg.lr, **cfg.hp))
             _check_point(table, "start", cfg.start, surface)
             check_steps(table, "steps", cfg.steps)
             if surface.dim != 2:

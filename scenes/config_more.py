@@ -258,9 +258,12 @@ def _surface2d(table, key, name):
     return surface
 
 
-def _optimizer(table, name, **hp):
+def _optimizer(table, name, surface=None, **hp):
     try:
-        return mathcore.make_optimizer(name, **hp)
+        optimizer = mathcore.make_optimizer(name, **hp)
+        if surface is not None:
+            mathcore.check_fits(surface, optimizer)
+        return optimizer
     except ValueError as exc:
         raise ConfigError(f"[{table}] {exc}") from None
 
@@ -323,7 +326,7 @@ def _validate_race(cfg: RaceConfig, table):
     if len(set(cfg.optimizers)) != len(cfg.optimizers):
         raise ConfigError(f"[{table}] optimizers = {brief(list(cfg.optimizers))} is not accepted; accepted: distinct names")
     for name in cfg.optimizers:
-        _optimizer(table, name, **cfg.hp(name))
+        _optimizer(table, name, **cfg.hp(name), surface=surface)
     for name, _ in cfg.hyperparams:
         if name not in mathcore.OPTIMIZERS:
             raise ConfigError(f"[{table}] hyperparams: unknown optimizer {brief(name)}; "

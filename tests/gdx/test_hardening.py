@@ -287,3 +287,17 @@ def test_generated_config_tables_are_a_config_or_one_line():
             assert "\n" not in message and message.startswith(f"[{table}]") and len(message) < 1000, message
 
     check()
+
+
+def test_newton_on_a_kink_is_refused_by_check_and_by_gdx_config(capsys, tmp_path, monkeypatch):
+    path = tmp_path / "kink.toml"
+    path.write_text('surface = "abs(x) + y**2"\nstart = [1.0, 1.0]\nscenes = ["descent", "race"]\n\n'
+                    '[[optimizers]]\nname = "newton"\n')
+    code, out, err = run(capsys, "lesson", path, "--check")
+    assert code == 2 and [line.split(":")[3] for line in err.splitlines()] == ["6", "6"]
+    assert "newton needs a twice-differentiable formula" in err
+    cfg = tmp_path / "cfg.toml"
+    cfg.write_text('[race]\nsurface = "abs(x) + y**2"\noptimizers = ["gd", "newton"]\n')
+    monkeypatch.setenv(config.ENV_CONFIG, str(cfg))
+    one_line(*run(capsys, "--media", tmp_path / "media", "render", "OptimizerRace"),
+             "[race] newton needs a twice-differentiable formula")

@@ -96,3 +96,9 @@ def test_any_start_and_rate_give_finite_or_labelled_runs(a, b, lr, name):
     assert traj.status in mc.STATUS_MESSAGES
     if traj.status != "diverged":
         assert np.isfinite(traj.losses).all() and all(math.isfinite(v) for v in traj.points[-1])
+
+
+def test_control_characters_in_arguments_stay_on_one_line():
+    """Found by the fuzz test above: an argument '\\n' broke the one-line error in two."""
+    code, out, err = cli("surfaces", "\n")
+    assert code == 2 and err == "mathcore: error: unrecognized arguments: \\n\n"

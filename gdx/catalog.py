@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from .jobs import purge_broken_tex
+
 ROOT = Path(__file__).resolve().parent.parent
 SCENE_DIRS = (ROOT / "scenes", ROOT / "scenes" / "chapters")
 SKIP_FILES = {"__init__.py", "theme.py", "config.py", "animations.py"}
@@ -175,8 +177,6 @@ def timing(info: SceneInfo, cache_dir: Path = Path("media") / ".gdx") -> dict:
     if info.external:  # the fingerprint covers the project only: key on the file's content too
         key += ":" + hashlib.sha256(info.file.read_bytes()).hexdigest()[:12]
     if key not in cache:
-        from .jobs import purge_broken_tex
-
         purge_broken_tex(Path(cache_dir).parent / "Tex")  # the dry run typesets into media/Tex
         cache[key] = dry_run(info, media_dir=Path(cache_dir).parent)
         cache_dir.mkdir(parents=True, exist_ok=True)

@@ -168,14 +168,13 @@ def writable_folder(path: Path, option: str = "--media") -> Path:
 def check_env_config() -> None:
     """Validate ``$GDX_CONFIG`` (every table it holds) before any manim process starts, so a bad
     value is one ``gdx: error:`` line and exit 2 instead of a failed render."""
-    from scenes.config import ENV_CONFIG, ConfigError, load, read_file
+    from scenes.config import ENV_CONFIG, ConfigError, check_file
 
     path = os.environ.get(ENV_CONFIG, "").strip()
     if not path:
         return
     try:
-        for table in read_file(path):
-            load(table)
+        check_file(path)
     except ConfigError as exc:
         raise UsageError(f"{ENV_CONFIG}: {exc}") from None
 

@@ -119,6 +119,11 @@ def check_table(table: str, values: dict) -> None:
     module.from_mapping(values, table)
 
 
+def _in_file_order(problems: list[tuple[int, str]]) -> list[str]:
+    """The messages sorted by line, so the first ones listed are the first to fix."""
+    return [text for _, text in sorted(problems, key=lambda p: p[0])]
+
+
 def parse(path: Path) -> Lesson:
     """Read and check a lesson file; raise :class:`LessonError` listing every problem."""
     name = str(path)
@@ -127,12 +132,12 @@ def parse(path: Path) -> Lesson:
     except ConfigError as exc:
         raise LessonError([str(exc)]) from None
     top, blocks = _locate(text)
-    problems = []
+    problems = []  # (line, message)
 
     def bad(key, message, block=None):
         where = (blocks[block].get(key, blocks[block][""]) if block is not None and block < len(blocks)
                  else top.get(key, 1))
-        problems.append(f"{name}:{where}: {message}")
+        problems.append((where, f"{name}:{where}: {message}"))
 
     for key in data:
         if key not in TOP_KEYS:
@@ -206,8 +211,8 @@ def parse(path: Path) -> Lesson:
             continue
         optimizers.append((opt, lr, {k: (list(v) if isinstance(v, tuple) else v) for k, v in hp.items()}))
 
-    if problems:  # in file order, so the first ones listed are the first to fix
-        raise LessonError(sorted(problems, key=lambda p: int(p[len(name) + 1:].split(":", 1)[0])))
+    if problems:
+        raise LessonError(_in_file_order(problems))
     lesson = Lesson(title, surface_name, tuple(start), steps, theme, tuple(scenes), tuple(optimizers), quality)
 
     for s in scenes:
@@ -220,7 +225,7 @@ def parse(path: Path) -> Lesson:
             bad("name" if block is not None else "surface", f"scene {brief(s)}: {exc}", block)
         lesson.tables[table] = values
     if problems:
-        raise LessonError(problems)
+        raise LessonError(_in_file_order(problems))
     return lesson
 
 

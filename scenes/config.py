@@ -343,17 +343,29 @@ def read_file(path) -> dict:
 def load(table: str, path=None):
     """The config of ``table`` (of either config module), overridden from ``path`` or
     ``$GDX_CONFIG`` when set."""
-    from scenes import config_more
-
-    build = config_more.from_mapping if table in config_more.CONFIGS else from_mapping
     if path is None:
         path = os.environ.get(ENV_CONFIG, "").strip() or None
     if path is None:
-        return build({}, table)
-    data = read_file(path)
+        return _build(table, {})
+    return _build(table, read_file(path).get(table, {}), path)
+
+
+def check_file(path) -> None:
+    """Validate every table of the config file at ``path``, reading it once (ConfigError)."""
+    for table, values in read_file(path).items():
+        _build(table, values, path)
+
+
+def _build(table: str, values: dict, path=None):
+    """The config of ``table`` (of either config module) from ``values``; errors name ``path``."""
+    from scenes import config_more
+
+    build = config_more.from_mapping if table in config_more.CONFIGS else from_mapping
     try:
-        return build(data.get(table, {}), table)
+        return build(values, table)
     except ConfigError as exc:
+        if path is None:
+            raise
         raise ConfigError(f"{path}: {exc}") from None
 
 
@@ -368,4 +380,4 @@ def load_or_exit(table: str):
 
 
 __all__ = ["ConfigError", "DescentConfig", "SigmoidNeuronConfig", "LearningRateConfig", "CONFIGS",
-           "ENV_CONFIG", "MAX_FILE_BYTES", "MAX_NESTING", "all_tables", "from_mapping", "load", "load_or_exit", "read_file", "read_toml", "validate"]
+           "ENV_CONFIG", "MAX_FILE_BYTES", "MAX_NESTING", "all_tables", "check_file", "from_mapping", "load", "load_or_exit", "read_file", "read_toml", "validate"]

@@ -434,6 +434,19 @@ OPTIMIZERS = {
 }
 
 
+# What the video calls each optimizer (legends, scoreboards, captions, narration).
+DISPLAY_NAMES = {
+    "gd": "GD", "momentum": "Momentum", "nesterov": "Nesterov", "adagrad": "AdaGrad", "rmsprop": "RMSProp",
+    "adadelta": "AdaDelta", "adam": "Adam", "adamw": "AdamW", "amsgrad": "AMSGrad", "nadam": "NAdam",
+    "newton": "Newton",
+}
+
+
+def display_name(name: str) -> str:
+    """``"rmsprop"`` -> ``"RMSProp"``: the optimizer's name as the video shows it."""
+    return DISPLAY_NAMES.get(name, name)
+
+
 def hyperparameter_names(name: str) -> tuple[str, ...]:
     import inspect
 

@@ -8,6 +8,7 @@ import numpy as np
 from manim import DOWN, FadeIn, FadeOut, Scene, ThreeDScene, ValueTracker, config, rush_from, rush_into
 
 from .mobjects.occlusion import camera_rotation
+from .story import Story, write_if_asked
 from .mobjects.text import flat, text
 from .theme import FONT_BODY, MARGIN, Theme, ThemeError, get_theme
 
@@ -80,6 +81,29 @@ class _ExplainerCut:
     def pace(self, full: float, cut: float) -> float:
         """A run time or hold: ``cut`` in the explainer's cut, ``full`` otherwise."""
         return cut if self.cut else full
+
+    hosted = False  # played inside another scene (the explainer): the host writes the storyboard
+
+    @property
+    def story(self) -> Story:
+        """This part's storyboard; its words come from ``assets/narration/<module>.toml``."""
+        if "_story" not in self.__dict__:
+            self._story = Story(type(self).__module__.rsplit(".", 1)[-1])
+        return self._story
+
+    def begin_beat(self, name: str, **facts) -> None:
+        """Start beat ``name``: a manim section and a storyboard entry; ``facts`` fill its words."""
+        self.next_section(name)
+        self.story.begin(name, self.renderer.time, **facts)
+
+    def say(self, index: int = 0, **facts) -> str:
+        """The current beat's caption ``index``, its placeholders filled from the facts."""
+        return self.story.caption(index, **facts)
+
+    def tear_down(self):
+        super().tear_down()
+        if not self.hosted:
+            write_if_asked(self.story, self.renderer.time)
 
     def clear_for_next_part(self, run_time: float = 0.6) -> None:
         """Fade out what is on screen and leave the scene empty: the explainer's next part

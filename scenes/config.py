@@ -55,6 +55,8 @@ class DescentConfig:
     """
 
     surface: str = "rosenbrock"
+    domain: tuple = ()  # ((x0, x1), (y0, y1)) for the surface's facts and plots; empty = its own
+    title: str = ""  # the heading; empty = one from the surface's name
     optimizer: str = "momentum"
     lr: float = 0.001
     hyperparams: tuple = ()  # (name, value) pairs with torch names; momentum defaults to 0.9
@@ -122,6 +124,8 @@ CONFIGS = {"descent": DescentConfig, "sigmoid_neuron": SigmoidNeuronConfig, "lea
 def _coerce(table: str, key: str, value, default):
     """``value`` converted to the type of ``default``, or a ConfigError."""
     where = f"[{table}] {key}"
+    if key == "domain":
+        return coerce_box(where, value)
     if isinstance(default, bool):
         if not isinstance(value, bool):
             raise ConfigError(f"{where} = {brief(value)} is not accepted; accepted: true or false")
@@ -149,6 +153,17 @@ def _coerce(table: str, key: str, value, default):
     raise ConfigError(f"{where}: unsupported setting")  # pragma: no cover - every field is typed above
 
 
+def coerce_box(where, value):
+    """``[[x0, x1], [y0, y1]]`` with x0 < x1 and y0 < y1 -> a tuple of pairs; ``[]`` -> ``()``."""
+    if value == []:
+        return ()
+    if (not isinstance(value, list) or len(value) != 2 or not all(
+            isinstance(p, list) and len(p) == 2 and all(_is_number(v) for v in p) and p[0] < p[1] for p in value)):
+        raise ConfigError(f"{where} = {brief(value)} is not accepted; "
+                          "accepted: [[x0, x1], [y0, y1]] with x0 < x1, y0 < y1")
+    return tuple(tuple(float(v) for v in p) for p in value)
+
+
 def _coerce_array(where, value, default):
     nested = bool(default) and isinstance(default[0], tuple)
     out = []
@@ -173,7 +188,7 @@ def validate(cfg, table: str = ""):
     table = table or next(k for k, v in CONFIGS.items() if isinstance(cfg, v))
     try:
         if isinstance(cfg, (DescentConfig, SigmoidNeuronConfig)):
-            surface = mathcore.get_surface(getattr(cfg, "surface", "sigmoid-error"))
+            surface = mathcore.get_surface(getattr(cfg, "surface", "sigmoid-error"), getattr(cfg, "domain", ()) or None)
             mathcore.check_fits(surface, mathcore.make_optimizer(cfg.optimizer, lr=cfg.lr, **cfg.hp))
             _check_point(table, "start", cfg.start, surface)
             check_steps(table, "steps", cfg.steps)

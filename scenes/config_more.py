@@ -117,14 +117,18 @@ class RaceConfig:
     """
 
     surface: str = "rosenbrock"
+    domain: tuple = ()  # the surface's domain ((x0, x1), (y0, y1)) for its facts and plots; empty = its own
     window: tuple = ()  # plotting window ((x0, x1), (y0, y1)); empty = the surface's domain
+    title: str = ""  # the heading; empty = "The race: <surface title>"
+    # Runners: a name (hyperparameters from ``hyperparams``) or a table { name = "gd", lr = 0.01 }
+    # (its keys override ``hyperparams``), so one optimizer can run at several rates.
     optimizers: tuple = ("gd", "momentum", "nesterov", "rmsprop", "adam")
     hyperparams: tuple = RACE_HYPERPARAMS
     start: tuple = (-1.2, 1.0)
     steps: int = 1500
     seed: int = 0
     grad_noise: float = 0.0
-    loss_tol: float = 1e-3  # the scoreboard counts steps until f <= loss_tol
+    loss_tol: float = 1e-3  # the scoreboard counts steps until f - f* <= loss_tol
     race_seconds: float = 15.0
     mesh_resolution: int = 0
     camera_phi: float = 62.0
@@ -132,6 +136,18 @@ class RaceConfig:
 
     def hp(self, optimizer: str) -> dict:
         return dict(dict(self.hyperparams).get(optimizer, ()))
+
+    @property
+    def runners(self) -> tuple:
+        """``((name, {hyperparameters}), ...)``, one per entry of ``optimizers``."""
+        out = []
+        for entry in self.optimizers:
+            name, own = (entry, ()) if isinstance(entry, str) else entry
+            out.append((name, {**self.hp(name), **dict(own)}))
+        return tuple(out)
+
+    def surface_object(self):
+        return mathcore.get_surface(self.surface, domain=self.domain or None)
 
 
 def _rastrigin_race() -> RaceConfig:
@@ -185,14 +201,10 @@ def _coerce(table: str, key: str, value, default):
     where = f"[{table}] {key}"
     if key == "hyperparams":
         return _coerce_hyperparams(where, value, default)
-    if key.endswith("window"):
-        if value == []:
-            return ()
-        if (not isinstance(value, list) or len(value) != 2 or not all(
-                isinstance(p, list) and len(p) == 2 and all(_is_number(v) for v in p) and p[0] < p[1] for p in value)):
-            raise ConfigError(f"{where} = {brief(value)} is not accepted; "
-                              "accepted: [[x0, x1], [y0, y1]] with x0 < x1, y0 < y1")
-        return tuple(tuple(float(v) for v in p) for p in value)
+    if key == "optimizers" and isinstance(value, list) and any(isinstance(v, dict) for v in value):
+        return _coerce_runners(where, value)
+    if key.endswith("window") or key == "domain":
+        return base.coerce_box(where, value)
     if isinstance(default, bool):
         if not isinstance(value, bool):
             raise ConfigError(f"{where} = {brief(value)} is not accepted; accepted: true or false")
@@ -220,6 +232,21 @@ def _coerce(table: str, key: str, value, default):
             raise ConfigError(f"{where} = {brief(value)} is not accepted; accepted: an array of numbers")
         return tuple(float(v) for v in value)
     raise ConfigError(f"{where}: unsupported setting")  # pragma: no cover
+
+
+def _coerce_runners(where, value):
+    """``["gd", { name = "gd", lr = 0.1 }]`` -> ``("gd", ("gd", (("lr", 0.1),)))``."""
+    out = []
+    for item in value:
+        if isinstance(item, str):
+            out.append(item)
+        elif isinstance(item, dict) and isinstance(item.get("name"), str):
+            own = tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in item.items() if k != "name")
+            out.append((item["name"], own))
+        else:
+            raise ConfigError(f"{where}: item {brief(item)} is not accepted; accepted: a name or a table such as "
+                              '{ name = "gd", lr = 0.01 }')
+    return tuple(out)
 
 
 def _coerce_hyperparams(where, value, default):
@@ -266,6 +293,16 @@ def _optimizer(table, name, surface=None, **hp):
         return optimizer
     except ValueError as exc:
         raise ConfigError(f"[{table}] {exc}") from None
+
+
+def _with_domain(table, name, domain):
+    """Surface ``name`` over ``domain`` (its own when empty); a bad domain is a ConfigError."""
+    try:
+        return mathcore.get_surface(name, domain or None)
+    except mathcore.FormulaError:
+        raise
+    except ValueError as exc:
+        raise ConfigError(f"[{table}] domain: {exc}") from None
 
 
 def _mesh(table, value):
@@ -320,13 +357,21 @@ def _validate_landscapes(cfg: LandscapesConfig, table):
 
 def _validate_race(cfg: RaceConfig, table):
     surface = _surface2d(table, "surface", cfg.surface)
+    surface = _with_domain(table, cfg.surface, cfg.domain)
     window = cfg.window or surface.domain
     if not 1 <= len(cfg.optimizers) <= 6:
-        raise ConfigError(f"[{table}] optimizers has {len(cfg.optimizers)} names; accepted: 1 to 6")
-    if len(set(cfg.optimizers)) != len(cfg.optimizers):
-        raise ConfigError(f"[{table}] optimizers = {brief(list(cfg.optimizers))} is not accepted; accepted: distinct names")
-    for name in cfg.optimizers:
-        _optimizer(table, name, **cfg.hp(name), surface=surface)
+        raise ConfigError(f"[{table}] optimizers has {len(cfg.optimizers)} runners; accepted: 1 to 6")
+    runners = cfg.runners
+    keys = [(name, tuple(sorted(hp.items()))) for name, hp in runners]
+    if len(set(keys)) != len(keys):
+        raise ConfigError(f"[{table}] optimizers = {brief(list(cfg.optimizers))} is not accepted; accepted: distinct "
+                          "runners (one optimizer more than once needs a different lr each time)")
+    for name, hp in runners:
+        _optimizer(table, name, **hp, surface=surface)
+    if surface.facts.f_min is None:
+        raise ConfigError(f"[{table}] surface = {brief(cfg.surface)} has no minimum inside its domain "
+                          f"{[list(d) for d in surface.domain]}; accepted: a surface with a minimum there "
+                          "(a larger domain may hold one)")
     for name, _ in cfg.hyperparams:
         if name not in mathcore.OPTIMIZERS:
             raise ConfigError(f"[{table}] hyperparams: unknown optimizer {brief(name)}; "

@@ -25,6 +25,7 @@ import numpy as np
 from manim import DEGREES, DOWN, LEFT, RIGHT, UP, FadeIn, FadeOut, MathTex, VGroup, Write
 
 import mathcore
+from mathcore import display_name
 from scenes.animations import StepSwitch, StepTracker, descend, drive, drive_part, release
 from scenes.common import ThemedThreeDScene, place_view
 from scenes.config import DescentConfig, load_or_exit
@@ -34,7 +35,14 @@ from scenes.mobjects import (
     start_mark, substituted_rule_tex, text, visible,
 )
 from scenes.mobjects.occlusion import eye_position
+from scenes.panels import plain as format_plain
+from scenes.story import count
 from scenes.theme import FONT_BODY, FONT_LABEL, FONT_SMALL, FONT_TITLE, MARGIN
+
+# The run's outcomes, in the order of the ``conclude`` captions in assets/narration/descent.toml.
+OUTCOMES = ("global", "local", "short", "diverged", "left")
+OUTCOME_WORDS = {"global": "ends at the lowest minimum", "local": "stops in a local minimum",
+                 "short": "has not reached a minimum yet", "diverged": "diverges", "left": "leaves the plotted domain"}
 
 # Screen layout (manim units; the frame is 14.2 x 8, the safe area 0.5 inside it).
 SURFACE_SCREEN = (-0.95, 0.45)  # where the middle of the mesh appears in 3D
@@ -51,7 +59,7 @@ class DescentData:
 
     @cached_property
     def surface(self):
-        return mathcore.get_surface(self.cfg.surface)
+        return mathcore.get_surface(self.cfg.surface, domain=self.cfg.domain or None)
 
     @cached_property
     def optimizer(self):
@@ -78,12 +86,23 @@ class DescentData:
 
     @property
     def reached_minimum(self):
-        """The known global minimum the run ended at (to the 3 digits shown), or None."""
+        """The minimum (``describe``'s :class:`~mathcore.CriticalPoint`) the run ended at, to the
+        3 digits shown, or None."""
         end = self.trajectory.points[self.last]
-        for m in self.surface.minima:
-            if np.all(np.abs(end - np.asarray(m)) <= 5e-3 * np.maximum(1.0, np.abs(m))):
-                return m
+        ended = None if self.left_domain else self.trajectory.ended_in
+        if ended is not None and np.all(np.abs(end - np.asarray(ended.point)) <= 5e-3 * np.maximum(1.0, np.abs(ended.point))):
+            return ended
         return None
+
+    def outcome(self) -> str:
+        """What the run did, judged against the surface's facts: ``left``, ``diverged``,
+        ``global``, ``local`` (ended at a minimum that is not the lowest) or ``short``."""
+        if self.left_domain:
+            return "diverged" if self.trajectory.status == "diverged" else "left"
+        reached = self.reached_minimum
+        if reached is None:
+            return "short"
+        return "global" if reached.is_global else "local"
 
 
 class RosenbrockDescent(ThemedThreeDScene):
@@ -131,8 +150,10 @@ class RosenbrockDescent(ThemedThreeDScene):
         self.start3d = start_mark(lifted[0], theme, label=None, radius=0.11)
 
         # Overlays (fixed in the frame).
-        self.title = text(f"Descending the {surface.title} valley" if surface.name == "rosenbrock"
-                          else f"Descending: {surface.title or surface.name}", theme, FONT_TITLE)
+        heading = cfg.title or (f"Descending the {surface.title} valley" if surface.name == "rosenbrock"
+                                else "Descending your function" if surface.name == "custom"
+                                else f"Descending: {surface.title or surface.name}")
+        self.title = text(heading, theme, FONT_TITLE)
         self.title.to_corner(UP + LEFT, buff=MARGIN)
         names = ", ".join(surface.variable_names)
         self.formula = MathTex(f"f({names}) =", surface.latex, font_size=FONT_BODY, color=theme.foreground)
@@ -140,8 +161,9 @@ class RosenbrockDescent(ThemedThreeDScene):
         self.legend = color_legend(view.heights, theme, height=2.4)
         self.legend.to_edge(LEFT, buff=MARGIN).shift(0.35 * DOWN)
 
-        self.plot = LossPlot([(traj.losses[: d.last + 1], self.color)], theme, x_max=d.last, log=True, width=3.6,
-                             height=2.0, step=0)
+        # How far above the lowest value the run is, f - f*, on a log axis (true on any surface).
+        self.plot = LossPlot([(traj.gap[: d.last + 1], self.color)], theme, x_max=max(d.last, 1), log=True, width=3.6,
+                             height=2.0, step=0, y_label=r"f - f^*")
         self.plot.move_to([RIGHT_X + 0.2, 1.25, 0])
         self.key = legend([(self._optimizer_caption(), self.color)], theme, FONT_SMALL)
         self.key.next_to(self.plot, UP, buff=0.25).align_to(self.plot, LEFT)
@@ -176,7 +198,7 @@ class RosenbrockDescent(ThemedThreeDScene):
             if value and not isinstance(value, bool):
                 parts.append(rf"{symbol} = {value:g}")
         sep = r",\ "
-        return rf"\text{{{opt.name}}}\ \ ({sep.join(parts)})"
+        return rf"\text{{{display_name(opt.name)}}}\ \ ({sep.join(parts)})"
 
     def _rule_steps(self) -> list[int]:
         """Steps whose numbers the rule shows: the first two, then spread out over the run.
@@ -194,6 +216,7 @@ class RosenbrockDescent(ThemedThreeDScene):
 
     def intro(self):
         """Title, formula and the surface, while the camera swings slowly into place."""
+        self.begin_beat("intro")
         self.renderer.camera.should_apply_shading = False  # baked into the mesh (see build)
         self.set_camera_orientation(phi=self.phi, theta=self.theta - 20 * DEGREES)
         self.fix(self.title, self.formula, self.legend)
@@ -201,22 +224,21 @@ class RosenbrockDescent(ThemedThreeDScene):
         # repaints the whole mesh, so moves are few and short, and the mesh's fade is short.
         self.move_camera_in_two(1.2, 2.3, [FadeIn(self.mesh), Write(self.title)],
                                 [Write(self.formula), FadeIn(self.legend)], theta=self.theta)
-        words = "Height and colour show the loss f"
-        if self.view.heights.is_log:
-            words += ", on a log scale"
-        self.say(words)
+        self.show_caption(self.say(1 if self.view.heights.is_log else 0))
         self.wait(2.0)
 
-    def say(self, words, run_time=0.6):
+    def show_caption(self, words, run_time=0.6):
         self.play(*self.captions.show(words, run_time), run_time=run_time)
 
     def show_rule(self):
         """The start, and the update rule, symbolic, held before the numbers start."""
-        start = self.data.trajectory.points[0]
+        d = self.data
+        start = d.trajectory.points[0]
         self.add(self.trail3d)
         self.face_camera(self.ball3d)
         self.play(FadeIn(self.ball3d, scale=0.5), FadeIn(self.start3d), run_time=0.8)
-        self.say(f"Start at ({start[0]:g}, {start[1]:g}) and follow the update rule")
+        self.begin_beat("show_rule", start=f"({start[0]:g}, {start[1]:g})", optimizer=display_name(d.optimizer.name))
+        self.show_caption(self.say())
         self.fix(self.rule, self.rule_label)
         self.play(FadeIn(self.rule_label), Write(self.rule), run_time=1.5)
         self.wait(2.5)
@@ -227,6 +249,7 @@ class RosenbrockDescent(ThemedThreeDScene):
     def run_descent(self):
         """Every driven mobject follows one step index; the camera is still."""
         d = self.data
+        self.begin_beat("run_descent", steps=d.last)
         self.play(FadeIn(self.rule_switch), run_time=0.5)
         # Only what changes is repainted each frame: the updaters sit on the changing parts,
         # which go to the front of the scene; the plot's axes, the readout's labels, the
@@ -245,6 +268,7 @@ class RosenbrockDescent(ThemedThreeDScene):
     def view_from_above(self):
         """The camera rises to look straight down while the mesh dissolves into its floor."""
         theme, view, d = self.theme, self.view, self.data
+        self.begin_beat("view_from_above")
         pts = d.shown[0]
         floor_center = view.floor_points([[np.mean(r) for r in d.surface.domain]])[0]
         # Straight above, the rotation is the identity and the perspective factor d / (d - z).
@@ -265,7 +289,7 @@ class RosenbrockDescent(ThemedThreeDScene):
             [FadeOut(self.mesh), FadeOut(self.trail3d), FadeOut(self.ball3d), FadeOut(self.start3d),
              lines.animate.shift(share * delta).set_stroke(opacity=0.45),
              trail.animate.shift(share * delta).set_stroke(opacity=0.5),
-             *self.captions.show("From above, the surface becomes its contour map")],
+             *self.captions.show(self.say())],
             lambda: [lines.animate.shift((1 - share) * delta).set_stroke(opacity=0.9),
                      trail.animate.shift((1 - share) * delta).set_stroke(opacity=1)],
             phi=0, theta=-90 * DEGREES)
@@ -275,6 +299,12 @@ class RosenbrockDescent(ThemedThreeDScene):
     def conclude(self):
         """Contour levels, the known minimum, the run's end, and its numbers."""
         theme, d, traj, view = self.theme, self.data, self.data.trajectory, self.view
+        k = d.last
+        facts = d.surface.facts
+        outcome = d.outcome()
+        self.begin_beat("conclude", outcome=OUTCOME_WORDS[outcome], steps=k, f_end=format_plain(traj.losses[k]),
+                        f_star=format_plain(facts.f_min), exit_step=int(traj.n_steps),
+                        minima=count(len(facts.minima), "minimum", "minima"))
         floor = view.floor_points(d.shown[0])
         (x0, x1), (y0, y1) = d.surface.domain
         a, b = view.floor_points([(x0, y0), (x1, y1)])
@@ -287,14 +317,17 @@ class RosenbrockDescent(ThemedThreeDScene):
         ball = Marker(floor, self.color, theme, step=d.last)
         marks = VGroup(start_mark(floor[0], theme, label="start", direction=UP))
         reached = d.reached_minimum
-        for m in d.surface.minima:
-            # A star on every global minimum, labelled on the one the run reached (or the
-            # first); drawn after the ball, so that a run ending on it does not hide it.
-            label = f"({m[0]:.3g}, {m[1]:.3g})" if m == (reached or d.surface.minima[0]) else None
-            marks.add(minimum_mark(view.floor_points([m])[0], theme, label=label, direction=DOWN + 0.6 * RIGHT))
+        shown = [m for m in facts.minima if m.is_global or m == reached]
+        labelled = reached or (facts.global_minima[0] if facts.global_minima else None)
+        for m in shown:
+            # A star on every global minimum (hollow on a local one the run reached), labelled on
+            # the one the run reached (or the first); drawn after the ball, so that it stays in view.
+            p = m.point
+            label = f"({p[0]:.3g}, {p[1]:.3g})" if m == labelled else None
+            marks.add(minimum_mark(view.floor_points([p])[0], theme, label=label, direction=DOWN + 0.6 * RIGHT,
+                                   local=not m.is_global))
         self.play(FadeIn(labels), FadeIn(axis_names), FadeIn(ball), FadeIn(marks), run_time=1.0)
 
-        k = d.last
         lines = [rf"\text{{after {k} steps:}}",
                  rf"{names[0]} = {format_sig(traj.points[k][0])},\ \ {names[1]} = {format_sig(traj.points[k][1])}",
                  rf"f = {format_sig(traj.losses[k])}"]
@@ -303,20 +336,11 @@ class RosenbrockDescent(ThemedThreeDScene):
         self.summary.move_to([RIGHT_X - 0.1, -1.5, 0])
         card = panel(self.summary, theme)
         self.fix(card, self.summary)
+        extra = []
         if d.left_domain:
-            words = "Diverged: the run left the plotted domain" if traj.status == "diverged" else \
-                "The run left the plotted domain"
-            mark = diverged_mark(floor[-1], floor[-1] - floor[-2], theme, step=int(traj.n_steps))
-            extra = [FadeIn(mark)]
-        elif d.reached_minimum is not None:
-            which = "the" if len(d.surface.minima) == 1 else "a"
-            words = f"The run ends at {which} minimum: the numbers are the trajectory's"
-            extra = []
-        else:
-            words = f"After {k} steps the run has not reached a known minimum"
-            extra = []
+            extra = [FadeIn(diverged_mark(floor[-1], floor[-1] - floor[-2], theme, step=int(traj.n_steps)))]
         self.play(FadeOut(self.readout), FadeIn(card), FadeIn(self.summary), *extra,
-                  *self.captions.show(words), run_time=1.0)
+                  *self.captions.show(self.say(OUTCOMES.index(outcome))), run_time=1.0)
         self.wait(4.0)
 
 

@@ -75,6 +75,7 @@ def play_part(host: ThreeDScene, scene_class, sections: bool) -> None:
     part = scene_class(renderer=host.renderer)
     host.renderer.file_writer = writer
     part.explainer_cut = True  # the part plays its shortened cut (see ``EXPLAINER_BUDGETS``)
+    part.hosted = True  # its beats go into the host's storyboard, not a file of their own
     stem = scene_class.__module__.rsplit(".", 1)[-1]
     marks = host.__dict__.setdefault("beat_marks", [])  # (beat, start time) of every beat played, for tests
 
@@ -92,6 +93,10 @@ def play_part(host: ThreeDScene, scene_class, sections: bool) -> None:
     part.setup()
     part.construct()
     part.tear_down()
+    story = getattr(part, "_story", None)
+    if story is not None:
+        story.end(host.renderer.time)
+        host.__dict__.setdefault("story_beats", []).extend(story.beats)
     reset_camera(host)
 
 

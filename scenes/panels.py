@@ -112,10 +112,11 @@ class Scoreboard(VGroup):
     ``rows`` is a list of ``(label, color, steps_or_None, final_loss)`` or, with a settings
     column, ``(label, color, steps_or_None, final_loss, settings_latex)``. Runs that reach
     the tolerance rank by steps, the others after them by final loss. ``.cells[i]`` holds
-    the strings shown in ranked row ``i`` (label, steps, final), for tests.
+    the strings shown in ranked row ``i`` (label, steps, final), for tests. A label that starts
+    with a backslash is LaTeX already (``\\textsf{GD}\\ \\eta = 0.1``).
     """
 
-    def __init__(self, rows, theme: Theme, tol: float, budget: int, font_size: int = FONT_LABEL):
+    def __init__(self, rows, theme: Theme, tol: float, budget: int, font_size: int = FONT_LABEL, gap: bool = False):
         super().__init__()
         order = sorted(range(len(rows)), key=lambda i: (rows[i][2] is None, rows[i][2] or 0, rows[i][3]))
         self.order = order
@@ -123,7 +124,8 @@ class Scoreboard(VGroup):
         head = [math(r"\phantom{0}", theme, font_size)]
         if settings:
             head.append(math(r"\textsf{settings}", theme, font_size, color=theme.muted))
-        head += [math(r"\textsf{steps to } f \le " + format_sig(tol, 1), theme, font_size, color=theme.muted),
+        goal = r"f - f^* \le " if gap else r"f \le "  # ``gap``: the steps count to within tol of f*
+        head += [math(r"\textsf{steps to } " + goal + format_sig(tol, 1), theme, font_size, color=theme.muted),
                  math(r"f \textsf{ after } %d" % budget, theme, font_size, color=theme.muted)]
         self.cells = []
         grid = [head]
@@ -132,7 +134,7 @@ class Scoreboard(VGroup):
             steps_s = str(steps) if steps is not None else "-"
             final_s = format_sig(float(final))
             self.cells.append((label, steps_s, final_s))
-            row = [math(r"\textsf{%s}" % label, theme, font_size, color=color)]
+            row = [math(label if label.startswith("\\") else r"\textsf{%s}" % label, theme, font_size, color=color)]
             if settings:
                 row.append(math(rows[i][4], theme, font_size, color=theme.muted))
             row += [math(steps_s if steps is not None else r"\textsf{--}", theme, font_size),

@@ -24,21 +24,18 @@ import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, DashedLine, FadeIn, FadeOut, Group, LaggedStart, MathTex, VGroup
 
 import mathcore
+from mathcore import display_name
 
 from scenes.animations import StepTracker, advance
 from scenes.common import ThemedThreeDScene
 from scenes.config_more import RaceConfig, load_or_exit
 from scenes.mobjects import diverged_mark, format_sig, legend, math, minimum_mark, panel, start_mark, text, visible
-from scenes.panels import (FastNumber, MapPanel, PathOnMap, Scoreboard, SeriesPlot, hyperparam_text, plain,
+from scenes.panels import (FastNumber, _plain, MapPanel, PathOnMap, Scoreboard, SeriesPlot, hyperparam_text, plain,
                            steps_to_tolerance)
+from scenes.story import count
 from scenes.stage import Drive, SurfaceStage, snapshot
 from scenes.theme import FONT_LABEL, FONT_SMALL, FONT_TITLE, MARGIN
 
-DISPLAY_NAMES = {
-    "gd": "GD", "momentum": "Momentum", "nesterov": "Nesterov", "rmsprop": "RMSProp", "adam": "Adam",
-    "adagrad": "AdaGrad", "adadelta": "AdaDelta", "adamw": "AdamW", "amsgrad": "AMSGrad", "nadam": "NAdam",
-    "newton": "Newton",
-}
 # Layout (manim units; frame 14.2 x 8, safe area 0.5 inside; captions below y = -2.45).
 SURFACE_SCREEN = (-2.75, -0.3)  # where the middle of the 3D window appears
 RIGHT_LEFT = 2.1  # left edge of the right-hand column (legend, plot, scoreboard)
@@ -49,17 +46,25 @@ MAP_SIDE = 4.6
 
 @dataclass
 class RaceData:
-    """The runs of a race, all from mathcore with the same start, budget and seed."""
+    """The runs of a race, all from mathcore with the same start, budget and seed, and what
+    each one did, judged against the surface's facts (``f*``, its minima)."""
 
     cfg: RaceConfig
 
     @cached_property
     def surface(self):
-        return mathcore.get_surface(self.cfg.surface)
+        return self.cfg.surface_object()
 
     @cached_property
     def optimizers(self) -> list:
-        return [mathcore.make_optimizer(name, **self.cfg.hp(name)) for name in self.cfg.optimizers]
+        return [mathcore.make_optimizer(name, **hp) for name, hp in self.cfg.runners]
+
+    @cached_property
+    def labels(self) -> list[str]:
+        """Each runner's name; an optimizer that runs more than once is told apart by its rate."""
+        names = [o.name for o in self.optimizers]
+        return [display_name(o.name) + (f" (η = {o.hyperparams['lr']:g})" if names.count(o.name) > 1 else "")
+                for o in self.optimizers]
 
     @cached_property
     def trajectories(self) -> list:
@@ -67,37 +72,97 @@ class RaceData:
         return [mathcore.run(self.surface, opt, cfg.start, cfg.steps, seed=cfg.seed, grad_noise=cfg.grad_noise)
                 for opt in self.optimizers]
 
+    @property
+    def f_star(self) -> float:
+        return self.surface.facts.f_min
+
     def steps_to_tol(self, traj) -> int | None:
-        return steps_to_tolerance(traj.losses, self.cfg.loss_tol)
+        """The first step with f - f* <= ``loss_tol``, or None."""
+        return steps_to_tolerance(traj.gap, self.cfg.loss_tol)
 
-    def rows(self, theme) -> list:
+    @cached_property
+    def outcomes(self) -> list[dict]:
+        """Per runner: ``label``, ``kind`` (reached / local / diverged / short), ``steps`` to the
+        tolerance, ``final`` f, ``step`` where it diverged."""
+        out = []
+        for label, t in zip(self.labels, self.trajectories):
+            steps = self.steps_to_tol(t)
+            ended = t.ended_in
+            if steps is not None:
+                kind = "reached"
+            elif t.status == "diverged":
+                kind = "diverged"
+            elif ended is not None and not ended.is_global:
+                kind = "local"
+            else:
+                kind = "short"
+            out.append({"label": label, "kind": kind, "steps": steps, "final": float(t.losses[-1]),
+                        "step": int(t.n_steps)})
+        return out
+
+    def rows(self, theme, colors) -> list:
         """Scoreboard rows: (name, colour, steps to tolerance or None, final loss, settings)."""
-        return [(display_name(t.optimizer.name), theme.optimizer_color(t.optimizer.name), self.steps_to_tol(t),
-                 float(t.losses[-1]), hyperparam_text(t.optimizer)) for t in self.trajectories]
+        return [(display_name(t.optimizer.name), c, o["steps"], o["final"], hyperparam_text(t.optimizer))
+                for o, c, t in zip(self.outcomes, colors, self.trajectories)]
 
 
-def display_name(name: str) -> str:
-    return DISPLAY_NAMES.get(name, name)
+def runner_colors(theme, optimizers) -> list:
+    """One colour per optimizer; an optimizer that runs again at another rate gets a shade of its
+    colour (lighter as the rate grows), so a colour still names the method."""
+    from scenes.theme import _mix
+
+    out = []
+    for i, o in enumerate(optimizers):
+        same = [p for p in optimizers if p.name == o.name]
+        if len(same) == 1:
+            out.append(theme.optimizer_color(o.name))
+            continue
+        rank = sorted(p.hyperparams["lr"] for p in same).index(o.hyperparams["lr"])
+        out.append(_mix(theme.optimizer_color(o.name), theme.foreground, 0.55 * rank / (len(same) - 1)))
+    return out
 
 
-def verdict(rows, tol: float, steps: int) -> str:
-    """The closing caption, from the scoreboard rows (two lines at most)."""
-    reached = sorted((r for r in rows if r[2] is not None), key=lambda r: r[2])
-    missed = [r[0] for r in rows if r[2] is None]
+def _names(labels, total: int = 0) -> str:
+    """``A``, ``A and B``, ``A, B and C``; ``all 4`` when the group is every one of ``total`` runners."""
+    if total > 2 and len(labels) == total:
+        return f"all {total}"
+    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+
+
+def verdict(outcomes, tol: float, steps: int, f_star: float, spoken: bool = False) -> str:
+    """The race's closing words from the runs' outcomes: who is first to within ``tol`` of
+    :math:`f^*` and what the others did (stopped in a local minimum, diverged, ran out of
+    steps). Two lines for the caption; one sentence with ``spoken``."""
     tol_s = f"{tol:g}"
-    if not reached:
-        best = min(format_sig(r[3]) for r in rows)
-        tied = [r[0] for r in rows if format_sig(r[3]) == best]
-        value = plain(min(r[3] for r in rows))
-        if len(tied) > 1:
-            names = ", ".join(tied[:-1]) + " and " + tied[-1]
-            return f"No one reaches f ≤ {tol_s} in {steps} steps:\n{names} all stop at f = {value}"
-        return f"No one reaches f ≤ {tol_s} in {steps} steps:\nlowest final loss {value} ({tied[0]})"
-    first = f"{reached[0][0]} is first to f ≤ {tol_s}, at step {reached[0][2]}"
-    if missed:
-        names = ", ".join(missed[:-1]) + (" and " if len(missed) > 1 else "") + missed[-1]
-        return first + f";\n{names} {'does' if len(missed) == 1 else 'do'} not get there in {steps} steps"
-    return first + f";\nall {len(rows)} get there within {steps} steps"
+    goal = f"within {tol_s} of the lowest value" if spoken else f"f − f* ≤ {tol_s}"
+    reached = sorted((o for o in outcomes if o["kind"] == "reached"), key=lambda o: o["steps"])
+    rest = []
+    local = [o for o in outcomes if o["kind"] == "local"]
+    if local:
+        lowest = plain(min(o["final"] for o in local))
+        where = (f"in a local minimum at f = {lowest}" if len({plain(o["final"]) for o in local}) == 1
+                 else f"in local minima (the lowest at f = {lowest})")
+        rest.append(f"{_names([o['label'] for o in local], len(outcomes))} {'stops' if len(local) == 1 else 'stop'} {where}")
+    diverged = [o for o in outcomes if o["kind"] == "diverged"]
+    for o in diverged:
+        rest.append(f"{o['label']} diverges at step {o['step']}")
+    short = [o for o in outcomes if o["kind"] == "short"]
+    if short:
+        lowest = min(short, key=lambda o: o["final"])
+        verb = "does" if len(short) == 1 else "do"
+        rest.append(f"{_names([o['label'] for o in short], len(outcomes))} {verb} not get there in {steps} steps"
+                    + (f" (f = {plain(lowest['final'])})" if len(short) == 1 else ""))
+    if reached:
+        first = reached[0]
+        head = f"{first['label']} is first to {goal}, at step {first['steps']}"
+        if not rest:
+            tail = (f"all {len(outcomes)} get there within {steps} steps" if len(outcomes) > 1
+                    else f"f* = {plain(f_star)}")
+            rest = [tail]
+    else:
+        head = f"No one gets {goal} in {steps} steps" if spoken else f"No one reaches {goal} in {steps} steps"
+    sep = "; " if spoken else ";\n"
+    return head + sep + "; ".join(rest) + ("." if spoken else "")
 
 
 def shared_pacing(vertex_lists, n_steps: int, path_weight: float = 0.6):
@@ -182,11 +247,13 @@ class OptimizerRace(ThemedThreeDScene):
                                   phi=cfg.camera_phi, theta=cfg.camera_theta, screen_xy=screen,
                                   resolution=cfg.mesh_resolution or 40, floor=False)
         self.set_camera_orientation(**self.stage.camera_kwargs())
-        self.colors = [theme.optimizer_color(t.optimizer.name) for t in d.trajectories]
+        self.colors = runner_colors(theme, d.optimizers)
         self.runs = [self.stage.run(t, c) for t, c in zip(d.trajectories, self.colors)]
 
         names = ", ".join(surface.variable_names)
-        self.title = text(f"The race: {surface.title or surface.name}", theme, FONT_TITLE)
+        heading = cfg.title or ("The race on your function" if surface.name == "custom"
+                                else f"The race: {surface.title or surface.name}")
+        self.title = text(heading, theme, FONT_TITLE)
         self.title.to_corner(UP + LEFT, buff=MARGIN)
         start = ", ".join(f"{v:g}" for v in cfg.start)
         rules = f"start ({start}) · {cfg.steps} steps each · same seed · no clipping"
@@ -203,8 +270,9 @@ class OptimizerRace(ThemedThreeDScene):
         self.legend.move_to([0, 3.45, 0], aligned_edge=UP).align_to([RIGHT_LEFT, 0, 0], LEFT)
 
         cx, cy, w, h = PLOT_AXES
-        self.plot = SeriesPlot([(t.losses, c) for t, c in zip(d.trajectories, self.colors)], theme, x_max=cfg.steps,
-                               log=True, width=w, height=h, y_min_decade=-8)
+        # The distance to the lowest value, f - f*, on a log axis: it reads the same on every surface.
+        self.plot = SeriesPlot([(t.gap, c) for t, c in zip(d.trajectories, self.colors)], theme, x_max=cfg.steps,
+                               log=True, width=w, height=h, y_min_decade=-8, y_label=r"f - f^*")
         self.plot.shift(np.array([cx, cy, 0.0]) - self.plot.axes.get_center())
         self.counter = StepCounter(cfg.steps, theme)
         self.counter.next_to(self.plot.axes, UP, buff=0.3).align_to(self.plot.axes, RIGHT)
@@ -213,19 +281,23 @@ class OptimizerRace(ThemedThreeDScene):
         ax = self.plot.axes
         self.tol_line = DashedLine(ax.c2p(0, y_tol), ax.c2p(cfg.steps, y_tol), dash_length=0.08, stroke_width=2,
                                    color=theme.muted)
-        self.tol_label = math(r"f = " + format_sig(cfg.loss_tol, 1), theme, FONT_SMALL, color=theme.muted)
+        self.tol_label = math(r"f - f^* = " + format_sig(cfg.loss_tol, 1), theme, FONT_SMALL, color=theme.muted)
         self.tol_label.next_to(self.tol_line, DOWN, buff=0.06).align_to(self.tol_line, RIGHT)
         self.start_mark = start_mark(self.runs[0].lifted[0], theme, label=None, radius=0.1)
-        minima = [m for m in surface.minima if self._inside(m)]
         self.minimum = VGroup()
-        for m in minima:
-            point = self.stage.scene_point(m)
-            mark = minimum_mark(point, theme, size=0.12)
+        for m in self.minima:
+            point = self.stage.scene_point(m.point)
+            mark = minimum_mark(point, theme, size=0.12, local=not m.is_global)
             if not visible([point], self.stage.eye, self.stage.mesh)[0]:
                 mark.set_opacity(0.35)  # behind a hill from this camera: drawn faint, as hidden paths are
             self.minimum.add(mark)
         self.fix(self.title, self.rules, self.formula, self.legend, self.plot, self.counter, self.tol_line,
                  self.tol_label)
+
+    @cached_property
+    def minima(self) -> list:
+        """The minima ``describe`` found in the plotting window (global ones first)."""
+        return [m for m in self.data.surface.facts.minima if self._inside(m.point)]
 
     def _inside(self, point) -> bool:
         x0, x1, y0, y1 = self.stage.box
@@ -235,30 +307,28 @@ class OptimizerRace(ThemedThreeDScene):
 
     def the_field(self):
         """The surface (one image of a fine mesh), the title and the rules."""
-        self.next_section("the_field")
+        d = self.data
+        self.begin_beat("the_field", runners=count(len(self.runs), "runner", "runners"), steps=self.cfg.steps, f_star=plain(d.f_star),
+                        minima=count(len(d.surface.facts.minima), "minimum", "minima"))
         self.surface_image = snapshot(self, self.stage.mesh)
-        n = len(self.runs)
         self.play(FadeIn(self.surface_image), FadeIn(self.title), FadeIn(self.formula), run_time=1.2)
-        self.play(FadeIn(self.rules),
-                  *self.captions.show(f"{n} optimizers, one start, one budget of {self.cfg.steps} steps each"),
-                  run_time=0.8)
+        self.play(FadeIn(self.rules), *self.captions.show(self.say()), run_time=0.8)
         self.wait(2.2)
 
     def the_runners(self):
         """Who runs, with which hyperparameters; everyone at the start."""
-        self.next_section("the_runners")
+        self.begin_beat("the_runners")
         self.add(*[r.trail3d for r in self.runs])
         balls = [r.ball3d for r in self.runs]
         self.face_camera(*balls, self.start_mark, self.minimum)
         self.play(LaggedStart(*[FadeIn(row, shift=0.2 * LEFT) for row in self.legend], lag_ratio=0.25),
                   FadeIn(self.start_mark), FadeIn(self.minimum), *[FadeIn(b, scale=0.5) for b in balls],
-                  *self.captions.show("Each with its own step size η (and momentum μ), listed;\n"
-                                      "same start, same seed, nothing clipped"), run_time=1.8)
+                  *self.captions.show(self.say()), run_time=1.8)
         self.wait(2.0)
 
     def race(self):
         """Everyone moves together, one shared step count; the log-loss panel follows."""
-        self.next_section("race")
+        self.begin_beat("race")
         cfg = self.cfg
         self.play(FadeIn(self.plot), FadeIn(self.counter), *self.captions.show(None), run_time=0.8)
         self.tracker.set_value(0)
@@ -271,8 +341,8 @@ class OptimizerRace(ThemedThreeDScene):
 
     def finish(self):
         """From above: the whole race on the contour map; the tolerance on the loss panel."""
-        self.next_section("finish")
         cfg, theme, d = self.cfg, self.theme, self.data
+        self.begin_beat("finish", tol=f"{cfg.loss_tol:g}")
         stage = self.stage
         (x0, x1), (y0, y1) = stage.surface.domain
         map_panel = MapPanel(stage.surface, stage.surface.domain, theme, side=MAP_SIDE, center=MAP_CENTER,
@@ -289,26 +359,33 @@ class OptimizerRace(ThemedThreeDScene):
                 pts = path.vertices
                 marks.add(diverged_mark(pts[-1], pts[-1] - pts[-2], theme, step=int(run.exit_index)))
         start = start_mark(map_panel.at(cfg.start), theme, label=None, radius=0.11)
-        minima = VGroup(*[minimum_mark(map_panel.at(m), theme, size=0.13) for m in d.surface.minima
-                          if self._inside(m)])
+        minima = VGroup(*[minimum_mark(map_panel.at(m.point), theme, size=0.13, local=not m.is_global)
+                          for m in self.minima])
         paths = VGroup(*self.paths)
         self.fix(paths, start, minima, marks)
         old = Group(self.surface_image, *[r.trail3d for r in self.runs], *[r.ball3d for r in self.runs],
                     self.start_mark, self.minimum)
         self.play(FadeOut(old), FadeOut(self.rules), FadeOut(self.formula), FadeIn(self.map_image), FadeIn(paths),
                   FadeIn(start), FadeIn(minima), FadeIn(marks),
-                  *self.captions.show("Seen from above: every path on the contour map"), run_time=1.2)
+                  *self.captions.show(self.say(0)), run_time=1.2)
         self.wait(1.2)
         self.play(FadeIn(self.tol_line), FadeIn(self.tol_label),
-                  *self.captions.show(f"Who gets below f = {cfg.loss_tol:g}, and when?"), run_time=0.8)
+                  *self.captions.show(self.say(1)), run_time=0.8)
         self.wait(1.6)
 
     def scoreboard(self):
         """Steps to the tolerance and the final loss, ranked."""
-        self.next_section("scoreboard")
         d, cfg, theme = self.data, self.cfg, self.theme
-        rows = d.rows(theme)
-        board = Scoreboard([r[:4] for r in rows], theme, cfg.loss_tol, cfg.steps, font_size=FONT_SMALL)
+        args = (d.outcomes, cfg.loss_tol, cfg.steps, d.f_star)
+        self.begin_beat("scoreboard", verdict=verdict(*args), verdict_said=verdict(*args, spoken=True))
+        rows = d.rows(theme, self.colors)
+        repeated = len({o.name for o in d.optimizers}) < len(d.optimizers)
+        if repeated:  # the rate beside the name tells an optimizer's runs apart
+            rows = [(rf"\textsf{{{r[0]}}}\ \eta = " + _plain(o.hyperparams["lr"]),) + r[1:4]
+                    for r, o in zip(rows, d.optimizers)]
+        else:
+            rows = [r[:4] for r in rows]
+        board = Scoreboard(rows, theme, cfg.loss_tol, cfg.steps, font_size=FONT_SMALL, gap=True)
         self.board = board
         top = self.legend.get_bottom()[1] - 0.35
         # Right-aligned under the legend; it may reach left over the gap beside the map.
@@ -320,7 +397,7 @@ class OptimizerRace(ThemedThreeDScene):
         self.play(FadeOut(self.plot), FadeOut(self.counter), FadeOut(self.tol_line), FadeOut(self.tol_label),
                   FadeIn(card), FadeIn(board.rule), *self.captions.show(None), run_time=0.8)
         self.play(LaggedStart(*[FadeIn(row, shift=0.15 * DOWN) for row in board.rows], lag_ratio=0.3), run_time=1.8)
-        self.play(*self.captions.show(verdict(rows, cfg.loss_tol, cfg.steps)), run_time=0.6)
+        self.play(*self.captions.show(self.say()), run_time=0.6)
         self.wait(4.0)
 
 
@@ -334,4 +411,4 @@ class OptimizerRaceRastrigin(OptimizerRace):
 
 
 __all__ = ["OptimizerRace", "OptimizerRaceRastrigin", "RaceData", "StepCounter", "shared_pacing", "verdict",
-           "display_name"]
+           "runner_colors"]

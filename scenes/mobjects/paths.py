@@ -147,10 +147,12 @@ def start_mark(point, theme: Theme, label: str | None = "start", direction=UP, r
     return group
 
 
-def minimum_mark(point, theme: Theme, label: str | None = None, direction=DOWN, size: float = 0.16) -> VGroup:
-    """A star on a known minimum, optionally labelled (LaTeX)."""
-    star = Star(n=5, outer_radius=size, inner_radius=size * 0.45, stroke_color=theme.background, stroke_width=1.5,
-                fill_color=theme.good, fill_opacity=1).move_to(point)
+def minimum_mark(point, theme: Theme, label: str | None = None, direction=DOWN, size: float = 0.16,
+                 local: bool = False) -> VGroup:
+    """A star on a known minimum, optionally labelled (LaTeX): filled on a global minimum,
+    hollow on a ``local`` one."""
+    star = Star(n=5, outer_radius=size, inner_radius=size * 0.45, stroke_color=theme.good if local else theme.background,
+                stroke_width=2.5 if local else 1.5, fill_color=theme.good, fill_opacity=0 if local else 1).move_to(point)
     group = VGroup(star)
     if label:
         tex = MathTex(label, font_size=FONT_SMALL, color=theme.good).next_to(star, direction, buff=0.12)

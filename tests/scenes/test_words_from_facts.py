@@ -1,0 +1,168 @@
+"""Words from facts: the race and the descent on a user's formula with two valleys (f* = -4.71).
+
+Each part is dry-run once under a changed config with ``$GDX_STORY`` set; the storyboard it
+writes must hold every beat with its times, and every number in its captions and narration
+must be one of the facts the beat states, which in turn are checked against mathcore here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+
+import numpy as np
+import pytest
+
+import mathcore
+from scenes.panels import plain
+from scenes.race import verdict
+from scenes.story import Story, count, fill, placeholders
+
+TWO_VALLEYS = "x**4 - 4*x**2 + y**2 + 0.5*x"
+RACE = f"""
+[race]
+surface = "{TWO_VALLEYS}"
+start = [0.3, 1.8]
+steps = 300
+mesh_resolution = 8
+optimizers = [{{ name = "gd", lr = 0.01 }}, {{ name = "gd", lr = 0.05 }}, "adam"]
+hyperparams = {{ adam = {{ lr = 0.05 }} }}
+[descent]
+surface = "{TWO_VALLEYS}"
+title = "Two valleys"
+optimizer = "gd"
+lr = 0.02
+start = [-0.3, 1.8]
+steps = 200
+mesh_resolution = 8
+"""
+NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:×10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)?")
+
+
+def dry_story(scene_cls, config_path, story_path):
+    from manim import tempconfig
+
+    saved = {k: os.environ.get(k) for k in ("GDX_CONFIG", "GDX_STORY")}
+    os.environ.update(GDX_CONFIG=str(config_path), GDX_STORY=str(story_path))
+    try:
+        with tempconfig({"dry_run": True, "quality": "low_quality", "frame_rate": 1, "disable_caching": True,
+                         "progress_bar": "none", "verbosity": "WARNING"}):
+            scene = scene_cls()
+            scene.render()
+    finally:
+        for k, v in saved.items():
+            os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
+    return scene, json.loads(story_path.read_text())
+
+
+@pytest.fixture(scope="module")
+def config(tmp_path_factory):
+    path = tmp_path_factory.mktemp("words") / "cfg.toml"
+    path.write_text(RACE)
+    return path
+
+
+@pytest.fixture(scope="module")
+def race(config):
+    from scenes.race import OptimizerRace
+
+    return dry_story(OptimizerRace, config, config.with_name("race.json"))
+
+
+@pytest.fixture(scope="module")
+def descent(config):
+    from scenes.descent import RosenbrockDescent
+
+    return dry_story(RosenbrockDescent, config, config.with_name("descent.json"))
+
+
+def numbers_in(text: str) -> list[str]:
+    return NUMBER.findall(text.replace("−", "-"))
+
+
+def assert_numbers_are_facts(story):
+    """Every number said or shown is a number of the facts its beat states (or of a fact's own words)."""
+    for beat in story["beats"]:
+        known = " ".join(str(v) for v in beat["facts"].values())
+        allowed = set(numbers_in(known))
+        for words in beat["captions"] + [beat["narration"]]:
+            for number in numbers_in(words):
+                assert number in allowed, f"{beat['name']}: {number!r} in {words!r} is not a fact ({beat['facts']})"
+
+
+def test_race_story_has_every_beat_with_times(race):
+    scene, story = race
+    names = [b["name"] for b in story["beats"]]
+    assert names == ["the_field", "the_runners", "race", "finish", "scoreboard"]
+    for a, b in zip(story["beats"], story["beats"][1:]):
+        assert a["end"] == pytest.approx(b["start"]) and a["start"] < a["end"]
+    assert story["beats"][-1]["end"] == pytest.approx(scene.renderer.time)
+    assert all(b["narration"] for b in story["beats"])
+
+
+def test_race_numbers_in_words_are_the_runs(race):
+    scene, story = race
+    assert_numbers_are_facts(story)
+    facts = {k: v for b in story["beats"] for k, v in b["facts"].items()}
+    surface = mathcore.get_surface(TWO_VALLEYS)
+    assert facts["f_star"] == plain(surface.facts.f_min) == "-4.71"
+    assert facts["steps"] == 300 and facts["runners"] == "3 runners"
+    # From (0.3, 1.8) every runner stops in the right-hand valley, a local minimum.
+    finals = [mathcore.run(surface, mathcore.make_optimizer(n, lr=lr), (0.3, 1.8), 300).losses[-1]
+              for n, lr in (("gd", 0.01), ("gd", 0.05), ("adam", 0.05))]
+    assert facts["verdict"] == (f"No one reaches f − f* ≤ 0.001 in 300 steps;\n"
+                                f"all 3 stop in a local minimum at f = {plain(min(finals))}")
+    assert "-3.30" in facts["verdict"]
+
+
+def test_race_plots_the_gap_and_tells_repeated_optimizers_apart(race):
+    scene, _ = race
+    f_star = mathcore.get_surface(TWO_VALLEYS).facts.f_min
+    for (series, _), t in zip(scene.plot.series, scene.data.trajectories):
+        np.testing.assert_allclose(series, t.losses - f_star)
+    assert scene.data.labels == ["GD (η = 0.01)", "GD (η = 0.05)", "Adam"]
+    assert len(set(scene.colors)) == 3
+    # Minima marks: the global one filled, the local one hollow, both from describe.
+    fills = sorted(round(m[0].get_fill_opacity()) for m in scene.minimum)
+    assert fills == [0, 1]
+
+
+def test_descent_story_on_a_formula(descent):
+    scene, story = descent
+    assert [b["name"] for b in story["beats"]] == ["intro", "show_rule", "run_descent", "view_from_above",
+                                                   "conclude"]
+    assert_numbers_are_facts(story)
+    assert scene.title.text.replace(" ", "") == "Twovalleys"
+    # From (-0.3, 1.8) GD rolls into the left valley: the global minimum.
+    end = story["beats"][-1]
+    assert end["captions"] == [f"The run ends at the lowest minimum, f* = -4.71"]
+    assert scene.data.outcome() == "global"
+    np.testing.assert_allclose(scene.plot.series[0][0], scene.data.trajectory.gap[: scene.data.last + 1])
+
+
+def test_verdict_words_for_each_outcome():
+    out = [{"label": "GD", "kind": "reached", "steps": 40, "final": 1e-5, "step": 100},
+           {"label": "Adam", "kind": "local", "steps": None, "final": -3.2966, "step": 100},
+           {"label": "Newton", "kind": "diverged", "steps": None, "final": np.inf, "step": 12},
+           {"label": "RMSProp", "kind": "short", "steps": None, "final": 0.52, "step": 100}]
+    text = verdict(out, 1e-3, 100, -4.71)
+    assert text == ("GD is first to f − f* ≤ 0.001, at step 40;\nAdam stops in a local minimum at f = -3.30; "
+                    "Newton diverges at step 12; RMSProp does not get there in 100 steps (f = 0.520)")
+    said = verdict(out, 1e-3, 100, -4.71, spoken=True)
+    assert "\n" not in said and said.startswith("GD is first to within 0.001 of the lowest value, at step 40;")
+    assert verdict(out[:1], 1e-3, 100, 0.0) == "GD is first to f − f* ≤ 0.001, at step 40;\nf* = 0"
+
+
+def test_story_fills_placeholders_and_records_the_facts(tmp_path):
+    story = Story("race")
+    story.begin("the_field", 0.0, runners=count(2, "runner", "runners"), steps=7, f_star="0", minima="no minima")
+    shown = story.caption()
+    story.end(3.0)
+    assert shown == "2 runners, one start, one budget of 7 steps each"
+    beat = story.beats[0]
+    assert beat["facts"] == {"runners": "2 runners", "steps": 7, "minima": "no minima", "f_star": "0"}
+    assert placeholders("{a} and {b}") == ["a", "b"] and fill("{a}!", {"a": 1}) == "1!"
+    assert count(1, "minimum", "minima") == "one minimum" and count(0, "saddle", "saddles") == "no saddles"
+    story.write(tmp_path / "s.json")
+    assert json.loads((tmp_path / "s.json").read_text())["beats"][0]["end"] == 3.0

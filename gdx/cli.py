@@ -7,6 +7,7 @@ exit status 2, and nothing written.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import sys
@@ -101,6 +102,9 @@ def build_parser() -> Parser:
     le.add_argument("file", type=Path, metavar="FILE.toml")
     le.add_argument("--jobs", type=jobs_count, default=None)
     le.add_argument("--check", action="store_true", help="only validate the file")
+    le.add_argument("--list-scenes", action="store_true", help="list the parts a lesson can ask for")
+    le.add_argument("--dry-run", action="store_true",
+                    help="play every part without writing video: durations and MEDIA/lessons/STEM/story.json")
 
     sl = sub.add_parser("slides", help="a scene (or the explainer) as click-through slides, one per beat")
     sl.add_argument("scenes", nargs="*", metavar="SCENE", help=SCENE_HELP)
@@ -321,7 +325,7 @@ def beat_spans(sections) -> dict[str, tuple[float, float]]:
 
 def cmd_stills(args) -> int:
     from .stills import beat_still_time, frame_at, handout, save_image
-    from .words import section_narration
+    from .words import result_narration
 
     infos = resolve_scenes(args.scenes, args.all)
     if not args.at and not args.handout:
@@ -366,7 +370,7 @@ def cmd_stills(args) -> int:
             print(save_image(frame_at(result.video, t), out_dir / info.name / f"{label}.{args.format}", args.format))
         if args.handout:
             names = [name for name, _, _ in result.sections]
-            narration = section_narration(names, info.file.stem, info.file)
+            narration = result_narration(result)
             for name in names:
                 beat = beat_key(name)
                 pages.append((frame_at(result.video, still_time(name)), f"{info.name}: {beat.replace('_', ' ')}",
@@ -417,8 +421,13 @@ def cmd_slides(args) -> int:
 
 
 def cmd_lesson(args) -> int:
-    from .lesson import LESSON_SCENES, LessonError, parse, to_config_toml
+    from .lesson import PARTS, LessonError, parse, to_config_toml
 
+    if args.list_scenes:
+        width = max(map(len, PARTS))
+        for name, part in PARTS.items():
+            print(f"{name:<{width}}  {part.about}")
+        return 0
     try:
         lesson = parse(args.file)
     except LessonError as exc:
@@ -428,21 +437,68 @@ def cmd_lesson(args) -> int:
     if args.check:
         print(f"{args.file}: ok ({', '.join(lesson.scenes)})")
         return 0
-    jobs = args.jobs
-    check_tools()
+    if not args.dry_run:
+        check_tools()
     writable_folder(MEDIA)
-    config = MEDIA / ".gdx" / "lessons" / f"{args.file.stem}.toml"
+    config = MEDIA / ".gdx" / "lessons" / f"{lesson.stem}.toml"
     config.parent.mkdir(parents=True, exist_ok=True)
     config.write_text(to_config_toml(lesson))
-    env = {"GDX_CONFIG": str(config.resolve()), "GDX_LESSON": args.file.stem}
-    todo = [catalog.find(LESSON_SCENES[name][0]) for name in lesson.scenes]
-    out = MEDIA / "lessons" / args.file.stem
-    results = Runner(MEDIA, jobs).run([Job(i.file, i.name, lesson.quality, lesson.theme, env=env, out_dir=out)
-                                       for i in todo])
-    for r in results:
-        if not r.ok:
-            print(f"gdx: {r.job.scene} failed:\n{r.error}", file=sys.stderr)
-    return 0 if all(r.ok for r in results) else 1
+    env = {"GDX_CONFIG": str(config.resolve()), "GDX_LESSON": lesson.stem}
+    out = MEDIA / "lessons" / lesson.stem
+    infos = [catalog.find(PARTS[name].scene) for name in lesson.scenes]
+    if args.dry_run:
+        stories = [dry_run_story(info, env) for info in infos]
+        for name, story in zip(lesson.scenes, stories):
+            print(f"{name}: {story['duration']:.1f} s, {len(story['beats'])} beats")
+    else:
+        jobs = [Job(i.file, i.name, lesson.quality, lesson.theme, env=env, out_dir=out, name=name)
+                for i, name in zip(infos, lesson.scenes)]
+        results = Runner(MEDIA, args.jobs).run(jobs)
+        for r in results:
+            if not r.ok:
+                print(f"gdx: {r.job.name} failed:\n{r.error}", file=sys.stderr)
+        if not all(r.ok for r in results):
+            return 1
+        from .words import write_subtitles
+
+        for r in results:
+            write_subtitles(r)
+        stories = [dict(r.story, duration=sum(d for _, d, _ in r.sections)) for r in results]
+    path = write_lesson_story(lesson, stories, out)
+    print(path)
+    return 0
+
+
+def dry_run_story(info, env: dict) -> dict:
+    """Play a part without writing video, under ``env`` (the lesson's config); its storyboard
+    with the part's ``duration``."""
+    story_file = Path(tempfile.mkdtemp(prefix="gdx-story-")) / "story.json"
+    saved = {k: os.environ.get(k) for k in (*env, "GDX_STORY")}
+    os.environ.update(env, GDX_STORY=str(story_file))
+    try:
+        scene, _ = catalog.dry_render(catalog.load_class(info), media_dir=MEDIA)
+    finally:
+        for k, v in saved.items():
+            os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
+    story = json.loads(story_file.read_text())
+    story_file.unlink()
+    story_file.parent.rmdir()
+    return dict(story, duration=scene.renderer.time)
+
+
+def write_lesson_story(lesson, stories: list[dict], out: Path) -> Path:
+    """``out/story.json``: for each part its video, duration and beats (start and end in seconds
+    from that video's start, captions, narration, the facts they state)."""
+
+    doc = {"lesson": lesson.title, "surface": lesson.surface,
+           "parts": [{"part": name, "video": f"{name}.mp4", "duration": round(float(story["duration"]), 3),
+                      "beats": story.get("beats", [])} for name, story in zip(lesson.scenes, stories)]}
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", dir=out, suffix=".part", delete=False) as tmp:
+        json.dump(doc, tmp, indent=1, ensure_ascii=False)
+    path = out / "story.json"
+    Path(tmp.name).replace(path)
+    return path
 
 
 COMMANDS = {"list": cmd_list, "doctor": cmd_doctor, "render": cmd_render, "stills": cmd_stills,

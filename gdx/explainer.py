@@ -13,7 +13,7 @@ from pathlib import Path
 from . import catalog
 from .jobs import Job, Runner, concat, video_duration
 from .subtitles import chapter_list, cues_from_beats, write_cues
-from .words import section_narration
+from .words import result_narration
 
 
 def parts() -> list[catalog.SceneInfo]:
@@ -48,7 +48,7 @@ def render_explainer(quality: str, theme: str, jobs: int | None, media: Path, pr
     for title, result in zip(titles, results):
         chapters.append((title if title != TITLE else "Introduction", t))
         beats = [(name, duration) for name, duration, _ in result.sections]
-        cues += cues_from_beats(beats, section_narration([b[0] for b in beats], "explainer"), offset=t)
+        cues += cues_from_beats(beats, result_narration(result, "explainer"), offset=t)
         t += video_duration(result.video)  # the joined file's real clock
     write_cues(final, cues, {".chapters.txt": chapter_list(chapters, t)})
     progress(f"explainer: {final} ({t:.1f} s, {len(chapters)} parts)")
@@ -74,7 +74,9 @@ def voice_explainer(results, titles, final: Path, voice, media: Path, progress=p
     for result in results:
         first.append(len(sections))
         sections += result.sections
-    narration = section_narration([name for name, _, _ in sections], "explainer", scene_file)
+    narration = {}
+    for result in results:
+        narration.update(result_narration(result, "explainer", scene_file))
     done = voice_over(sections, narration, voiced_path(final), voice[0], voice[1], media / ".gdx" / "voice")
     chapters = [(title if title != titles[0] else "Introduction", done.starts[i]) for title, i in zip(titles, first)]
     write_cues(done.video, done.cues, {".chapters.txt": chapter_list(chapters, done.duration)})

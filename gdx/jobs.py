@@ -53,6 +53,7 @@ class Job:
     transparent: bool = False
     frame_rate: int | None = None  # stills need few frames: render them at a low rate
     out_dir: Path | None = None  # where to publish; default media/videos/<file>/<resolution>
+    name: str = ""  # the published file's stem; default the scene's class name
 
     @property
     def key(self) -> str:
@@ -73,6 +74,12 @@ class Result:
     video: Path | None = None
     sections: list = field(default_factory=list)  # [(name, duration, video path)]
     error: str = ""
+    story: dict = field(default_factory=dict)  # the storyboard the scene wrote ($GDX_STORY), if it wrote one
+
+    @property
+    def narration(self) -> dict:
+        """Section name -> narration filled from the run, from the storyboard."""
+        return {b["name"]: b["narration"] for b in self.story.get("beats", []) if b.get("narration")}
 
 
 def valid_video(path: Path) -> bool:
@@ -226,7 +233,9 @@ class Runner:
                 return Result(job, False, 0.0, error="cancelled")
             purge_broken_segments(job_dir)
             purge_broken_tex(job_dir / "Tex")
-            env = dict(os.environ, GDX_THEME=job.theme, **job.env)
+            story = job_dir / "story.json"
+            story.unlink(missing_ok=True)  # a stale one would tell another render's words
+            env = dict(os.environ, GDX_THEME=job.theme, GDX_STORY=str(story), **job.env)
             log = job_dir / "render.log"
             with open(log, "w") as out:
                 proc = subprocess.Popen(tied_to_parent(self._command(job, job_dir)), stdout=out, stderr=subprocess.STDOUT,
@@ -255,13 +264,17 @@ class Runner:
                 pairs.append((folder / "sections" / entry["video"], dst))
                 sections.append((entry["name"], float(entry["duration"]), dst))
             pairs.append((index, out_dir / "sections" / index.name))
-        final = out_dir / video.name
+        final = out_dir / f"{job.name or job.scene}{ext}"
+        story_file, story = job_dir / "story.json", {}
+        if story_file.exists():
+            story = json.loads(story_file.read_text())
+            pairs.append((story_file, out_dir / f"{final.stem}.story.json"))
         pairs.append((video, final))  # last: whoever sees the new video sees its sections
         try:
             publish_together(pairs)
         except OSError as exc:
             return Result(job, False, seconds, error=f"could not publish into {out_dir}: {exc.strerror or exc}")
-        return Result(job, True, seconds, final, sections)
+        return Result(job, True, seconds, final, sections, story=story)
 
     def run(self, jobs: list[Job]) -> list[Result]:
         """Run all jobs; Ctrl-C stops every worker and publishes nothing half-written."""

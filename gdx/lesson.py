@@ -1,19 +1,28 @@
 """Custom lessons without Python: a TOML file turned into scene configurations.
 
 A lesson names a surface (a named one or a formula in x and y), optimizers with their
-hyperparameters, a start point, a step budget, a theme and which scenes to render::
+hyperparameters, and which parts of the video to render; everything else has a default
+from the surface's facts (``mathcore.describe``)::
 
-    title = "Himmelblau, four valleys"
-    surface = "himmelblau"            # or a formula such as "x**2 + 3*sin(y)"
-    start = [-1.0, -1.0]
+    title = "Two valleys"
+    surface = "x**4 - 4*x**2 + y**2 + 0.5*x"   # or a named surface such as "himmelblau"
+    domain = [[-2.5, 2.5], [-2.5, 2.5]]        # default: describe's, holding every critical point
+    start = [0.3, 1.8]                         # default: describe's, on a slope
     steps = 300
-    theme = "light"                   # dark or light
-    scenes = ["descent", "race"]
+    loss_tol = 1e-3                            # verdicts count steps to f - f* <= loss_tol
+    theme = "light"                            # dark or light
+    scenes = ["descent", "race", "momentum"]   # gdx lesson FILE --list-scenes
 
+    [[optimizers]]                             # one entry per runner; an optimizer may come back
+    name = "gd"                                # with another lr
+    lr = 0.01
     [[optimizers]]
     name = "adam"
     lr = 0.05
-    betas = [0.9, 0.999]              # any torch.optim hyperparameter, by its torch name
+    betas = [0.9, 0.999]                       # any torch.optim hyperparameter, by its torch name
+
+    [race]                                     # a part's own table: any key of its config
+    race_seconds = 20.0
 
 Every problem is reported before anything renders, one line each:
 ``FILE:LINE: what is wrong; accepted: what would be``.
@@ -31,7 +40,7 @@ import mathcore
 from mathcore import brief
 from scenes.config import ConfigError, read_toml
 
-TOP_KEYS = ("title", "surface", "start", "steps", "theme", "scenes", "optimizers", "quality")
+TOP_KEYS = ("title", "surface", "domain", "start", "steps", "loss_tol", "theme", "scenes", "optimizers", "quality")
 THEMES = ("dark", "light")
 MAX_PROBLEMS = 20  # problems listed; the rest are counted
 
@@ -47,6 +56,9 @@ class Lesson:
     optimizers: tuple  # ((name, lr or None, {hp}), ...)
     quality: str = "l"
     tables: dict = field(default_factory=dict)  # scene config table -> {key: value}
+    domain: tuple = ()
+    loss_tol: float = 1e-3
+    stem: str = "lesson"  # the file's stem: media/lessons/<stem>/
 
 
 class LessonError(ValueError):
@@ -60,13 +72,18 @@ class LessonError(ValueError):
 
 
 def _locate(text: str):
-    """Line numbers of top-level keys and of keys inside each ``[[optimizers]]`` block."""
-    top, blocks, current = {}, [], None
+    """Line numbers of top-level keys, of keys inside each ``[[optimizers]]`` block and of keys
+    inside each other ``[table]`` (``{table: {key: line, "": header line}}``)."""
+    top, blocks, tables, current = {}, [], {}, None
     for number, line in enumerate(text.splitlines(), 1):
         stripped = line.strip()
         if re.match(r"^\[\[\s*optimizers\s*\]\]", stripped):
             current = {"": number}
             blocks.append(current)
+            continue
+        header = re.match(r"^\[\s*([A-Za-z0-9_\-]+)\s*\]", stripped)
+        if header:
+            current = tables.setdefault(header.group(1), {"": number})
             continue
         if stripped.startswith("["):
             current = {"": number}
@@ -75,16 +92,28 @@ def _locate(text: str):
         if match:
             key = match.group(1).strip("\"'")
             (current if current is not None else top).setdefault(key, number)
-    return top, blocks
+    return top, blocks, tables
 
 
 def _is_number(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
+def _common(lesson: Lesson) -> dict:
+    """The keys every part about the lesson's surface shares."""
+    table = {"surface": lesson.surface, "start": list(lesson.start), "steps": lesson.steps}
+    if lesson.domain:
+        table["domain"] = [list(p) for p in lesson.domain]
+    return table
+
+
+def _runner(name, lr, hp) -> dict:
+    return {"name": name, **({"lr": lr} if lr is not None else {}), **hp}
+
+
 def _descent_table(lesson: Lesson) -> dict:
     name, lr, hp = lesson.optimizers[0]
-    table = {"surface": lesson.surface, "optimizer": name, "start": list(lesson.start), "steps": lesson.steps}
+    table = {**_common(lesson), "title": lesson.title, "optimizer": name}
     if lr is not None:
         table["lr"] = lr
     if hp:
@@ -93,22 +122,49 @@ def _descent_table(lesson: Lesson) -> dict:
 
 
 def _race_table(lesson: Lesson) -> dict:
-    hyperparams = {name: dict(hp, **({"lr": lr} if lr is not None else {})) for name, lr, hp in lesson.optimizers}
-    return {"surface": lesson.surface, "optimizers": [name for name, _, _ in lesson.optimizers],
-            "hyperparams": {k: v for k, v in hyperparams.items() if v}, "start": list(lesson.start),
-            "steps": lesson.steps}
+    return {**_common(lesson), "title": f"{lesson.title}: the race", "loss_tol": lesson.loss_tol,
+            "optimizers": [_runner(*o) for o in lesson.optimizers]}
 
 
-# Lesson scene name -> (scene class, config table, builder). The descent scene shows the
-# first optimizer; the race shows them all.
-LESSON_SCENES = {
-    "descent": ("RosenbrockDescent", "descent", _descent_table),
-    "race": ("OptimizerRace", "race", _race_table),
+def _momentum_table(lesson: Lesson) -> dict:
+    """GD, momentum and Nesterov at the lesson's rates for gd / momentum when it names them,
+    else at the rate ``describe`` calls right for the surface."""
+    rates = {name: lr for name, lr, _ in lesson.optimizers if lr is not None}
+    facts = mathcore.get_surface(lesson.surface, lesson.domain or None).facts
+    right = float(f"{facts.learning_rates['right']:.2g}")
+    table = {**_common(lesson), "title": f"{lesson.title}: momentum", "loss_tol": lesson.loss_tol,
+             "gd_lr": rates.get("gd", right), "lr": rates.get("momentum", rates.get("nesterov", right / 2))}
+    mu = next((hp["momentum"] for name, _, hp in lesson.optimizers if name == "momentum" and "momentum" in hp), None)
+    if mu is not None:
+        table["momentum"] = mu
+    return table
+
+
+@dataclass(frozen=True)
+class LessonPart:
+    """A part a lesson can ask for: the scene that plays it, its config table, how the lesson fills it."""
+
+    scene: str
+    table: str
+    build: object
+    about: str
+
+
+# Lesson part name -> what plays it, in the order of the video.
+PARTS = {
+    "descent": LessonPart("RosenbrockDescent", "descent", _descent_table,
+                          "the first optimizer on the surface, in 3D, then on its contour map"),
+    "momentum": LessonPart("MomentumCloseUp", "momentum_closeup", _momentum_table,
+                           "GD's path, momentum's velocity and Nesterov's look-ahead, on the map"),
+    "race": LessonPart("OptimizerRace", "race", _race_table,
+                       "every optimizer from one start with one budget, and a scoreboard"),
 }
+# The older name of the mapping (part -> (scene, table, builder)).
+LESSON_SCENES = {name: (p.scene, p.table, p.build) for name, p in PARTS.items()}
 
 
 def scene_tables() -> dict:
-    return {name: (table, build) for name, (_, table, build) in LESSON_SCENES.items()}
+    return {name: (p.table, p.build) for name, p in PARTS.items()}
 
 
 def check_table(table: str, values: dict) -> None:
@@ -124,6 +180,10 @@ def _in_file_order(problems: list[tuple[int, str]]) -> list[str]:
     return [text for _, text in sorted(problems, key=lambda p: p[0])]
 
 
+def _point(value, dim) -> bool:
+    return isinstance(value, list) and len(value) == dim and all(_is_number(v) for v in value)
+
+
 def parse(path: Path) -> Lesson:
     """Read and check a lesson file; raise :class:`LessonError` listing every problem."""
     name = str(path)
@@ -131,21 +191,27 @@ def parse(path: Path) -> Lesson:
         text, data = read_toml(path, "lesson")
     except ConfigError as exc:
         raise LessonError([str(exc)]) from None
-    top, blocks = _locate(text)
+    top, blocks, table_lines = _locate(text)
     problems = []  # (line, message)
 
-    def bad(key, message, block=None):
-        where = (blocks[block].get(key, blocks[block][""]) if block is not None and block < len(blocks)
-                 else top.get(key, 1))
+    def bad(key, message, block=None, table=None):
+        if table is not None:
+            lines = table_lines.get(table, {})
+            where = lines.get(key, lines.get("", 1))
+        elif block is not None and block < len(blocks):
+            where = blocks[block].get(key, blocks[block][""])
+        else:
+            where = top.get(key, 1)
         problems.append((where, f"{name}:{where}: {message}"))
 
+    accepted = ", ".join(TOP_KEYS) + " or a part's table: " + ", ".join(f"[{p}]" for p in PARTS)
     for key in data:
-        if key not in TOP_KEYS:
-            bad(key, f"unknown key {brief(key)}; accepted: {', '.join(TOP_KEYS)}")
+        if key not in TOP_KEYS and not (key in PARTS and isinstance(data[key], dict)):
+            bad(key, f"unknown key {brief(key)}; accepted: {accepted}", table=key if key in table_lines else None)
 
     title = data.get("title", Path(path).stem)
-    if not isinstance(title, str):
-        bad("title", f"title = {brief(title)} is not accepted; accepted: a string")
+    if not isinstance(title, str) or not title.strip() or "\n" in title:
+        bad("title", f"title = {brief(title)} is not accepted; accepted: a one-line string")
 
     surface_name = data.get("surface")
     surface = None
@@ -157,10 +223,26 @@ def parse(path: Path) -> Lesson:
             surface = mathcore.get_surface(surface_name)
         except mathcore.FormulaError as exc:
             bad("surface", f"surface = {brief(surface_name)}: {exc}")
+    dim = surface.dim if surface else 2
+
+    domain = data.get("domain", [])
+    if domain != []:
+        if not (isinstance(domain, list) and len(domain) == dim and all(
+                _point(p, 2) and p[0] < p[1] for p in domain)):
+            bad("domain", f"domain = {brief(domain)} is not accepted; accepted: [[xmin, xmax], [ymin, ymax]] "
+                          "with min < max")
+            domain = []
+        elif surface is not None:
+            try:
+                surface = mathcore.get_surface(surface_name, domain)
+            except ValueError as exc:
+                bad("domain", f"domain = {brief(domain)}: {exc}")
+                domain = []
 
     start = data.get("start")
-    dim = surface.dim if surface else 2
-    if not (isinstance(start, list) and len(start) == dim and all(_is_number(v) for v in start)):
+    if start is None and surface is not None and dim == 2:
+        start = [float(v) for v in surface.facts.start]  # describe's: on a slope, clear of every minimum
+    if not _point(start, dim):
         bad("start", f"start = {brief(start)} is not accepted; accepted: {dim} numbers, e.g. {[-1.0] * dim}")
     elif surface is not None:
         for v, (lo, hi), axis in zip(start, surface.domain, surface.variable_names):
@@ -171,6 +253,10 @@ def parse(path: Path) -> Lesson:
     if not (isinstance(steps, int) and not isinstance(steps, bool) and 1 <= steps <= mathcore.MAX_STEPS):
         bad("steps", f"steps = {brief(steps)} is not accepted; accepted: an integer from 1 to {mathcore.MAX_STEPS}")
 
+    loss_tol = data.get("loss_tol", 1e-3)
+    if not (_is_number(loss_tol) and loss_tol > 0):
+        bad("loss_tol", f"loss_tol = {brief(loss_tol)} is not accepted; accepted: a number > 0 (f - f* <= loss_tol)")
+
     theme = data.get("theme", "dark")
     if theme not in THEMES:
         bad("theme", f"theme = {brief(theme)} is not accepted; accepted: {', '.join(THEMES)}")
@@ -179,20 +265,22 @@ def parse(path: Path) -> Lesson:
     if quality not in ("l", "m", "h", "k"):
         bad("quality", f"quality = {brief(quality)} is not accepted; accepted: l, m, h, k")
 
-    available = scene_tables()
     scenes = data.get("scenes", ["descent"])
     if not (isinstance(scenes, list) and scenes and all(isinstance(s, str) for s in scenes)):
-        bad("scenes", f"scenes = {brief(scenes)} is not accepted; accepted: a list of {', '.join(available)}")
+        bad("scenes", f"scenes = {brief(scenes)} is not accepted; accepted: a list of {', '.join(PARTS)}")
         scenes = []
     for s in scenes:
-        if s not in available:
-            bad("scenes", f"scene {brief(s)} is not accepted; accepted: {', '.join(available)}")
+        if s not in PARTS:
+            bad("scenes", f"scene {brief(s)} is not accepted; accepted: {', '.join(PARTS)}")
+    if len(set(scenes)) != len(scenes):
+        bad("scenes", f"scenes = {brief(scenes)} names a part twice; accepted: each part once")
 
     optimizers = []
     raw = data.get("optimizers")
     if not (isinstance(raw, list) and raw and all(isinstance(o, dict) for o in raw)):
         bad("optimizers", "no [[optimizers]] table; accepted: one or more, e.g. [[optimizers]] name = \"adam\" lr = 0.05")
         raw = []
+    seen = {}
     for i, entry in enumerate(raw):
         opt = entry.get("name")
         if not isinstance(opt, str) or opt not in mathcore.OPTIMIZERS:
@@ -209,21 +297,40 @@ def parse(path: Path) -> Lesson:
             key = next((k for k in hp if re.search(rf"\b{re.escape(k)}\b", str(exc))), "name")
             bad(key, f"{opt}: {exc}", i)
             continue
+        key = (opt, lr, repr(sorted(hp.items())))
+        if key in seen:
+            bad("name", f"optimizer {opt} with these settings is already entry {seen[key] + 1}; accepted: "
+                        "the same optimizer again with another lr", i)
+            continue
+        seen[key] = i
         optimizers.append((opt, lr, {k: (list(v) if isinstance(v, tuple) else v) for k, v in hp.items()}))
 
     if problems:
         raise LessonError(_in_file_order(problems))
-    lesson = Lesson(title, surface_name, tuple(start), steps, theme, tuple(scenes), tuple(optimizers), quality)
+    lesson = Lesson(title.strip(), surface_name, tuple(start), steps, theme, tuple(scenes), tuple(optimizers),
+                    quality, domain=tuple(tuple(p) for p in domain), loss_tol=float(loss_tol), stem=Path(path).stem)
 
     for s in scenes:
-        table, build = available[s]
-        values = build(lesson)
+        part = PARTS[s]
+        own = data.get(s, {}) if isinstance(data.get(s), dict) else {}
+        values = {**part.build(lesson), **own}
         try:
-            check_table(table, values)
-        except ConfigError as exc:  # at the optimizer it names, if it names one
-            block = next((i for i, (opt, _, _) in enumerate(optimizers) if f"] {opt} " in str(exc)), None)
-            bad("name" if block is not None else "surface", f"scene {brief(s)}: {exc}", block)
-        lesson.tables[table] = values
+            check_table(part.table, values)
+        except ConfigError as exc:
+            message = str(exc)
+            key = re.match(r"^\[[^\]]+\] (?:unknown key )?'?([A-Za-z0-9_]+)", message)
+            key = key.group(1) if key else ""
+            if key in own:  # the lesson's own table for the part
+                bad(key, f"[{s}] {message.split('] ', 1)[-1]}", table=s)
+                continue
+            block = next((i for i, (opt, _, _) in enumerate(optimizers) if f" {opt} " in f" {message} "), None)
+            lesson_key = {"optimizers": "name", "optimizer": "name", "lr": "lr", "hyperparams": "name"}.get(key, key)
+            if block is not None and lesson_key in ("name", "lr"):
+                bad(lesson_key, f"scene {brief(s)}: {message}", block)
+            else:
+                bad(key if key in top else "surface", f"scene {brief(s)}: {message}")
+            continue
+        lesson.tables[part.table] = values
     if problems:
         raise LessonError(_in_file_order(problems))
     return lesson

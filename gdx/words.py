@@ -20,6 +20,8 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
+from scenes.story import placeholders
+
 from .catalog import ROOT, SceneInfo
 from .subtitles import cues_from_beats, write_cues
 
@@ -61,10 +63,15 @@ def section_narration(sections: list[str], default_stem: str, scene_file: Path |
     return out
 
 
-def result_narration(result) -> dict[str, str]:
-    """Section name -> narration for a finished render job."""
+def result_narration(result, default_stem: str | None = None, scene_file: Path | None = None) -> dict[str, str]:
+    """Section name -> narration for a finished render job: the words the scene filled from
+    its run (its storyboard) where it wrote them, else the narration file's text (bare beat
+    names read ``<default_stem>.toml``, the job's file stem by default). A text with
+    ``{placeholders}`` nobody filled is left out rather than read aloud."""
     names = [name for name, _, _ in result.sections]
-    return section_narration(names, result.job.file.stem, result.job.file)
+    out = section_narration(names, default_stem or result.job.file.stem, scene_file or result.job.file)
+    out.update({k: v for k, v in getattr(result, "narration", {}).items() if k in names})
+    return {k: v for k, v in out.items() if not placeholders(v)}
 
 
 def write_subtitles(result) -> list[Path]:

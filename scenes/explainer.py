@@ -15,10 +15,13 @@ slides in the lecture kit).
 from __future__ import annotations
 
 import importlib
+import os
+from pathlib import Path
 
 from manim import DEGREES, DOWN, ORIGIN, FadeIn, FadeOut, Line, Text, ThreeDScene, VGroup, Write
 
 from scenes.common import theme_or_exit
+from scenes.story import ENV_STORY, Story
 from scenes.theme import FONT_BODY, FONT_TITLE
 
 TITLE = "Gradient Descent, Explained"
@@ -96,7 +99,8 @@ def play_part(host: ThreeDScene, scene_class, sections: bool) -> None:
     story = getattr(part, "_story", None)
     if story is not None:
         story.end(host.renderer.time)
-        host.__dict__.setdefault("story_beats", []).extend(story.beats)
+        # named as the host's sections are: <module>.<beat>
+        host.__dict__.setdefault("story_beats", []).extend({**b, "name": beat_name(b["name"])} for b in story.beats)
     reset_camera(host)
 
 
@@ -122,7 +126,19 @@ def play_chapter(host: ThreeDScene, number: int, beat_sections: bool) -> None:
         play_part(host, part_class(module, name), beat_sections)
 
 
-class GradientDescentExplained(ThreeDScene):
+class _Host(ThreeDScene):
+    """A scene that plays parts: it writes their storyboard (``$GDX_STORY``) when it ends."""
+
+    def tear_down(self):
+        super().tear_down()
+        target = os.environ.get(ENV_STORY)
+        if target:
+            story = Story(type(self).__name__)
+            story.beats = list(self.__dict__.get("story_beats", []))
+            story.write(Path(target))
+
+
+class GradientDescentExplained(_Host):
     """The full explainer: a title card, then the seven chapters, one section each."""
 
     def construct(self):
@@ -132,7 +148,7 @@ class GradientDescentExplained(ThreeDScene):
             play_chapter(self, number, beat_sections=False)
 
 
-class _Chapter(ThreeDScene):
+class _Chapter(_Host):
     number = 0
 
     def construct(self):

@@ -44,6 +44,7 @@ from manim import (DOWN, LEFT, RIGHT, UP, Arrow, Circle, Create, DashedLine, Dot
                    MathTex, Rectangle, VGroup, linear, smooth)
 
 import mathcore
+from mathcore import display_name
 
 from scenes.animations import StepTracker, advance
 from scenes.common import ThemedScene
@@ -51,16 +52,18 @@ from scenes.config_more import MomentumConfig, load_or_exit
 from scenes.mobjects import format_sig, legend, math, minimum_mark, rule_tex, start_mark, text
 from scenes.panels import MapPanel, PathOnMap, SeriesPlot, hyperparam_text, steps_to_tolerance
 from scenes.stage import Drive
+from scenes.panels import plain as format_plain
 from scenes.theme import FONT_BODY, FONT_LABEL, FONT_SMALL, FONT_TITLE, MARGIN
 
 # Layout (manim units; frame 14.2 x 8, safe area 0.5 inside; captions below y = -2.45).
 MAP_CENTER = (-2.05, 0.45, 0.0)
-MAP_SIDE = 8.2  # scene length of the window's longer side
+MAP_BOX = (8.2, 4.6)  # the most the map may take (width, height), between the title and the captions
 RIGHT_LEFT = 2.75  # left edge of the right-hand column (legend, rule, magnified inset)
 INSET_CENTER = (4.6, -0.65, 0.0)
 INSET_SIDE = 3.2
 LEVELS = (0.1, 0.4, 1.0, 2.0, 3.5, 5.5, 8.0, 11.0, 15.0, 20.0, 26.0)  # f; rings about evenly spaced
-NAMES = {"gd": "GD", "momentum": "Momentum", "nesterov": "Nesterov"}
+NAMES = {name: display_name(name) for name in ("gd", "momentum", "nesterov")}
+NARROW = 5.0  # a minimum whose curvatures differ by this factor or more is "a narrow valley"
 
 
 @dataclass
@@ -71,7 +74,7 @@ class MomentumData:
 
     @cached_property
     def surface(self):
-        return mathcore.get_surface(self.cfg.surface)
+        return mathcore.get_surface(self.cfg.surface, domain=self.cfg.domain or None)
 
     def _run(self, name, **hp):
         cfg = self.cfg
@@ -127,7 +130,80 @@ class MomentumData:
         return self.nesterov_ball if name == "nesterov" else self.runs[name].points
 
     def steps_to_tol(self, name: str) -> int | None:
-        return steps_to_tolerance(self.runs[name].losses, self.cfg.loss_tol)
+        """The first step with f - f* <= ``loss_tol``, or None."""
+        return steps_to_tolerance(self.runs[name].gap, self.cfg.loss_tol)
+
+    @property
+    def kappa(self) -> float | None:
+        r"""How much steeper across than along at :attr:`target`: :math:`\lambda_{max}/\lambda_{min}` of
+        its Hessian (None where a curvature is 0, or at a kink)."""
+        low, high = min(self.target_minimum.eigenvalues), max(self.target_minimum.eigenvalues)
+        return float(high / low) if low > 0 and np.isfinite(high / low) else None
+
+    @property
+    def narrow(self) -> bool:
+        return self.kappa is not None and self.kappa >= NARROW
+
+    @cached_property
+    def target_minimum(self):
+        """The minimum the momentum run heads for (``describe``'s): the one it ends in, else the
+        nearest to its end."""
+        facts, t = self.surface.facts, self.momentum
+        if t.ended_in is not None:
+            return t.ended_in
+        end = np.where(np.isfinite(t.points[-1]), t.points[-1], 0.0)
+        return min(facts.minima, key=lambda m: np.linalg.norm(np.asarray(m.point) - end))
+
+    @property
+    def target(self) -> np.ndarray:
+        return np.asarray(self.target_minimum.point, float)
+
+    def counts(self) -> str:
+        """``GD: 24 steps, Momentum: 35 steps``; runs that do not get there grouped: ``GD and
+        Momentum: in a local minimum``, ``Nesterov: not within 60``."""
+        done, local, short = [], [], []
+        for name, t in self.runs.items():
+            k = self.steps_to_tol(name)
+            if k is not None:
+                done.append(f"{NAMES[name]}: {k} steps")
+            elif t.ended_in is not None and not t.ended_in.is_global:
+                local.append(NAMES[name])
+            else:
+                short.append(NAMES[name])
+
+        def group(names):
+            return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+        if local:
+            done.append(f"{group(local)}: in a local minimum")
+        if short:
+            done.append(f"{group(short)}: not within {self.cfg.steps}")
+        return ", ".join(done)
+
+    def overshoot(self, name: str) -> float:
+        """How far past :attr:`target` the ball goes, measured along the line from the start
+        through the target (0 when it never passes it)."""
+        pts = self.ball_points(name)
+        axis = np.asarray(self.cfg.start, float) - self.target
+        norm = np.linalg.norm(axis)
+        if norm == 0:
+            return 0.0
+        along = (pts - self.target) @ (axis / norm)
+        along = along[np.isfinite(along)]
+        return float(max(0.0, -along.min())) if len(along) else 0.0
+
+    def first_crossing(self, name: str) -> int | None:
+        """The first step at which the ball is past :attr:`target` (see :meth:`overshoot`)."""
+        pts = self.ball_points(name)
+        axis = np.asarray(self.cfg.start, float) - self.target
+        hit = np.flatnonzero((pts - self.target) @ axis < 0)
+        return int(hit[0]) if len(hit) else None
+
+    def zigzags(self, name: str = "gd", first: int = 6) -> bool:
+        """Whether the run reverses direction (consecutive steps more than 90 degrees apart) at
+        least twice in its first ``first`` steps."""
+        steps = np.diff(self.ball_points(name)[: first + 2], axis=0)
+        return int(np.sum(np.einsum("ij,ij->i", steps[:-1], steps[1:]) < 0)) >= 2
 
 
 def vector_arrow(start, end, color, width: float = 5.0) -> Arrow:
@@ -178,17 +254,25 @@ class MomentumCloseUp(ThemedScene):
     def build(self):
         d, theme = self.data, self.theme
         surface = d.surface
-        self.panel = MapPanel(surface, surface.domain, theme, side=MAP_SIDE, center=MAP_CENTER, levels=LEVELS,
+        # The hand-picked rings of the default bowl; on any other surface describe's levels.
+        self.levels = LEVELS if surface.name == "elongated-bowl" else surface.facts.levels
+        (x0, x1), (y0, y1) = surface.domain
+        unit = min(MAP_BOX[0] / (x1 - x0), MAP_BOX[1] / (y1 - y0))  # scene units per parameter unit
+        # A tall map moves down, so that its y label clears the title.
+        center = (MAP_CENTER[0], min(MAP_CENTER[1], 2.55 - unit * (y1 - y0) / 2), 0.0)
+        self.panel = MapPanel(surface, surface.domain, theme, side=unit * max(x1 - x0, y1 - y0), center=center,
+                              levels=self.levels,
                               band_opacity=0.45, line_opacity=0.5)
         self.colors = {name: theme.optimizer_color(name) for name in NAMES}
         self.paths = {name: PathOnMap(self.panel.to_scene(d.ball_points(name)), self.colors[name], theme, width=4.0,
                                       radius=0.1) for name in NAMES}
-        self.title = text("Momentum, up close", theme, FONT_TITLE).to_corner(UP + LEFT, buff=MARGIN)
+        self.title = text(self.cfg.title or "Momentum, up close", theme, FONT_TITLE).to_corner(UP + LEFT, buff=MARGIN)
         names = ", ".join(surface.variable_names)
         self.formula = MathTex(f"f({names}) =", surface.latex, font_size=FONT_BODY, color=theme.foreground)
         self.formula.next_to(self.title, RIGHT, buff=0.8).align_to(self.title, DOWN)
         self.start = start_mark(self.panel.at(self.cfg.start), theme, label=None, radius=0.13)
-        self.star = minimum_mark(self.panel.at(surface.minima[0]), theme, size=0.15)
+        self.star = VGroup(*[minimum_mark(self.panel.at(m.point), theme, size=0.15, local=not m.is_global)
+                             for m in surface.facts.minima])
         self.entries = {name: legend([(rf"\textsf{{{NAMES[name]}}}\ \ " + hyperparam_text(t.optimizer),
                                        self.colors[name])], theme, FONT_SMALL)
                         for name, t in d.runs.items()}
@@ -235,7 +319,7 @@ class MomentumCloseUp(ThemedScene):
         center = (lo + hi) / 2
         half = max(float((hi - lo).max()) / 2 * 1.5, 0.3) + 0.2
         window = ((center[0] - half, center[0] + half), (center[1] - half, center[1] + half))
-        inset = MapPanel(self.data.surface, window, self.theme, side=INSET_SIDE, center=INSET_CENTER, levels=LEVELS,
+        inset = MapPanel(self.data.surface, window, self.theme, side=INSET_SIDE, center=INSET_CENTER, levels=self.levels,
                          band_opacity=0.55, line_opacity=0.5, labels=False, heights=self.panel.heights, grid_n=81)
         inset.frame.set_stroke(self.theme.foreground, width=2)
         (x0, x1), (y0, y1) = window
@@ -301,22 +385,24 @@ class MomentumCloseUp(ThemedScene):
 
     def narrow_valley(self):
         """The elongated bowl from above: a long, narrow valley."""
-        self.next_section("narrow_valley")
+        d = self.data
+        kappa = "none" if d.kappa is None else format_plain(d.kappa)
+        self.begin_beat("narrow_valley", kappa=kappa, shape="a narrow valley" if d.narrow else "a round bowl")
         self.play(FadeIn(self.panel), FadeIn(self.title), FadeIn(self.formula), FadeIn(self.star),
                   run_time=self.pace(1.2, 0.8))
-        self.caption("A narrow valley: steep across (y), gentle along (x)", self.pace(0.6, 0.5))
+        self.caption(self.say(0 if d.narrow else 1), self.pace(0.6, 0.5))
         self.wait(self.pace(2.2, 1.0))
 
     def gd_zigzag(self):
         """GD: each step is -eta g, mostly across the valley."""
-        self.next_section("gd_zigzag")
+        zigzag = self.data.zigzags("gd")
+        self.begin_beat("gd_zigzag", motion="zig-zags" if zigzag else "does not zig-zag")
         name = "gd"
         path = self.paths[name]
         self.rule = self.rule_card(name)
         self.add(path)
-        words = ("Gradient descent steps along -η g, mostly across the valley:\n"
-                 "it zig-zags from wall to wall while creeping along" if self.cut else
-                 "Gradient descent steps along -η g,\nwhich points mostly across the valley")
+        # Captions: 0 / 1 the cut's one caption (zig-zag or not); 2 / 3 the full version's first and second.
+        words = self.say((0 if zigzag else 1) if self.cut else (2 if zigzag else 5))
         self.play(FadeIn(self.start), FadeIn(path.ball, scale=0.5), FadeIn(self.entries[name]), FadeIn(self.rule),
                   *self.captions.show(words), run_time=self.pace(0.8, 0.6))
         self.tracker.set_value(0)
@@ -327,7 +413,7 @@ class MomentumCloseUp(ThemedScene):
         else:
             for k in range(min(2, self.cfg.steps)):
                 self.gd_step(k)
-            self.play(*self.captions.show("So it zig-zags from wall to wall while creeping along"), run_time=0.6)
+            self.play(*self.captions.show(self.say(3 if zigzag else 4)), run_time=0.6)
             self.advance_path(name, len(path.vertices) - 1, 3.0)
             if k_tol is not None:
                 self.wait(0.8)
@@ -335,70 +421,63 @@ class MomentumCloseUp(ThemedScene):
 
     def momentum_velocity(self):
         """Heavy-ball momentum, tip to tail; then it overshoots."""
-        self.next_section("momentum_velocity")
+        d = self.data
+        over = d.overshoot("momentum")
+        self.begin_beat("momentum_velocity", overshoot=format_plain(over))
         name = "momentum"
         path = self.paths[name]
         rule = self.rule_card(name)
         self.add(path)
         self.play(FadeOut(self.rule), FadeIn(rule), FadeIn(self.entries[name]), FadeIn(path.ball, scale=0.5),
-                  *self.captions.show("Momentum keeps the last step, times μ,\nand adds the new gradient step"),
+                  *self.captions.show(self.say(0)),
                   run_time=self.pace(0.8, 0.6))
         self.rule = rule
         self.tracker.set_value(0)
         if self.cut:
             # No magnified step here (Nesterov's shows the same sum, plus the look-ahead):
             # the first steps, up to just before it crosses the minimum.
-            xs = self.data.momentum.points[:, 0]
-            crossing = np.flatnonzero(xs > float(self.data.surface.minima[0][0]))
-            k_mid = int(np.clip((crossing[0] if len(crossing) else 6) - 2, 1, len(path.vertices) - 1))
+            crossing = d.first_crossing("momentum")
+            k_mid = int(np.clip((6 if crossing is None else crossing) - 2, 1, len(path.vertices) - 1))
             self.advance_path(name, k_mid, 1.4)
         else:
             self.advance_path(name, 1, 0.6, rate_func=smooth)
             for k in range(1, 1 + self.cfg.detail_steps):
                 self.detail_step(name, k)
-        x_max = float(self.data.momentum.points[:, 0].max())
-        self.play(*self.captions.show("Across the valley the pushes cancel, along it they add up:\n"
-                                      f"it speeds up, overshoots the minimum (to x = {format_sig(x_max)})"
-                                      " and swings back"),
-                  run_time=self.pace(0.6, 0.5))
+        self.play(*self.captions.show(self.say(1 if over > 0 else 2)), run_time=self.pace(0.6, 0.5))
         self.advance_path(name, len(path.vertices) - 1, self.pace(4.5, 2.6))
         self.wait(self.pace(0.8, 0.3))
         self.play(*path.fade_to(0.3), run_time=self.pace(0.5, 0.4))
 
     def nesterov_lookahead(self):
         """Nesterov: the gradient at the look-ahead point."""
-        self.next_section("nesterov_lookahead")
+        d = self.data
+        over, over_m = d.overshoot("nesterov"), d.overshoot("momentum")
+        self.begin_beat("nesterov_lookahead", overshoot_nesterov=format_plain(over))
         name = "nesterov"
         path = self.paths[name]
         rule = self.rule_card(name)
         self.add(path)
         self.play(FadeOut(self.rule), FadeIn(rule), FadeIn(self.entries[name]), FadeIn(path.ball, scale=0.5),
-                  *self.captions.show("Nesterov looks ahead: it takes the gradient where\n"
-                                      "the momentum is about to carry it"), run_time=self.pace(0.8, 0.6))
+                  *self.captions.show(self.say(0)), run_time=self.pace(0.8, 0.6))
         self.rule = rule
         self.tracker.set_value(0)
         self.advance_path(name, 1, self.pace(0.6, 0.5), rate_func=smooth)
         self.wait(0.9)  # the new rule stays 2 s before the magnified step hides it
         for k in range(1, 1 + self.cfg.detail_steps):
             self.detail_step(name, k)
-        self.play(*self.captions.show("Near the far wall the look-ahead gradient already pushes back:\n"
-                                      "it brakes earlier and overshoots less"), run_time=self.pace(0.6, 0.5))
+        self.play(*self.captions.show(self.say(3 if over_m == 0 == over else 1 if over < over_m else 2)), run_time=self.pace(0.6, 0.5))
         self.advance_path(name, len(path.vertices) - 1, self.pace(4.0, 2.2))
         self.wait(self.pace(0.8, 0.4))
 
     def compare(self):
         """All three paths, their losses (log), and the steps each needs to reach the tolerance."""
-        self.next_section("compare")
         d, theme, cfg = self.data, self.theme, self.cfg
-        plot = SeriesPlot([(d.runs[n].losses, self.colors[n]) for n in NAMES], theme, x_max=cfg.steps, log=True,
-                          width=2.5, height=1.45, y_min_decade=-8, step=cfg.steps)
+        self.begin_beat("compare", tol=f"{cfg.loss_tol:g}", counts=d.counts())
+        plot = SeriesPlot([(d.runs[n].gap, self.colors[n]) for n in NAMES], theme, x_max=cfg.steps, log=True,
+                          width=2.5, height=1.45, y_min_decade=-8, step=cfg.steps, y_label=r"f - f^*")
         plot.shift(np.array([RIGHT_LEFT + 0.75 + 1.25, -0.6, 0.0]) - plot.axes.get_center())
-        lines = []
-        for n in NAMES:
-            k = d.steps_to_tol(n)
-            lines.append(f"{NAMES[n]}: {k} steps" if k is not None else f"{NAMES[n]}: not within {cfg.steps}")
         self.play(FadeOut(self.rule), *[a for n in NAMES for a in self.paths[n].fade_to(1.0)], FadeIn(plot),
-                  *self.captions.show(f"Steps to f ≤ {cfg.loss_tol:g}: " + ", ".join(lines)),
+                  *self.captions.show(self.say()),
                   run_time=self.pace(1.0, 0.8))
         self.wait(self.pace(4.0, 2.2))
         self.plot = plot

@@ -129,7 +129,10 @@ def _race_table(lesson: Lesson) -> dict:
 def _momentum_table(lesson: Lesson) -> dict:
     """GD, momentum and Nesterov at the lesson's rates for gd / momentum when it names them,
     else at the rate ``describe`` calls right for the surface."""
-    rates = {name: lr for name, lr, _ in lesson.optimizers if lr is not None}
+    rates = {}
+    for name, lr, _ in lesson.optimizers:  # an optimizer's first entry with a rate
+        if lr is not None:
+            rates.setdefault(name, lr)
     facts = mathcore.get_surface(lesson.surface, lesson.domain or None).facts
     right = float(f"{facts.learning_rates['right']:.2g}")
     table = {**_common(lesson), "title": f"{lesson.title}: momentum", "loss_tol": lesson.loss_tol,

@@ -272,7 +272,8 @@ class OptimizerRace(ThemedThreeDScene):
         cx, cy, w, h = PLOT_AXES
         # The distance to the lowest value, f - f*, on a log axis: it reads the same on every surface.
         self.plot = SeriesPlot([(t.gap, c) for t, c in zip(d.trajectories, self.colors)], theme, x_max=cfg.steps,
-                               log=True, width=w, height=h, y_min_decade=-8, y_label=r"f - f^*")
+                               log=True, width=w, height=h, y_min_decade=-8, y_label=r"f - f^*",
+                               include=[cfg.loss_tol / 10])
         self.plot.shift(np.array([cx, cy, 0.0]) - self.plot.axes.get_center())
         self.counter = StepCounter(cfg.steps, theme)
         self.counter.next_to(self.plot.axes, UP, buff=0.3).align_to(self.plot.axes, RIGHT)

@@ -36,13 +36,13 @@ class LossPlot(VGroup):
     """Axes (step, loss), one curve per series revealed up to step ``s``, a dot on each.
 
     ``series`` is a list of ``(losses, color)``; ``x_max`` the last step on the axis.
-    With ``log=True`` the y axis shows decades; values below its bottom (a loss of
-    exactly 0) sit on the bottom edge. ``.axes`` maps (step, loss) to the scene.
+    With ``log=True`` the y axis shows decades (also those of the values in ``include``);
+    values below its bottom (a loss of exactly 0) sit on the bottom edge. ``.axes`` maps (step, loss) to the scene.
     """
 
     def __init__(self, series, theme: Theme, x_max: int | None = None, log: bool = False, width: float = 4.2,
                  height: float = 2.4, y_min_decade: int | None = None, y_label: str = "f", x_label: str = r"\text{step}",
-                 step: float | None = None, x_ticks: int = 4, x_label_side: str = "below"):
+                 step: float | None = None, x_ticks: int = 4, x_label_side: str = "below", include=()):
         super().__init__()
         self.theme = theme
         self.series = [(np.asarray(losses, float), color) for losses, color in series]
@@ -52,7 +52,8 @@ class LossPlot(VGroup):
         axis_config = {"color": theme.muted, "stroke_width": AXIS_WIDTH, "include_tip": False,
                        "font_size": FONT_SMALL}
         if log:
-            lo, hi = _decade_range(np.concatenate([s for s, _ in self.series]))
+            # ``include``: values the axis must show too (a tolerance line below every curve).
+            lo, hi = _decade_range(np.concatenate([s for s, _ in self.series] + [np.asarray(include, float)]))
             if y_min_decade is not None:
                 lo = max(lo, y_min_decade)
             self.y_bounds = (10.0**lo, 10.0**hi)

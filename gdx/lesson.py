@@ -327,11 +327,12 @@ def parse(path: Path) -> Lesson:
                 bad(key, f"[{s}] {message.split('] ', 1)[-1]}", table=s)
                 continue
             block = next((i for i, (opt, _, _) in enumerate(optimizers) if f" {opt} " in f" {message} "), None)
-            lesson_key = {"optimizers": "name", "optimizer": "name", "lr": "lr", "hyperparams": "name"}.get(key, key)
-            if block is not None and lesson_key in ("name", "lr"):
-                bad(lesson_key, f"scene {brief(s)}: {message}", block)
+            if key in top and key not in ("optimizers", "lr"):  # a top-level key of the lesson
+                bad(key, f"scene {brief(s)}: {message}")
+            elif block is not None:  # at the optimizer it names
+                bad("lr" if key == "lr" else "name", f"scene {brief(s)}: {message}", block)
             else:
-                bad(key if key in top else "surface", f"scene {brief(s)}: {message}")
+                bad("surface", f"scene {brief(s)}: {message}")
             continue
         lesson.tables[part.table] = values
     if problems:

@@ -144,14 +144,17 @@ def verdict(outcomes, tol: float, steps: int, f_star: float, spoken: bool = Fals
                  else f"in local minima (the lowest at f = {lowest})")
         rest.append(f"{_names([o['label'] for o in local], len(outcomes))} {'stops' if len(local) == 1 else 'stop'} {where}")
     diverged = [o for o in outcomes if o["kind"] == "diverged"]
-    for o in diverged:
-        rest.append(f"{o['label']} diverges at step {o['step']}")
+    for step in sorted({o["step"] for o in diverged}):
+        group = [o["label"] for o in diverged if o["step"] == step]
+        rest.append(f"{_names(group, len(outcomes))} {'diverges' if len(group) == 1 else 'diverge'} at step {step}")
     short = [o for o in outcomes if o["kind"] == "short"]
     if short:
         lowest = min(short, key=lambda o: o["final"])
         verb = "does" if len(short) == 1 else "do"
+        above = plain(lowest["final"] - f_star)  # how far above f* it stopped: f alone may round to f*
         rest.append(f"{_names([o['label'] for o in short], len(outcomes))} {verb} not get there in {steps} steps"
-                    + (f" (f = {plain(lowest['final'])})" if len(short) == 1 else ""))
+                    + ((f", still {above} above the lowest value" if spoken else f" (f − f* = {above})")
+                       if len(short) == 1 else ""))
     if reached:
         first = reached[0]
         head = f"{first['label']} is first to {goal}, at step {first['steps']}"

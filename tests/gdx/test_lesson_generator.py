@@ -137,5 +137,5 @@ def test_dry_run_writes_the_storyboard_and_no_video(dry_run, capsys):
     assert hits[0] is None and hits[1] is not None
     race = story["parts"][2]["beats"][-1]
     assert race["facts"]["verdict"] == (f"GD (η = 0.05) is first to f − f* ≤ 0.01, at step {hits[1]};\n"
-                                        f"GD (η = 0.01) does not get there in 120 steps (f = {plain(runs[0].losses[-1])})")
+                                        f"GD (η = 0.01) does not get there in 120 steps (f − f* = {plain(runs[0].gap[-1])})")
     assert not list(out.glob("*.mp4"))

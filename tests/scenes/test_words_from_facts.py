@@ -148,9 +148,12 @@ def test_verdict_words_for_each_outcome():
            {"label": "RMSProp", "kind": "short", "steps": None, "final": 0.52, "step": 100}]
     text = verdict(out, 1e-3, 100, -4.71)
     assert text == ("GD is first to f − f* ≤ 0.001, at step 40;\nAdam stops in a local minimum at f = -3.30; "
-                    "Newton diverges at step 12; RMSProp does not get there in 100 steps (f = 0.520)")
+                    "Newton diverges at step 12; RMSProp does not get there in 100 steps (f − f* = 5.23)")
     said = verdict(out, 1e-3, 100, -4.71, spoken=True)
     assert "\n" not in said and said.startswith("GD is first to within 0.001 of the lowest value, at step 40;")
+    assert said.endswith("RMSProp does not get there in 100 steps, still 5.23 above the lowest value.")
+    two = [dict(out[2], label=name) for name in ("GD", "Momentum")]
+    assert verdict(two, 1e-3, 100, 0.0).endswith("GD and Momentum diverge at step 12")
     assert verdict(out[:1], 1e-3, 100, 0.0) == "GD is first to f − f* ≤ 0.001, at step 40;\nf* = 0"
 
 

@@ -11,7 +11,7 @@ from the surface's facts (``mathcore.describe``)::
     steps = 300
     loss_tol = 1e-3                            # verdicts count steps to f - f* <= loss_tol
     theme = "light"                            # dark or light
-    scenes = ["descent", "race", "momentum"]   # gdx lesson FILE --list-scenes
+    scenes = ["descent", "learning_rate", "momentum", "race"]   # gdx lesson FILE --list-scenes
 
     [[optimizers]]                             # one entry per runner; an optimizer may come back
     name = "gd"                                # with another lr
@@ -143,6 +143,14 @@ def _momentum_table(lesson: Lesson) -> dict:
     return table
 
 
+def _learning_rate_table(lesson: Lesson) -> dict:
+    """The parabola's three step sizes (a concept with its own example), then GD on the lesson's
+    surface at the rates the curvature calls too small, right and too large (``[learning_rate]
+    rates = [...]`` to choose them)."""
+    table = {**_common(lesson), "title": lesson.title, "rates": []}
+    return table
+
+
 @dataclass(frozen=True)
 class LessonPart:
     """A part a lesson can ask for: the scene that plays it, its config table, how the lesson fills it."""
@@ -157,6 +165,8 @@ class LessonPart:
 PARTS = {
     "descent": LessonPart("RosenbrockDescent", "descent", _descent_table,
                           "the first optimizer on the surface, in 3D, then on its contour map"),
+    "learning_rate": LessonPart("LearningRate", "learning_rate", _learning_rate_table,
+                                "three step sizes on x^2, then GD at several rates on the surface"),
     "momentum": LessonPart("MomentumCloseUp", "momentum_closeup", _momentum_table,
                            "GD's path, momentum's velocity and Nesterov's look-ahead, on the map"),
     "race": LessonPart("OptimizerRace", "race", _race_table,

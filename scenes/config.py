@@ -99,7 +99,8 @@ class SigmoidNeuronConfig:
 
 @dataclass(frozen=True)
 class LearningRateConfig:
-    r"""Scene ``LearningRate``: GD on :math:`x^2` with three step sizes, then on the sigmoid error.
+    r"""Scene ``LearningRate``: GD on :math:`x^2` with three step sizes, then at several rates on a
+    surface (the sigmoid error unless ``surface`` names another).
 
     A parabola run counts as arrived when :math:`|x| \le` ``tolerance``; a run diverges
     when :math:`|x|` exceeds ``bound`` (mathcore's rule).
@@ -110,9 +111,24 @@ class LearningRateConfig:
     tolerance: float = 0.01
     max_steps: int = 400
     bound: float = 1e6
-    sigmoid_start: tuple = (-2.0, -2.0)
-    sigmoid_lrs: tuple = (0.1, 0.5, 1.0, 5.0, 10.0)
-    sigmoid_steps: int = 100
+    # Part 2: GD at several rates on a surface (by default the flat sigmoid error).
+    surface: str = "sigmoid-error"
+    domain: tuple = ()  # ((x0, x1), (y0, y1)); empty = the surface's own
+    start: tuple = (-2.0, -2.0)
+    rates: tuple = (0.1, 0.5, 1.0, 5.0, 10.0)  # empty = too small, right and too large from the curvature
+    steps: int = 100
+    title: str = ""  # part 2's heading before its verdict; empty = the surface's name
+
+    def surface_object(self):
+        return mathcore.get_surface(self.surface, domain=self.domain or None)
+
+    @property
+    def surface_rates(self) -> tuple:
+        """``rates``, or ``describe``'s too small / right / too large (2 significant digits)."""
+        if self.rates:
+            return self.rates
+        lr = self.surface_object().facts.learning_rates
+        return tuple(float(f"{lr[k]:.2g}") for k in ("too_small", "right", "too_large"))
 
 
 CONFIGS = {"descent": DescentConfig, "sigmoid_neuron": SigmoidNeuronConfig, "learning_rate": LearningRateConfig}
@@ -213,9 +229,12 @@ def validate(cfg, table: str = ""):
         if isinstance(cfg, LearningRateConfig):
             if len(cfg.parabola_lrs) != 3:
                 raise ConfigError(f"[{table}] parabola_lrs has {len(cfg.parabola_lrs)} items; accepted: exactly 3 (small, right, too large)")
-            if not 1 <= len(cfg.sigmoid_lrs) <= 5:
-                raise ConfigError(f"[{table}] sigmoid_lrs has {len(cfg.sigmoid_lrs)} items; accepted: 1 to 5")
-            for key in ("parabola_lrs", "sigmoid_lrs"):
+            if not len(cfg.rates) <= 5:
+                raise ConfigError(f"[{table}] rates has {len(cfg.rates)} items; accepted: 1 to 5, or [] for the "
+                                  "surface's own")
+            if len(set(cfg.rates)) != len(cfg.rates):
+                raise ConfigError(f"[{table}] rates = {brief(list(cfg.rates))} is not accepted; accepted: distinct rates")
+            for key in ("parabola_lrs", "rates"):
                 for lr in getattr(cfg, key):
                     if not lr > 0:
                         raise ConfigError(f"[{table}] {key}: item {brief(lr)} is not accepted; accepted: numbers > 0")
@@ -224,10 +243,17 @@ def validate(cfg, table: str = ""):
                 raise ConfigError(f"[{table}] parabola_start = {brief(cfg.parabola_start)} is not accepted; accepted: a non-zero number in [{lo:g}, {hi:g}]")
             _positive(table, "tolerance", cfg.tolerance)
             check_steps(table, "max_steps", cfg.max_steps)
-            check_steps(table, "sigmoid_steps", cfg.sigmoid_steps)
+            check_steps(table, "steps", cfg.steps)
             if not cfg.bound > abs(cfg.parabola_start):
                 raise ConfigError(f"[{table}] bound = {brief(cfg.bound)} is not accepted; accepted: a number > |parabola_start|")
-            _check_point(table, "sigmoid_start", cfg.sigmoid_start, mathcore.get_surface("sigmoid-error"))
+            surface = cfg.surface_object()
+            if surface.dim != 2:
+                raise ConfigError(f"[{table}] surface = {brief(cfg.surface)} has {surface.dim} variable(s); "
+                                  "accepted: a 2-D surface")
+            _check_point(table, "start", cfg.start, surface)
+            if surface.facts.f_min is None:
+                raise ConfigError(f"[{table}] surface = {brief(cfg.surface)} has no minimum inside its domain; "
+                                  "accepted: a surface with a minimum there (a larger domain may hold one)")
     except (mathcore.FormulaError, ValueError) as exc:
         if isinstance(exc, ConfigError):
             raise

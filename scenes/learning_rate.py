@@ -10,13 +10,15 @@ With :math:`\eta = 1.05` every step overshoots by more than it corrects
 "diverged" mark where it left, and mathcore reports the step at which it passed
 :math:`|x| > 10^6`.
 
-Part 2: the same start (-2, -2) on the sigmoid error with :math:`\eta \in \{0.1, 0.5, 1, 5, 10\}`
-and one step budget: on this flat surface the larger steps win.
+Part 2: GD at several rates from one start with one step budget on a surface: by default the
+sigmoid error from (-2, -2) with :math:`\eta \in \{0.1, 0.5, 1, 5, 10\}` (on this flat surface the
+larger steps win); any surface with ``surface``, its rates from the curvature when ``rates = []``.
+The heading and the words say which rate ends lowest (f - f*), from the runs.
 
 Beats (one manim section each, narration in ``assets/narration/learning_rate.toml``):
 ``three_step_sizes`` (the panels, the rule with the numbers of step 0, the first steps
 slowly), ``run_to_the_end`` (the rest of the runs, the "diverged" mark and what each run
-reports), ``sigmoid_error`` (part 2).
+reports), ``on_the_surface`` (part 2).
 
 Explainer cut: when ``explainer_cut`` is set on the instance (``scenes.explainer.play_part``
 does), the same beats play in about 28 s instead of 42: one slow step instead of two (the
@@ -37,10 +39,11 @@ from scenes.animations import StepSwitch, StepTracker, advance, drive, release
 from scenes.common import ThemedScene
 from scenes.config import LearningRateConfig, load_or_exit
 from scenes.mobjects import (
-    LossPlot, Marker, StepCounter, Trail, clip_to_box, contour_lines, diverged_mark, filled_bands,
-    flat, format_level, format_sig, legend, map_frame, style_axes, math, start_mark, substituted_rule_tex, text,
+    LossPlot, Marker, StepCounter, Trail, clip_to_box, diverged_mark, flat, format_level, format_sig, legend,
+    style_axes, math, start_mark, substituted_rule_tex, text,
 )
-from scenes.mobjects.heights import HeightMap
+from scenes.panels import MapPanel
+from scenes.story import count
 from scenes.theme import AXIS_WIDTH, FONT_BODY, FONT_SMALL, FONT_TITLE, MARGIN
 
 PANEL_XS = (-4.45, 0.0, 4.45)
@@ -69,13 +72,40 @@ class LearningRateData:
         return int(np.argmax(close)) if close.any() else None
 
     @cached_property
-    def sigmoid(self):
-        return mathcore.get_surface("sigmoid-error")
+    def surface(self):
+        return self.cfg.surface_object()
 
     @cached_property
-    def sigmoid_runs(self):
+    def surface_runs(self):
         c = self.cfg
-        return [mathcore.run(self.sigmoid, "gd", c.sigmoid_start, c.sigmoid_steps, lr) for lr in c.sigmoid_lrs]
+        return [mathcore.run(self.surface, "gd", c.start, c.steps, lr) for lr in c.surface_rates]
+
+    def finals(self) -> list[float]:
+        """Each run's last f - f* (infinite when it diverged)."""
+        return [float(t.gap[-1]) if t.status != "diverged" and np.isfinite(t.gap[-1]) else np.inf
+                for t in self.surface_runs]
+
+    def rate_verdict(self) -> tuple[int, str]:
+        """Which rates end lowest (f - f* to the 3 digits shown): ``(0, "larger steps win")``
+        when the largest does, ``(1, "smaller steps win")`` the smallest, ``(2, "eta = 0.5 does
+        best")`` or ``(2, "eta = 0.5 and 1 tie")`` otherwise; ``(3, ...)`` when every run diverged."""
+        finals, rates = self.finals(), self.cfg.surface_rates
+        if not np.isfinite(min(finals)):
+            return 3, "every rate diverges"
+        best = format_sig(min(finals))
+        tied = [r for r, g in zip(rates, finals) if np.isfinite(g) and format_sig(g) == best]
+        if len(tied) == 1 and len(rates) > 1 and tied[0] == max(rates):
+            return 0, "larger steps win"
+        if len(tied) == 1 and len(rates) > 1 and tied[0] == min(rates):
+            return 1, "smaller steps win"
+        names = " and ".join(f"{r:g}" for r in tied)
+        return 2, f"η = {names} {'does best' if len(tied) == 1 else 'tie'}"
+
+    def best_in_local_minimum(self) -> bool:
+        """Whether the lowest run stopped in a local minimum rather than at f*."""
+        best = int(np.argmin(self.finals()))
+        ended = self.surface_runs[best].ended_in
+        return ended is not None and not ended.is_global
 
 
 class LearningRate(ThemedScene):
@@ -83,13 +113,13 @@ class LearningRate(ThemedScene):
 
     config_table = "learning_rate"
 
-    BEATS = ("three_step_sizes", "run_to_the_end", "sigmoid_error")
+    BEATS = ("three_step_sizes", "run_to_the_end", "on_the_surface")
 
     def construct(self):
         self.cfg = load_or_exit(self.config_table)
         self.data = LearningRateData(self.cfg)
         self.parabola_part()
-        self.sigmoid_part()
+        self.surface_part()
         if self.cut:
             self.clear_for_next_part()
 
@@ -132,9 +162,18 @@ class LearningRate(ThemedScene):
         return dict(axes=ax, curve=curve, head=head, trail=trail, ball=ball, rule=rule, counter=counter,
                     exit_index=exit_index, shown=shown, traj=traj, color=color, arrival=arrival)
 
+    def _run_words(self, p) -> str:
+        """What one parabola run did, for the narration: arrived after k steps, diverged, or not yet."""
+        traj = p["traj"]
+        if traj.status == "diverged":
+            return f"diverges at step {traj.n_steps}"
+        if p["arrival"] is not None:
+            return f"arrives after {p['arrival']} steps"
+        return f"is not there after {traj.n_steps} steps"
+
     def parabola_part(self):
         theme, d, cfg, pace = self.theme, self.data, self.cfg, self.pace
-        self.next_section("three_step_sizes")
+        self.begin_beat("three_step_sizes", start=f"{cfg.parabola_start:g}")
         colors = (theme.series[0], theme.series[1], theme.series[3])
         self.title = text("Choosing the learning rate", theme, FONT_TITLE)
         self.title.to_corner(UP + LEFT, buff=MARGIN)
@@ -144,7 +183,7 @@ class LearningRate(ThemedScene):
         self.panels = panels
         statics = VGroup(*[VGroup(p["axes"], p["curve"], p["head"]) for p in panels])
         start = cfg.parabola_start
-        caption = f"Gradient descent from x = {start:g}: the same rule, three step sizes"
+        caption = self.say()
         if self.cut:
             self.play(Write(self.title), Write(formula), FadeIn(statics), run_time=1.2)
             for p in panels:
@@ -175,8 +214,9 @@ class LearningRate(ThemedScene):
         arrivals = [p["arrival"] for p in panels]
         last = max([a for a in arrivals if a is not None] + [len(p["shown"]) - 1 for p in panels])
 
-        self.next_section("run_to_the_end")
-        self.play(*self.captions.show("Too small crawls; too large overshoots further each time"), run_time=0.6)
+        said = [self._run_words(p) for p in panels]
+        self.begin_beat("run_to_the_end", small=said[0], right=said[1], large=said[2])
+        self.play(*self.captions.show(self.say()), run_time=0.6)
         # A run that leaves the plot gets its mark the moment it leaves; early steps stay slow.
         for p in sorted((p for p in panels if p["exit_index"] is not None), key=lambda p: len(p["shown"])):
             edge_step = len(p["shown"]) - 1
@@ -220,49 +260,54 @@ class LearningRate(ThemedScene):
 
     # ------------------------------------------------------------------ part 2
 
-    def sigmoid_part(self):
+    def surface_part(self):
+        """GD at several rates from one start on a surface, with one budget; which rate ends lowest."""
         theme, d, cfg = self.theme, self.data, self.cfg
-        surface = d.sigmoid
-        runs = d.sigmoid_runs
+        surface = d.surface
+        runs = d.surface_runs
         colors = theme.series[: len(runs)]
-        new_title = text("Sigmoid error: larger steps win", theme, FONT_TITLE).to_corner(UP + LEFT, buff=MARGIN)
-        (w0, w1), (b0, b1) = surface.domain
-        side = 4.4
-        ax = Axes(x_range=(w0, w1, 2), y_range=(b0, b1, 2), x_length=side, y_length=side).move_to([-3.3, 0.05, 0])
-        to_map = lambda xy: np.asarray(ax.c2p(np.asarray(xy)[:, 0], np.asarray(xy)[:, 1]), float).T  # noqa: E731
-        heights = HeightMap.for_surface(surface)
-        bands = filled_bands(surface, to_map, SIGMOID_LEVELS, theme, heights, opacity=0.6)
-        lines = contour_lines(surface, to_map, SIGMOID_LEVELS, theme, heights, stroke_width=1.2,
-                              color_by_level=False, opacity=0.5)
-        frame = map_frame(ax, theme, surface.variable_names, step=2)
-        start = start_mark(to_map(np.array([cfg.sigmoid_start]))[0], theme, label=None)
-        trails = [Trail(to_map(r.points), c, width=4, step=0) for r, c in zip(runs, colors)]
+        index, winner = d.rate_verdict()
+        name = cfg.title or ("Sigmoid error" if surface.name == "sigmoid-error" else
+                             "Your function" if surface.name == "custom" else surface.title or surface.name)
+        heading = f"{name}: {winner}"
+        # The plot's label sits right of x = 1.7: a longer verdict is said in the caption only.
+        new_title = text(heading, theme, FONT_TITLE)
+        if new_title.width > 7.4:
+            new_title = text(name, theme, FONT_TITLE)
+        new_title.to_corner(UP + LEFT, buff=MARGIN)
+        levels = SIGMOID_LEVELS if surface.name == "sigmoid-error" else surface.facts.levels
+        panel = MapPanel(surface, surface.domain, theme, side=4.4, center=(-3.3, 0.05, 0.0), levels=levels,
+                         band_opacity=0.6, line_opacity=0.5)
+        start = start_mark(panel.at(cfg.start), theme, label=None)
+        trails = [Trail(panel.to_scene(r.points), c, width=4, step=0) for r, c in zip(runs, colors)]
         for t in trails:
             t.set_stroke(theme.background, width=7, background=True)
-        balls = [Marker(to_map(r.points), c, theme, radius=0.07) for r, c in zip(runs, colors)]
-        plot = LossPlot([(r.losses, c) for r, c in zip(runs, colors)], theme, log=True, width=4.4, height=2.0,
-                        y_label="L", step=0)
+        balls = [Marker(panel.to_scene(r.points), c, theme, radius=0.07) for r, c in zip(runs, colors)]
+        plot = LossPlot([(r.gap, c) for r, c in zip(runs, colors)], theme, log=True, width=4.4, height=2.0,
+                        y_label=r"f - f^*", step=0)
         plot.move_to([4.1, 1.45, 0])
         key = legend([(rf"\eta = {r.lrs[0]:g}", c) for r, c in zip(runs, colors)], theme, FONT_SMALL)
         key.next_to(plot, DOWN, buff=0.6).align_to(plot, LEFT).shift(0.3 * LEFT)
         finals = VGroup()
-        for row, r in zip(key, runs):
-            value = math(rf"L = {format_sig(r.losses[-1])}", theme, FONT_SMALL)
+        for row, r, gap in zip(key, runs, d.finals()):
+            shown = rf"f - f^* = {format_sig(gap)}" if np.isfinite(gap) else rf"\text{{diverged (step {r.n_steps})}}"
+            value = math(shown, theme, FONT_SMALL)
             value.next_to(row, RIGHT, buff=0.5).align_to(row, DOWN)
             finals.add(value)
         finals.arrange(DOWN, aligned_edge=LEFT, buff=0.18)
         for value, row in zip(finals, key):
             value.set_y(row.get_y())
             value.set_x(key.get_right()[0] + 0.6 + value.width / 2)
-        budget = math(rf"\text{{same start, {cfg.sigmoid_steps} steps each}}", theme, FONT_SMALL, color=theme.muted)
+        budget = math(rf"\text{{same start, {cfg.steps} steps each}}", theme, FONT_SMALL, color=theme.muted)
         budget.next_to(key, UP, buff=0.3).align_to(key, LEFT)
 
-        self.next_section("sigmoid_error")
+        rates = ", ".join(f"{r:g}" for r in cfg.surface_rates)
+        self.begin_beat("on_the_surface", start=f"({cfg.start[0]:g}, {cfg.start[1]:g})", steps=cfg.steps,
+                        n_rates=count(len(runs), "learning rate", "learning rates"), rates=rates, winner=winner,
+                        surface_name="the sigmoid error" if surface.name == "sigmoid-error" else "this surface")
         pace = self.pace
-        self.play(FadeIn(new_title), FadeIn(bands), FadeIn(lines), FadeIn(frame), run_time=pace(1.2, 1.0))
-        self.play(Create(start), FadeIn(plot), FadeIn(key), FadeIn(budget),
-                  *self.captions.show(f"From ({cfg.sigmoid_start[0]:g}, {cfg.sigmoid_start[1]:g}), "
-                                      f"{NUMBER_WORDS.get(len(runs), len(runs))} learning rates"),
+        self.play(FadeIn(new_title), FadeIn(panel), run_time=pace(1.2, 1.0))
+        self.play(Create(start), FadeIn(plot), FadeIn(key), FadeIn(budget), *self.captions.show(self.say(0)),
                   run_time=pace(1.0, 0.8))
         for t in trails:
             self.add(t)
@@ -271,16 +316,13 @@ class LearningRate(ThemedScene):
         driven = (*trails, *balls, plot)
         drive(tracker, *driven)
         self.add(tracker)
-        self.play(advance(tracker, cfg.sigmoid_steps, pace(9.0, 5.0)))
+        self.play(advance(tracker, cfg.steps, pace(9.0, 5.0)))
         release(*driven)
         self.remove(tracker)
-        self.play(FadeIn(finals), *self.captions.show(
-            "On a plateau the gradient is tiny: a small η barely moves"), run_time=0.8)
+        self.play(FadeIn(finals), *self.captions.show(self.say(5 if d.best_in_local_minimum() else 1 + index)),
+                  run_time=0.8)
         self.finals = finals
         self.wait(pace(4.0, 2.5))
-
-
-NUMBER_WORDS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven"}
 
 
 __all__ = ["LearningRate", "LearningRateData"]

@@ -31,7 +31,7 @@ FAST_MESH = "[landscapes]\nmesh_resolution = 10\n"
 # name: (module, Scene class, narration stem, budget in seconds, beats of the cut in order)
 CUTS = {
     "learning_rate": ("scenes.learning_rate", "LearningRate", "learning_rate", 30.0,
-                      ("three_step_sizes", "run_to_the_end", "sigmoid_error")),
+                      ("three_step_sizes", "run_to_the_end", "on_the_surface")),
     "landscapes": ("scenes.landscapes", "Landscapes", "landscapes", 40.0,
                    ("many_minima", "gd_trapped", "noise_escapes", "saddle", "plateau", "basin_map")),
     "stochastic": ("scenes.chapters.stochastic", "StochasticChapter", "stochastic", 23.0,
@@ -198,9 +198,8 @@ def test_learning_rate_cut_shows_mathcores_step_counts(cuts):
     for panel in scene.panels:
         assert list(panel["rule"].thresholds) == [0, 1] and panel["rule"].current == 1
     sigmoid = mathcore.get_surface("sigmoid-error")
-    finals = [mathcore.run(sigmoid, "gd", cfg.sigmoid_start, cfg.sigmoid_steps, lr).losses[-1]
-              for lr in cfg.sigmoid_lrs]
-    assert [m.tex_string for m in scene.finals] == [f"L = {format_sig(v)}" for v in finals]
+    finals = [mathcore.run(sigmoid, "gd", cfg.start, cfg.steps, lr).gap[-1] for lr in cfg.rates]
+    assert [m.tex_string for m in scene.finals] == [f"f - f^* = {format_sig(v)}" for v in finals]
 
 
 def test_landscapes_cut_readouts_are_mathcores(cuts):

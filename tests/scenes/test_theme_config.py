@@ -154,7 +154,7 @@ def manim_dry_run(tmp_path, **env) -> tuple[int, str]:
 def test_cli_prints_one_line_for_a_bad_config(tmp_path):
     """The manim CLI ends with the config's one-line message and status 2, not a traceback."""
     path = tmp_path / "bad.toml"
-    path.write_text('[learning_rate]\nsigmoid_lrs = [0.1, "big"]\n')
+    path.write_text('[learning_rate]\nrates = [0.1, "big"]\n')
     status, last = manim_dry_run(tmp_path, GDX_CONFIG=str(path))
     assert status == 2
     assert last.startswith("gdx config error:") and "'big'" in last and "numbers" in last

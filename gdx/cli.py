@@ -445,45 +445,87 @@ def cmd_lesson(args) -> int:
     config.write_text(to_config_toml(lesson))
     env = {"GDX_CONFIG": str(config.resolve()), "GDX_LESSON": lesson.stem}
     out = MEDIA / "lessons" / lesson.stem
-    infos = [catalog.find(PARTS[name].scene) for name in lesson.scenes]
+    names = [name for name in lesson.scenes if name != "explainer"]
+    infos = [catalog.find(PARTS[name].scene) for name in names]
+    stories = {}  # part -> {"duration": s, "beats": [...]} (+ "video", "notes")
     if args.dry_run:
-        stories = [dry_run_story(info, env) for info in infos]
-        for name, story in zip(lesson.scenes, stories):
-            print(f"{name}: {story['duration']:.1f} s, {len(story['beats'])} beats")
+        for name, info in zip(names, infos):
+            stories[name] = dry_run_story(info, env)
+        if "explainer" in lesson.scenes:
+            stories["explainer"] = joined([dry_run_story(i, env) for i in explainer_parts()])
+        for name in lesson.scenes:
+            print(f"{name}: {stories[name]['duration']:.1f} s, {len(stories[name]['beats'])} beats")
     else:
+        from .words import marks_of, storyboard, write_subtitles
+
         jobs = [Job(i.file, i.name, lesson.quality, lesson.theme, env=env, out_dir=out, name=name)
-                for i, name in zip(infos, lesson.scenes)]
-        results = Runner(MEDIA, args.jobs).run(jobs)
+                for i, name in zip(infos, names)]
+        results = Runner(MEDIA, args.jobs).run(jobs) if jobs else []
         for r in results:
             if not r.ok:
                 print(f"gdx: {r.job.name} failed:\n{r.error}", file=sys.stderr)
         if not all(r.ok for r in results):
             return 1
-        from .words import write_subtitles
-
-        for r in results:
+        for name, r in zip(names, results):
             write_subtitles(r)
-        stories = [dict(r.story, duration=sum(d for _, d, _ in r.sections)) for r in results]
-    path = write_lesson_story(lesson, stories, out)
+            total = sum(d for _, d, _ in r.sections)
+            stories[name] = {"duration": total,
+                             "beats": storyboard(marks_of(r.sections), total, r.story, r.job.file.stem, r.job.file)}
+        if "explainer" in lesson.scenes:
+            from .explainer import render_explainer
+
+            parts_done = []
+            code = render_explainer(lesson.quality, lesson.theme, args.jobs, MEDIA, env=env,
+                                    final=out / f"{lesson.stem}.mp4", results_out=parts_done)
+            if code:
+                return code
+            stories["explainer"] = joined([{"duration": sum(d for _, d, _ in r.sections),
+                                            "beats": storyboard(marks_of(r.sections), sum(d for _, d, _ in r.sections),
+                                                                r.story, "explainer", r.job.file)}
+                                           for r in parts_done])
+    if "explainer" in stories:
+        from .lesson import EXPLAINER_NOTES
+
+        stories["explainer"].update(video=f"{lesson.stem}.mp4", notes=list(EXPLAINER_NOTES))
+    path = write_lesson_story(lesson, [stories[name] for name in lesson.scenes], out)
     print(path)
     return 0
 
 
+def explainer_parts():
+    from .explainer import parts
+
+    return parts()
+
+
+def joined(stories: list[dict]) -> dict:
+    """The storyboards of videos played one after another, as one: beats shifted by what came before."""
+    beats, t = [], 0.0
+    for story in stories:
+        beats += [dict(b, start=b["start"] + t, end=b["end"] + t) for b in story["beats"]]
+        t += story["duration"]
+    return {"duration": t, "beats": beats}
+
+
 def dry_run_story(info, env: dict) -> dict:
-    """Play a part without writing video, under ``env`` (the lesson's config); its storyboard
-    with the part's ``duration``."""
+    """Play a video without writing it, under ``env`` (the lesson's config): its ``duration`` and
+    ``beats`` (see :func:`gdx.words.storyboard`)."""
+    from .words import storyboard
+
     story_file = Path(tempfile.mkdtemp(prefix="gdx-story-")) / "story.json"
     saved = {k: os.environ.get(k) for k in (*env, "GDX_STORY")}
     os.environ.update(env, GDX_STORY=str(story_file))
     try:
-        scene, _ = catalog.dry_render(catalog.load_class(info), media_dir=MEDIA)
+        scene, marks = catalog.dry_render(catalog.load_class(info), media_dir=MEDIA)
     finally:
         for k, v in saved.items():
             os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
-    story = json.loads(story_file.read_text())
-    story_file.unlink()
+    story = json.loads(story_file.read_text()) if story_file.exists() else {}
+    story_file.unlink(missing_ok=True)
     story_file.parent.rmdir()
-    return dict(story, duration=scene.renderer.time)
+    total = scene.renderer.time
+    stem = "explainer" if info.module == "scenes.explainer" else info.file.stem
+    return {"duration": total, "beats": storyboard(marks, total, story, stem, info.file)}
 
 
 def write_lesson_story(lesson, stories: list[dict], out: Path) -> Path:
@@ -491,8 +533,10 @@ def write_lesson_story(lesson, stories: list[dict], out: Path) -> Path:
     from that video's start, captions, narration, the facts they state)."""
 
     doc = {"lesson": lesson.title, "surface": lesson.surface,
-           "parts": [{"part": name, "video": f"{name}.mp4", "duration": round(float(story["duration"]), 3),
-                      "beats": story.get("beats", [])} for name, story in zip(lesson.scenes, stories)]}
+           "parts": [{"part": name, "video": story.get("video", f"{name}.mp4"),
+                      "duration": round(float(story["duration"]), 3), "beats": story.get("beats", []),
+                      **({"notes": story["notes"]} if story.get("notes") else {})}
+                     for name, story in zip(lesson.scenes, stories)]}
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile("w", dir=out, suffix=".part", delete=False) as tmp:
         json.dump(doc, tmp, indent=1, ensure_ascii=False)

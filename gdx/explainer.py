@@ -28,20 +28,27 @@ def chapter_scenes() -> list[catalog.SceneInfo]:
 
 
 def render_explainer(quality: str, theme: str, jobs: int | None, media: Path, progress=print,
-                     voice: tuple[str, int] | None = None) -> int:
+                     voice: tuple[str, int] | None = None, env: dict | None = None, final: Path | None = None,
+                     results_out: list | None = None) -> int:
     """Render the parts in parallel, join them, write subtitles and chapters; with ``voice``
-    (espeak-ng voice, words per minute) also the voiced cut (see :mod:`gdx.voice`)."""
+    (espeak-ng voice, words per minute) also the voiced cut (see :mod:`gdx.voice`). A lesson
+    passes ``env`` (its ``GDX_CONFIG``) and ``final`` (its video's path); ``results_out``
+    receives the parts' results."""
     from scenes.explainer import CHAPTERS, TITLE
 
     infos = parts()
-    results = Runner(media, jobs, progress=progress).run([Job(i.file, i.name, quality, theme) for i in infos])
+    staging = None if final is None else final.parent / ".parts"  # a lesson's parts stay out of sight
+    results = Runner(media, jobs, progress=progress).run(
+        [Job(i.file, i.name, quality, theme, env=dict(env or {}), out_dir=staging) for i in infos])
     failed = [r for r in results if not r.ok]
     for r in failed:
         progress(f"gdx: {r.job.scene} failed:\n{r.error}")
     if failed:
         return 1
+    if results_out is not None:
+        results_out.extend(results)
     out_dir = media / "videos" / "explainer" / results[0].video.parent.name
-    final = out_dir / "GradientDescentExplained.mp4"
+    final = final or out_dir / "GradientDescentExplained.mp4"
     concat([r.video for r in results], final)
     cues, chapters, t = [], [], 0.0
     titles = [TITLE] + [f"{n}. {heading}" for n, (heading, _, _) in enumerate(CHAPTERS, 1)]

@@ -151,6 +151,27 @@ def _learning_rate_table(lesson: Lesson) -> dict:
     return table
 
 
+def _explainer_tables(lesson: Lesson) -> dict:
+    """The whole explainer about the lesson's surface: its title card names the lesson and shows
+    the formula and what describe found; the chapters about "the" surface (the learning rate,
+    momentum) play on it, the concept chapters keep their own examples."""
+    from scenes.story import count
+
+    facts = mathcore.get_surface(lesson.surface, lesson.domain or None).facts
+    promise = (f"Gradient descent on a function with {count(len(facts.minima), 'minimum', 'minima')}"
+               f" and {count(len(facts.saddles), 'saddle', 'saddles')}")
+    card = {"title": lesson.title[:60], "promise": promise, "surface": lesson.surface}
+    if lesson.domain:
+        card["domain"] = [list(p) for p in lesson.domain]
+    return {"explainer": card, "learning_rate": _learning_rate_table(lesson),
+            "momentum_closeup": _momentum_table(lesson)}
+
+
+# What the lesson explainer shows of its own examples rather than the lesson's surface (in story.json).
+EXPLAINER_NOTES = ("Chapter 4 (landscapes in 3D) shows its own examples (Rastrigin's pits, a saddle, a plateau, "
+                   "a basin map): a tour of the lesson's own surface is not part of the explainer yet.",)
+
+
 @dataclass(frozen=True)
 class LessonPart:
     """A part a lesson can ask for: the scene that plays it, its config table, how the lesson fills it."""
@@ -171,6 +192,8 @@ PARTS = {
                            "GD's path, momentum's velocity and Nesterov's look-ahead, on the map"),
     "race": LessonPart("OptimizerRace", "race", _race_table,
                        "every optimizer from one start with one budget, and a scoreboard"),
+    "explainer": LessonPart("", "", _explainer_tables,
+                            "the whole explainer, its surface chapters on the lesson's surface: <stem>.mp4"),
 }
 # The older name of the mapping (part -> (scene, table, builder)).
 LESSON_SCENES = {name: (p.scene, p.table, p.build) for name, p in PARTS.items()}
@@ -326,6 +349,26 @@ def parse(path: Path) -> Lesson:
     for s in scenes:
         part = PARTS[s]
         own = data.get(s, {}) if isinstance(data.get(s), dict) else {}
+        if s == "explainer":  # several tables; a lesson's [explainer] table tunes the title card
+            tables = part.build(lesson)
+            tables["explainer"].update(own)
+            for name, other in PARTS.items():  # [learning_rate], [momentum] tune the explainer's chapters too
+                if other.table in tables and other.table != "explainer" and isinstance(data.get(name), dict):
+                    tables[other.table].update(data[name])
+            for table, values in tables.items():
+                try:
+                    check_table(table, values)
+                except ConfigError as exc:
+                    message = str(exc)
+                    key = re.match(r"^\[[^\]]+\] (?:unknown key )?'?([A-Za-z0-9_]+)", message)
+                    key = key.group(1) if key else ""
+                    if key in own and table == "explainer":
+                        bad(key, f"[{s}] {message.split('] ', 1)[-1]}", table=s)
+                    else:
+                        bad(key if key in top else "surface", f"scene {brief(s)}: {message}")
+                    continue
+                lesson.tables.setdefault(table, values)
+            continue
         values = {**part.build(lesson), **own}
         try:
             check_table(part.table, values)

@@ -79,3 +79,30 @@ def write_subtitles(result) -> list[Path]:
     beats = [(name, duration) for name, duration, _ in result.sections]
     cues = cues_from_beats(beats, result_narration(result))
     return write_cues(result.video, cues) if cues else []
+
+
+def storyboard(marks, total: float, story: dict, default_stem: str, scene_file: Path | None = None) -> list[dict]:
+    """Every beat of a video: ``marks`` are its sections ``(name, start)``, ``total`` its length.
+    A beat the scene recorded in its ``story`` keeps its captions, narration and facts; any other
+    (the concept chapters') gets its narration file's text. Empty sections are left out."""
+    recorded = {b["name"]: b for b in story.get("beats", [])}
+    text = section_narration([name for name, _ in marks], default_stem, scene_file)
+    beats = []
+    for i, (name, start) in enumerate(marks):
+        end = marks[i + 1][1] if i + 1 < len(marks) else total
+        if end <= start:
+            continue
+        own = recorded.get(name, {})
+        narration = own.get("narration") or text.get(name, "")
+        beats.append({"name": name, "start": float(start), "end": float(end), "captions": own.get("captions", []),
+                      "narration": "" if placeholders(narration) else narration, "facts": own.get("facts", {})})
+    return beats
+
+
+def marks_of(sections) -> list[tuple[str, float]]:
+    """``[(name, start)]`` from a render's ``[(name, duration, path)]`` sections."""
+    out, t = [], 0.0
+    for name, duration, _ in sections:
+        out.append((name, t))
+        t += duration
+    return out

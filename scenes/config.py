@@ -131,7 +131,20 @@ class LearningRateConfig:
         return tuple(float(f"{lr[k]:.2g}") for k in ("too_small", "right", "too_large"))
 
 
-CONFIGS = {"descent": DescentConfig, "sigmoid_neuron": SigmoidNeuronConfig, "learning_rate": LearningRateConfig}
+@dataclass(frozen=True)
+class ExplainerConfig:
+    """The explainer's title card (``TitleCard``): its heading, its promise and, for a lesson's
+    own explainer, the surface whose formula (SymPy's LaTeX) it shows. The chapters read their
+    own tables (``[learning_rate]``, ``[momentum_closeup]``, ...)."""
+
+    title: str = "Gradient Descent, Explained"
+    promise: str = "How machines learn by walking downhill"
+    surface: str = ""  # empty: no formula on the card
+    domain: tuple = ()
+
+
+CONFIGS = {"descent": DescentConfig, "sigmoid_neuron": SigmoidNeuronConfig, "learning_rate": LearningRateConfig,
+           "explainer": ExplainerConfig}
 
 
 # ----------------------------------------------------------------------------- validation
@@ -210,6 +223,14 @@ def validate(cfg, table: str = ""):
             check_steps(table, "steps", cfg.steps)
             if surface.dim != 2:
                 raise ConfigError(f"[{table}] surface = {brief(surface.name)} has {surface.dim} variable(s); accepted: a 2-D surface")
+        if isinstance(cfg, ExplainerConfig):
+            for key in ("title", "promise"):
+                value = getattr(cfg, key)
+                if not value.strip() or "\n" in value or len(value) > 60:
+                    raise ConfigError(f"[{table}] {key} = {brief(value)} is not accepted; accepted: one line of "
+                                      "1 to 60 characters")
+            if cfg.surface:
+                mathcore.get_surface(cfg.surface, cfg.domain or None)
         if isinstance(cfg, DescentConfig):
             if cfg.mesh_resolution and not 4 <= cfg.mesh_resolution <= 64:
                 raise ConfigError(f"[{table}] mesh_resolution = {brief(cfg.mesh_resolution)} is not accepted; accepted: 0 (automatic) or 4 to 64")

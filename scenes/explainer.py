@@ -18,7 +18,9 @@ import importlib
 import os
 from pathlib import Path
 
-from manim import DEGREES, DOWN, ORIGIN, FadeIn, FadeOut, Line, Text, ThreeDScene, VGroup, Write
+from manim import DEGREES, DOWN, ORIGIN, FadeIn, FadeOut, Line, MathTex, Text, ThreeDScene, VGroup, Write
+
+import mathcore
 
 from scenes.common import theme_or_exit
 from scenes.story import ENV_STORY, Story
@@ -104,15 +106,24 @@ def play_part(host: ThreeDScene, scene_class, sections: bool) -> None:
     reset_camera(host)
 
 
-def title_card(host: ThreeDScene, heading: str, promise: str) -> None:
+def title_card(host: ThreeDScene, heading: str, promise: str, formula: str = "") -> None:
+    """A heading over a rule, the promise under it, and optionally a formula (LaTeX) below."""
     theme = theme_or_exit()
     host.camera.background_color = theme.background
     big = Text(heading, font=theme.font, font_size=FONT_TITLE * 1.3, color=theme.foreground)
+    if big.width > 12.5:
+        big.scale_to_fit_width(12.5)
     rule = Line(big.get_left(), big.get_right(), color=theme.highlight, stroke_width=3).next_to(big, DOWN, 0.25)
     small = Text(promise, font=theme.font, font_size=FONT_BODY, color=theme.muted).next_to(rule, DOWN, 0.35)
-    card = VGroup(big, rule, small).move_to(ORIGIN)
+    card = VGroup(big, rule, small)
+    if formula:
+        tex = MathTex(formula, font_size=FONT_BODY + 4, color=theme.foreground).next_to(small, DOWN, 0.5)
+        if tex.width > 12.5:
+            tex.scale_to_fit_width(12.5)
+        card.add(tex)
+    card.move_to(ORIGIN)
     host.play(Write(big), FadeIn(rule), run_time=1.0)
-    host.play(FadeIn(small, shift=0.2 * DOWN), run_time=0.6)
+    host.play(FadeIn(VGroup(*card[2:]), shift=0.2 * DOWN), run_time=0.6)
     host.wait(TITLE_SECONDS - 2.2)
     host.play(FadeOut(card), run_time=0.6)
 
@@ -124,6 +135,18 @@ def play_chapter(host: ThreeDScene, number: int, beat_sections: bool) -> None:
     title_card(host, f"{number}. {heading}", promise)
     for module, name in parts:
         play_part(host, part_class(module, name), beat_sections)
+
+
+def opening_card(host: ThreeDScene) -> None:
+    """The video's title card, from ``[explainer]`` in ``$GDX_CONFIG`` (a lesson's title and formula)."""
+    from scenes.config import load_or_exit
+
+    cfg = load_or_exit("explainer")
+    formula = ""
+    if cfg.surface:
+        surface = mathcore.get_surface(cfg.surface, cfg.domain or None)
+        formula = f"f({', '.join(surface.variable_names)}) = {surface.latex}"
+    title_card(host, cfg.title, cfg.promise, formula)
 
 
 class _Host(ThreeDScene):
@@ -143,7 +166,7 @@ class GradientDescentExplained(_Host):
 
     def construct(self):
         self.next_section("title")
-        title_card(self, TITLE, "How machines learn by walking downhill")
+        opening_card(self)
         for number in range(1, len(CHAPTERS) + 1):
             play_chapter(self, number, beat_sections=False)
 
@@ -156,11 +179,12 @@ class _Chapter(_Host):
 
 
 class TitleCard(ThreeDScene):
-    """The explainer's opening title card."""
+    """The explainer's opening title card (``[explainer]`` in ``$GDX_CONFIG``: title, promise, and
+    the surface whose formula a lesson's explainer shows)."""
 
     def construct(self):
         self.next_section("title")
-        title_card(self, TITLE, "How machines learn by walking downhill")
+        opening_card(self)
 
 
 class Chapter1Hook(_Chapter):

@@ -158,14 +158,14 @@ class MomentumData:
     def target(self) -> np.ndarray:
         return np.asarray(self.target_minimum.point, float)
 
-    def counts(self) -> str:
-        """``GD: 24 steps, Momentum: 35 steps``; runs that do not get there grouped: ``GD and
-        Momentum: in a local minimum``, ``Nesterov: not within 60``."""
+    def counts(self, said: bool = False) -> str:
+        """``GD: 24 steps, Momentum: 35 steps`` (``said``: ``GD 24, Momentum 35``); runs that do
+        not get there grouped: ``GD and Momentum: in a local minimum``, ``Nesterov: not within 60``."""
         done, local, short = [], [], []
         for name, t in self.runs.items():
             k = self.steps_to_tol(name)
             if k is not None:
-                done.append(f"{NAMES[name]}: {k} steps")
+                done.append(f"{NAMES[name]} {k}" if said else f"{NAMES[name]}: {k} steps")
             elif t.ended_in is not None and not t.ended_in.is_global:
                 local.append(NAMES[name])
             else:
@@ -204,6 +204,11 @@ class MomentumData:
         least twice in its first ``first`` steps."""
         steps = np.diff(self.ball_points(name)[: first + 2], axis=0)
         return int(np.sum(np.einsum("ij,ij->i", steps[:-1], steps[1:]) < 0)) >= 2
+
+
+def overshoot_words(distance: float) -> str:
+    """``"overshoots by 1.52"`` or ``"does not overshoot"``, for the narration."""
+    return f"overshoots by {format_plain(distance)}" if distance > 0 else "does not overshoot"
 
 
 def vector_arrow(start, end, color, width: float = 5.0) -> Arrow:
@@ -387,7 +392,7 @@ class MomentumCloseUp(ThemedScene):
         """The elongated bowl from above: a long, narrow valley."""
         d = self.data
         kappa = "none" if d.kappa is None else format_plain(d.kappa)
-        self.begin_beat("narrow_valley", kappa=kappa, shape="a narrow valley" if d.narrow else "a round bowl")
+        self.begin_beat("narrow_valley", kappa=kappa, Shape="A narrow valley" if d.narrow else "A round bowl")
         self.play(FadeIn(self.panel), FadeIn(self.title), FadeIn(self.formula), FadeIn(self.star),
                   run_time=self.pace(1.2, 0.8))
         self.caption(self.say(0 if d.narrow else 1), self.pace(0.6, 0.5))
@@ -423,7 +428,7 @@ class MomentumCloseUp(ThemedScene):
         """Heavy-ball momentum, tip to tail; then it overshoots."""
         d = self.data
         over = d.overshoot("momentum")
-        self.begin_beat("momentum_velocity", overshoot=format_plain(over))
+        self.begin_beat("momentum_velocity", overshoot=format_plain(over), overshoot_words=overshoot_words(over))
         name = "momentum"
         path = self.paths[name]
         rule = self.rule_card(name)
@@ -452,7 +457,8 @@ class MomentumCloseUp(ThemedScene):
         """Nesterov: the gradient at the look-ahead point."""
         d = self.data
         over, over_m = d.overshoot("nesterov"), d.overshoot("momentum")
-        self.begin_beat("nesterov_lookahead", overshoot_nesterov=format_plain(over))
+        self.begin_beat("nesterov_lookahead", overshoot_nesterov=format_plain(over),
+                        overshoot_words_nesterov=overshoot_words(over))
         name = "nesterov"
         path = self.paths[name]
         rule = self.rule_card(name)
@@ -472,7 +478,7 @@ class MomentumCloseUp(ThemedScene):
     def compare(self):
         """All three paths, their losses (log), and the steps each needs to reach the tolerance."""
         d, theme, cfg = self.data, self.theme, self.cfg
-        self.begin_beat("compare", tol=f"{cfg.loss_tol:g}", counts=d.counts())
+        self.begin_beat("compare", tol=f"{cfg.loss_tol:g}", counts=d.counts(), counts_said=d.counts(said=True))
         plot = SeriesPlot([(d.runs[n].gap, self.colors[n]) for n in NAMES], theme, x_max=cfg.steps, log=True,
                           width=2.5, height=1.45, y_min_decade=-8, step=cfg.steps, y_label=r"f - f^*")
         plot.shift(np.array([RIGHT_LEFT + 0.75 + 1.25, -0.6, 0.0]) - plot.axes.get_center())

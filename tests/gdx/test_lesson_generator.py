@@ -139,3 +139,37 @@ def test_dry_run_writes_the_storyboard_and_no_video(dry_run, capsys):
     assert race["facts"]["verdict"] == (f"GD (η = 0.05) is first to f − f* ≤ 0.01, at step {hits[1]};\n"
                                         f"GD (η = 0.01) does not get there in 120 steps (f − f* = {plain(runs[0].gap[-1])})")
     assert not list(out.glob("*.mp4"))
+
+
+def test_the_explainer_lesson_puts_the_surface_in_its_chapters(tmp_path):
+    text = LESSON.replace('scenes = ["descent", "momentum", "race"]', 'scenes = ["explainer"]') + \
+        "[learning_rate]\nrates = [0.02, 0.2]\n"
+    parsed = lesson.parse(write(tmp_path, text))
+    facts = mathcore.get_surface(TWO_VALLEYS).facts
+    card = parsed.tables["explainer"]
+    assert card["title"] == "Two valleys" and card["surface"] == TWO_VALLEYS
+    assert card["promise"] == (f"Gradient descent on a function with {len(facts.minima)} minima and "
+                               f"{'one saddle' if len(facts.saddles) == 1 else f'{len(facts.saddles)} saddles'}")
+    assert parsed.tables["learning_rate"]["surface"] == TWO_VALLEYS
+    assert parsed.tables["learning_rate"]["rates"] == [0.02, 0.2]  # the lesson's [learning_rate] reaches chapter 3
+    assert parsed.tables["momentum_closeup"]["surface"] == TWO_VALLEYS
+    bad = text.replace('[learning_rate]', '[explainer]\ntitle = ""\n[learning_rate]')
+    with pytest.raises(lesson.LessonError) as info:
+        lesson.parse(write(tmp_path, bad))
+    assert any(":23: [explainer] title = '' is not accepted" in p for p in info.value.problems), info.value.problems
+
+
+def test_storyboards_join_and_keep_every_section():
+    from gdx.cli import joined
+    from gdx.words import marks_of, storyboard
+
+    marks = marks_of([("autocreated", 0.0, None), ("race.the_field", 2.0, None), ("race.finish", 3.0, None)])
+    story = {"beats": [{"name": "race.the_field", "captions": ["c"], "narration": "said {n}", "facts": {"n": 1}}]}
+    beats = storyboard(marks, 5.0, story, "race")
+    assert [(b["name"], b["start"], b["end"]) for b in beats] == [("race.the_field", 0.0, 2.0), ("race.finish", 2.0, 5.0)]
+    assert beats[0]["narration"] == "" and beats[0]["captions"] == ["c"]  # an unfilled template is never said
+    assert beats[1]["narration"] == ""  # race.toml's text for it has {tol}: nobody filled it, so it is not said
+    plain_text = storyboard([("hook.feel_slope", 0.0)], 1.0, {}, "hook")
+    assert plain_text[0]["narration"]  # a concept chapter's narration comes from its file
+    both = joined([{"duration": 5.0, "beats": beats}, {"duration": 1.0, "beats": beats[:1]}])
+    assert both["duration"] == 6.0 and both["beats"][-1]["start"] == 5.0

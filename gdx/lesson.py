@@ -136,7 +136,8 @@ def _momentum_table(lesson: Lesson) -> dict:
     facts = mathcore.get_surface(lesson.surface, lesson.domain or None).facts
     right = float(f"{facts.learning_rates['right']:.2g}")
     table = {**_common(lesson), "title": f"{lesson.title}: momentum", "loss_tol": lesson.loss_tol,
-             "gd_lr": rates.get("gd", right), "lr": rates.get("momentum", rates.get("nesterov", right / 2))}
+             "gd_lr": rates.get("gd", right),
+             "lr": rates.get("momentum", rates.get("nesterov", float(f"{right / 2:.2g}")))}
     mu = next((hp["momentum"] for name, _, hp in lesson.optimizers if name == "momentum" and "momentum" in hp), None)
     if mu is not None:
         table["momentum"] = mu

@@ -322,7 +322,9 @@ class MomentumCloseUp(ThemedScene):
         pts = np.asarray(points, float)
         lo, hi = pts.min(axis=0), pts.max(axis=0)
         center = (lo + hi) / 2
-        half = max(float((hi - lo).max()) / 2 * 1.5, 0.3) + 0.2
+        extent = float((hi - lo).max())
+        # Room around the arrows, in proportion when they are short (small steps on a small map).
+        half = max(extent / 2 * 1.5, min(0.3, extent)) + min(0.2, 0.6 * extent)
         window = ((center[0] - half, center[0] + half), (center[1] - half, center[1] + half))
         inset = MapPanel(self.data.surface, window, self.theme, side=INSET_SIDE, center=INSET_CENTER, levels=self.levels,
                          band_opacity=0.55, line_opacity=0.5, labels=False, heights=self.panel.heights, grid_n=81)

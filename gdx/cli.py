@@ -534,7 +534,8 @@ def write_lesson_story(lesson, stories: list[dict], out: Path) -> Path:
 
     doc = {"lesson": lesson.title, "surface": lesson.surface,
            "parts": [{"part": name, "video": story.get("video", f"{name}.mp4"),
-                      "duration": round(float(story["duration"]), 3), "beats": story.get("beats", []),
+                      "duration": round(float(story["duration"]), 3),
+                      "beats": [dict(b, start=round(b["start"], 3), end=round(b["end"], 3)) for b in story.get("beats", [])],
                       **({"notes": story["notes"]} if story.get("notes") else {})}
                      for name, story in zip(lesson.scenes, stories)]}
     out.mkdir(parents=True, exist_ok=True)

@@ -12,6 +12,7 @@ import pytest
 
 import mathcore
 from gdx import cli, lesson
+from test_kit_units import write as write_file  # tests/gdx/ is on sys.path (pytest's rootdir-less import)
 from scenes.panels import plain
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,9 +43,7 @@ descent_seconds = 5.0
 
 
 def write(tmp_path, text, name="two_valleys.toml") -> Path:
-    path = tmp_path / name
-    path.write_text(text)
-    return path
+    return write_file(tmp_path, text, name)
 
 
 def test_defaults_come_from_the_surfaces_facts(tmp_path):
@@ -173,3 +172,10 @@ def test_storyboards_join_and_keep_every_section():
     assert plain_text[0]["narration"]  # a concept chapter's narration comes from its file
     both = joined([{"duration": 5.0, "beats": beats}, {"duration": 1.0, "beats": beats[:1]}])
     assert both["duration"] == 6.0 and both["beats"][-1]["start"] == 5.0
+
+
+def test_the_readme_shows_what_list_scenes_prints(capsys):
+    text = (ROOT / "README.md").read_text()
+    block = text.split("$ gdx lesson any.toml --list-scenes\n", 1)[1].split("```", 1)[0]
+    cli.main(["lesson", "any.toml", "--list-scenes"])
+    assert capsys.readouterr().out == block

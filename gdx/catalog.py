@@ -189,9 +189,11 @@ def timing(info: SceneInfo, cache_dir: Path = Path("media") / ".gdx") -> dict:
     return cache[key]
 
 
-def dry_render(scene_class, quality: str = "low_quality", media_dir: Path | None = None):
+def dry_render(scene_class, quality: str = "low_quality", media_dir: Path | None = None,
+               frame_rate: int | None = None):
     """Render ``scene_class`` without drawing; returns ``(scene, sections)``, each section
-    ``(name, start)`` in scene time as ``next_section`` started it."""
+    ``(name, start)`` in scene time as ``next_section`` started it. ``frame_rate`` overrides the
+    quality's (tests use 1: every play and updater still runs, on fewer frames)."""
     from manim import Scene, tempconfig
 
     marks = []
@@ -205,8 +207,9 @@ def dry_render(scene_class, quality: str = "low_quality", media_dir: Path | None
     try:
         # LaTeX and text a dry run compiles go into the kit's media folder (``gdx --media``), too.
         where = {} if media_dir is None else {"media_dir": str(media_dir)}
+        rate = {} if frame_rate is None else {"frame_rate": frame_rate}
         with tempconfig({**where, "dry_run": True, "quality": quality, "verbosity": "ERROR", "disable_caching": True,
-                         "progress_bar": "none"}):
+                         "progress_bar": "none", **rate}):
             scene = scene_class()
             scene.render()
     finally:

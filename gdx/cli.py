@@ -22,6 +22,7 @@ from .jobs import QUALITIES, THEMES, Job, Runner
 from .words import beat_key
 
 MEDIA = Path("media")  # set from --media by main()
+DRY_RUN_FRAME_RATE = None  # `gdx lesson --dry-run` at the lesson quality's own rate (tests set 1)
 
 
 class UsageError(Exception):
@@ -516,7 +517,7 @@ def dry_run_story(info, env: dict) -> dict:
     saved = {k: os.environ.get(k) for k in (*env, "GDX_STORY")}
     os.environ.update(env, GDX_STORY=str(story_file))
     try:
-        scene, marks = catalog.dry_render(catalog.load_class(info), media_dir=MEDIA)
+        scene, marks = catalog.dry_render(catalog.load_class(info), media_dir=MEDIA, frame_rate=DRY_RUN_FRAME_RATE)
     finally:
         for k, v in saved.items():
             os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)

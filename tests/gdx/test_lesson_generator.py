@@ -111,7 +111,9 @@ def dry_run(tmp_path_factory):
     path = write(tmp_path_factory.mktemp("lesson"), LESSON)
     out = MEDIA / "lessons" / "two_valleys"
     shutil.rmtree(out, ignore_errors=True)
-    code = cli.main(["--media", str(MEDIA), "lesson", str(path), "--dry-run"])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(cli, "DRY_RUN_FRAME_RATE", 1)  # every play and updater, on fewer frames
+        code = cli.main(["--media", str(MEDIA), "lesson", str(path), "--dry-run"])
     return code, out
 
 

@@ -453,11 +453,13 @@ def cmd_lesson(args) -> int:
         for name, info in zip(names, infos):
             stories[name] = dry_run_story(info, env)
         if "explainer" in lesson.scenes:
-            stories["explainer"] = joined([dry_run_story(i, env) for i in explainer_parts()])
+            from .explainer import parts
+
+            stories["explainer"] = joined([dry_run_story(i, env) for i in parts()])
         for name in lesson.scenes:
             print(f"{name}: {stories[name]['duration']:.1f} s, {len(stories[name]['beats'])} beats")
     else:
-        from .words import marks_of, storyboard, write_subtitles
+        from .words import write_subtitles
 
         jobs = [Job(i.file, i.name, lesson.quality, lesson.theme, env=env, out_dir=out, name=name)
                 for i, name in zip(infos, names)]
@@ -469,9 +471,7 @@ def cmd_lesson(args) -> int:
             return 1
         for name, r in zip(names, results):
             write_subtitles(r)
-            total = sum(d for _, d, _ in r.sections)
-            stories[name] = {"duration": total,
-                             "beats": storyboard(marks_of(r.sections), total, r.story, r.job.file.stem, r.job.file)}
+            stories[name] = result_story(r, r.job.file.stem)
         if "explainer" in lesson.scenes:
             from .explainer import render_explainer
 
@@ -480,10 +480,7 @@ def cmd_lesson(args) -> int:
                                     final=out / f"{lesson.stem}.mp4", results_out=parts_done)
             if code:
                 return code
-            stories["explainer"] = joined([{"duration": sum(d for _, d, _ in r.sections),
-                                            "beats": storyboard(marks_of(r.sections), sum(d for _, d, _ in r.sections),
-                                                                r.story, "explainer", r.job.file)}
-                                           for r in parts_done])
+            stories["explainer"] = joined([result_story(r, "explainer") for r in parts_done])
     if "explainer" in stories:
         from .lesson import EXPLAINER_NOTES
 
@@ -493,10 +490,13 @@ def cmd_lesson(args) -> int:
     return 0
 
 
-def explainer_parts():
-    from .explainer import parts
+def result_story(result, stem: str) -> dict:
+    """A rendered video's ``duration`` and ``beats`` (see :func:`gdx.words.storyboard`)."""
+    from .words import marks_of, storyboard
 
-    return parts()
+    total = sum(d for _, d, _ in result.sections)
+    return {"duration": total, "beats": storyboard(marks_of(result.sections), total, result.story, stem,
+                                                    result.job.file)}
 
 
 def joined(stories: list[dict]) -> dict:

@@ -148,8 +148,7 @@ def _learning_rate_table(lesson: Lesson) -> dict:
     """The parabola's three step sizes (a concept with its own example), then GD on the lesson's
     surface at the rates the curvature calls too small, right and too large (``[learning_rate]
     rates = [...]`` to choose them)."""
-    table = {**_common(lesson), "title": lesson.title, "rates": []}
-    return table
+    return {**_common(lesson), "title": lesson.title, "rates": []}
 
 
 def _explainer_tables(lesson: Lesson) -> dict:
@@ -193,17 +192,9 @@ PARTS = {
                            "GD's path, momentum's velocity and Nesterov's look-ahead, on the map"),
     "race": LessonPart("OptimizerRace", "race", _race_table,
                        "every optimizer from one start with one budget, and a scoreboard"),
-    "explainer": LessonPart("", "", _explainer_tables,
+    "explainer": LessonPart("", "explainer", _explainer_tables,
                             "the whole explainer, its surface chapters on the lesson's surface: <stem>.mp4"),
 }
-# The older name of the mapping (part -> (scene, table, builder)).
-LESSON_SCENES = {name: (p.scene, p.table, p.build) for name, p in PARTS.items()}
-
-
-def scene_tables() -> dict:
-    return {name: (p.table, p.build) for name, p in PARTS.items()}
-
-
 def check_table(table: str, values: dict) -> None:
     """Validate with the scene's own config rules (raises ``scenes.config.ConfigError``)."""
     from scenes import config, config_more
@@ -347,48 +338,36 @@ def parse(path: Path) -> Lesson:
     lesson = Lesson(title.strip(), surface_name, tuple(start), steps, theme, tuple(scenes), tuple(optimizers),
                     quality, domain=tuple(tuple(p) for p in domain), loss_tol=float(loss_tol), stem=Path(path).stem)
 
+    def config_problem(scene, part_name, message, own):
+        """Scene ``scene``'s config refused ``message``: at the lesson's own table for the part when the key
+        is one of its, else at the top-level key or the optimizer it names."""
+        key = re.match(r"^\[[^\]]+\] (?:unknown key )?'?([A-Za-z0-9_]+)", message)
+        key = key.group(1) if key else ""
+        if key in own:
+            bad(key, f"[{part_name}] {message.split('] ', 1)[-1]}", table=part_name)
+            return
+        block = next((i for i, (opt, _, _) in enumerate(optimizers) if f" {opt} " in f" {message} "), None)
+        if key in top and key not in ("optimizers", "lr"):
+            bad(key, f"scene {brief(scene)}: {message}")
+        elif block is not None:
+            bad("lr" if key == "lr" else "name", f"scene {brief(scene)}: {message}", block)
+        else:
+            bad("surface", f"scene {brief(scene)}: {message}")
+
     for s in scenes:
         part = PARTS[s]
-        own = data.get(s, {}) if isinstance(data.get(s), dict) else {}
-        if s == "explainer":  # several tables; a lesson's [explainer] table tunes the title card
-            tables = part.build(lesson)
-            tables["explainer"].update(own)
-            for name, other in PARTS.items():  # [learning_rate], [momentum] tune the explainer's chapters too
-                if other.table in tables and other.table != "explainer" and isinstance(data.get(name), dict):
-                    tables[other.table].update(data[name])
-            for table, values in tables.items():
-                try:
-                    check_table(table, values)
-                except ConfigError as exc:
-                    message = str(exc)
-                    key = re.match(r"^\[[^\]]+\] (?:unknown key )?'?([A-Za-z0-9_]+)", message)
-                    key = key.group(1) if key else ""
-                    if key in own and table == "explainer":
-                        bad(key, f"[{s}] {message.split('] ', 1)[-1]}", table=s)
-                    else:
-                        bad(key if key in top else "surface", f"scene {brief(s)}: {message}")
-                    continue
-                lesson.tables.setdefault(table, values)
-            continue
-        values = {**part.build(lesson), **own}
-        try:
-            check_table(part.table, values)
-        except ConfigError as exc:
-            message = str(exc)
-            key = re.match(r"^\[[^\]]+\] (?:unknown key )?'?([A-Za-z0-9_]+)", message)
-            key = key.group(1) if key else ""
-            if key in own:  # the lesson's own table for the part
-                bad(key, f"[{s}] {message.split('] ', 1)[-1]}", table=s)
+        built = part.build(lesson)
+        # The explainer fills several tables; the lesson's own table of each part tunes it there too.
+        for table, values in (built.items() if s == "explainer" else [(part.table, built)]):
+            part_name = next(n for n, p in PARTS.items() if p.table == table)
+            own = data.get(part_name) if isinstance(data.get(part_name), dict) else {}
+            values.update(own)
+            try:
+                check_table(table, values)
+            except ConfigError as exc:
+                config_problem(s, part_name, str(exc), own)
                 continue
-            block = next((i for i, (opt, _, _) in enumerate(optimizers) if f" {opt} " in f" {message} "), None)
-            if key in top and key not in ("optimizers", "lr"):  # a top-level key of the lesson
-                bad(key, f"scene {brief(s)}: {message}")
-            elif block is not None:  # at the optimizer it names
-                bad("lr" if key == "lr" else "name", f"scene {brief(s)}: {message}", block)
-            else:
-                bad("surface", f"scene {brief(s)}: {message}")
-            continue
-        lesson.tables[part.table] = values
+            lesson.tables[table] = values
     if problems:
         raise LessonError(_in_file_order(problems))
     return lesson

@@ -70,7 +70,7 @@ def result_narration(result, default_stem: str | None = None, scene_file: Path |
     ``{placeholders}`` nobody filled is left out rather than read aloud."""
     names = [name for name, _, _ in result.sections]
     out = section_narration(names, default_stem or result.job.file.stem, scene_file or result.job.file)
-    out.update({k: v for k, v in getattr(result, "narration", {}).items() if k in names})
+    out.update({k: v for k, v in result.narration.items() if k in names})
     return {k: v for k, v in out.items() if not placeholders(v)}
 
 

@@ -272,14 +272,20 @@ def validate(cfg, table: str = ""):
                 raise ConfigError(f"[{table}] surface = {brief(cfg.surface)} has {surface.dim} variable(s); "
                                   "accepted: a 2-D surface")
             _check_point(table, "start", cfg.start, surface)
-            if surface.facts.f_min is None:
-                raise ConfigError(f"[{table}] surface = {brief(cfg.surface)} has no minimum inside its domain; "
-                                  "accepted: a surface with a minimum there (a larger domain may hold one)")
+            needs_minimum(table, cfg.surface, surface)
     except (mathcore.FormulaError, ValueError) as exc:
         if isinstance(exc, ConfigError):
             raise
         raise ConfigError(f"[{table}] {exc}") from None
     return cfg
+
+
+def needs_minimum(table, name, surface):
+    """Verdicts measure f - f*: a surface without a minimum in its domain has no f*."""
+    if surface.facts.f_min is None:
+        raise ConfigError(f"[{table}] surface = {brief(name)} has no minimum inside its domain "
+                          f"{[list(d) for d in surface.domain]}; accepted: a surface with a minimum there "
+                          "(a larger domain may hold one)")
 
 
 def _positive(table, key, value):

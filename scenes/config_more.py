@@ -307,14 +307,6 @@ def _with_domain(table, name, domain):
         raise ConfigError(f"[{table}] domain: {exc}") from None
 
 
-def _needs_minimum(table, name, surface):
-    """Verdicts measure f - f*: a surface without a minimum in its domain has no f*."""
-    if surface.facts.f_min is None:
-        raise ConfigError(f"[{table}] surface = {brief(name)} has no minimum inside its domain "
-                          f"{[list(d) for d in surface.domain]}; accepted: a surface with a minimum there "
-                          "(a larger domain may hold one)")
-
-
 def _mesh(table, value):
     if value and not 4 <= value <= 64:
         raise ConfigError(f"[{table}] mesh_resolution = {brief(value)} is not accepted; accepted: 0 (automatic) or 4 to 64")
@@ -378,7 +370,7 @@ def _validate_race(cfg: RaceConfig, table):
                           "runners (one optimizer more than once needs a different lr each time)")
     for name, hp in runners:
         _optimizer(table, name, **hp, surface=surface)
-    _needs_minimum(table, cfg.surface, surface)
+    base.needs_minimum(table, cfg.surface, surface)
     for name, _ in cfg.hyperparams:
         if name not in mathcore.OPTIMIZERS:
             raise ConfigError(f"[{table}] hyperparams: unknown optimizer {brief(name)}; "
@@ -399,7 +391,7 @@ def _validate_race(cfg: RaceConfig, table):
 def _validate_momentum(cfg: MomentumConfig, table):
     _surface2d(table, "surface", cfg.surface)
     surface = _with_domain(table, cfg.surface, cfg.domain)
-    _needs_minimum(table, cfg.surface, surface)
+    base.needs_minimum(table, cfg.surface, surface)
     _check_point(table, "start", cfg.start, surface.domain, surface.name, surface.variable_names)
     _optimizer(table, "gd", lr=cfg.gd_lr)
     _optimizer(table, "momentum", lr=cfg.lr, momentum=cfg.momentum)

@@ -190,30 +190,38 @@ def timing(info: SceneInfo, cache_dir: Path = Path("media") / ".gdx") -> dict:
 
 
 def dry_render(scene_class, quality: str = "low_quality", media_dir: Path | None = None,
-               frame_rate: int | None = None):
+               frame_rate: int | None = None, jump: bool = False):
     """Render ``scene_class`` without drawing; returns ``(scene, sections)``, each section
     ``(name, start)`` in scene time as ``next_section`` started it. ``frame_rate`` overrides the
-    quality's (tests use 1: every play and updater still runs, on fewer frames)."""
+    quality's (tests use 1: every play and updater still runs, on fewer frames). With ``jump``
+    every play jumps to its end (manim's ``save_last_frame``): the clock is then the sum of the
+    planned run times, unrounded, and each updater runs once per play (tests of timing and words)."""
     from manim import Scene, tempconfig
+
+    from manim.renderer.cairo_renderer import CairoRenderer
 
     marks = []
     original = Scene.next_section
+    drawing = CairoRenderer.update_frame
 
     def recording(self, name="unnamed", *args, **kwargs):
         marks.append((name, self.renderer.time))
         return original(self, name, *args, **kwargs)
 
     Scene.next_section = recording
+    if jump:  # nothing is drawn: a dry run's frames are never seen
+        CairoRenderer.update_frame = lambda self, *args, **kwargs: None
     try:
         # LaTeX and text a dry run compiles go into the kit's media folder (``gdx --media``), too.
         where = {} if media_dir is None else {"media_dir": str(media_dir)}
         rate = {} if frame_rate is None else {"frame_rate": frame_rate}
         with tempconfig({**where, "dry_run": True, "quality": quality, "verbosity": "ERROR", "disable_caching": True,
-                         "progress_bar": "none", **rate}):
+                         "progress_bar": "none", "save_last_frame": jump, **rate}):
             scene = scene_class()
             scene.render()
     finally:
         Scene.next_section = original
+        CairoRenderer.update_frame = drawing
     return scene, marks
 
 

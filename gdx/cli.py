@@ -22,7 +22,6 @@ from .jobs import QUALITIES, THEMES, Job, Runner
 from .words import beat_key
 
 MEDIA = Path("media")  # set from --media by main()
-DRY_RUN_FRAME_RATE = None  # `gdx lesson --dry-run` at the lesson quality's own rate (tests set 1)
 
 
 class UsageError(Exception):
@@ -482,9 +481,7 @@ def cmd_lesson(args) -> int:
                 return code
             stories["explainer"] = joined([result_story(r, "explainer") for r in parts_done])
     if "explainer" in stories:
-        from .lesson import EXPLAINER_NOTES
-
-        stories["explainer"].update(video=f"{lesson.stem}.mp4", notes=list(EXPLAINER_NOTES))
+        stories["explainer"]["video"] = f"{lesson.stem}.mp4"
     path = write_lesson_story(lesson, [stories[name] for name in lesson.scenes], out)
     print(path)
     return 0
@@ -496,16 +493,17 @@ def result_story(result, stem: str) -> dict:
 
     total = sum(d for _, d, _ in result.sections)
     return {"duration": total, "beats": storyboard(marks_of(result.sections), total, result.story, stem,
-                                                    result.job.file)}
+                                                    result.job.file), "notes": result.story.get("notes", [])}
 
 
 def joined(stories: list[dict]) -> dict:
     """The storyboards of videos played one after another, as one: beats shifted by what came before."""
-    beats, t = [], 0.0
+    beats, notes, t = [], [], 0.0
     for story in stories:
         beats += [dict(b, start=b["start"] + t, end=b["end"] + t) for b in story["beats"]]
+        notes += story.get("notes", [])
         t += story["duration"]
-    return {"duration": t, "beats": beats}
+    return {"duration": t, "beats": beats, "notes": notes}
 
 
 def dry_run_story(info, env: dict) -> dict:
@@ -517,7 +515,7 @@ def dry_run_story(info, env: dict) -> dict:
     saved = {k: os.environ.get(k) for k in (*env, "GDX_STORY")}
     os.environ.update(env, GDX_STORY=str(story_file))
     try:
-        scene, marks = catalog.dry_render(catalog.load_class(info), media_dir=MEDIA, frame_rate=DRY_RUN_FRAME_RATE)
+        scene, marks = catalog.dry_render(catalog.load_class(info), media_dir=MEDIA, jump=True)
     finally:
         for k, v in saved.items():
             os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
@@ -526,7 +524,8 @@ def dry_run_story(info, env: dict) -> dict:
     story_file.parent.rmdir()
     total = scene.renderer.time
     stem = "explainer" if info.module == "scenes.explainer" else info.file.stem
-    return {"duration": total, "beats": storyboard(marks, total, story, stem, info.file)}
+    return {"duration": total, "beats": storyboard(marks, total, story, stem, info.file),
+            "notes": story.get("notes", [])}
 
 
 def write_lesson_story(lesson, stories: list[dict], out: Path) -> Path:

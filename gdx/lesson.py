@@ -151,10 +151,17 @@ def _learning_rate_table(lesson: Lesson) -> dict:
     return {**_common(lesson), "title": lesson.title, "rates": []}
 
 
+def _landscapes_table(lesson: Lesson) -> dict:
+    """The tour of the lesson's surface: its minima, a start that stops in a local one, noise, a
+    saddle, a plateau and its basins, GD at the rate its curvature calls right (``[landscapes]
+    lr = ...`` to choose it); what the surface does not have is left out, noted in story.json."""
+    return _common(lesson)
+
+
 def _explainer_tables(lesson: Lesson) -> dict:
     """The whole explainer about the lesson's surface: its title card names the lesson and shows
     the formula and what describe found; the chapters about "the" surface (the learning rate,
-    momentum) play on it, the concept chapters keep their own examples."""
+    the landscape tour, momentum) play on it, the concept chapters keep their own examples."""
     from scenes.story import count
 
     facts = mathcore.get_surface(lesson.surface, lesson.domain or None).facts
@@ -164,12 +171,7 @@ def _explainer_tables(lesson: Lesson) -> dict:
     if lesson.domain:
         card["domain"] = [list(p) for p in lesson.domain]
     return {"explainer": card, "learning_rate": _learning_rate_table(lesson),
-            "momentum_closeup": _momentum_table(lesson)}
-
-
-# What the lesson explainer shows of its own examples rather than the lesson's surface (in story.json).
-EXPLAINER_NOTES = ("Chapter 4 (landscapes in 3D) shows its own examples (Rastrigin's pits, a saddle, a plateau, "
-                   "a basin map): a tour of the lesson's own surface is not part of the explainer yet.",)
+            "landscapes": _landscapes_table(lesson), "momentum_closeup": _momentum_table(lesson)}
 
 
 @dataclass(frozen=True)
@@ -188,6 +190,8 @@ PARTS = {
                           "the first optimizer on the surface, in 3D, then on its contour map"),
     "learning_rate": LessonPart("LearningRate", "learning_rate", _learning_rate_table,
                                 "three step sizes on x^2, then GD at several rates on the surface"),
+    "landscapes": LessonPart("Landscapes", "landscapes", _landscapes_table,
+                             "its minima, a start trapped in a local one, noise, a saddle, a plateau, its basins"),
     "momentum": LessonPart("MomentumCloseUp", "momentum_closeup", _momentum_table,
                            "GD's path, momentum's velocity and Nesterov's look-ahead, on the map"),
     "race": LessonPart("OptimizerRace", "race", _race_table,

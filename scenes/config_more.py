@@ -56,7 +56,12 @@ class LandscapesConfig:
     the same run with Gaussian gradient noise sigma = 50 (seed 3) hops pits and ends at
     f = 0.0994. On x^2 - y^2, GD (lr 0.05) from (1.8, -0.001) slows to a gradient norm of
     0.0996 (step 38) near the saddle, then slides off. On the plateau, GD (lr 1) from (3, 2.2) starts
-    with a gradient norm of 0.00367 and needs 92 steps to get below f = 0.5.
+    with a gradient norm of 0.00367 and needs 92 steps to get halfway down (f = 0.5).
+
+    With ``surface`` set, the tour is of that surface instead (``mathcore.landmarks``): its own
+    minima, a start that ends in a local minimum, noise, its first saddle, its plateau, its basins;
+    each run GD at ``lr`` (describe's "right" rate when 0) for ``steps``. A place the surface does
+    not have is left out, with a note in the storyboard.
     """
 
     rastrigin_window: tuple = ((-3.5, 3.5), (-3.5, 3.5))
@@ -83,9 +88,18 @@ class LandscapesConfig:
     basin_tol: float = 0.05  # a run ends in a minimum when it is this close to it
     hyperparams: tuple = ()  # (optimizer, ((name, value), ...)) for optimizers other than gd
     mesh_resolution: int = 0  # faces per side of the 3D meshes; 0 chooses per surface
+    surface: str = ""  # empty: the examples above; a surface name or formula: the tour of that surface
+    domain: tuple = ()  # that surface's domain ((x0, x1), (y0, y1)); empty = its own
+    start: tuple = ()  # the trapped run starts as near here as it can; empty = describe's start
+    lr: float = 0.0  # GD's learning rate on that surface; 0 = the rate describe calls right
+    steps: int = 300  # steps of each run on that surface
 
     def hp(self, optimizer: str) -> dict:
         return dict(dict(self.hyperparams).get(optimizer, ()))
+
+    def surface_object(self):
+        """The toured surface over its domain (None for the built-in examples)."""
+        return mathcore.get_surface(self.surface, domain=self.domain or None) if self.surface else None
 
 
 RACE_HYPERPARAMS = _hp(
@@ -355,6 +369,16 @@ def _validate_landscapes(cfg: LandscapesConfig, table):
         raise ConfigError(f"[{table}] basin_grid = {brief(cfg.basin_grid)} is not accepted; accepted: 11 to 121")
     _positive(table, "basin_tol", cfg.basin_tol)
     _mesh(table, cfg.mesh_resolution)
+    if cfg.surface:
+        _surface2d(table, "surface", cfg.surface)
+        surface = _with_domain(table, cfg.surface, cfg.domain)
+        base.needs_minimum(table, cfg.surface, surface)
+        if cfg.start:
+            _check_point(table, "start", cfg.start, surface.domain, surface.name, surface.variable_names)
+        if cfg.lr < 0:
+            raise ConfigError(f"[{table}] lr = {brief(cfg.lr)} is not accepted; accepted: a number > 0, or 0 for "
+                              "the rate the surface's curvature calls right")
+        base.check_steps(table, "steps", cfg.steps)
 
 
 def _validate_race(cfg: RaceConfig, table):

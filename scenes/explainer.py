@@ -103,6 +103,7 @@ def play_part(host: ThreeDScene, scene_class, sections: bool) -> None:
         story.end(host.renderer.time)
         # named as the host's sections are: <module>.<beat>
         host.__dict__.setdefault("story_beats", []).extend({**b, "name": beat_name(b["name"])} for b in story.beats)
+        host.__dict__.setdefault("story_notes", []).extend(story.notes)
     reset_camera(host)
 
 
@@ -158,6 +159,7 @@ class _Host(ThreeDScene):
         if target:
             story = Story(type(self).__name__)
             story.beats = list(self.__dict__.get("story_beats", []))
+            story.notes = list(self.__dict__.get("story_notes", []))
             story.write(Path(target))
 
 

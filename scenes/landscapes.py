@@ -35,6 +35,7 @@ import numpy as np
 from manim import (DOWN, LEFT, RIGHT, UP, Circle, Dot, FadeIn, FadeOut, Group, LaggedStart, MathTex, VGroup, linear)
 
 import mathcore
+from mathcore import landmarks
 from mathcore.schedules import cosine
 
 from scenes.animations import StepTracker, advance, descend
@@ -43,6 +44,7 @@ from scenes.config_more import LandscapesConfig, load_or_exit
 from scenes.mobjects import format_sig, legend, math, minimum_mark, start_mark, text
 from scenes.panels import BasinMap, FastReadout, MapPanel, PathOnMap, SeriesPlot, color_bar, plain
 from scenes.stage import Drive, SurfaceStage, snapshot
+from scenes.story import count
 from scenes.theme import FONT_BODY, FONT_LABEL, FONT_SMALL, FONT_TITLE, MARGIN
 
 # Layout (manim units; the frame is 14.2 x 8, the safe area 0.5 inside it). The bottom
@@ -58,67 +60,195 @@ SURFACE_SCREEN = (-2.9, -0.15)  # where the middle of a 3D surface appears
 
 @dataclass
 class LandscapesData:
-    """Every run the scene shows, computed once from the config by mathcore."""
+    """Every run the scene shows, computed once from the config by mathcore.
+
+    The built-in tour uses three examples (Rastrigin's pits, the saddle x^2 - y^2, the plateau);
+    with ``surface`` set every beat is on that one surface, at places ``mathcore.landmarks``
+    finds, and a place it does not have (no saddle, no plateau, no local minimum) is ``None``.
+    """
 
     cfg: LandscapesConfig
 
+    @property
+    def tour(self) -> bool:
+        return bool(self.cfg.surface)
+
     def optimizer(self, part: str):
+        if self.tour:
+            return mathcore.make_optimizer("gd", lr=self.lr)
         name = getattr(self.cfg, f"{part}_optimizer")
         return mathcore.make_optimizer(name, **{**self.cfg.hp(name), "lr": getattr(self.cfg, f"{part}_lr")})
 
     @cached_property
-    def rastrigin(self):
-        return mathcore.get_surface("rastrigin")
+    def pits(self):
+        """The surface of the first beats and the basin map (Rastrigin, or the toured surface)."""
+        return self.cfg.surface_object() if self.tour else mathcore.get_surface("rastrigin")
+
+    @property
+    def rastrigin(self):  # the pits' surface under the name the built-in tour gives it
+        return self.pits
+
+    @cached_property
+    def window(self):
+        return self.pits.domain if self.tour else self.cfg.rastrigin_window
+
+    @cached_property
+    def lr(self) -> float:
+        """GD's rate on the toured surface: the config's, else the one its curvature calls right."""
+        return self.cfg.lr or float(f"{self.pits.facts.learning_rates['right']:.2g}")
+
+    @property
+    def pit_lr(self) -> float:
+        return self.lr if self.tour else self.cfg.rastrigin_lr
+
+    @property
+    def pit_steps(self) -> int:
+        return self.cfg.steps if self.tour else self.cfg.rastrigin_steps
 
     def _schedule(self):
-        cfg = self.cfg
-        return cosine(cfg.rastrigin_lr, cfg.rastrigin_steps) if cfg.rastrigin_schedule == "cosine" else None
+        if self.tour or self.cfg.rastrigin_schedule == "cosine":
+            return cosine(self.pit_lr, self.pit_steps)
+        return None
+
+    @cached_property
+    def trap_start(self) -> tuple:
+        """Where the first run starts: the configured start, or on a toured surface the start
+        nearest the lesson's whose run ends in a local minimum (the lesson's own when none does)."""
+        if not self.tour:
+            return tuple(self.cfg.rastrigin_start)
+        near = tuple(self.cfg.start) or self.pits.facts.start
+        xs, ys, index = self.basins
+        return landmarks.trap_start(self.pits, xs, ys, index, near) or near
 
     @cached_property
     def trapped(self):
-        cfg = self.cfg
-        return mathcore.run(self.rastrigin, self.optimizer("rastrigin"), cfg.rastrigin_start, cfg.rastrigin_steps,
-                            schedule=self._schedule(), seed=cfg.noise_seed)
+        return mathcore.run(self.pits, self.optimizer("rastrigin"), self.trap_start, self.pit_steps,
+                            schedule=self._schedule(), seed=self.cfg.noise_seed)
 
     @cached_property
+    def trapped_in(self) -> str:
+        """``local``, ``global`` or ``short``: where the first run ends, by the facts."""
+        ended = self.trapped.ended_in
+        if ended is None or not np.allclose(self.trapped.x, ended.point, atol=1e-2 * _span(self.window)):
+            return "short"
+        return "global" if ended.is_global else "local"
+
+    @cached_property
+    def noise(self):
+        """The noisy run, as ``(sigma, seed, trajectory, escaped)``; None when the first run is
+        not in a local minimum (there is nothing to escape from)."""
+        cfg = self.cfg
+        if not self.tour:
+            traj = mathcore.run(self.pits, self.optimizer("rastrigin"), self.trap_start, self.pit_steps,
+                                schedule=self._schedule(), grad_noise=cfg.grad_noise, seed=cfg.noise_seed)
+            return cfg.grad_noise, cfg.noise_seed, traj, bool(traj.fun < self.trapped.fun)
+        if self.trapped_in != "local":
+            return None
+        found = landmarks.noise_escape(self.pits, self.optimizer("rastrigin"), self.trap_start, self.pit_steps,
+                                       float(self.trapped.fun), schedule=self._schedule())
+        return found.sigma, found.seed, found.traj, found.escaped
+
+    @property
     def noisy(self):
-        cfg = self.cfg
-        return mathcore.run(self.rastrigin, self.optimizer("rastrigin"), cfg.rastrigin_start, cfg.rastrigin_steps,
-                            schedule=self._schedule(), grad_noise=cfg.grad_noise, seed=cfg.noise_seed)
+        return self.noise[2]
 
     @cached_property
-    def saddle(self):
+    def saddle_run(self):
+        """``(saddle point, GD run past it)``; on a toured surface the first of its saddles with
+        a start that GD is seen to crawl from (None when there is none)."""
         cfg = self.cfg
-        return mathcore.run("saddle", self.optimizer("saddle"), cfg.saddle_start, cfg.saddle_steps)
+        if not self.tour:
+            return (0.0, 0.0), mathcore.run("saddle", self.optimizer("saddle"), cfg.saddle_start, cfg.saddle_steps)
+        for saddle in self.pits.facts.saddles[:4]:
+            start = landmarks.saddle_start(self.pits, saddle, self.optimizer("saddle"), cfg.steps)
+            if start is not None:
+                return saddle.point, mathcore.run(self.pits, self.optimizer("saddle"), start, cfg.steps,
+                                                  bound=_bound(self.window))
+        return None
+
+    @property
+    def saddle(self):
+        return self.saddle_run[1] if self.saddle_run else None
+
+    @property
+    def saddle_point(self):
+        return self.saddle_run[0]
 
     @cached_property
     def plateau(self):
+        """GD from a plateau (None on a toured surface without one)."""
         cfg = self.cfg
-        return mathcore.run("plateau", self.optimizer("plateau"), cfg.plateau_start, cfg.plateau_steps,
-                            grad_tol=cfg.plateau_grad_tol)
+        if not self.tour:
+            return mathcore.run("plateau", self.optimizer("plateau"), cfg.plateau_start, cfg.plateau_steps,
+                                grad_tol=cfg.plateau_grad_tol)
+        flat = landmarks.plateau(self.pits)
+        if flat is None:
+            return None
+        return mathcore.run(self.pits, self.optimizer("plateau"), flat.start, cfg.steps, bound=_bound(self.window))
 
     @cached_property
     def basins(self):
-        """``(xs, ys, index)`` from ``mathcore.basins`` over the Rastrigin window."""
+        """``(xs, ys, index)`` from ``mathcore.basins`` over the pits' window."""
         cfg = self.cfg
-        return mathcore.basins(self.rastrigin, self.optimizer("basin"), grid_n=cfg.basin_grid, steps=cfg.basin_steps,
-                               tol=cfg.basin_tol, domain=cfg.rastrigin_window)
+        steps = cfg.steps if self.tour else cfg.basin_steps
+        tol = 1e-2 * _span(self.window) if self.tour else cfg.basin_tol
+        return mathcore.basins(self.pits, self.optimizer("basin"), grid_n=cfg.basin_grid, steps=steps, tol=tol,
+                               domain=self.window)
+
+    @property
+    def basin_lr(self) -> float:
+        return self.lr if self.tour else self.cfg.basin_lr
+
+    @property
+    def basin_steps(self) -> int:
+        return self.cfg.steps if self.tour else self.cfg.basin_steps
 
     @cached_property
     def minima(self) -> np.ndarray:
         """The minima ``describe`` found, in the order ``basins`` indexes them."""
-        return np.array([c.point for c in self.rastrigin.facts.minima], float)
+        return np.array([c.point for c in self.pits.facts.minima], float)
 
     @cached_property
     def minima_f(self) -> np.ndarray:
-        return self.rastrigin.f(self.minima.T)
+        return self.pits.f(self.minima.T)
 
 
-def lr_caption(cfg: LandscapesConfig) -> str:
-    r"""The learning rate of the Rastrigin runs, as LaTeX (:math:`\eta`: 0.004 -> 0, cosine)."""
-    if cfg.rastrigin_schedule == "cosine":
-        return r"\eta: %g \to 0\ \textsf{(cosine)}" % cfg.rastrigin_lr
-    return r"\eta = %g" % cfg.rastrigin_lr
+def _span(window) -> float:
+    return float(max(b - a for a, b in window))
+
+
+def _bound(window) -> float:
+    """Runs stop as diverged well outside the window (what leaves it is clipped on screen)."""
+    return float(max(abs(v) for pair in window for v in pair)) + 2 * _span(window)
+
+
+def lr_caption(data: LandscapesData) -> str:
+    r"""The learning rate of the first two runs, as LaTeX (:math:`\eta`: 0.004 -> 0, cosine)."""
+    if data.tour or data.cfg.rastrigin_schedule == "cosine":
+        return r"\eta: %g \to 0\ \textsf{(cosine)}" % data.pit_lr
+    return r"\eta = %g" % data.pit_lr
+
+
+def minima_heading(n_local: int) -> str:
+    """The first beat's title, from the count of local minima."""
+    if n_local == 0:
+        return "No local minima"
+    if n_local == 1:
+        return "A local minimum"
+    return "Many local minima" if n_local >= 5 else f"{n_local} local minima"
+
+
+def minima_words(facts) -> tuple[int, dict]:
+    """The first beat's variant (see ``many_minima`` in assets/narration/landscapes.toml) and facts."""
+    minima, local = facts.minima, facts.local_minima
+    said = count(len(minima), "minimum", "minima")
+    out = {"Minima": said[0].upper() + said[1:], "n_local": len(local), "f_star": plain(facts.f_min)}
+    if len(local) == 1:
+        return 1, {**out, "f_local": plain(local[0].f)}
+    if local:
+        fs = sorted(c.f for c in local)
+        return 2, {**out, "f_local_low": plain(fs[0]), "f_local_high": plain(fs[-1])}
+    return (3 if len(minima) == 1 else 4), out
 
 
 class Landscapes(ThemedThreeDScene):
@@ -130,14 +260,24 @@ class Landscapes(ThemedThreeDScene):
 
     def construct(self):
         self.cfg = load_or_exit(self.config_table)
-        self.data = LandscapesData(self.cfg)
+        self.data = d = LandscapesData(self.cfg)
         self.tracker = StepTracker(0)
         self.title_mob = self.formula_mob = None
+        domain = str([[round(v, 3) for v in pair] for pair in d.window])
         self.many_minima()
         self.gd_trapped()
-        self.noise_escapes()
-        self.saddle()
-        self.plateau()
+        if d.noise is not None:
+            self.noise_escapes()
+        else:
+            self.story.leave_out("noise_escapes")
+        if d.saddle is not None:
+            self.saddle()
+        else:
+            self.story.leave_out("saddle", domain=domain)
+        if d.plateau is not None:
+            self.plateau()
+        else:
+            self.story.leave_out("plateau", domain=domain, flat_percent=f"{100 * landmarks.FLAT:g}")
         self.basin_map()
         if self.cut:
             self.clear_for_next_part()
@@ -198,47 +338,57 @@ class Landscapes(ThemedThreeDScene):
 
     # ------------------------------------------------------------------ beats
 
+    def show_words(self, index, **facts):
+        """Caption ``index`` of the current beat (filled from the facts): the animations."""
+        return self.caption_anims(self.say(index, **facts))
+
     def many_minima(self):
-        """Rastrigin in 3D: a bowl under an egg crate."""
-        self.next_section("many_minima")
+        """The pits' surface in 3D: Rastrigin's egg crate, or the toured surface with its minima."""
         d, cfg = self.data, self.cfg
-        crate = SurfaceStage(d.rastrigin, self.theme, window=cfg.rastrigin_window, side=5.6, z_length=1.25,
-                             phi=60.0, theta=-62.0, screen_xy=(-1.6, -0.45), floor=False,
-                             resolution=cfg.mesh_resolution or 56)
+        variant, facts = (0, {}) if not d.tour else minima_words(d.pits.facts)
+        self.begin_beat("many_minima", **facts)
+        self.story.speak(variant)
+        levels = {} if not d.tour else {"levels": d.pits.facts.levels}
+        crate = SurfaceStage(d.pits, self.theme, window=d.window, side=5.6, z_length=1.25, phi=60.0, theta=-62.0,
+                             screen_xy=(-1.6, -0.45), floor=False, resolution=cfg.mesh_resolution or (56 if not d.tour else 40),
+                             **levels)
         self.set_camera_orientation(**crate.camera_kwargs())
         self.crate = snapshot(self, crate.mesh)
-        self.play(FadeIn(self.crate), *self.heading("Many local minima", d.rastrigin), run_time=self.pace(1.2, 1.0))
-        self.play(*self.caption_anims("Rastrigin's function: a bowl covered in bumps,\n"
-                                      "with a pit, a local minimum, in every cell"))
+        title = "Many local minima" if not d.tour else minima_heading(len(d.pits.facts.local_minima))
+        self.play(FadeIn(self.crate), *self.heading(title, d.pits), run_time=self.pace(1.2, 1.0))
+        self.play(*self.show_words(variant))
         self.wait(self.pace(2.2, 1.8))
 
     def gd_trapped(self):
-        """From above: plain GD from the configured start, into the nearest pit."""
-        self.next_section("gd_trapped")
+        """From above: plain GD from the start, into the nearest pit (or wherever it ends)."""
         d, theme, cfg = self.data, self.theme, self.cfg
-        panel = MapPanel(d.rastrigin, cfg.rastrigin_window, theme, side=MAP_SIDE, center=MAP_CENTER,
-                         levels=[2.0, 5.0, 10.0, 20.0, 30.0, 40.0, 50.0], band_opacity=0.8, line_opacity=0.35)
+        traj = d.trapped
+        self.begin_beat("gd_trapped", f_star=plain(d.pits.facts.f_min))
+        outcome = ("local", "global", "short").index(d.trapped_in)
+        self.story.speak(outcome)
+        levels = [2.0, 5.0, 10.0, 20.0, 30.0, 40.0, 50.0] if not d.tour else list(d.pits.facts.levels)
+        panel = MapPanel(d.pits, d.window, theme, side=MAP_SIDE, center=MAP_CENTER, levels=levels, band_opacity=0.8,
+                         line_opacity=0.35)
         self.map_panel = panel
         self.fix(panel)
         self.map_image = snapshot(self, panel)
-        self.gd_color = theme.optimizer_color(d.trapped.label)
+        self.gd_color = theme.optimizer_color(traj.label)
         # The noisy run is a sampled-gradient variant of GD: that family's second colour.
         self.noise_color = theme.optimizer_colors["sgd"]
-        self.gd_path = PathOnMap(panel.to_scene(d.trapped.points), self.gd_color, theme)
-        self.noise_path = PathOnMap(panel.to_scene(d.noisy.points), self.noise_color, theme, width=2.5, radius=0.075)
-        self.ring = start_mark(panel.at(cfg.rastrigin_start), theme, label=None, radius=0.12)
-        self.star = minimum_mark(panel.at(d.rastrigin.minima[0]), theme, size=0.14)
-        plot = SeriesPlot([(d.trapped.losses, self.gd_color), (d.noisy.losses, self.noise_color)], theme,
-                          x_max=cfg.rastrigin_steps, log=False, width=PLOT_SIZE[0], height=PLOT_SIZE[1])
+        self.gd_path = PathOnMap(panel.to_scene(traj.points), self.gd_color, theme)
+        self.ring = start_mark(panel.at(d.trap_start), theme, label=None, radius=0.12)
+        self.star = minimum_mark(panel.at(d.minima[0]), theme, size=0.14)
+        series = [(traj.losses, self.gd_color)] + ([(d.noisy.losses, self.noise_color)] if d.noise else [])
+        plot = SeriesPlot(series, theme, x_max=d.pit_steps, log=False, width=PLOT_SIZE[0], height=PLOT_SIZE[1])
         plot.active = [0]
-        plot.dots[1].set_opacity(0)
+        if d.noise:
+            plot.dots[1].set_opacity(0)
         self.rplot = plot
-        readout = self.readout(d.trapped, self.gd_path.last, self.gd_color)
-        self.rlegend = self.right_column(plot, [(r"\textsf{GD},\ " + lr_caption(cfg), self.gd_color)], readout)
+        readout = self.readout(traj, self.gd_path.last, self.gd_color)
+        self.rlegend = self.right_column(plot, [(r"\textsf{GD},\ " + lr_caption(d), self.gd_color)], readout)
         self.fix(self.gd_path, self.ring, self.star)
 
-        swap = [FadeOut(self.crate), FadeOut(self.formula_mob), FadeIn(self.map_image),
-                *self.caption_anims("Seen from above, colour is height.\nPlain gradient descent from the ring:")]
+        swap = [FadeOut(self.crate), FadeOut(self.formula_mob), FadeIn(self.map_image), *self.show_words(0)]
         marks = [FadeIn(self.ring), FadeIn(self.star), FadeIn(plot), FadeIn(self.rlegend), FadeIn(readout)]
         self.formula_mob = None
         if self.cut:
@@ -252,49 +402,49 @@ class Landscapes(ThemedThreeDScene):
         with Drive(self, tracker).add(self.gd_path).add(plot, ["curves", "dots"]).add(readout, ["numbers"]):
             self.play(descend(tracker, self.gd_path.last, self.pace(4.0, 2.5), self.gd_path.vertices,
                               path_weight=0.85))
-        final = d.trapped.losses[self.gd_path.last]
-        self.play(*self.caption_anims(f"It rolls into the nearest pit and stops:\n"
-                                      f"the slope is zero there, but f = {plain(final)}"))
+        final = traj.losses[self.gd_path.last]
+        self.play(*self.show_words(1 + outcome, f_trapped=plain(final), trap_steps=self.gd_path.last))
         self.wait(self.pace(2.0, 1.6))
         self.gd_readout = readout
+        self.on_screen = (Group(self.map_image, self.gd_path, self.ring, self.star), VGroup(plot, self.rlegend, readout))
 
     def noise_escapes(self):
         """The same run with Gaussian noise added to every gradient (seeded)."""
-        self.next_section("noise_escapes")
-        d, theme, cfg = self.data, self.theme, self.cfg
-        plot, path = self.rplot, self.noise_path
-        entry = legend([(r"\textsf{GD + noise},\ \sigma = %g\ \textsf{(seed %d)}" % (cfg.grad_noise, cfg.noise_seed),
-                         self.noise_color)], theme, FONT_SMALL)
+        d, theme = self.data, self.theme
+        sigma, seed, traj, escaped = d.noise
+        self.begin_beat("noise_escapes")
+        self.story.speak(0 if escaped else 1)
+        plot = self.rplot
+        path = PathOnMap(self.map_panel.to_scene(traj.points), self.noise_color, theme, width=2.5, radius=0.075)
+        entry = legend([(r"\textsf{GD + noise},\ \sigma = %g\ \textsf{(seed %d)}" % (sigma, seed), self.noise_color)],
+                       theme, FONT_SMALL)
         entry.next_to(self.rlegend, DOWN, buff=0.18).align_to(self.rlegend, LEFT)
         gd_final = d.trapped.losses[self.gd_path.last]
         gd_line = math(r"\textsf{GD ends at } f = " + format_sig(gd_final), theme, FONT_SMALL, color=self.gd_color)
         gd_line.move_to(self.gd_readout, aligned_edge=UP).align_to(self.rplot.axes, LEFT)
-        readout = self.readout(d.noisy, path.last, self.noise_color, rows=("f",))
+        readout = self.readout(traj, path.last, self.noise_color, rows=("f",))
         readout.next_to(gd_line, DOWN, buff=0.3).align_to(gd_line, LEFT).shift(0.35 * RIGHT)
         self.fix(entry, gd_line, readout, path)
         self.add(path)
         plot.dots[1].set_opacity(1)
         self.play(FadeOut(self.gd_readout), FadeIn(gd_line), FadeIn(entry), FadeIn(readout),
-                  *self.caption_anims("Same start, same steps, plus random noise in every gradient,\n"
-                                      "like the noise of sampling data (SGD)"), run_time=self.pace(1.0, 0.8))
+                  *self.show_words(0), run_time=self.pace(1.0, 0.8))
         if not self.cut:  # the cut reads this caption while the run goes
             self.wait(0.8)
         tracker = self.reset_tracker()
         plot.active = [1]
         with Drive(self, tracker).add(path).add(plot, ["curves", "dots"]).add(readout, ["numbers"]):
             self.play(advance(tracker, path.last, self.pace(8.0, 4.6), rate_func=linear))
-        final = d.noisy.losses[path.last]
-        self.play(*self.caption_anims(f"Noise kicks it over the ridges, here down to f = {plain(final)}.\n"
-                                      "Luck of one seed, not a guarantee"))
+        self.play(*self.show_words(1 if escaped else 2, f_noisy=plain(traj.losses[path.last])))
         self.wait(self.pace(2.3, 1.8))
-        self.rastrigin_group = Group(self.map_image, self.gd_path, path, self.ring, self.star)
-        self.rastrigin_overlays = VGroup(plot, self.rlegend, entry, gd_line, readout)
+        group, overlays = self.on_screen
+        self.on_screen = (Group(*group, path), VGroup(*overlays[:2], entry, gd_line, readout))
 
-    def _surface_part(self, title_words, traj, stage, old, old_overlays, plot, legend_entries, readout, enter,
-                      words):
-        """Cross-fade from the previous part to a surface snapshot with its run at step 0, then
+    def _surface_part(self, title_words, traj, stage, plot, legend_entries, readout, enter, words):
+        """Cross-fade from what is on screen to a surface snapshot with its run at step 0, then
         ``enter(run, leg)`` (the animations that bring in the run's balls, plot, readout) with
         the caption ``words``. The cut plays both in one cross-fade."""
+        old, old_overlays = self.on_screen
         self.set_camera_orientation(**stage.camera_kwargs())
         image = snapshot(self, stage.mesh, stage.floor)
         color = self.theme.optimizer_color(traj.label)
@@ -313,126 +463,126 @@ class Landscapes(ThemedThreeDScene):
         return image, run, leg
 
     def saddle(self):
-        """x^2 - y^2: the gradient norm dips near the saddle point; one step per tick."""
-        self.next_section("saddle")
+        """GD past a saddle point: the gradient norm dips near it; one step per tick."""
         d, theme = self.data, self.theme
         traj = d.saddle
-        stage = self.surface_stage(traj.surface, 24, z_length=1.9, theta=-62.0, phi=64.0)
+        stage = self.surface_stage(traj.surface, 24, z_length=1.9, theta=-62.0, phi=64.0,
+                                   **({} if not d.tour else {"window": d.window}))
         color = theme.optimizer_color(traj.label)
         last = len(traj.points) - 1
+        k_min = landmarks.saddle_pause(traj.grad_norms[: last + 1])
+        self.begin_beat("saddle", g_min=plain(traj.grad_norms[k_min]), k_min=k_min)
         plot = SeriesPlot([(traj.grad_norms, color)], theme, x_max=last, log=True, width=PLOT_SIZE[0],
                           height=PLOT_SIZE[1], y_label=r"\|\nabla f\|")
-        readout = self.readout(traj, last, color, rows=("y", "grad"))
+        readout = self.readout(traj, last, color, rows=("grad",) if d.tour else ("y", "grad"))
         mark = Circle(radius=0.09, stroke_color=theme.highlight, stroke_width=3)
 
         def enter(run, leg):
-            mark.move_to(stage.scene_point(traj.surface.saddles[0]))
+            mark.move_to(stage.scene_point(d.saddle_point))
             self.face_camera(mark)
             return [FadeIn(mark), FadeIn(run.ball3d, scale=0.5), FadeIn(run.ball_floor, scale=0.5), FadeIn(plot),
                     FadeIn(leg), FadeIn(readout)]
 
-        image, run, leg = self._surface_part(
-            "A saddle point", traj, stage, self.rastrigin_group, self.rastrigin_overlays, plot,
-            [(r"\textsf{GD},\ \eta = %g" % self.cfg.saddle_lr, color)], readout, enter,
-            "A saddle point: downhill one way, uphill the other,\nand the slope is zero in the middle")
+        rate = d.lr if d.tour else self.cfg.saddle_lr
+        image, run, leg = self._surface_part("A saddle point", traj, stage, plot, [(r"\textsf{GD},\ \eta = %g" % rate, color)],
+                                             readout, enter, self.say(0))
         self.srun = run
         self.wait(self.pace(1.2, 0.9))
         tracker = self.reset_tracker()
-        k_min = int(np.argmin(traj.grad_norms[: run.last + 1]))
+        k_min = min(k_min, run.last)
         if not self.cut:  # the cut keeps the first caption while GD crawls; the readout shows the gradient
-            self.play(*self.caption_anims("One step per tick: near the saddle the gradient almost vanishes\n"
-                                          f"and GD crawls (‖∇f‖ = {plain(traj.grad_norms[k_min])} at step {k_min})"))
+            self.play(*self.show_words(1))
         drive = Drive(self, tracker).add(plot, ["curves", "dots"]).add(readout, ["numbers"])
         for mob in run.driven:
             drive.add(mob)
         with drive:
             self.play(advance(tracker, k_min, self.pace(4.2, 2.6), rate_func=linear))
-        self.play(*self.caption_anims("The tiny push along y grows at every step,\nuntil it slides off downhill"))
+        self.play(*self.show_words(2))
         with drive:
             self.play(advance(tracker, run.last, self.pace(2.8, 2.0), rate_func=linear))
         self.wait(self.pace(1.2, 0.6))
-        self.saddle_group = Group(image, mark, *run.driven)
-        self.saddle_overlays = VGroup(plot, leg, readout)
+        self.on_screen = (Group(image, mark, *run.driven), VGroup(plot, leg, readout))
 
     def plateau(self):
-        """A flat plateau around a well: a gradient norm of thousandths, then a sudden drop."""
-        self.next_section("plateau")
+        """A plateau: a gradient norm of thousandths for many steps, then the drop."""
         d, theme = self.data, self.theme
         traj = d.plateau
-        stage = self.surface_stage(traj.surface, 26, z_length=1.2, phi=50.0)
+        stage = self.surface_stage(traj.surface, 26, z_length=1.2, phi=50.0,
+                                   **({} if not d.tour else {"window": d.window}))
         color = theme.optimizer_color(traj.label)
         last = len(traj.points) - 1
+        # Off the plateau: halfway down from the start's height to the lowest value.
+        f_star = traj.surface.facts.f_min
+        half = np.flatnonzero(traj.losses[: last + 1] - f_star <= 0.5 * (traj.losses[0] - f_star))
+        g0 = traj.grad_norms[0]
+        self.begin_beat("plateau", g0=plain(g0), plateau_steps=last, **({"k_drop": int(half[0])} if len(half) else {}))
+        self.story.speak(0 if len(half) else 1)
         plot = SeriesPlot([(traj.losses, color)], theme, x_max=last, log=False, width=PLOT_SIZE[0], height=PLOT_SIZE[1])
         readout = self.readout(traj, last, color, rows=("f", "grad"))
-        g0 = traj.grad_norms[0]
+        rate = d.lr if d.tour else self.cfg.plateau_lr
         image, run, leg = self._surface_part(
-            "A plateau", traj, stage, self.saddle_group, self.saddle_overlays, plot,
-            [(r"\textsf{GD},\ \eta = %g" % self.cfg.plateau_lr, color)], readout,
+            "A plateau", traj, stage, plot, [(r"\textsf{GD},\ \eta = %g" % rate, color)], readout,
             lambda run, leg: [FadeIn(run.ball3d, scale=0.5), FadeIn(run.ball_floor, scale=0.5), FadeIn(plot),
                               FadeIn(leg), FadeIn(readout)],
-            f"On a plateau the ground is almost flat: ‖∇f‖ = {plain(g0)},\nso every step is tiny")
+            self.say(0))
         self.prun, self.pread = run, readout
         self.wait(self.pace(1.2, 0.6))
         tracker = self.reset_tracker()
-        below = np.flatnonzero(traj.losses[: run.last + 1] < 0.5)
-        k_drop = int(below[0]) if len(below) else run.last
+        k_drop = min(int(half[0]), run.last) if len(half) else run.last
         drive = Drive(self, tracker).add(plot, ["curves", "dots"]).add(readout, ["numbers"])
         for mob in run.driven:
             drive.add(mob)
         with drive:
             self.play(advance(tracker, max(k_drop - 3, 1), self.pace(5.0, 2.8), rate_func=linear))
-        self.play(*self.caption_anims(f"{k_drop} steps to get off the plateau;\nthen the well is steep and it drops"))
+        self.play(*self.show_words(1 if len(half) else 2))
         with drive:
             self.play(advance(tracker, run.last, self.pace(1.6, 1.4), rate_func=linear))
         self.wait(self.pace(1.6, 0.9))
-        self.plateau_group = Group(image, *run.driven)
-        self.plateau_overlays = VGroup(plot, leg, readout)
+        self.on_screen = (Group(image, *run.driven), VGroup(plot, leg, readout))
 
     def basin_map(self):
-        """A grid of starts on Rastrigin, each coloured by the minimum it ends in."""
-        self.next_section("basin_map")
+        """A grid of starts on the pits' surface, each coloured by the minimum it ends in."""
         d, theme, cfg = self.data, self.theme, self.cfg
         xs, ys, index = d.basins
         panel = self.map_panel
         bmap = BasinMap(xs, ys, index, d.minima_f, theme, panel.to_scene)
         self.bmap = bmap
-        (x0, x1), (y0, y1) = cfg.rastrigin_window
+        (x0, x1), (y0, y1) = d.window
         inside = [m for m in d.minima if x0 < m[0] < x1 and y0 < m[1] < y1]
         dots = VGroup(*[Dot(panel.at(m), radius=0.03, color=theme.background) for m in inside])
         star = minimum_mark(panel.at(d.minima[0]), theme, size=0.13)
-        ring = start_mark(panel.at(cfg.rastrigin_start), theme, label=None, radius=0.12)
+        ring = start_mark(panel.at(d.trap_start), theme, label=None, radius=0.12)
         reached = bmap.minima_f[np.unique(index[index >= 0])]
-        top = float(reached.max()) if len(reached) else 1.0
-        ticks = list(np.arange(0, top + 1e-9, 5 if top > 12 else 2))
-        bar = color_bar(theme, top, ticks, r"f \textsf{ at the end}", height=2.9)
+        f_star = float(d.pits.facts.f_min)
+        top = float(reached.max()) if len(reached) else f_star + 1.0
+        bar = color_bar(theme, top, nice_ticks(f_star, top), r"f \textsf{ at the end}", height=2.9, bottom=f_star)
         bar.move_to([0.05, 0.1, 0])
-        share = bmap.fraction(0)
+        share = sum(bmap.fraction(i) for i, c in enumerate(d.pits.facts.minima) if c.is_global)
         n_min = len(np.unique(index[index >= 0]))
-        opt = d.optimizer("basin")
-        name = "GD" if opt.name == "gd" else opt.name
+        name = mathcore.display_name(d.optimizer("basin").name)
         facts = VGroup(
-            text(f"{cfg.basin_grid} × {cfg.basin_grid} starts, {name}, η = {cfg.basin_lr:g},", theme, FONT_SMALL),
-            text(f"{cfg.basin_steps} steps each", theme, FONT_SMALL),
-            text(f"{n_min} different minima reached", theme, FONT_SMALL),
-            text(f"{100 * share:.1f} % reach the global minimum", theme, FONT_SMALL, color=theme.good),
+            text(f"{cfg.basin_grid} × {cfg.basin_grid} starts, {name}, η = {d.basin_lr:g},", theme, FONT_SMALL),
+            text(f"{d.basin_steps} steps each", theme, FONT_SMALL),
+            text(f"{count(n_min, 'minimum', 'different minima')} reached", theme, FONT_SMALL),
+            text(f"{100 * share:.1f} % reach the lowest value", theme, FONT_SMALL, color=theme.good),
         )
         unreached = float(np.mean(index < 0))
         if unreached > 0:
             facts.add(text(f"{100 * unreached:.1f} % end near no minimum (grey)", theme, FONT_SMALL, color=theme.muted))
         facts.arrange(DOWN, aligned_edge=LEFT, buff=0.16)
         facts.next_to(bar, RIGHT, buff=0.75).align_to(bar, UP).shift(0.2 * DOWN)
+        self.begin_beat("basin_map", share=f"{100 * share:.1f}", f_star=plain(f_star),
+                        only="only " if share < 0.5 else "")
+        self.story.speak(0 if n_min > 1 else 1)
         self.fix(panel.frame, panel.tick_labels, bmap, dots, star, ring, bar, facts)
-        self.play(FadeOut(self.plateau_group), FadeOut(self.plateau_overlays), FadeIn(panel.frame),
-                  FadeIn(panel.tick_labels), *self.heading("Basins of attraction"),
-                  *self.caption_anims("Start GD from every point of a grid on Rastrigin's function\n"
-                                      "and colour each start by the loss of the pit it ends in"),
+        old, old_overlays = self.on_screen
+        self.play(FadeOut(old), FadeOut(old_overlays), FadeIn(panel.frame), FadeIn(panel.tick_labels),
+                  *self.heading("Basins of attraction"), *self.show_words(1 if d.tour else 0),
                   run_time=self.pace(1.0, 0.8))
-        self.remove(self.plateau_group)
+        self.remove(old)
         self.play(LaggedStart(*[FadeIn(bmap.groups[k]) for k in bmap.order], lag_ratio=0.08), FadeIn(bar),
                   run_time=self.pace(3.0, 2.0))
-        ending = [FadeIn(facts[2:]), FadeIn(ring),
-                  *self.caption_anims("Where you start decides where you end:\n"
-                                      f"only {100 * share:.1f} % of starts, the centre cell, reach f = 0")]
+        ending = [FadeIn(facts[2:]), FadeIn(ring), *self.show_words(2 if n_min > 1 else 3)]
         if self.cut:
             self.play(FadeIn(dots), FadeIn(star), FadeIn(facts[:2]), *ending, run_time=0.8)
             self.wait(2.3)
@@ -443,4 +593,16 @@ class Landscapes(ThemedThreeDScene):
             self.wait(2.8)
 
 
-__all__ = ["Landscapes", "LandscapesData", "lr_caption"]
+def nice_ticks(low: float, high: float) -> list[float]:
+    """Three to six round ticks from ``low`` to ``high`` (the colour bar's)."""
+    span = max(high - low, 1e-12)
+    step = 10 ** np.floor(np.log10(span / 3))
+    for k in (1, 2, 5, 10):
+        if span / (k * step) <= 5:
+            step *= k
+            break
+    first = np.ceil(low / step - 1e-9) * step
+    return [float(round(v, 12)) + 0.0 for v in np.arange(first, high + 1e-9 * span, step)]
+
+
+__all__ = ["Landscapes", "LandscapesData", "lr_caption", "minima_heading", "minima_words", "nice_ticks"]

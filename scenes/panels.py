@@ -166,8 +166,8 @@ class BasinMap(VGroup):
 
     ``index[i, j]`` is the index into ``minima`` (mathcore's ``minima + local_minima``) of
     the run from ``(xs[i], ys[j])``; -1 (no known minimum reached) is drawn in
-    ``theme.faint``. A minimum's colour is its loss on the height ramp, scaled to the
-    highest minimum reached: :meth:`color_of`. One VMobject per minimum holds all its
+    ``theme.faint``. A minimum's colour is its loss on the height ramp, from the lowest minimum
+    to the highest one reached: :meth:`color_of`. One VMobject per minimum holds all its
     cells, so a 61 x 61 map is a few dozen shapes.
     """
 
@@ -177,7 +177,8 @@ class BasinMap(VGroup):
         self.minima_f = np.asarray(minima_f, float)
         self.theme = theme
         reached = np.unique(self.index[self.index >= 0])
-        self.f_top = float(self.minima_f[reached].max()) if len(reached) else 1.0
+        self.f_low = float(self.minima_f.min()) if len(self.minima_f) else 0.0
+        self.f_top = float(self.minima_f[reached].max()) if len(reached) else self.f_low + 1.0
         dx, dy = self.xs[1] - self.xs[0], self.ys[1] - self.ys[0]
         self.groups = {}
         for idx in np.unique(self.index):
@@ -197,7 +198,8 @@ class BasinMap(VGroup):
     def color_of(self, idx: int):
         if idx < 0:
             return self.theme.faint
-        return colormap(self.theme.colorscale, self.minima_f[idx] / self.f_top if self.f_top > 0 else 0.0)
+        span = self.f_top - self.f_low
+        return colormap(self.theme.colorscale, (self.minima_f[idx] - self.f_low) / span if span > 0 else 0.0)
 
     def cell_color(self, i: int, j: int):
         return self.color_of(int(self.index[i, j]))
@@ -206,8 +208,9 @@ class BasinMap(VGroup):
         return float(np.mean(self.index == idx))
 
 
-def color_bar(theme: Theme, top: float, ticks, label: str, height: float = 3.0, width: float = 0.25) -> VGroup:
-    """A vertical bar of the height ramp from 0 to ``top``, with ``ticks`` (values) and a label."""
+def color_bar(theme: Theme, top: float, ticks, label: str, height: float = 3.0, width: float = 0.25,
+              bottom: float = 0.0) -> VGroup:
+    """A vertical bar of the height ramp from ``bottom`` to ``top``, with ``ticks`` (values) and a label."""
     n = 48
     bar = VGroup(*[
         Rectangle(width=width, height=height / n, stroke_width=0, fill_opacity=1,
@@ -217,7 +220,7 @@ def color_bar(theme: Theme, top: float, ticks, label: str, height: float = 3.0, 
     frame = Rectangle(width=width, height=height, stroke_color=theme.muted, stroke_width=1)
     labels = VGroup()
     for value in ticks:
-        y = (value / top - 0.5) * height
+        y = ((value - bottom) / (top - bottom) - 0.5) * height if top > bottom else -0.5 * height
         tick = Line(RIGHT * width / 2, RIGHT * (width / 2 + 0.12), stroke_color=theme.muted, stroke_width=1.5)
         tick.shift(y * UP)
         number = MathTex(f"{value:g}", font_size=FONT_SMALL, color=theme.muted).next_to(tick, RIGHT, buff=0.08)

@@ -10,6 +10,10 @@ Both may hold ``{placeholders}`` that the part fills from its run and the surfac
     [captions]
     scoreboard = ["{verdict}"]
 
+A beat whose telling depends on the surface (a saddle, or none to show) may give a list of
+narrations; the part picks one with :meth:`Story.speak`. A beat a surface has nothing for is
+left out, with its ``[left_out]`` line in the storyboard's ``notes`` (:meth:`Story.leave_out`).
+
 A scene records each beat (:meth:`Story.begin`) with the facts it states, and writes the
 storyboard as JSON when ``$GDX_STORY`` names a file: for each beat ``name``, ``start`` and
 ``end`` (seconds of scene time), ``captions``, ``narration`` and ``facts``. The kit reads it
@@ -29,11 +33,14 @@ ENV_STORY = "GDX_STORY"
 
 
 def load_words(stem: str) -> tuple[dict, dict]:
-    """``(narration, captions)`` of ``assets/narration/<stem>.toml``: beat -> text, beat -> [texts]."""
+    """``(narration, captions)`` of ``assets/narration/<stem>.toml``: beat -> [texts] for both."""
     path = NARRATION_DIR / f"{stem}.toml"
     data = tomllib.loads(path.read_text()) if path.exists() else {}
-    captions = {k: [v] if isinstance(v, str) else list(v) for k, v in data.get("captions", {}).items()}
-    return dict(data.get("beats", {})), captions
+
+    def lists(table):
+        return {k: [v] if isinstance(v, str) else list(v) for k, v in data.get(table, {}).items()}
+
+    return lists("beats"), lists("captions")
 
 
 def placeholders(template: str) -> list[str]:
@@ -58,6 +65,9 @@ class Story:
         self.stem = stem
         self.narration, self.captions = load_words(stem)
         self.beats: list[dict] = []
+        self.notes: list[str] = []  # why beats were left out
+        path = NARRATION_DIR / f"{stem}.toml"
+        self.left_out = tomllib.loads(path.read_text()).get("left_out", {}) if path.exists() else {}
         self.facts: dict = {}  # every fact known so far (a beat may use those of earlier beats)
 
     def begin(self, name: str, time: float, **facts) -> None:
@@ -66,6 +76,15 @@ class Story:
         self.facts.update(facts)
         self.beats.append({"name": name, "start": float(time), "end": None, "captions": [], "narration": "",
                            "facts": {}})
+        self.spoken = 0
+
+    def leave_out(self, name: str, **facts) -> None:
+        """Beat ``name`` is not played: its ``[left_out]`` line, filled, goes into the notes."""
+        self.notes.append(fill(self.left_out[name], {**self.facts, **facts}))
+
+    def speak(self, index: int) -> None:
+        """Say narration ``index`` of the current beat's list (the first one unless told)."""
+        self.spoken = index
 
     def _state(self, template: str) -> str:
         beat = self.beats[-1]
@@ -86,14 +105,15 @@ class Story:
         if self.beats and self.beats[-1]["end"] is None:
             beat = self.beats[-1]
             beat["end"] = float(time)
-            beat["narration"] = self._state(self.narration.get(beat["name"], ""))
+            said = self.narration.get(beat["name"], [""])
+            beat["narration"] = self._state(said[self.spoken])
 
     def write(self, path: Path) -> None:
         """The storyboard as JSON at ``path`` (written under a temporary name, then renamed)."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
-        tmp.write_text(json.dumps({"part": self.stem, "beats": self.beats}, indent=1, ensure_ascii=False))
+        tmp.write_text(json.dumps({"part": self.stem, "beats": self.beats, "notes": self.notes}, indent=1, ensure_ascii=False))
         tmp.replace(path)
 
 

@@ -59,12 +59,13 @@ FULL_DRY_RUN = ("(x**2 + y**2 - 1)**2", "abs(x) + abs(y)")
 STARTS = {"x**2 - y**2 + y**4/4": [0.5, 0.001]}  # on the saddle's ridge
 
 
-def lesson_text(formula: str, scenes=("descent", "momentum", "race")) -> str:
+def lesson_text(formula: str, scenes=("descent", "landscapes", "momentum", "race")) -> str:
     start = f"start = {STARTS[formula]}\n" if formula in STARTS else ""
     return (f'title = "Corpus"\nsurface = "{formula}"\n{start}steps = 150\nscenes = {json.dumps(list(scenes))}\n'
             '[[optimizers]]\nname = "gd"\nlr = 0.01\n[[optimizers]]\nname = "momentum"\nlr = 0.005\nmomentum = 0.9\n'
             '[[optimizers]]\nname = "adam"\nlr = 0.05\n'
-            '[race]\nmesh_resolution = 6\nrace_seconds = 3.0\n[descent]\nmesh_resolution = 6\ndescent_seconds = 3.0\n')
+            '[race]\nmesh_resolution = 6\nrace_seconds = 3.0\n[descent]\nmesh_resolution = 6\ndescent_seconds = 3.0\n'
+            '[landscapes]\nmesh_resolution = 6\nbasin_grid = 21\n')
 
 
 def test_the_corpus_is_varied():
@@ -75,6 +76,7 @@ def test_the_corpus_is_varied():
 def test_every_part_of_every_lesson_is_judged_by_its_runs(tmp_path, formula):
     from scenes import config, config_more
     from scenes.descent import OUTCOMES, DescentData
+    from scenes.landscapes import LandscapesData
     from scenes.momentum import MomentumData
     from scenes.race import RaceData, verdict
 
@@ -99,16 +101,38 @@ def test_every_part_of_every_lesson_is_judged_by_its_runs(tmp_path, formula):
     for name in ("momentum", "nesterov"):
         assert momentum.overshoot(name) >= 0
     assert momentum.counts() and isinstance(momentum.zigzags("gd"), bool)
+    judge_the_tour(LandscapesData(config_more.from_mapping(parsed.tables["landscapes"], "landscapes")))
+
+
+def judge_the_tour(tour):
+    """What the landscape tour would say of a surface holds for its runs."""
+    from mathcore import landmarks
+
+    facts = tour.pits.facts
+    assert tour.trapped_in in ("local", "global", "short")
+    if tour.trapped_in != "short":
+        assert tour.trapped.ended_in.is_global == (tour.trapped_in == "global")
+    if tour.noise is not None:  # only after a run stopped in a local minimum
+        assert tour.trapped_in == "local"
+        sigma, seed, traj, escaped = tour.noise
+        assert escaped == bool(traj.fun < tour.trapped.fun)
+    if tour.saddle is not None:  # "the gradient almost vanishes" near a saddle describe found
+        g = tour.saddle.grad_norms
+        assert g[landmarks.saddle_pause(g)] < 0.01 * g[0]
+        assert any(np.allclose(tour.saddle_point, c.point) for c in facts.saddles)
+    if tour.plateau is not None:
+        assert tour.plateau.grad_norms[0] < landmarks.FLAT * (facts.f_range[1] - facts.f_range[0])
+    xs, ys, index = tour.basins
+    assert index.shape == (len(xs), len(ys)) and index.max() < len(facts.minima)
 
 
 @pytest.mark.parametrize("formula", FULL_DRY_RUN)
-def test_awkward_lessons_dry_run_in_full(tmp_path, formula, capsys, monkeypatch):
-    monkeypatch.setattr(cli, "DRY_RUN_FRAME_RATE", 1)
+def test_awkward_lessons_dry_run_in_full(tmp_path, formula, capsys):
     path = tmp_path / f"corpus{FULL_DRY_RUN.index(formula)}.toml"
-    path.write_text(lesson_text(formula, ("momentum", "race")))
+    path.write_text(lesson_text(formula, ("landscapes", "momentum", "race")))
     code = cli.main(["--media", str(MEDIA), "lesson", str(path), "--dry-run"])
     out, err = capsys.readouterr()
     assert code == 0, err
     story = json.loads((MEDIA / "lessons" / path.stem / "story.json").read_text())
-    assert [p["part"] for p in story["parts"]] == ["momentum", "race"]
+    assert [p["part"] for p in story["parts"]] == ["landscapes", "momentum", "race"]
     assert all(np.isfinite(p["duration"]) and p["beats"] for p in story["parts"])

@@ -111,9 +111,7 @@ def dry_run(tmp_path_factory):
     path = write(tmp_path_factory.mktemp("lesson"), LESSON)
     out = MEDIA / "lessons" / "two_valleys"
     shutil.rmtree(out, ignore_errors=True)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(cli, "DRY_RUN_FRAME_RATE", 1)  # every play and updater, on fewer frames
-        code = cli.main(["--media", str(MEDIA), "lesson", str(path), "--dry-run"])
+    code = cli.main(["--media", str(MEDIA), "lesson", str(path), "--dry-run"])
     return code, out
 
 

@@ -1,4 +1,5 @@
-"""Words from facts: the race and the descent on a user's formula with two valleys (f* = -4.71).
+"""Words from facts: the race, the descent and the landscape tour on a user's formula with two
+valleys (f* = -4.71, a local minimum at -3.30, a saddle between them).
 
 Each part is dry-run once under a changed config with ``$GDX_STORY`` set; the storyboard it
 writes must hold every beat with its times, and every number in its captions and narration
@@ -36,6 +37,10 @@ lr = 0.02
 start = [-0.3, 1.8]
 steps = 200
 mesh_resolution = 8
+[landscapes]
+surface = "{TWO_VALLEYS}"
+mesh_resolution = 8
+basin_grid = 31
 """
 NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:×10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)?")
 
@@ -46,8 +51,8 @@ def dry_story(scene_cls, config_path, story_path):
     saved = {k: os.environ.get(k) for k in ("GDX_CONFIG", "GDX_STORY")}
     os.environ.update(GDX_CONFIG=str(config_path), GDX_STORY=str(story_path))
     try:
-        with tempconfig({"dry_run": True, "quality": "low_quality", "frame_rate": 1, "disable_caching": True,
-                         "progress_bar": "none", "verbosity": "WARNING"}):
+        with tempconfig({"dry_run": True, "quality": "low_quality", "save_last_frame": True, "disable_caching": True,
+                         "progress_bar": "none", "verbosity": "WARNING"}):  # every play jumps to its end
             scene = scene_cls()
             scene.render()
     finally:
@@ -75,6 +80,13 @@ def descent(config):
     from scenes.descent import RosenbrockDescent
 
     return dry_story(RosenbrockDescent, config, config.with_name("descent.json"))
+
+
+@pytest.fixture(scope="module")
+def tour(config):
+    from scenes.landscapes import Landscapes
+
+    return dry_story(Landscapes, config, config.with_name("landscapes.json"))
 
 
 def numbers_in(text: str) -> list[str]:
@@ -139,6 +151,30 @@ def test_descent_story_on_a_formula(descent):
     assert end["captions"] == [f"The run ends at the lowest minimum, f* = -4.71"]
     assert scene.data.outcome() == "global"
     np.testing.assert_allclose(scene.plot.series[0][0], scene.data.trajectory.gap[: scene.data.last + 1])
+
+
+def test_tour_of_a_formula_tells_its_own_landscape(tour):
+    from mathcore import landmarks
+
+    scene, story = tour
+    d = scene.data
+    assert [b["name"] for b in story["beats"]] == ["many_minima", "gd_trapped", "noise_escapes", "saddle", "basin_map"]
+    assert len(story["notes"]) == 1 and story["notes"][0].startswith("No plateau beat")
+    assert_numbers_are_facts(story)
+    beats = {b["name"]: b for b in story["beats"]}
+    assert beats["many_minima"]["captions"] == ["2 minima: the lowest at f* = -4.71,\nand a local minimum at f = -3.30"]
+    # GD stops in the local minimum (f = -3.30); the noisy run, with the sigma and seed on screen, ends lower.
+    assert d.trapped_in == "local" and beats["gd_trapped"]["facts"]["f_trapped"] == plain(d.trapped.fun) == "-3.30"
+    sigma, seed, noisy, escaped = d.noise
+    assert escaped and beats["noise_escapes"]["facts"]["f_noisy"] == plain(noisy.fun) and noisy.fun < d.trapped.fun
+    # The saddle's crawl: the smallest gradient before it slides off, at the step said.
+    g = d.saddle.grad_norms
+    k = landmarks.saddle_pause(g)
+    assert beats["saddle"]["facts"] == {"g_min": plain(g[k]), "k_min": k} and g[k] < 0.01 * g[0]
+    xs, ys, index = d.basins
+    share = np.mean(index == 0)  # minima[0] is the global one
+    assert beats["basin_map"]["facts"]["share"] == f"{100 * share:.1f}"
+    assert all("{" not in b["narration"] for b in story["beats"])
 
 
 def test_verdict_words_for_each_outcome():

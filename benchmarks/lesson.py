@@ -4,7 +4,7 @@
 
 Stage 1 reads and checks the lesson (formula parsed, gradient and Hessian derived, ``describe``
 run, every part's config validated). Stage 2 makes every run each of its parts shows (descent,
-learning rate, momentum, race; the explainer's surface chapters use the same tables) and judges
+learning rate, the landscape tour, momentum, race; the explainer's surface chapters use the same tables) and judges
 them (outcomes, verdicts, overshoots). Both from a cold cache, in a fresh process. The baseline,
 in the same command, is ``describe`` alone on the same surface from a cold cache: the ratio says
 what the lesson costs on top of the analysis. The issue's target is under 5 s in all.
@@ -24,6 +24,7 @@ t0 = time.perf_counter()
 from gdx import lesson
 from scenes import config, config_more
 from scenes.descent import DescentData
+from scenes.landscapes import LandscapesData
 from scenes.learning_rate import LearningRateData
 from scenes.momentum import MomentumData
 from scenes.race import RaceData, verdict
@@ -36,6 +37,9 @@ if "descent" in tables:
 if "learning_rate" in tables:
     d = LearningRateData(config.from_mapping(tables["learning_rate"], "learning_rate"))
     d.parabola_runs, d.rate_verdict()
+if "landscapes" in tables:
+    t = LandscapesData(config_more.from_mapping(tables["landscapes"], "landscapes"))
+    t.trapped_in, t.noise, t.saddle, t.plateau, t.basins
 if "momentum_closeup" in tables:
     m = MomentumData(config_more.from_mapping(tables["momentum_closeup"], "momentum_closeup"))
     m.counts(), m.overshoot("momentum"), m.overshoot("nesterov")

@@ -415,7 +415,8 @@ class Landscapes(ThemedThreeDScene):
         self.begin_beat("noise_escapes")
         self.story.speak(0 if escaped else 1)
         plot = self.rplot
-        path = PathOnMap(self.map_panel.to_scene(traj.points), self.noise_color, theme, width=2.5, radius=0.075)
+        path = self.noise_path = PathOnMap(self.map_panel.to_scene(traj.points), self.noise_color, theme, width=2.5,
+                                           radius=0.075)
         entry = legend([(r"\textsf{GD + noise},\ \sigma = %g\ \textsf{(seed %d)}" % (sigma, seed), self.noise_color)],
                        theme, FONT_SMALL)
         entry.next_to(self.rlegend, DOWN, buff=0.18).align_to(self.rlegend, LEFT)

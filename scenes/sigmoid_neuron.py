@@ -36,6 +36,7 @@ from scenes.mobjects import (
     gradient_arrow, math, start_mark, style_axes, substituted_rule_tex, text,
 )
 from scenes.mobjects.heights import HeightMap
+from scenes.panels import plain
 from scenes.theme import AXIS_WIDTH, FONT_LABEL, FONT_SMALL, FONT_TITLE, MARGIN
 
 # Contour levels of L: geometric in the valley (where the fit is good), even on the plateau.
@@ -173,6 +174,7 @@ class SigmoidNeuron(ThemedScene):
 
     def show_problem(self):
         """The data, the model, and the error it makes."""
+        self.begin_beat("show_problem", n_points=len(self.data.surface.data[0]))
         self.play(Write(self.title), FadeIn(self.data_panel), run_time=1.2)
         self.play(FadeIn(self.points, scale=1.5), FadeIn(self.point_labels), run_time=0.8)
         self.say("Find w and b so that the curve passes through both points")
@@ -192,6 +194,8 @@ class SigmoidNeuron(ThemedScene):
         for mob, x in zip(header, col_x):
             mob.move_to([x, top, 0])
         self.table = VGroup(header)
+        losses = [d.loss(w, b) for w, b in self.cfg.guesses]
+        self.begin_beat("guess", n_guesses=len(losses), best_loss=plain(min(losses)))
         self.say("Guess work: try a few values and compare the errors")
         self.play(FadeIn(header), run_time=0.5)
         crosses = VGroup()
@@ -215,6 +219,7 @@ class SigmoidNeuron(ThemedScene):
         """At the start the gradient exists but is tiny: the error surface is flat there."""
         theme, traj = self.theme, self.data.trajectory
         start = traj.points[0]
+        self.begin_beat("show_gradient", start=f"({start[0]:g}, {start[1]:g})", g0=plain(traj.grad_norms[0]))
         self.start = start_mark(self.to_map(start[None])[0], theme, label=None)
         arrow = gradient_arrow(self.to_map, start, traj.grads[0], theme, length=1.0, label=r"-\nabla L")
         rule = substituted_rule_tex(traj, 0, theme, font_size=FONT_SMALL)
@@ -233,6 +238,7 @@ class SigmoidNeuron(ThemedScene):
     def descend_plateau(self):
         """The first steps: a crawl across the plateau, then the drop."""
         d, split = self.data, self.cfg.plateau_steps
+        self.begin_beat("descend_plateau", lr=f"{d.trajectory.lrs[0]:g}", plateau_steps=split)
         self.add(self.trail)
         self.play(FadeIn(self.ball), FadeIn(self.plot_near), FadeOut(self.map_caption), FadeIn(self.readout),
                   *self.captions.show(
@@ -248,6 +254,7 @@ class SigmoidNeuron(ThemedScene):
     def descend_rest(self):
         """Zoom the loss plot out to the whole run and finish it."""
         d = self.data
+        self.begin_beat("descend_rest")
         self.play(ReplacementTransform(self.plot_near, self.plot_far), run_time=1.0)
         driven = (self.trail, self.ball, self.plot_far, self.readout, self.curve)
         drive(self.tracker, *driven)
@@ -259,6 +266,10 @@ class SigmoidNeuron(ThemedScene):
         """Where it ends: the fit through both points, with the run's numbers."""
         theme, traj = self.theme, self.data.trajectory
         w, b = traj.points[-1]
+        X, Y = self.data.surface.data
+        miss = float(np.max(np.abs(self.data.model(w, b, X) - np.asarray(Y, float))))
+        self.begin_beat("conclude", steps=traj.n_steps, w=plain(w), b=plain(b), miss=plain(miss))
+        self.story.speak(0 if miss <= 0.01 else 1)
         self.play(Indicate(self.points, color=theme.highlight, scale_factor=1.6), run_time=1.2)
         self.say(f"After {traj.n_steps} steps, w = {format_plain_sig(w)} and b = {format_plain_sig(b)}:"
                  " through both points")

@@ -44,6 +44,7 @@ from scenes.theme import (
     get_theme,
 )
 from scenes.mobjects.text import format_sig
+from scenes.story import Story, write_if_asked
 
 NARRATION_DIR = Path(__file__).resolve().parents[2] / "assets" / "narration"
 
@@ -74,6 +75,7 @@ def beat(method):
         if self.sections:
             self.scene.next_section(f"{self.name}.{method.__name__}")
         start = self.scene.time
+        self.story.begin(method.__name__, start)
         self.current_beat = method.__name__
         result = method(self, *args, **kwargs)
         self.beat_times[method.__name__] = (start, self.scene.time)
@@ -108,6 +110,9 @@ class Chapter:
         self.beat_times: dict[str, tuple[float, float]] = {}  # beat -> (start, end) in scene time
         self.layout_problems: list[str] = []  # filled when ``audit`` is on
         self.current_beat = ""
+        # The storyboard: narration with {placeholders} filled from the facts the beats state
+        # (:meth:`state`); the explainer collects it from the scene (``scene._story``).
+        self.story = scene._story = Story(self.name)
         if self.audit:
             # Check the layout after every play (also the ones a beat makes on the scene directly).
             scene_play = scene.play
@@ -137,6 +142,17 @@ class Chapter:
         """Play every beat in order (in the explainer's cut, the beats of the cut)."""
         for name in self.beats_to_play:
             getattr(self, name)()
+        self.finish_story()
+
+    def state(self, **facts) -> None:
+        """Facts the narration's {placeholders} are filled from (the numbers the beat shows)."""
+        self.story.facts.update(facts)
+
+    def finish_story(self) -> None:
+        """Close the last beat; a chapter rendered on its own writes its storyboard ($GDX_STORY)."""
+        self.story.end(self.scene.time)
+        if not getattr(self.scene, "hosted", False):
+            write_if_asked(self.story, self.scene.time)
 
     def pace(self, full, cut):
         """``cut`` in the explainer's cut, else ``full``: a run time, a wait, a count."""

@@ -66,10 +66,12 @@ class NarratedChapter(Chapter):
             if sections:
                 self.scene.next_section(f"{self.name}.{beat}")
             start = self.scene.time
+            self.story.begin(beat, start)
             self._before_clear = None
             getattr(self, beat)()
             self.beat_times[beat] = (start, self.scene.time)
             self.frames[beat] = self._before_clear or list(self.scene.mobjects)
+        self.finish_story()
 
     def clear(self, run_time: float = 0.8) -> None:
         self._before_clear = list(self.scene.mobjects)  # what the beat showed last, for tests

@@ -76,6 +76,11 @@ class Derivatives(Chapter):
         self.f = lambda x: float(surface.f(np.array([x])))  # closures, not bound methods (deepcopy)
         self.df = lambda x: float(surface.grad(np.array([x]))[0])
         self.var = surface.variable_names[0]
+        rise = self.f(X0 + SECANT_RUN) - self.f(X0)
+        derivative = surface.grad_exprs[0]
+        self.state(x0=g3(X0), x1=g3(X0 + SECANT_RUN), rise=g3(rise), run=g3(SECANT_RUN),
+                   secant_slope=g3(rise / SECANT_RUN), slope=g3(self.df(X0)),
+                   derivative=str(derivative).replace("**", "^").replace("*", ""))
         self.shown: dict[str, str] = {}  # number strings shown on screen, by role (for tests)
         self.formulas: dict[str, object] = {}  # MathTex shown, by role (for tests)
 

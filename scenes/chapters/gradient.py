@@ -118,6 +118,7 @@ class Gradient(Chapter):
         self.field = None  # the gradient field's arrows, once gradient_field has played
         self.surface = gradient_surface()
         self.point = np.array(POINT, float)
+        self.state(x0=g3(POINT[0]), y0=g3(POINT[1]))
         self.grad_at_point = self.surface.grad(self.point)
         self.shown: dict[str, str] = {}
         self.formulas: dict[str, object] = {}

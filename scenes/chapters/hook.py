@@ -43,7 +43,7 @@ from manim import (
 )
 
 import mathcore
-from scenes.chapters._common import Chapter, beat, closed_levels, fmt3, load_narration
+from scenes.chapters._common import Chapter, beat, closed_levels, fmt3, g3, load_narration
 from scenes.mobjects.contours import contour_lines
 from scenes.mobjects.paths import Marker, Trail
 from scenes.mobjects.surface import LossSurface, SurfaceView
@@ -128,6 +128,7 @@ class Hook(Chapter):
 
     def __init__(self, scene, theme=None, sections=False, explainer_cut=False):
         super().__init__(scene, theme, sections, explainer_cut)
+        self.state(lr=g3(PROFILE_LR))
         self.detailed_steps = self.pace(DETAILED_STEPS, CUT_DETAILED_STEPS)
         self.profile = profile = profile_surface()
         # A plain closure, not a bound method: manim deep-copies the functions a plot keeps.

@@ -89,6 +89,7 @@ class Limitations(NarratedChapter):
         self.runs = runs(cfg)
         self.gd_color = self.theme.optimizer_color("gd")
         self.newton_color = self.theme.optimizer_color("newton")
+        self.state(newton_steps=len(self.runs["newton"].points) - 1)
 
     # ------------------------------------------------------------------ beats
     def callbacks(self):

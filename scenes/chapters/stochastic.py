@@ -29,6 +29,7 @@ from manim import (
 
 import mathcore
 from scenes.chapters._kit58 import ContourPanel, NarratedChapter, legend_rows, Plot, Trace, sig, trace_together
+from scenes.panels import plain
 from scenes.theme import FONT_LABEL, FONT_SMALL, MARGIN
 
 CHAPTER = "stochastic"
@@ -77,6 +78,10 @@ class Stochastic(NarratedChapter):
         self.runs = runs(cfg)
         self.colors = {k: self.theme.optimizer_color(t.label) for k, t in self.runs.items()}
         self.names = {"batch": "batch", "sgd": "stochastic", "minibatch": f"mini-batch ({cfg.batch_size})"}
+        r = self.runs
+        self.state(n=self.surface.n_examples, batch_size=cfg.batch_size, epochs=cfg.epochs,
+                   batch_steps=len(r["batch"].points) - 1, f_batch=plain(r["batch"].losses[-1]),
+                   f_sgd=plain(r["sgd"].losses[-1]), f_minibatch=plain(r["minibatch"].losses[-1]))
 
     # ------------------------------------------------------------------ builders
     def data_plot(self) -> Plot:

@@ -143,6 +143,9 @@ class UpdateRule(Chapter):
         self.L = lambda v: float(parabola.f(np.array([v])))
         self.run = run_by_hand()
         self.rows = table_rows(self.run)
+        run = self.run
+        self.state(start=g3(START), lr=g3(LR), slope0=g3(run.grads[0][0]), step0=g3(LR * run.grads[0][0]),
+                   theta1=g3(run.points[1][0]), ratio=g3(run.points[1][0] / run.points[0][0]))
         self.map_surface = gradient_surface()
         self.point = np.array(DIRECTION_POINT, float)
         self.grad = self.map_surface.grad(self.point)

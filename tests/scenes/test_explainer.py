@@ -22,8 +22,9 @@ def explainer():
     def spans(points):
         return [(name, t, points[i + 1][1] if i + 1 < len(points) else end) for i, (name, t) in enumerate(points)]
 
-    filled = {b["name"]: b["narration"] for b in scene.__dict__.get("story_beats", [])}
-    return spans(marks), spans(scene.beat_marks), filled
+    story = scene.__dict__.get("story_beats", [])
+    filled = {b["name"]: b["narration"] for b in story}
+    return spans(marks), spans(scene.beat_marks), filled, story
 
 
 @pytest.fixture(scope="module")
@@ -53,6 +54,26 @@ def test_every_beat_has_narration_a_viewer_can_read_in_time(explainer):
     too_fast = [(name, round(len(narration[name]) / (end - start), 1)) for name, start, end in beats
                 if narration[name].strip() and len(narration[name]) > READING_SPEED * (end - start)]
     assert not too_fast, too_fast
+
+
+# Numbers said that are mathematics, not a run's or a config's.
+MATH_WORDS = {"update_rule.turn_direction": {"180"}}
+
+
+def test_every_number_said_is_a_fact_of_its_beat(explainer):
+    """No number in the narration is typed by hand: each is one the beat's part filled in from
+    its runs, its config or the surface's facts (``{placeholders}``), so a changed config or
+    surface changes the words with it."""
+    import re
+
+    number = re.compile(r"-?\d+(?:\.\d+)?(?:×10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)?")
+    story = explainer[3]
+    assert len(story) >= 40
+    for beat in story:
+        allowed = set(number.findall(" ".join(str(v) for v in beat["facts"].values())))
+        allowed |= MATH_WORDS.get(beat["name"], set())
+        for said in number.findall(beat["narration"].replace("3D", "")):
+            assert said in allowed, (beat["name"], said, beat["narration"], beat["facts"])
 
 
 def test_one_section_per_chapter_after_the_title(sections):

@@ -84,10 +84,6 @@ class LandscapesData:
         """The surface of the first beats and the basin map (Rastrigin, or the toured surface)."""
         return self.cfg.surface_object() if self.tour else mathcore.get_surface("rastrigin")
 
-    @property
-    def rastrigin(self):  # the pits' surface under the name the built-in tour gives it
-        return self.pits
-
     @cached_property
     def window(self):
         return self.pits.domain if self.tour else self.cfg.rastrigin_window
@@ -189,11 +185,9 @@ class LandscapesData:
     @cached_property
     def basins(self):
         """``(xs, ys, index)`` from ``mathcore.basins`` over the pits' window."""
-        cfg = self.cfg
-        steps = cfg.steps if self.tour else cfg.basin_steps
-        tol = 1e-2 * _span(self.window) if self.tour else cfg.basin_tol
-        return mathcore.basins(self.pits, self.optimizer("basin"), grid_n=cfg.basin_grid, steps=steps, tol=tol,
-                               domain=self.window)
+        tol = 1e-2 * _span(self.window) if self.tour else self.cfg.basin_tol
+        return mathcore.basins(self.pits, self.optimizer("basin"), grid_n=self.cfg.basin_grid, steps=self.basin_steps,
+                               tol=tol, domain=self.window)
 
     @property
     def basin_lr(self) -> float:

@@ -32,15 +32,16 @@ NARRATION_DIR = Path(__file__).resolve().parents[1] / "assets" / "narration"
 ENV_STORY = "GDX_STORY"
 
 
-def load_words(stem: str) -> tuple[dict, dict]:
-    """``(narration, captions)`` of ``assets/narration/<stem>.toml``: beat -> [texts] for both."""
+def load_words(stem: str) -> tuple[dict, dict, dict]:
+    """``(narration, captions, left_out)`` of ``assets/narration/<stem>.toml``: beat -> [texts] for
+    the first two, beat -> the storyboard's line when it is left out for the third."""
     path = NARRATION_DIR / f"{stem}.toml"
     data = tomllib.loads(path.read_text()) if path.exists() else {}
 
     def lists(table):
         return {k: [v] if isinstance(v, str) else list(v) for k, v in data.get(table, {}).items()}
 
-    return lists("beats"), lists("captions")
+    return lists("beats"), lists("captions"), dict(data.get("left_out", {}))
 
 
 def placeholders(template: str) -> list[str]:
@@ -63,11 +64,9 @@ class Story:
 
     def __init__(self, stem: str):
         self.stem = stem
-        self.narration, self.captions = load_words(stem)
+        self.narration, self.captions, self.left_out = load_words(stem)
         self.beats: list[dict] = []
         self.notes: list[str] = []  # why beats were left out
-        path = NARRATION_DIR / f"{stem}.toml"
-        self.left_out = tomllib.loads(path.read_text()).get("left_out", {}) if path.exists() else {}
         self.facts: dict = {}  # every fact known so far (a beat may use those of earlier beats)
 
     def begin(self, name: str, time: float, **facts) -> None:

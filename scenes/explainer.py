@@ -95,6 +95,7 @@ def play_part(host: ThreeDScene, scene_class, sections: bool) -> None:
             own(beat_name(name), *args, **kwargs)
 
     part.next_section = next_section
+    start = host.renderer.time
     part.setup()
     part.construct()
     part.tear_down()
@@ -104,6 +105,8 @@ def play_part(host: ThreeDScene, scene_class, sections: bool) -> None:
         # named as the host's sections are: <module>.<beat>
         host.__dict__.setdefault("story_beats", []).extend({**b, "name": beat_name(b["name"])} for b in story.beats)
         host.__dict__.setdefault("story_notes", []).extend(story.notes)
+    # (part, start, end) of every part played: tests read a dry run of the explainer part by part
+    host.__dict__.setdefault("played_parts", []).append((part, start, host.renderer.time))
     reset_camera(host)
 
 

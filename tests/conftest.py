@@ -49,3 +49,44 @@ def pytest_runtest_makereport(item, call):
     if report.skipped and call.when == "call" and item.get_closest_marker("frames"):
         report.outcome = "failed"
         report.longrepr = f"frame test {item.nodeid} was skipped ({call.excinfo.value if call.excinfo else ''})"
+
+
+class ExplainerRun:
+    """One dry run of the whole explainer (every play jumps to its end, nothing is drawn),
+    shared by the tests of the explainer and of its parts' cuts: one run instead of one per
+    part. ``sections`` and ``beats`` are ``(name, start, end)``; :meth:`part` gives one part."""
+
+    def __init__(self, scene, marks):
+        end = scene.renderer.time
+
+        def spans(points):
+            return [(name, t, points[i + 1][1] if i + 1 < len(points) else end) for i, (name, t) in enumerate(points)]
+
+        self.scene = scene
+        self.sections = spans(marks)
+        self.beats = spans(scene.beat_marks)
+        self.story = scene.__dict__.get("story_beats", [])
+        self.parts = scene.played_parts
+
+    def part(self, stem: str):
+        """``(part scene, [(section, start)], duration)`` of the part from module ``stem``."""
+        for part, start, end in self.parts:
+            if type(part).__module__.rsplit(".", 1)[-1] == stem:
+                sections = [(name, t) for name, t, _ in self.beats
+                            if start <= t < end and name.startswith(f"{stem}.")]
+                return part, sections, end - start
+        raise KeyError(stem)
+
+
+@pytest.fixture(scope="session")
+def explainer_run():
+    from gdx.catalog import dry_render
+    from scenes import explainer
+    from scenes.chapters._common import Chapter
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("GDX_CONFIG", raising=False)
+        mp.delenv("GDX_THEME", raising=False)
+        mp.setattr(Chapter, "audit", True)  # the chapters check their layout after every play
+        scene, marks = dry_render(explainer.GradientDescentExplained, jump=True)
+    return ExplainerRun(scene, marks)

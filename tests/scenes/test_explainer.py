@@ -11,20 +11,11 @@ READING_SPEED = 20.0  # characters per second a subtitle may ask of a viewer (a 
 
 
 @pytest.fixture(scope="module")
-def explainer():
-    """``(sections, beats)`` of one dry run of GradientDescentExplained: its manim sections and
-    every beat its parts played, each as ``(name, start, end)``."""
-    from gdx.catalog import dry_render
-
-    scene, marks = dry_render(ex.GradientDescentExplained, jump=True)  # planned times, nothing drawn
-    end = scene.renderer.time
-
-    def spans(points):
-        return [(name, t, points[i + 1][1] if i + 1 < len(points) else end) for i, (name, t) in enumerate(points)]
-
-    story = scene.__dict__.get("story_beats", [])
-    filled = {b["name"]: b["narration"] for b in story}
-    return spans(marks), spans(scene.beat_marks), filled, story
+def explainer(explainer_run):
+    """``(sections, beats, narration by beat, storyboard)`` of the shared dry run of
+    GradientDescentExplained (planned times, nothing drawn)."""
+    filled = {b["name"]: b["narration"] for b in explainer_run.story}
+    return explainer_run.sections, explainer_run.beats, filled, explainer_run.story
 
 
 @pytest.fixture(scope="module")

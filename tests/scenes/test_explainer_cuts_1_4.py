@@ -1,12 +1,12 @@
 """The explainer's cuts of chapters 1-4: dry runs with ``explainer_cut = True`` on the scene.
 
 ``scenes/explainer.py`` (``play_part``) sets ``explainer_cut = True`` on each part's Scene, and
-the chapter then plays only its ``CUT_BEATS`` with shorter timings. These tests run each cut
-under a dry run (no frames, no movie, a fraction of a second of scene work per play) and check
-its length against the budget (hook <= 30 s; derivatives + gradient + update rule <= 80 s),
-the beats it played and the sections they started, the layout audit, that it ends on an empty
-frame, and that the numbers the cut shows are still mathcore's. One test plays the three
-mathematics parts through ``play_part`` on one host scene, as the explainer does.
+the chapter then plays only its ``CUT_BEATS`` with shorter timings. These tests read each cut
+from the shared dry run of the whole explainer (``explainer_run`` in ``tests/conftest.py``:
+nothing drawn, every play jumps to its end) and check its length against the budget (hook <=
+30 s; derivatives + gradient + update rule <= 80 s), the beats it played and the sections they
+started, the layout audit, that it ends on an empty frame, and that the numbers the cut shows
+are still mathcore's.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 from manim import ThreeDScene, tempconfig
-from manim.scene.scene_file_writer import SceneFileWriter
 
 import mathcore
 from scenes.chapters import derivatives, gradient, hook, update_rule
@@ -45,41 +44,17 @@ CONFIG = {"dry_run": True, "quality": "low_quality", "media_dir": str(MEDIA), "d
           "verbosity": "WARNING", "progress_bar": "none"}
 
 
-def recording_sections(mp) -> list[str]:
-    """The names of the sections started from now on (a dry run drops them, being empty)."""
-    names = []
-    own = SceneFileWriter.next_section
-
-    def next_section(self, name, *args, **kwargs):
-        names.append(name)
-        return own(self, name, *args, **kwargs)
-
-    mp.setattr(SceneFileWriter, "next_section", next_section)
-    return names
-
-
-def _render_cut(name):
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(Chapter, "audit", True)
-        sections = recording_sections(mp)
-        with tempconfig(CONFIG):
-            # Skip frame rendering: every play still runs once, at its end state, and the
-            # scene clock advances by its run time.
-            scene = SCENES[name](skip_animations=True)
-            scene.explainer_cut = True  # what play_part does
-            scene.render()
-    scene.section_names = sections
-    return scene
-
-
 @pytest.fixture(scope="module")
-def cut():
-    cache = {}
+def cut(explainer_run):
+    """The part scene of a chapter's cut, from the shared dry run of the whole explainer
+    (``tests/conftest.py``; its chapters audit their layout after every play), with
+    ``section_names`` and ``duration`` of the cut."""
 
     def get(name):
-        if name not in cache:
-            cache[name] = _render_cut(name)
-        return cache[name]
+        scene, sections, duration = explainer_run.part(name)
+        scene.section_names = [s for s, _ in sections]
+        scene.cut_duration = duration
+        return scene
 
     return get
 
@@ -108,17 +83,17 @@ def test_cut_plays_the_expected_beats_in_order(name, cut):
 @pytest.mark.parametrize("name", list(MODULES))
 def test_cut_length_is_sensible(name, cut):
     scene = cut(name)
-    assert MINIMUM[name] < scene.renderer.time, scene.renderer.time
+    assert MINIMUM[name] < scene.cut_duration, scene.cut_duration
     # The beats cover the whole cut: it starts with the first beat and ends with the last.
-    assert scene.chapter.duration == pytest.approx(scene.renderer.time)
+    assert scene.chapter.duration == pytest.approx(scene.cut_duration)
 
 
 def test_hook_cut_fits_its_budget(cut):
-    assert cut("hook").renderer.time <= HOOK_BUDGET
+    assert cut("hook").cut_duration <= HOOK_BUDGET
 
 
 def test_mathematics_cuts_fit_their_budget(cut):
-    times = {name: cut(name).renderer.time for name in MATH}
+    times = {name: cut(name).cut_duration for name in MATH}
     assert sum(times.values()) <= MATH_BUDGET, times
 
 
@@ -127,11 +102,7 @@ def test_cut_layout_and_clean_end(name, cut):
     scene = cut(name)
     assert scene.chapter.layout_problems == []
     assert scene.mobjects == []  # the next part starts on the same renderer: nothing stray
-    if isinstance(scene, ThreeDScene):
-        camera = scene.camera
-        assert camera.get_phi() == 0 and camera.get_zoom() == 1
-        assert np.allclose(camera.frame_center, 0)
-        assert not camera.fixed_in_frame_mobjects
+    # (the camera: play_part resets it to the flat view after every part)
 
 
 # ----------------------------------------------------------------------------- the numbers
@@ -209,39 +180,22 @@ def test_update_rule_cut_table_is_mathcore_run(cut):
 # ----------------------------------------------------------------------------- through the explainer
 
 
-def test_mathematics_parts_through_play_part():
-    """The three mathematics parts on one host, as ``Chapter2Mathematics`` plays them."""
-    from scenes.explainer import play_part
-
-    parts = []
-
-    def recording(cls):
-        class Recorded(cls):
-            def construct(self):
-                parts.append(self)
-                super().construct()
-
-        Recorded.__module__ = cls.__module__  # play_part names sections after the module
-        return Recorded
-
-    class Host(ThreeDScene):
-        def construct(self):
-            self.part_times = []
-            for name in MATH:
-                start = self.renderer.time
-                play_part(self, recording(SCENES[name]), sections=True)
-                self.part_times.append(self.renderer.time - start)
-
-    with pytest.MonkeyPatch.context() as mp:
-        names = recording_sections(mp)
-        with tempconfig(CONFIG):
-            host = Host(skip_animations=True)
-            host.render()
+def test_mathematics_parts_through_play_part(explainer_run):
+    """The three mathematics parts on one host, one after the other, as ``Chapter2Mathematics``
+    plays them (``play_part``): each its cut, in order, leaving nothing behind."""
+    played = [(type(p).__module__.rsplit(".", 1)[-1], p, start, end) for p, start, end in explainer_run.parts]
+    names = [stem for stem, *_ in played]
+    first = names.index(MATH[0])
+    math_parts = played[first:first + len(MATH)]
+    assert [stem for stem, *_ in math_parts] == list(MATH)
+    assert all(a[3] == pytest.approx(b[2]) for a, b in zip(math_parts, math_parts[1:]))  # back to back
+    parts = [p for _, p, _, _ in math_parts]
     assert [p.chapter.explainer_cut for p in parts] == [True, True, True]
     assert [list(p.chapter.beat_times) for p in parts] == [list(EXPECTED_BEATS[n]) for n in MATH]
     assert all(p.mobjects == [] for p in parts)
-    assert sum(host.part_times) <= MATH_BUDGET, host.part_times
-    sections = [s for s in names if "." in s]
+    assert sum(end - start for _, _, start, end in math_parts) <= MATH_BUDGET
+    start, end = math_parts[0][2], math_parts[-1][3]
+    sections = [name for name, t, _ in explainer_run.beats if start <= t < end]
     assert sections == [f"{n}.{b}" for n in MATH for b in EXPECTED_BEATS[n]]
 
 

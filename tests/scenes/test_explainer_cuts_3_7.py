@@ -2,21 +2,18 @@
 backpropagation, limitations): lengths, beats, a clean slate at the end, mathcore's numbers.
 
 ``scenes.explainer.play_part`` sets ``explainer_cut = True`` on a part's Scene before its
-``construct``; here each Scene is dry-run the same way (the flag set on the instance),
-with ``save_last_frame`` so that every play jumps to its end (fast; updaters still run
-once per play with its whole ``dt``). Scene time is the renderer's clock, at the real
-frame rate of low quality (15 fps), so short plays are not rounded up.
+``construct``. The parts are read from one shared dry run of the whole explainer, in which
+every play jumps to its end (updaters still run once per play with its whole ``dt``), so
+scene time is the sum of the planned run times.
 """
 
 from __future__ import annotations
 
-import os
 import tomllib
 from pathlib import Path
 
 import numpy as np
 import pytest
-from manim import Scene, tempconfig
 
 import mathcore
 from scenes.chapters._common import in_frame
@@ -24,9 +21,7 @@ from scenes.chapters._kit58 import sig
 from scenes.mobjects import format_sig
 
 ROOT = Path(__file__).resolve().parents[2]
-CACHE = ROOT / ".pytest_cache" / "gdx-media"
 NARRATION = ROOT / "assets" / "narration"
-FAST_MESH = "[landscapes]\nmesh_resolution = 10\n"
 
 # name: (module, Scene class, narration stem, budget in seconds, beats of the cut in order)
 CUTS = {
@@ -49,55 +44,11 @@ BETTER_STEPS = ("stochastic", "momentum", "adaptive")  # explainer chapter 5: th
 BETTER_STEPS_BUDGET = 70.0
 
 
-class _Cuts(dict):
-    """Name -> ``(scene, [(section, start time)], duration)`` of a dry run of the cut, made on first use."""
-
-    def __init__(self, config_path: Path):
-        super().__init__()
-        self.config_path = config_path
-
-    def __missing__(self, name):
-        import importlib
-
-        module, cls_name = CUTS[name][:2]
-        cls = getattr(importlib.import_module(module), cls_name)
-        sections = []
-        original = Scene.next_section
-
-        def recording(scene, section="unnamed", *args, **kwargs):
-            sections.append((section, scene.renderer.time))
-            return original(scene, section, *args, **kwargs)
-
-        saved = {k: os.environ.get(k) for k in ("GDX_CONFIG", "GDX_THEME")}
-        os.environ["GDX_CONFIG"] = str(self.config_path)
-        os.environ.pop("GDX_THEME", None)
-        Scene.next_section = recording
-        try:
-            with tempconfig({"dry_run": True, "quality": "low_quality", "save_last_frame": True,
-                             "media_dir": str(CACHE), "disable_caching": True, "progress_bar": "none",
-                             "verbosity": "ERROR"}):
-                scene = cls()
-                scene.explainer_cut = True  # as play_part does
-                start = scene.renderer.time
-                scene.render()
-                duration = scene.renderer.time - start
-        finally:
-            Scene.next_section = original
-            for k, v in saved.items():
-                if v is None:
-                    os.environ.pop(k, None)
-                else:
-                    os.environ[k] = v
-        named = [(s, t) for s, t in sections if s != "autocreated"]
-        self[name] = (scene, named, duration)
-        return self[name]
-
-
 @pytest.fixture(scope="module")
-def cuts(tmp_path_factory):
-    path = tmp_path_factory.mktemp("gdx") / "fast.toml"
-    path.write_text(FAST_MESH)
-    return _Cuts(path)
+def cuts(explainer_run):
+    """Name -> ``(scene, [(section, start time)], duration)`` of each cut, from the shared dry
+    run of the explainer (``tests/conftest.py``): the parts as the explainer plays them."""
+    return {name: explainer_run.part(name) for name in CUTS}
 
 
 def narration(stem: str) -> dict:

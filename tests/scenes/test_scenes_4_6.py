@@ -45,42 +45,25 @@ def fast_config(tmp_path_factory):
 
 
 def render(scene_cls, config_path, theme: str | None = None):
-    """Dry run at low quality, 1 frame per second; returns the scene and its section names
-    (recorded as ``gdx.catalog.dry_run`` does)."""
-    from manim import Scene
+    """A dry run in which every play jumps to its end (``gdx.catalog.dry_render``; nothing
+    drawn); returns the scene and its section names. ``exact_duration``: the planned length."""
+    from gdx.catalog import dry_render
 
     saved = {k: os.environ.get(k) for k in ("GDX_CONFIG", "GDX_THEME")}
     os.environ["GDX_CONFIG"] = str(config_path)
     os.environ.pop("GDX_THEME", None)
     if theme:
         os.environ["GDX_THEME"] = theme
-    sections, durations = [], {}
-    original, run_time_original = Scene.next_section, Scene.get_run_time
-
-    def recording(self, name="unnamed", *args, **kwargs):
-        sections.append(name)
-        return original(self, name, *args, **kwargs)
-
-    def timing(self, animations):
-        # The run time asked for (manim stretches a play to at least one frame at 1 fps).
-        durations[self.renderer.num_plays] = max(animation.run_time for animation in animations)
-        return run_time_original(self, animations)
-
-    Scene.next_section, Scene.get_run_time = recording, timing
     try:
-        with tempconfig({"dry_run": True, "quality": "low_quality", "frame_rate": 1, "media_dir": str(CACHE),
-                         "disable_caching": True, "progress_bar": "none", "verbosity": "WARNING"}):
-            scene = scene_cls()
-            scene.render()
-            scene.exact_duration = float(sum(durations.values()))
+        scene, marks = dry_render(scene_cls, media_dir=CACHE, jump=True)
+        scene.exact_duration = scene.renderer.time
     finally:
-        Scene.next_section, Scene.get_run_time = original, run_time_original
         for k, v in saved.items():
             if v is None:
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
-    return scene, sections
+    return scene, [name for name, _ in marks]
 
 
 @pytest.fixture(scope="module")

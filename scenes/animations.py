@@ -16,7 +16,10 @@ steps tiny neither jumps nor crawls:
 from __future__ import annotations
 
 import numpy as np
-from manim import Animation, FadeIn, FadeOut, Mobject, ValueTracker, VGroup, linear
+from manim import Animation, Mobject, ValueTracker, VGroup, VMobject, linear
+from manim import FadeIn as _FadeIn
+from manim import FadeOut as _FadeOut
+from manim.mobject.types.image_mobject import AbstractImageMobject
 
 
 class StepTracker(ValueTracker):
@@ -130,4 +133,77 @@ def fade_swap(old: Mobject, new: Mobject, run_time: float = 0.6, shift=None):
     return [FadeOut(old, run_time=run_time, **kwargs), FadeIn(new, run_time=run_time, **kwargs)]
 
 
-__all__ = ["StepTracker", "drive", "drive_part", "release", "pacing", "advance", "descend", "StepSwitch", "fade_swap"]
+# ----------------------------------------------------------------------------- fades without copies
+
+_RGBAS = ("fill_rgbas", "stroke_rgbas", "background_stroke_rgbas")
+
+
+class _OpacityFade:
+    r"""A fade that scales each member's alpha instead of transforming between copies.
+
+    manim's fades are Transforms from a faded deep copy of the mobject to another copy: for a
+    3D surface or a dashboard that is most of a play's set-up time. Their interpolation is
+    linear per member, so with :math:`a` the member's eased progress
+    (lag ratio and rate function as manim's) the same picture is
+    :math:`\alpha = a\,\alpha_0` (in) or :math:`(1 - a)\,\alpha_0` (out) on the fill, stroke,
+    background stroke and image alpha, and points :math:`p_0 + (1-a)(q - p_0)` (in) or
+    :math:`p_0 + a(q - p_0)` (out), :math:`q` the shifted and scaled point. Only the colour
+    arrays (and the points, when the fade moves) are saved.
+    """
+
+    def begin(self) -> None:
+        mob = self.mobject
+        fade_in = self.is_introducer()
+        moves = bool(np.any(self.shift_vector)) or self.scale_factor != 1
+        center = mob.get_center()
+        offset = self.shift_vector * (-1 if fade_in and not self.point_target else 1)
+        self._members = []
+        for m in mob.family_members_with_points():
+            if isinstance(m, VMobject):
+                saved = {a: getattr(m, a).copy() for a in _RGBAS if hasattr(m, a)}
+            elif isinstance(m, AbstractImageMobject):
+                saved = {"pixel_array": m.pixel_array.copy()}
+            else:
+                saved = {}
+            points = None
+            if moves:
+                points = m.points.copy()
+                # manim's faded copy: shifted by ``offset``, then scaled about its own centre
+                moved = (points - center) * self.scale_factor + center + offset
+                points = (points, moved)
+            self._members.append((m, saved, points))
+        if self.suspend_mobject_updating:
+            mob.suspend_updating()
+        self.interpolate(0)
+
+    def get_all_mobjects(self):
+        return [self.mobject]
+
+    def get_all_families_zipped(self):
+        return [(m,) for m in self._members]
+
+    def interpolate_submobject(self, member, alpha: float) -> None:
+        m, saved, points = member
+        shown = alpha if self.is_introducer() else 1.0 - alpha
+        for attr, original in saved.items():
+            value = original.copy()
+            if attr == "pixel_array":
+                value[:, :, 3] = (original[:, :, 3] * shown).astype(original.dtype)
+            else:
+                value[:, 3] *= shown
+            setattr(m, attr, value)
+        if points is not None:
+            original, moved = points
+            away = 1.0 - alpha if self.is_introducer() else alpha
+            m.points = original.copy() if away == 0 else original + away * (moved - original)
+
+
+class FadeIn(_OpacityFade, _FadeIn):
+    """manim's ``FadeIn`` (same arguments, same frames) without copying the mobject."""
+
+
+class FadeOut(_OpacityFade, _FadeOut):
+    """manim's ``FadeOut`` (same arguments, same frames) without copying the mobject."""
+
+
+__all__ = ["StepTracker", "drive", "drive_part", "release", "pacing", "advance", "descend", "StepSwitch", "fade_swap", "FadeIn", "FadeOut"]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import sys
 
 import numpy as np
-from manim import DOWN, FadeIn, FadeOut, Scene, ThreeDScene, ValueTracker, config, rush_from, rush_into
+from manim import DOWN, Scene, ThreeDScene, ValueTracker, config, rush_from, rush_into
+from scenes.animations import FadeIn, FadeOut
 
 from .mobjects.occlusion import camera_rotation
 from .story import Story, write_if_asked

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
-from manim import DEGREES, DOWN, LEFT, RIGHT, UP, FadeIn, FadeOut, MathTex, VGroup, Write
+from manim import DEGREES, DOWN, LEFT, RIGHT, UP, MathTex, VGroup, Write
+from scenes.animations import FadeIn, FadeOut
 
 import mathcore
 from mathcore import display_name

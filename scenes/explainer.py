@@ -18,7 +18,8 @@ import importlib
 import os
 from pathlib import Path
 
-from manim import DEGREES, DOWN, ORIGIN, FadeIn, FadeOut, Line, MathTex, Text, ThreeDScene, VGroup, Write
+from manim import DEGREES, DOWN, ORIGIN, Line, MathTex, Text, ThreeDScene, VGroup, Write
+from scenes.animations import FadeIn, FadeOut
 
 import mathcore
 

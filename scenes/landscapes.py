@@ -32,7 +32,10 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
-from manim import (DOWN, LEFT, RIGHT, UP, Circle, Dot, FadeIn, FadeOut, Group, LaggedStart, MathTex, VGroup, linear)
+from manim import (
+    DOWN, LEFT, RIGHT, UP, Circle, Dot, Group, LaggedStart, MathTex, VGroup, linear,
+)
+from scenes.animations import FadeIn, FadeOut
 
 import mathcore
 from mathcore import landmarks

@@ -32,7 +32,8 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, Axes, Create, FadeIn, FadeOut, VGroup, VMobject, Write
+from manim import DOWN, LEFT, RIGHT, UP, Axes, Create, VGroup, VMobject, Write
+from scenes.animations import FadeIn, FadeOut
 
 import mathcore
 from scenes.animations import StepSwitch, StepTracker, advance, drive, release

@@ -40,8 +40,10 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
-from manim import (DOWN, LEFT, RIGHT, UP, Arrow, Circle, Create, DashedLine, Dot, FadeIn, FadeOut, GrowArrow,
-                   MathTex, Rectangle, VGroup, linear, smooth)
+from manim import (
+    DOWN, LEFT, RIGHT, UP, Arrow, Circle, Create, DashedLine, Dot, GrowArrow, MathTex, Rectangle, VGroup, linear, smooth,
+)
+from scenes.animations import FadeIn, FadeOut
 
 import mathcore
 from mathcore import display_name

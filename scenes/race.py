@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, DashedLine, FadeIn, FadeOut, Group, LaggedStart, MathTex, VGroup
+from manim import DOWN, LEFT, RIGHT, UP, DashedLine, Group, LaggedStart, MathTex, VGroup
+from scenes.animations import FadeIn, FadeOut
 
 import mathcore
 from mathcore import display_name

@@ -22,9 +22,9 @@ from functools import cached_property
 import numpy as np
 import sympy as sp
 from manim import (
-    DOWN, LEFT, RIGHT, UP, Axes, Create, Cross, Dot, FadeIn, FadeOut, Indicate, ReplacementTransform,
-    Transform, VGroup, VMobject, Write,
+    DOWN, LEFT, RIGHT, UP, Axes, Create, Cross, Dot, Indicate, ReplacementTransform, Transform, VGroup, VMobject, Write,
 )
+from scenes.animations import FadeIn, FadeOut
 
 import mathcore
 from mathcore.symbolic import vectorize

@@ -21,18 +21,9 @@ from pathlib import Path
 
 import numpy as np
 from manim import (
-    DOWN,
-    UP,
-    Animation,
-    FadeIn,
-    FadeOut,
-    MathTex,
-    Scene,
-    Text,
-    ThreeDScene,
-    VGroup,
-    config,
+    DOWN, UP, Animation, MathTex, Scene, Text, ThreeDScene, VGroup, config,
 )
+from scenes.animations import FadeIn, FadeOut
 
 from scenes.theme import (
     FONT_BODY,

@@ -24,9 +24,9 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 from manim import (
-    DOWN, LEFT, RIGHT, UP, FadeIn, FadeOut, Integer, Line, MathTex, Rectangle, ReplacementTransform, Scene, Star,
-    VGroup, Write, linear,
+    DOWN, LEFT, RIGHT, UP, Integer, Line, MathTex, Rectangle, ReplacementTransform, Scene, Star, VGroup, Write, linear,
 )
+from scenes.animations import FadeIn, FadeOut
 
 import mathcore
 from mathcore import optimizers as O

@@ -23,9 +23,9 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 from manim import (
-    DOWN, LEFT, RIGHT, UP, Circle, Create, FadeIn, FadeOut, GrowFromCenter, Line, MathTex,
-    Rectangle, Scene, ShowPassingFlash, Transform, VGroup,
+    DOWN, LEFT, RIGHT, UP, Circle, Create, GrowFromCenter, Line, MathTex, Rectangle, Scene, ShowPassingFlash, Transform, VGroup,
 )
+from scenes.animations import FadeIn, FadeOut
 
 import mathcore
 from mathcore.symbolic import sigmoid

@@ -20,24 +20,9 @@ from __future__ import annotations
 
 import numpy as np
 from manim import (
-    DOWN,
-    LEFT,
-    RIGHT,
-    UP,
-    Create,
-    DashedLine,
-    DecimalNumber,
-    Dot,
-    FadeIn,
-    FadeOut,
-    Line,
-    Scene,
-    ValueTracker,
-    VGroup,
-    Write,
-    always_redraw,
-    rate_functions,
+    DOWN, LEFT, RIGHT, UP, Create, DashedLine, DecimalNumber, Dot, Line, Scene, ValueTracker, VGroup, Write, always_redraw, rate_functions,
 )
+from scenes.animations import FadeIn, FadeOut
 
 import mathcore
 from scenes.chapters._common import Chapter, beat, g3, line_through, load_narration, styled_axes, tick_numbers

@@ -23,28 +23,9 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 from manim import (
-    DEGREES,
-    DOWN,
-    LEFT,
-    ORIGIN,
-    RIGHT,
-    UP,
-    Arrow,
-    Create,
-    Dot,
-    Dot3D,
-    FadeIn,
-    FadeOut,
-    GrowArrow,
-    Line,
-    Polygon,
-    RoundedRectangle,
-    ThreeDScene,
-    VGroup,
-    VMobject,
-    Write,
-    rate_functions,
+    DEGREES, DOWN, LEFT, ORIGIN, RIGHT, UP, Arrow, Create, Dot, Dot3D, GrowArrow, Line, Polygon, RoundedRectangle, ThreeDScene, VGroup, VMobject, Write, rate_functions,
 )
+from scenes.animations import FadeIn, FadeOut
 
 import mathcore
 from scenes.chapters._common import Chapter, beat, closed_levels, fmt3, g3, load_narration

@@ -19,28 +19,9 @@ from __future__ import annotations
 
 import numpy as np
 from manim import (
-    DEGREES,
-    DOWN,
-    LEFT,
-    ORIGIN,
-    RIGHT,
-    UP,
-    UR,
-    Arrow,
-    Axes,
-    Circle,
-    Create,
-    Dot,
-    FadeIn,
-    FadeOut,
-    Line,
-    ThreeDScene,
-    Transform,
-    ValueTracker,
-    VGroup,
-    always_redraw,
-    rate_functions,
+    DEGREES, DOWN, LEFT, ORIGIN, RIGHT, UP, UR, Arrow, Axes, Circle, Create, Dot, Line, ThreeDScene, Transform, ValueTracker, VGroup, always_redraw, rate_functions,
 )
+from scenes.animations import FadeIn, FadeOut
 
 import mathcore
 from scenes.chapters._common import Chapter, beat, closed_levels, fmt3, g3, load_narration

@@ -24,8 +24,9 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 from manim import (
-    DOWN, LEFT, RIGHT, UP, Create, Dot, FadeIn, FadeOut, MathTex, Rectangle, RoundedRectangle, Scene, Star, VGroup, linear,
+    DOWN, LEFT, RIGHT, UP, Create, Dot, MathTex, Rectangle, RoundedRectangle, Scene, Star, VGroup, linear,
 )
+from scenes.animations import FadeIn, FadeOut
 
 import mathcore
 from mathcore import optimizers as O

@@ -23,9 +23,9 @@ from functools import lru_cache
 
 import numpy as np
 from manim import (
-    DOWN, LEFT, RIGHT, UP, Arrow, Circle, Create, DashedLine, FadeIn, FadeOut, Line, MathTex, Scene,
-    Transform, VGroup, linear,
+    DOWN, LEFT, RIGHT, UP, Arrow, Circle, Create, DashedLine, Line, MathTex, Scene, Transform, VGroup, linear,
 )
+from scenes.animations import FadeIn, FadeOut
 
 import mathcore
 from scenes.chapters._kit58 import ContourPanel, NarratedChapter, legend_rows, Plot, Trace, sig, trace_together

@@ -24,32 +24,9 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 from manim import (
-    DOWN,
-    LEFT,
-    RIGHT,
-    UP,
-    Arrow,
-    Circle,
-    Create,
-    DashedLine,
-    DecimalNumber,
-    Dot,
-    FadeIn,
-    FadeOut,
-    FadeTransform,
-    GrowArrow,
-    Line,
-    RoundedRectangle,
-    Scene,
-    VMobject,
-    SurroundingRectangle,
-    ValueTracker,
-    VGroup,
-    Write,
-    always_redraw,
-    linear,
-    rate_functions,
+    DOWN, LEFT, RIGHT, UP, Arrow, Circle, Create, DashedLine, DecimalNumber, Dot, FadeTransform, GrowArrow, Line, RoundedRectangle, Scene, VMobject, SurroundingRectangle, ValueTracker, VGroup, Write, always_redraw, linear, rate_functions,
 )
+from scenes.animations import FadeIn, FadeOut
 
 import mathcore
 from scenes.chapters._common import (

@@ -305,3 +305,64 @@ def test_surface_styles_checkerboard_and_wireframe():
     assert len(wire.skirt) == 0 and len(plain.skirt) > 0
     with pytest.raises(ValueError, match="accepted: height, checkerboard, wireframe"):
         LossSurface(view, theme, resolution=8, style="glass")
+
+
+# ----------------------------------------------------------------------------- fades
+
+
+def _fade_frames(make, fade, **kwargs):
+    """Frames of ``fade(mobject, **kwargs)`` at a few moments, drawn by a fresh camera."""
+    from manim import Camera
+
+    mob = make()
+    anim = fade(mob, **kwargs)
+    anim.begin()
+    frames = []
+    for alpha in (0.0, 0.3, 0.7, 1.0):
+        anim.interpolate(alpha)
+        camera = Camera(pixel_height=120, pixel_width=214)
+        camera.capture_mobjects([mob])
+        frames.append(camera.get_image().convert("RGBA"))
+    anim.finish()
+    return [np.asarray(f, int) for f in frames], mob
+
+
+def _fade_subject():
+    from manim import BLUE, Circle, ImageMobject, MathTex, Square, VGroup
+
+    pixels = np.zeros((20, 30, 4), np.uint8)
+    pixels[..., 0], pixels[..., 3] = 200, np.linspace(40, 255, 30).astype(np.uint8)
+    image = ImageMobject(pixels).scale(2).shift(2 * np.array([1.0, -1.0, 0.0]))
+    shapes = VGroup(Circle(fill_opacity=0.6, color=BLUE).set_stroke(opacity=0.8), Square(side_length=1.5),
+                    MathTex(r"\eta = 0.1"))
+    return [shapes.arrange(), image]
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"shift": np.array([0.0, 0.5, 0.0])}, {"scale": 1.3}, {"lag_ratio": 0.5}])
+@pytest.mark.parametrize("direction", ["in", "out"])
+def test_fades_without_copies_draw_manims_frames(kwargs, direction):
+    """scenes.animations' FadeIn/FadeOut scale alphas in place; every frame is manim's (to one
+    level of 255: manim's copy-and-interpolate rounds colours down now and then)."""
+    import manim
+
+    from scenes import animations
+
+    for part in range(2):  # the vector shapes, then an image with its own alpha ramp
+        make = lambda: _fade_subject()[part]  # noqa: E731
+        theirs, _ = _fade_frames(make, getattr(manim, f"Fade{direction.title()}"), **kwargs)
+        ours, mob = _fade_frames(make, getattr(animations, f"Fade{direction.title()}"), **kwargs)
+        for a, b in zip(theirs, ours):
+            assert np.abs(a - b).max() <= 1, (direction, kwargs, part, np.abs(a - b).max())
+        assert np.abs(ours[0] - ours[-1]).max() > 100  # something was faded
+        if direction == "out":  # clean-up puts the mobject back as it was (manim's does too)
+            mob = make()
+            anim = animations.FadeOut(mob, **kwargs)
+            anim.begin()
+            anim.interpolate(1.0)
+            anim.interpolate(0.0)
+            fresh = make()
+            for m, f in zip(mob.family_members_with_points(), fresh.family_members_with_points()):
+                assert np.array_equal(m.points, f.points)
+                for attr in ("fill_rgbas", "stroke_rgbas", "pixel_array"):
+                    if hasattr(f, attr):
+                        assert np.array_equal(getattr(m, attr), getattr(f, attr)), attr

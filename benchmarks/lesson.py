@@ -22,7 +22,7 @@ import sys, time
 sys.path.insert(0, {root!r})
 t0 = time.perf_counter()
 from gdx import lesson
-from scenes import config, config_more
+from scenes import config
 from scenes.descent import DescentData
 from scenes.landscapes import LandscapesData
 from scenes.learning_rate import LearningRateData
@@ -38,13 +38,13 @@ if "learning_rate" in tables:
     d = LearningRateData(config.from_mapping(tables["learning_rate"], "learning_rate"))
     d.parabola_runs, d.rate_verdict()
 if "landscapes" in tables:
-    t = LandscapesData(config_more.from_mapping(tables["landscapes"], "landscapes"))
+    t = LandscapesData(config.from_mapping(tables["landscapes"], "landscapes"))
     t.trapped_in, t.noise, t.saddle, t.plateau, t.basins
 if "momentum_closeup" in tables:
-    m = MomentumData(config_more.from_mapping(tables["momentum_closeup"], "momentum_closeup"))
+    m = MomentumData(config.from_mapping(tables["momentum_closeup"], "momentum_closeup"))
     m.counts(), m.overshoot("momentum"), m.overshoot("nesterov")
 if "race" in tables:
-    r = RaceData(config_more.from_mapping(tables["race"], "race"))
+    r = RaceData(config.from_mapping(tables["race"], "race"))
     verdict(r.outcomes, r.cfg.loss_tol, r.cfg.steps, r.f_star)
 t_runs = time.perf_counter()
 print(t_parse - t_import, t_runs - t_parse)

@@ -201,10 +201,9 @@ PARTS = {
 }
 def check_table(table: str, values: dict) -> None:
     """Validate with the scene's own config rules (raises ``scenes.config.ConfigError``)."""
-    from scenes import config, config_more
+    from scenes import config
 
-    module = config if table in config.CONFIGS else config_more
-    module.from_mapping(values, table)
+    config.from_mapping(values, table)
 
 
 def _in_file_order(problems: list[tuple[int, str]]) -> list[str]:

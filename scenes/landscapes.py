@@ -1,7 +1,7 @@
 r"""Scene 4: landscapes that make gradient descent struggle.
 
 Render: ``manim -ql scenes/landscapes.py Landscapes`` (``GDX_THEME=light``,
-``GDX_CONFIG=my.toml`` with a ``[landscapes]`` table, see :mod:`scenes.config_more`).
+``GDX_CONFIG=my.toml`` with a ``[landscapes]`` table, see :mod:`scenes.config`).
 
 Beats (one manim section each, narration in ``assets/narration/landscapes.toml``):
 
@@ -43,7 +43,8 @@ from mathcore.schedules import cosine
 
 from scenes.animations import StepTracker, advance, descend
 from scenes.common import ThemedThreeDScene
-from scenes.config_more import LandscapesConfig, load_or_exit
+from scenes.mobjects.plots import nice_ticks
+from scenes.config import LandscapesConfig, load_or_exit
 from scenes.mobjects import format_sig, legend, math, minimum_mark, start_mark, text
 from scenes.panels import BasinMap, FastReadout, MapPanel, PathOnMap, SeriesPlot, color_bar, plain
 from scenes.stage import Drive, SurfaceStage, snapshot
@@ -589,18 +590,6 @@ class Landscapes(ThemedThreeDScene):
             self.wait(0.8)
             self.play(*ending, run_time=0.8)
             self.wait(2.8)
-
-
-def nice_ticks(low: float, high: float) -> list[float]:
-    """Three to six round ticks from ``low`` to ``high`` (the colour bar's)."""
-    span = max(high - low, 1e-12)
-    step = 10 ** np.floor(np.log10(span / 3))
-    for k in (1, 2, 5, 10):
-        if span / (k * step) <= 5:
-            step *= k
-            break
-    first = np.ceil(low / step - 1e-9) * step
-    return [float(round(v, 12)) + 0.0 for v in np.arange(first, high + 1e-9 * span, step)]
 
 
 __all__ = ["Landscapes", "LandscapesData", "lr_caption", "minima_heading", "minima_words", "nice_ticks"]

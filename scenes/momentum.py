@@ -1,7 +1,7 @@
 r"""Scene 6: momentum and Nesterov up close, in a narrow valley.
 
 Render: ``manim -ql scenes/momentum.py MomentumCloseUp`` (``GDX_THEME=light``;
-``GDX_CONFIG=my.toml`` with a ``[momentum_closeup]`` table, see :mod:`scenes.config_more`).
+``GDX_CONFIG=my.toml`` with a ``[momentum_closeup]`` table, see :mod:`scenes.config`).
 
 Beats (manim sections; narration in ``assets/narration/momentum.toml``):
 
@@ -50,7 +50,7 @@ from mathcore import display_name
 
 from scenes.animations import StepTracker, advance
 from scenes.common import ThemedScene
-from scenes.config_more import MomentumConfig, load_or_exit
+from scenes.config import MomentumConfig, load_or_exit
 from scenes.mobjects import format_sig, legend, math, minimum_mark, rule_tex, start_mark, text
 from scenes.panels import MapPanel, PathOnMap, SeriesPlot, hyperparam_text, steps_to_tolerance
 from scenes.stage import Drive

@@ -3,7 +3,7 @@ r"""Scene 5: the optimizer race -- several optimizers, one start, one step budge
 Render: ``manim -ql scenes/race.py OptimizerRace`` (Rosenbrock) or
 ``manim -ql scenes/race.py OptimizerRaceRastrigin``; ``GDX_THEME=light``;
 ``GDX_CONFIG=my.toml`` with a ``[race]`` / ``[race_rastrigin]`` table (see
-:mod:`scenes.config_more`): optimizers, their hyperparameters, start, budget, seed.
+:mod:`scenes.config`): optimizers, their hyperparameters, start, budget, seed.
 
 Fair by construction: every run is ``mathcore.run(surface, optimizer, start, steps,
 seed=seed, grad_noise=...)`` with the same start, budget and seed, no clipping and no
@@ -29,7 +29,7 @@ from mathcore import display_name
 
 from scenes.animations import StepTracker, advance
 from scenes.common import ThemedThreeDScene
-from scenes.config_more import RaceConfig, load_or_exit
+from scenes.config import RaceConfig, load_or_exit
 from scenes.mobjects import diverged_mark, format_sig, legend, math, minimum_mark, panel, start_mark, text, visible
 from scenes.panels import (FastNumber, _plain, MapPanel, PathOnMap, Scoreboard, SeriesPlot, hyperparam_text, plain,
                            steps_to_tolerance)

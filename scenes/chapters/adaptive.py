@@ -18,7 +18,6 @@ Explainer cut (``explainer_cut`` set on the Scene): every beat, in about 22 s in
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -29,6 +28,8 @@ from manim import (
 from scenes.animations import FadeIn, FadeOut
 
 import mathcore
+from scenes.config import AdaptiveConfig, load_or_exit
+from scenes.mobjects.plots import ticks_within
 from mathcore import optimizers as O
 from scenes.chapters._kit58 import ContourPanel, NarratedChapter, Trace, sig, trace_together
 from scenes.theme import FONT_BODY, FONT_LABEL, FONT_SMALL, FONT_TITLE
@@ -36,18 +37,6 @@ from scenes.theme import FONT_BODY, FONT_LABEL, FONT_SMALL, FONT_TITLE
 CHAPTER = "adaptive"
 OPTIMIZERS = ("adagrad", "rmsprop", "adam")
 DISPLAY = {"adagrad": "Adagrad", "rmsprop": "RMSProp", "adam": "Adam", "momentum": "momentum"}
-
-
-@dataclass(frozen=True)
-class AdaptiveConfig:
-    """Same surface, start, learning rate and budget for the three methods (torch defaults otherwise)."""
-
-    surface: str = "rosenbrock"
-    start: tuple = (-1.5, 2.0)
-    lr: float = 0.1
-    steps: int = 500
-    bar_decades: tuple = (-4, -1)  # log10 range of the bar axis
-    window: tuple = ((-2.0, 2.0), (-1.0, 3.3))  # the contour panel's (x, y) ranges
 
 
 @lru_cache(maxsize=4)
@@ -253,7 +242,8 @@ class Adaptive(NarratedChapter):
             self.say(None)
             self.play(FadeOut(VGroup(*self.lines)), FadeOut(self.head), run_time=0.8)
         panel = ContourPanel(self.surface, self.cfg.window, (4.5, 4.6), th, n_levels=8,
-                             x_ticks=(-1, 0, 1), y_ticks=(0, 1, 2), labels=("x", "y"))
+                             x_ticks=ticks_within(*self.cfg.window[0], (-1, 0, 1)), y_ticks=ticks_within(*self.cfg.window[1], (0, 1, 2)),
+                             labels=("x", "y"))
         panel.move_to([-3.75, 0.2, 0])
         self.panel = panel
         chart = self.bar_chart()
@@ -313,7 +303,7 @@ class Adaptive(NarratedChapter):
 
 def play_adaptive(scene, theme=None, sections: bool = False, explainer_cut: bool = False) -> Adaptive:
     """Play chapter 6 on ``scene`` (for a longer video); returns the chapter object."""
-    chapter = Adaptive(scene, theme, explainer_cut=explainer_cut)
+    chapter = Adaptive(scene, theme, cfg=load_or_exit("adaptive"), explainer_cut=explainer_cut)  # [adaptive] of $GDX_CONFIG
     chapter.play_all(sections=sections)
     return chapter
 

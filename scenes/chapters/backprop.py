@@ -17,7 +17,6 @@ magnitudes (the ``histogram`` beat); the update beat then clears the scene.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -28,23 +27,15 @@ from manim import (
 from scenes.animations import FadeIn, FadeOut
 
 import mathcore
+from scenes.config import BackpropConfig, load_or_exit
+from scenes.mobjects.plots import ticks_within
 from mathcore.symbolic import sigmoid
 from scenes.chapters._kit58 import NarratedChapter, Plot, sig
 from scenes.theme import FONT_LABEL, FONT_SMALL
 
 CHAPTER = "backprop"
+NUMBER_WORDS = {1: "one", 2: "two", 3: "three"}  # hidden layer sizes, said in words
 R = 0.58  # node radius: a 3-digit number at the smallest font fits inside
-
-
-@dataclass(frozen=True)
-class BackpropConfig:
-    sizes: tuple = (2, 2, 1)
-    seed: int = 3  # initial weights: Network.init(seed)
-    example: int = 3  # row of XOR_X / XOR_Y used for the forward and backward pass
-    lr: float = 2.0
-    train_steps: int = 1500
-    windows: tuple = ((0, 100), (100, 500), (500, 1501))  # step ranges of the histograms
-    bins: tuple = tuple(np.arange(-6.0, -0.99, 0.5))  # log10 |gradient| bin edges
 
 
 @lru_cache(maxsize=4)
@@ -170,7 +161,10 @@ class Backprop(NarratedChapter):
             self.play(*[GrowFromCenter(n) for layer in self.nodes for n in layer], run_time=1.0)
             self.play(*[Create(e) for g in self.edges for e in g], FadeIn(self.layer_names), run_time=1.0)
         self.play(FadeIn(self.w_labels), FadeIn(self.b_labels), run_time=self.pace(0.8, 0.6))
-        self.say("Two inputs, two hidden sigmoid neurons, one output; a weight on every edge")
+        hidden = self.cfg.sizes[1]
+        neurons = f"{NUMBER_WORDS[hidden]} hidden sigmoid neuron{'s' if hidden > 1 else ''}"
+        self.state(hidden_neurons=neurons)
+        self.say(f"Two inputs, {neurons}, one output; a weight on every edge")
         self.set_formula(self.formula(r"z^{(l)} = W^{(l)} a^{(l-1)} + b^{(l)}",
                                       r"a^{(l)} = " + sp.latex(sigmoid(sp.Symbol("z^{(l)}")))),
                          run_time=self.pace(1.0, 0.8))
@@ -321,15 +315,16 @@ class Backprop(NarratedChapter):
                                     fill_color=color, fill_opacity=0.85 if f > 0 else 0.0).move_to((a + b) / 2))
             return group
 
-        colors = [th.series[0], th.series[1], th.series[3]]
+        colors = [th.series[k] for k in (0, 1, 3, 4)][:len(self.cfg.windows)]
         bars = [bars_for(f, c) for f, c in zip(fractions, colors)]
         labels = [self.text(f"steps {a}-{b - 1}", FONT_SMALL, color=c) for (a, b), c in zip(self.cfg.windows, colors)]
         for lab in labels:
             lab.next_to(plot.axes, UP, buff=0.15).align_to(plot.axes, RIGHT)
         run = self.num["run"]
         steps = np.arange(len(run["losses"]))
-        loss_plot = Plot(th, (0, self.cfg.train_steps, 500), (-4, 0, 1), (3.6, 3.6), log_y=True,
-                         x_ticks=(0, 500, 1000, 1500), y_ticks=(-4, -2, 0), x_label="training step",
+        ticks = ticks_within(0, self.cfg.train_steps, (0, 500, 1000, 1500))
+        loss_plot = Plot(th, (0, self.cfg.train_steps, ticks[1] - ticks[0]), (-4, 0, 1), (3.6, 3.6), log_y=True,
+                         x_ticks=[int(t) for t in ticks], y_ticks=(-4, -2, 0), x_label="training step",
                          y_label="loss (log scale)")
         loss_plot.shift((6.3 - loss_plot.axes.get_right()[0]) * RIGHT + (1.9 - loss_plot.axes.get_top()[1]) * UP)
         curve = loss_plot.curve(steps, run["losses"], th.foreground, width=3)
@@ -345,11 +340,12 @@ class Backprop(NarratedChapter):
                   FadeIn(bars[0]), FadeIn(labels[0]), run_time=1.2)
         self.wait(1.5)
         current, span, label = bars[0], spans[0], labels[0]
-        for i in (1, 2):
+        self.ghost = None
+        for i in range(1, len(bars)):  # each window in turn, the one before as an outline
             ghost = VGroup(*[bar.copy().set_fill(opacity=0).set_stroke(colors[i - 1], width=2, opacity=0.7)
                              for bar, f in zip(bars[i - 1], fractions[i - 1]) if f > 0])
             self.play(FadeIn(ghost), Transform(current, bars[i]), FadeOut(label), FadeIn(labels[i]),
-                      Transform(span, spans[i]), *([FadeOut(self.ghost)] if i == 2 else []), run_time=1.5)
+                      Transform(span, spans[i]), *([FadeOut(self.ghost)] if self.ghost else []), run_time=1.5)
             self.ghost, label = ghost, labels[i]
             self.wait(1.5)
         self.say("Gradients span decades: largest while the loss falls fastest, then shrinking")
@@ -366,7 +362,7 @@ def vec(values) -> str:
 
 def play_backprop(scene, theme=None, sections: bool = False, explainer_cut: bool = False) -> Backprop:
     """Play chapter 7 on ``scene`` (for a longer video); returns the chapter object."""
-    chapter = Backprop(scene, theme, explainer_cut=explainer_cut)
+    chapter = Backprop(scene, theme, cfg=load_or_exit("backprop"), explainer_cut=explainer_cut)  # [backprop] of $GDX_CONFIG
     chapter.play_all(sections=sections)
     return chapter
 

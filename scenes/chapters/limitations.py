@@ -18,7 +18,6 @@ saddles and plateaus (the ``callbacks`` beat: chapter 4 of the explainer has jus
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -29,6 +28,8 @@ from manim import (
 from scenes.animations import FadeIn, FadeOut
 
 import mathcore
+from scenes.config import LimitationsConfig, load_or_exit
+from scenes.mobjects.plots import ticks_within
 from mathcore import optimizers as O
 from scenes.chapters._kit58 import (
     ContourPanel, NarratedChapter, Plot, Trace, legend_rows, sig, trace_range, trace_together,
@@ -36,30 +37,6 @@ from scenes.chapters._kit58 import (
 from scenes.theme import FONT_LABEL, FONT_SMALL
 
 CHAPTER = "limitations"
-
-
-@dataclass(frozen=True)
-class LimitationsConfig:
-    # (surface, start, lr, steps, window, label) of the three callbacks
-    callbacks: tuple = (
-        ("rastrigin", (2.3, -1.6), 0.005, 100, ((-3.0, 3.0), (-3.0, 3.0)), "local minimum"),
-        ("saddle", (1.8, 0.01), 0.05, 52, ((-2.0, 2.0), (-2.0, 2.0)), "saddle point"),
-        ("plateau", (3.0, 2.5), 2.0, 100, ((-4.0, 4.0), (-4.0, 4.0)), "plateau"),
-    )
-    rosen_start: tuple = (-1.2, 1.0)
-    gd_lr: float = 0.002
-    gd_steps: int = 1000
-    newton_steps: int = 20  # an upper bound: the run stops when the gradient vanishes
-    rosen_window: tuple = ((-2.0, 2.0), (-3.5, 3.0))
-    zoom_window: tuple = ((-1.3, -0.65), (0.75, 1.25))  # the inset on GD's first steps
-    zoom_steps: int = 60
-    sched_surface: str = "linear-regression"
-    sched_start: tuple = (-0.5, 1.5)
-    sched_lr: float = 0.15
-    sched_epochs: int = 10
-    sched_step_epochs: int = 3  # step decay every 3 epochs ...
-    sched_gamma: float = 0.3  # ... by this factor
-    seed: int = 1
 
 
 @lru_cache(maxsize=4)
@@ -120,15 +97,17 @@ class Limitations(NarratedChapter):
     def zigzag(self):
         th = self.theme
         surface = mathcore.get_surface("rosenbrock")
-        panel = ContourPanel(surface, self.cfg.rosen_window, (4.0, 4.9), th, n_levels=8, x_ticks=(-1, 0, 1),
-                             y_ticks=(-3, -2, -1, 0, 1, 2), labels=("x", "y"))
+        panel = ContourPanel(surface, self.cfg.rosen_window, (4.0, 4.9), th, n_levels=8,
+                             x_ticks=ticks_within(*self.cfg.rosen_window[0], (-1, 0, 1)),
+                             y_ticks=ticks_within(*self.cfg.rosen_window[1], (-3, -2, -1, 0, 1, 2)), labels=("x", "y"))
         panel.move_to([-4.3, 0.15, 0])
         self.panel = panel
         star = Star(outer_radius=0.13, inner_radius=0.06, stroke_width=0, fill_color=th.foreground,
                     fill_opacity=1).move_to(panel.point(surface.minima[0]))
         gd, newton = self.runs["gd"], self.runs["newton"]
         hi = int(np.ceil(np.log10(max(gd.losses.max(), newton.losses.max()))))
-        plot = Plot(th, (0, 3, 1), (-6, hi, 1), (6.0, 1.9), log_y=True, x_ticks=(0, 1, 2, 3),
+        decades = int(np.ceil(np.log10(self.cfg.gd_steps + 1)))  # of the step number
+        plot = Plot(th, (0, decades, 1), (-6, hi, 1), (6.0, 1.9), log_y=True, x_ticks=range(decades + 1),
                     y_ticks=(-6, -3, 0, hi) if hi % 3 else (-6, -3, 0), x_fmt=lambda v: "10^{%d}" % v,
                     y_label="loss and step number (log scales)")
         plot.shift((6.3 - plot.axes.get_right()[0]) * RIGHT + (-2.3 - plot.axes.get_bottom()[1]) * UP)
@@ -217,11 +196,13 @@ class Limitations(NarratedChapter):
         n = surface.n_examples
         colors = dict(zip(runs_, (th.series[0], th.series[2], th.series[4])))
         lr_plot = Plot(th, (0, self.cfg.sched_epochs, 1), (0, self.cfg.sched_lr * 1.1, 0.05), (4.6, 2.8),
-                       x_ticks=(0, 5, 10), y_ticks=(0, 0.05, 0.1, 0.15), x_label="epochs", y_label="learning rate η")
+                       x_ticks=[int(t) for t in ticks_within(0, self.cfg.sched_epochs, (0, 5, 10))],
+                       y_ticks=ticks_within(0, self.cfg.sched_lr * 1.1, (0, 0.05, 0.1, 0.15)), x_label="epochs", y_label="learning rate η")
         lr_plot.shift((-6.0 - lr_plot.axes.get_left()[0]) * RIGHT + (2.0 - lr_plot.axes.get_top()[1]) * UP)
         f_min = surface.min_value
         loss_plot = Plot(th, (0, self.cfg.sched_epochs, 1), (-5, 1, 1), (4.8, 2.8), log_y=True,
-                         x_ticks=(0, 5, 10), y_ticks=(-5, -3, -1, 1), x_label="epochs",
+                         x_ticks=[int(t) for t in ticks_within(0, self.cfg.sched_epochs, (0, 5, 10))], y_ticks=(-5, -3, -1, 1),
+                         x_label="epochs",
                          y_label="loss above its minimum (log scale)")
         loss_plot.shift((6.3 - loss_plot.axes.get_right()[0]) * RIGHT + (2.0 - loss_plot.axes.get_top()[1]) * UP)
         lr_traces, loss_traces = [], []
@@ -281,7 +262,7 @@ class Limitations(NarratedChapter):
 
 def play_limitations(scene, theme=None, sections: bool = False, explainer_cut: bool = False) -> Limitations:
     """Play chapter 8 on ``scene`` (for a longer video); returns the chapter object."""
-    chapter = Limitations(scene, theme, explainer_cut=explainer_cut)
+    chapter = Limitations(scene, theme, cfg=load_or_exit("limitations"), explainer_cut=explainer_cut)  # [limitations] of $GDX_CONFIG
     chapter.play_all(sections=sections)
     return chapter
 

@@ -18,7 +18,6 @@ Explainer cut (``explainer_cut`` set on the Scene): every beat, in about 22 s in
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -28,24 +27,13 @@ from manim import (
 from scenes.animations import FadeIn, FadeOut
 
 import mathcore
+from scenes.config import StochasticConfig, load_or_exit
+from scenes.mobjects.plots import ticks_within
 from scenes.chapters._kit58 import ContourPanel, NarratedChapter, legend_rows, Plot, Trace, sig, trace_together
 from scenes.panels import plain
 from scenes.theme import FONT_LABEL, FONT_SMALL, MARGIN
 
 CHAPTER = "stochastic"
-
-
-@dataclass(frozen=True)
-class StochasticConfig:
-    """The runs of the chapter: same start, learning rate, epochs and seed for all three."""
-
-    surface: str = "linear-regression"
-    start: tuple = (-0.5, 1.5)
-    lr: float = 0.15
-    epochs: int = 4
-    batch_size: int = 8
-    seed: int = 1
-    window: tuple = ((-1.0, 3.5), (-2.5, 2.0))  # (w range, b range) of the contour panel
 
 
 @lru_cache(maxsize=4)
@@ -121,7 +109,8 @@ class Stochastic(NarratedChapter):
         self.plot = self.data_plot()
         self.plot.move_to([-3.55, 0.05, 0])
         self.panel = ContourPanel(self.surface, self.cfg.window, (4.6, 4.6), th,
-                                  levels=self.levels(), x_ticks=(0, 1, 2, 3), y_ticks=(-2, -1, 0, 1), labels=("w", "b"))
+                                  levels=self.levels(), x_ticks=ticks_within(*self.cfg.window[0], (0, 1, 2, 3)),
+                                  y_ticks=ticks_within(*self.cfg.window[1], (-2, -1, 0, 1)), labels=("w", "b"))
         self.panel.move_to([3.75, -0.05, 0])
         start = self.panel.point(self.cfg.start)
         self.start_dot = Circle(radius=0.09, stroke_color=th.start, stroke_width=3, fill_opacity=0).move_to(start)
@@ -229,8 +218,15 @@ class Stochastic(NarratedChapter):
     def compare(self):
         th = self.theme
         n = self.surface.n_examples
-        plot = Plot(th, (0, self.cfg.epochs, 1), (-1, 1, 1), (4.8, 2.5), log_y=True,
-                    x_ticks=range(self.cfg.epochs + 1), y_ticks=(-1, 0, 1), x_label="epochs",
+        # decades that hold every run's losses and f*
+        losses = np.concatenate([t.losses for t in self.runs.values()] + [[self.surface.min_value]])
+        hi = int(np.ceil(np.log10(losses.max())))
+        lo = max(int(np.floor(np.log10(max(losses.min(), 1e-300)))), hi - 6)
+        lo = min(lo, hi - 2)
+        plot = Plot(th, (0, self.cfg.epochs, 1), (lo, hi, 1), (4.8, 2.5), log_y=True,
+                    x_ticks=[int(t) for t in ticks_within(0, self.cfg.epochs, range(min(self.cfg.epochs, 10) + 1))],
+                    y_ticks=range(lo, hi + 1),
+                    x_label="epochs",
                     y_label="loss (log scale)")
         plot.shift((2.3 - plot.axes.get_top()[1]) * UP + (-5.8 - plot.axes.get_left()[0]) * RIGHT)
         f_min = self.surface.min_value
@@ -259,7 +255,7 @@ class Stochastic(NarratedChapter):
 
 def play_stochastic(scene, theme=None, sections: bool = False, explainer_cut: bool = False) -> Stochastic:
     """Play chapter 5 on ``scene`` (for a longer video); returns the chapter object."""
-    chapter = Stochastic(scene, theme, explainer_cut=explainer_cut)
+    chapter = Stochastic(scene, theme, cfg=load_or_exit("stochastic"), explainer_cut=explainer_cut)  # [stochastic] of $GDX_CONFIG
     chapter.play_all(sections=sections)
     return chapter
 

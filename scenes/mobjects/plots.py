@@ -146,4 +146,23 @@ def _decimals(step: float) -> int:
     return 8
 
 
-__all__ = ["LossPlot", "style_axes"]
+def nice_ticks(low: float, high: float) -> list[float]:
+    """Three to six round ticks from ``low`` to ``high``: multiples of 1, 2 or 5 times a power of ten."""
+    span = max(high - low, 1e-12)
+    step = 10 ** np.floor(np.log10(span / 3))
+    for k in (1, 2, 5, 10):
+        if span / (k * step) <= 5:
+            step *= k
+            break
+    first = np.ceil(low / step - 1e-9) * step
+    return [float(round(v, 12)) + 0.0 for v in np.arange(first, high + 1e-9 * span, step)]
+
+
+def ticks_within(low: float, high: float, preferred) -> list[float]:
+    """The ``preferred`` ticks that lie in [low, high] when at least two do, else :func:`nice_ticks`
+    (a chapter's hand-picked ticks stay on its default window; any other window gets round ones)."""
+    inside = [float(v) for v in preferred if low - 1e-9 <= v <= high + 1e-9]
+    return inside if len(inside) >= 2 else nice_ticks(low, high)
+
+
+__all__ = ["LossPlot", "nice_ticks", "style_axes", "ticks_within"]

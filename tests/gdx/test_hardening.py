@@ -277,11 +277,8 @@ def test_generated_config_tables_are_a_config_or_one_line():
     @given(case=config_tables())
     def check(case):
         table, values = case
-        from scenes import config_more
-
-        module = config_more if table in config_more.CONFIGS else config
         try:
-            module.from_mapping(values, table)
+            config.from_mapping(values, table)
         except config.ConfigError as exc:
             message = str(exc)
             assert "\n" not in message and message.startswith(f"[{table}]") and len(message) < 1000, message

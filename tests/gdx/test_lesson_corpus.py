@@ -74,7 +74,7 @@ def test_the_corpus_is_varied():
 
 @pytest.mark.parametrize("formula", [f for f, _ in CORPUS])
 def test_every_part_of_every_lesson_is_judged_by_its_runs(tmp_path, formula):
-    from scenes import config, config_more
+    from scenes import config
     from scenes.descent import OUTCOMES, DescentData
     from scenes.landscapes import LandscapesData
     from scenes.momentum import MomentumData
@@ -89,7 +89,7 @@ def test_every_part_of_every_lesson_is_judged_by_its_runs(tmp_path, formula):
         return
     descent = DescentData(config.from_mapping(parsed.tables["descent"], "descent"))
     assert descent.outcome() in OUTCOMES
-    race = RaceData(config_more.from_mapping(parsed.tables["race"], "race"))
+    race = RaceData(config.from_mapping(parsed.tables["race"], "race"))
     words = verdict(race.outcomes, race.cfg.loss_tol, race.cfg.steps, race.f_star)
     assert words.count("\n") == 1 and "nan" not in words
     for o, t in zip(race.outcomes, race.trajectories):
@@ -97,11 +97,11 @@ def test_every_part_of_every_lesson_is_judged_by_its_runs(tmp_path, formula):
             assert t.gap[o["steps"]] <= race.cfg.loss_tol
         if o["kind"] == "local":
             assert not t.ended_in.is_global
-    momentum = MomentumData(config_more.from_mapping(parsed.tables["momentum_closeup"], "momentum_closeup"))
+    momentum = MomentumData(config.from_mapping(parsed.tables["momentum_closeup"], "momentum_closeup"))
     for name in ("momentum", "nesterov"):
         assert momentum.overshoot(name) >= 0
     assert momentum.counts() and isinstance(momentum.zigzags("gd"), bool)
-    judge_the_tour(LandscapesData(config_more.from_mapping(parsed.tables["landscapes"], "landscapes")))
+    judge_the_tour(LandscapesData(config.from_mapping(parsed.tables["landscapes"], "landscapes")))
 
 
 def judge_the_tour(tour):

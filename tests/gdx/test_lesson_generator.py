@@ -59,9 +59,9 @@ def test_defaults_come_from_the_surfaces_facts(tmp_path):
     assert momentum["gd_lr"] == 0.01  # the lesson's GD rate
     # The config the kit writes is read back by the scenes' own loader.
     document = tomllib.loads(lesson.to_config_toml(parsed))
-    from scenes import config_more
+    from scenes import config
 
-    cfg = config_more.from_mapping(document["race"], "race")
+    cfg = config.from_mapping(document["race"], "race")
     assert [(n, hp["lr"]) for n, hp in cfg.runners] == [("gd", 0.01), ("gd", 0.05)]
 
 

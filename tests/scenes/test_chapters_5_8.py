@@ -251,3 +251,73 @@ def test_schedules_share_the_seed_and_differ_only_in_the_learning_rate(rendered)
     assert [row[2].tex_string for row in chapter.schedule_legend] == [sig(t.losses[-1] - f_min) for t in runs.values()]
     # Decaying schedules end lower than the constant one (below SGD's noise floor).
     assert step.losses[-1] < const.losses[-1] and cos.losses[-1] < const.losses[-1]
+
+
+# ----------------------------------------------------------------------------- a changed config
+
+CHANGED = """
+[stochastic]
+batch_size = 4
+epochs = 6
+lr = 0.1
+[adaptive]
+lr = 0.05
+steps = 300
+[backprop]
+sizes = [2, 1, 1]
+example = 1
+lr = 1.0
+train_steps = 800
+windows = [[0, 100], [100, 801]]
+[limitations]
+gd_lr = 0.001
+gd_steps = 1500
+newton_steps = 30
+sched_epochs = 8
+"""
+
+
+@pytest.fixture(scope="module")
+def changed(tmp_path_factory):
+    """Each chapter dry-run (every play jumps to its end) under the config above."""
+    from gdx.catalog import dry_render
+
+    path = tmp_path_factory.mktemp("gdx") / "changed.toml"
+    path.write_text(CHANGED)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("GDX_CONFIG", str(path))
+        mp.delenv("GDX_THEME", raising=False)
+        return {name: dry_render(cls, jump=True)[0] for name, cls in SCENES.items()}
+
+
+@pytest.mark.parametrize("name", list(SCENES))
+def test_chapters_take_their_tables_from_gdx_config(changed, name, tmp_path):
+    """[stochastic], [adaptive], [backprop] and [limitations] reach the chapters: the runs,
+    the words (every number said is one of the beat's facts) and the layout follow them."""
+    import re
+
+    from scenes import config
+
+    path = tmp_path / "changed.toml"
+    path.write_text(CHANGED)
+    chapter = changed[name].chapter
+    assert chapter.cfg == config.load(name, path) != config.load(name)
+    number = re.compile(r"-?\d+(?:\.\d+)?")
+    for beat in chapter.story.beats:
+        allowed = set(number.findall(" ".join(str(v) for v in beat["facts"].values())))
+        for said in number.findall(beat["narration"]):
+            assert said in allowed, (beat["name"], said, beat["narration"])
+    for beat, mobjects in chapter.frames.items():
+        for mob in mobjects:
+            if any(m.has_points() for m in mob.get_family()):
+                assert in_frame(mob, margin=0.45), (beat, mob)
+    if name == "stochastic":
+        assert chapter.runs["minibatch"].settings["batch_size"] == 4
+        assert "4" in " ".join(b["narration"] for b in chapter.story.beats)
+        assert len(chapter.runs["batch"].points) == 6 + 1  # one step per epoch
+    if name == "adaptive":
+        assert chapter.bar_step == 300
+    if name == "backprop":
+        assert chapter.net.sizes == (2, 1, 1) and len(chapter.pos[1]) == 1
+    if name == "limitations":
+        assert chapter.runs["gd"].n_steps <= 1500

@@ -19,7 +19,7 @@ from manim import ManimColor, tempconfig
 
 import mathcore
 from mathcore.schedules import cosine
-from scenes import config_more
+from scenes import config
 from scenes.config import ConfigError
 from scenes.mobjects import format_sig
 from scenes.mobjects.heights import colormap
@@ -234,7 +234,7 @@ def test_scoreboard_numbers_are_mathcores_rounded(request, fixture):
 
 
 def test_race_defaults_tell_a_clear_story():
-    rows = expected_rows(config_more.RaceConfig())
+    rows = expected_rows(config.RaceConfig())
     by_name = {name: k for name, k, _, _ in rows}
     assert by_name["momentum"] is not None and by_name["adam"] is not None
     assert by_name["gd"] is None  # GD with lr 0.001 does not reach 1e-3 in 1500 steps
@@ -300,7 +300,7 @@ def write(tmp_path, text):
 def test_config_overrides_merge_hyperparameters(tmp_path):
     path = write(tmp_path, '[race]\noptimizers = ["gd", "adam"]\nsteps = 300\n'
                            'hyperparams = { adam = { lr = 0.05, betas = [0.8, 0.99] } }\n[descent]\nlr = 0.002\n')
-    cfg = config_more.load("race", path)
+    cfg = config.load("race", path)
     assert cfg.optimizers == ("gd", "adam") and cfg.steps == 300
     assert cfg.hp("adam") == {"lr": 0.05, "betas": (0.8, 0.99)}
     assert cfg.hp("gd") == {"lr": 0.001}  # defaults of other optimizers kept
@@ -318,5 +318,5 @@ def test_bad_config_values_give_one_line(tmp_path, text, words):
     table = text.split("]")[0].strip("[")
     path = write(tmp_path, text)
     with pytest.raises(ConfigError) as info:
-        config_more.load(table if table in config_more.CONFIGS else "race", path)
+        config.load(table if table in config.CONFIGS else "race", path)
     assert words in str(info.value) and "\n" not in str(info.value)

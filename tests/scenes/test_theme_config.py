@@ -168,13 +168,13 @@ def test_cli_bad_theme_is_one_line_and_status_2(tmp_path):
 
 def test_one_file_holds_tables_of_every_scene(tmp_path):
     """A [race] table next to [descent] is fine for both scenes: one file configures a lecture."""
-    from scenes import config_more
+    from scenes import config
 
     path = tmp_path / "lecture.toml"
     path.write_text('[descent]\nlr = 0.002\n\n[race]\nsteps = 800\n\n[momentum_closeup]\n')
     assert cfgmod.load("descent", path).lr == 0.002
     assert cfgmod.load("race", path).steps == 800
-    assert config_more.load("race", path).steps == 800
+    assert config.load("race", path).steps == 800
     assert cfgmod.load("sigmoid_neuron", path) == cfgmod.SigmoidNeuronConfig()
     path.write_text('[racing]\nsteps = 800\n')
     with pytest.raises(cfgmod.ConfigError, match=r"unknown table \[racing\]; accepted: .*\[descent\].*\[race\]"):

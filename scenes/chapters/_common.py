@@ -1,8 +1,11 @@
-"""Small helpers shared by the concept chapters 1-4 (hook, derivatives, gradient, update rule).
+"""The chapter base: a chapter is an object that owns its mobjects and plays its named beats
+on a scene it is given.
 
-A chapter is a :class:`Chapter`: an object that owns its mobjects and plays its named beats
-on a scene it is given. The thin ``Scene`` classes in each chapter module only build one and
-call its beats, so a longer video can play several chapters on one scene (``play_<chapter>``).
+Two kinds share it. The concept chapters (hook, derivatives, gradient, update rule) declare
+``BEATS`` in code and mark each beat method with :func:`beat`; the narrated chapters
+(stochastic, adaptive, backprop, limitations: :class:`NarratedChapter`) play the beats of their
+narration file in its order. The thin ``Scene`` classes in each chapter module only build one
+and call its beats, so a longer video can play several chapters on one scene (``play_<chapter>``).
 
 The explainer plays a shorter *cut* of a chapter: the explainer sets ``explainer_cut = True``
 on the part's Scene, the Scene passes it on (``Chapter(..., explainer_cut=True)``), and the
@@ -21,12 +24,13 @@ from pathlib import Path
 
 import numpy as np
 from manim import (
-    DOWN, UP, Animation, MathTex, Scene, Text, ThreeDScene, VGroup, config,
+    DOWN, LEFT, UP, Animation, MathTex, Scene, Text, ThreeDScene, VGroup, config,
 )
 from scenes.animations import FadeIn, FadeOut
 
 from scenes.theme import (
     FONT_BODY,
+    FONT_TITLE,
     FONT_LABEL,
     MARGIN,
     MIN_FONT_SIZE,
@@ -321,13 +325,10 @@ def g3(value: float) -> str:
 
 
 def styled_axes(theme: Theme, x_range, y_range, x_length: float, y_length: float, **kwargs):
-    """Axes in the theme's muted colour, thin, without tips."""
-    from manim import Axes
+    """The shared chart axes (:func:`scenes.mobjects.charts.styled_axes`) with the concept chapters' ticks."""
+    from scenes.mobjects.charts import styled_axes as axes
 
-    from scenes.theme import AXIS_WIDTH
-
-    return Axes(x_range=x_range, y_range=y_range, x_length=x_length, y_length=y_length, tips=False,
-                axis_config={"color": theme.muted, "stroke_width": AXIS_WIDTH, "tick_size": 0.06}, **kwargs)
+    return axes(theme, x_range, y_range, x_length, y_length, tick_size=0.06, **kwargs)
 
 
 def tick_numbers(axes, theme: Theme, xs=(), ys=(), font_size: float = 24) -> VGroup:
@@ -359,3 +360,60 @@ def closed_levels(surface, candidates, grid_n: int = 41) -> list[float]:
     edge = np.concatenate([grid[:, [0, -1], :].reshape(2, -1), grid[:, :, [0, -1]].reshape(2, -1)], axis=1)
     lowest = float(surface.f(edge).min())
     return [float(v) for v in candidates if v < lowest]
+
+
+def sig(value: float, digits: int = 3) -> str:
+    """A number as LaTeX, rounded for reading (3 significant digits): the shared ``format_sig``."""
+    return format_sig(float(value), digits)
+
+
+class NarratedChapter(Chapter):
+    """A chapter whose beats are the keys of ``assets/narration/<name>.toml``, in order.
+
+    The explainer's cut (``explainer_cut=True``, see :mod:`scenes.chapters._common`) plays
+    ``CUT_BEATS`` (a subsequence of the narrated beats; ``None``: all of them), with the
+    shorter timings the beats choose with :meth:`pace`. The last beat of the cut must leave
+    the scene empty, as the last beat of the full chapter does.
+    """
+
+    name = ""
+
+    @classmethod
+    def beats(cls) -> tuple[str, ...]:
+        return tuple(load_narration(cls.name))
+
+    def __init__(self, scene, theme: Theme | None = None, explainer_cut: bool = False):
+        super().__init__(scene, theme, explainer_cut=explainer_cut)
+        self.narration = load_narration(self.name)
+        self.BEATS = tuple(self.narration)
+        # Every beat played needs a key in the narration file; its line may be empty ("": a
+        # short beat with no subtitle of its own, the previous beat's cue stays on over it).
+        missing = [b for b in self.beats_to_play if b not in self.narration]
+        if missing:
+            raise ValueError(f"{type(self).__name__}: beats {missing} have no narration in {self.name}.toml")
+        self.frames: dict[str, list] = {}  # beat -> mobjects on screen at its end (for tests)
+
+    @property
+    def cut(self) -> bool:
+        return self.explainer_cut
+
+    def play_all(self, sections: bool = False) -> None:
+        for beat in self.beats_to_play:
+            if sections:
+                self.scene.next_section(f"{self.name}.{beat}")
+            start = self.scene.time
+            self.story.begin(beat, start)
+            self._before_clear = None
+            getattr(self, beat)()
+            self.beat_times[beat] = (start, self.scene.time)
+            self.frames[beat] = self._before_clear or list(self.scene.mobjects)
+        self.finish_story()
+
+    def clear(self, run_time: float = 0.8) -> None:
+        self._before_clear = list(self.scene.mobjects)  # what the beat showed last, for tests
+        super().clear(run_time)
+
+    def make_title(self, content: str):
+        title = self.text(content, FONT_TITLE)
+        title.to_corner(UP + LEFT, buff=MARGIN)
+        return title

@@ -31,7 +31,8 @@ import mathcore
 from scenes.config import AdaptiveConfig, load_or_exit
 from scenes.mobjects.plots import ticks_within
 from mathcore import optimizers as O
-from scenes.chapters._kit58 import ContourPanel, NarratedChapter, Trace, sig, trace_together
+from scenes.chapters._common import NarratedChapter, sig
+from scenes.mobjects.charts import ContourPanel, Trace, trace_together
 from scenes.theme import FONT_BODY, FONT_LABEL, FONT_SMALL, FONT_TITLE
 
 CHAPTER = "adaptive"

@@ -30,7 +30,8 @@ import mathcore
 from scenes.config import BackpropConfig, load_or_exit
 from scenes.mobjects.plots import ticks_within
 from mathcore.symbolic import sigmoid
-from scenes.chapters._kit58 import NarratedChapter, Plot, sig
+from scenes.chapters._common import NarratedChapter, sig
+from scenes.mobjects.charts import Plot
 from scenes.theme import FONT_LABEL, FONT_SMALL
 
 CHAPTER = "backprop"

@@ -31,9 +31,8 @@ import mathcore
 from scenes.config import LimitationsConfig, load_or_exit
 from scenes.mobjects.plots import ticks_within
 from mathcore import optimizers as O
-from scenes.chapters._kit58 import (
-    ContourPanel, NarratedChapter, Plot, Trace, legend_rows, sig, trace_range, trace_together,
-)
+from scenes.chapters._common import NarratedChapter, sig
+from scenes.mobjects.charts import ContourPanel, Plot, Trace, legend_rows, trace_range, trace_together
 from scenes.theme import FONT_LABEL, FONT_SMALL
 
 CHAPTER = "limitations"

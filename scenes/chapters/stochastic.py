@@ -29,7 +29,8 @@ from scenes.animations import FadeIn, FadeOut
 import mathcore
 from scenes.config import StochasticConfig, load_or_exit
 from scenes.mobjects.plots import ticks_within
-from scenes.chapters._kit58 import ContourPanel, NarratedChapter, legend_rows, Plot, Trace, sig, trace_together
+from scenes.chapters._common import NarratedChapter, sig
+from scenes.mobjects.charts import ContourPanel, legend_rows, Plot, Trace, trace_together
 from scenes.panels import plain
 from scenes.theme import FONT_LABEL, FONT_SMALL, MARGIN
 

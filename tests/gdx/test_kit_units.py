@@ -55,17 +55,17 @@ def test_a_narrated_chapter_takes_empty_lines_but_not_missing_ones(monkeypatch):
     """An empty line is a beat without a subtitle of its own; a beat with no key is an error."""
     from types import SimpleNamespace
 
-    from scenes.chapters import _kit58
+    from scenes.chapters import _common
 
-    class Two(_kit58.NarratedChapter):
+    class Two(_common.NarratedChapter):
         name = "two"
         CUT_BEATS = ("intro", "outro")
 
     scene = SimpleNamespace(camera=SimpleNamespace(background_color=None))
-    monkeypatch.setattr(_kit58, "load_narration", lambda name: {"intro": "Hello there.", "outro": ""})
+    monkeypatch.setattr(_common, "load_narration", lambda name: {"intro": "Hello there.", "outro": ""})
     assert Two(scene).beats_to_play == ("intro", "outro")
     assert Two(scene, explainer_cut=True).beats_to_play == ("intro", "outro")
-    monkeypatch.setattr(_kit58, "load_narration", lambda name: {"intro": "Hello there."})
+    monkeypatch.setattr(_common, "load_narration", lambda name: {"intro": "Hello there."})
     with pytest.raises(ValueError, match=r"beats \['outro'\] have no narration in two.toml"):
         Two(scene, explainer_cut=True)
 

@@ -1,9 +1,6 @@
-"""Presentation helpers of chapters 5-8 (stochastic, adaptive, backprop, limitations).
-
-Builds on the shared pieces (``scenes.theme``, ``scenes.mobjects``, and the chapter base
-class of ``scenes.chapters._common``); adds what those chapters need and the shared
-blocks do not have yet: a contour panel on a chosen window, a path traced step by step in
-sync with other paths, and a small plot with a log or linear y axis.
+"""Charts of the narrated chapters (stochastic, adaptive, backprop, limitations): a contour
+panel on a chosen window, paths traced step by step in sync, small plots with a log or
+linear y axis, legends.
 
 Nothing here computes a gradient or a loss: points and values come in from mathcore.
 """
@@ -14,73 +11,12 @@ import dataclasses
 
 import numpy as np
 from manim import (
-    DOWN, LEFT, RIGHT, UP, Axes, Dot, Line, MathTex, Rectangle, UpdateFromAlphaFunc, VGroup, VMobject,
+    DOWN, LEFT, RIGHT, UP, Axes, Dot, Line, MathTex, Rectangle, Text, UpdateFromAlphaFunc, VGroup, VMobject,
 )
 
-from scenes.chapters._common import Chapter, load_narration
-from scenes.mobjects.contours import contour_lines
-from scenes.mobjects.text import format_sig
-from scenes.mobjects.heights import HeightMap
-from scenes.theme import AXIS_WIDTH, CONTOUR_WIDTH, FONT_LABEL, FONT_SMALL, FONT_TITLE, MARGIN, TRAIL_WIDTH, Theme
-
-from manim import Text
-
-
-def sig(value: float, digits: int = 3) -> str:
-    """A number as LaTeX, rounded for reading (3 significant digits): the shared ``format_sig``."""
-    return format_sig(float(value), digits)
-
-
-class NarratedChapter(Chapter):
-    """A chapter whose beats are the keys of ``assets/narration/<name>.toml``, in order.
-
-    The explainer's cut (``explainer_cut=True``, see :mod:`scenes.chapters._common`) plays
-    ``CUT_BEATS`` (a subsequence of the narrated beats; ``None``: all of them), with the
-    shorter timings the beats choose with :meth:`pace`. The last beat of the cut must leave
-    the scene empty, as the last beat of the full chapter does.
-    """
-
-    name = ""
-
-    @classmethod
-    def beats(cls) -> tuple[str, ...]:
-        return tuple(load_narration(cls.name))
-
-    def __init__(self, scene, theme: Theme | None = None, explainer_cut: bool = False):
-        super().__init__(scene, theme, explainer_cut=explainer_cut)
-        self.narration = load_narration(self.name)
-        self.BEATS = tuple(self.narration)
-        # Every beat played needs a key in the narration file; its line may be empty ("": a
-        # short beat with no subtitle of its own, the previous beat's cue stays on over it).
-        missing = [b for b in self.beats_to_play if b not in self.narration]
-        if missing:
-            raise ValueError(f"{type(self).__name__}: beats {missing} have no narration in {self.name}.toml")
-        self.frames: dict[str, list] = {}  # beat -> mobjects on screen at its end (for tests)
-
-    @property
-    def cut(self) -> bool:
-        return self.explainer_cut
-
-    def play_all(self, sections: bool = False) -> None:
-        for beat in self.beats_to_play:
-            if sections:
-                self.scene.next_section(f"{self.name}.{beat}")
-            start = self.scene.time
-            self.story.begin(beat, start)
-            self._before_clear = None
-            getattr(self, beat)()
-            self.beat_times[beat] = (start, self.scene.time)
-            self.frames[beat] = self._before_clear or list(self.scene.mobjects)
-        self.finish_story()
-
-    def clear(self, run_time: float = 0.8) -> None:
-        self._before_clear = list(self.scene.mobjects)  # what the beat showed last, for tests
-        super().clear(run_time)
-
-    def make_title(self, content: str):
-        title = self.text(content, FONT_TITLE)
-        title.to_corner(UP + LEFT, buff=MARGIN)
-        return title
+from ..theme import AXIS_WIDTH, CONTOUR_WIDTH, FONT_LABEL, FONT_SMALL, TRAIL_WIDTH, Theme
+from .contours import contour_lines
+from .heights import HeightMap
 
 
 # ----------------------------------------------------------------------------- panels
@@ -91,10 +27,11 @@ def with_domain(surface, domain):
     return dataclasses.replace(surface, domain=tuple(tuple(map(float, d)) for d in domain))
 
 
-def styled_axes(theme: Theme, x_range, y_range, x_length, y_length, **kwargs) -> Axes:
+def styled_axes(theme: Theme, x_range, y_range, x_length, y_length, tick_size: float = 0.05, **kwargs) -> Axes:
+    """Axes in the theme's muted colour, thin, without tips."""
     return Axes(
         x_range=x_range, y_range=y_range, x_length=x_length, y_length=y_length, tips=False,
-        axis_config={"color": theme.muted, "stroke_width": AXIS_WIDTH, "tick_size": 0.05}, **kwargs,
+        axis_config={"color": theme.muted, "stroke_width": AXIS_WIDTH, "tick_size": tick_size}, **kwargs,
     )
 
 
@@ -338,5 +275,5 @@ def legend_rows(entries, theme: Theme, font_size=FONT_SMALL) -> VGroup:
     return rows.arrange(DOWN, aligned_edge=LEFT, buff=0.18)
 
 
-__all__ = ["NarratedChapter", "legend_rows", "trace_range", "sig", "with_domain", "styled_axes", "tick_labels", "ContourPanel", "polyline",
+__all__ = ["legend_rows", "trace_range", "with_domain", "styled_axes", "tick_labels", "ContourPanel", "polyline",
            "Trace", "trace_together", "Plot"]

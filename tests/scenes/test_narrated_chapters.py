@@ -19,7 +19,7 @@ from mathcore import optimizers as O  # noqa: E402
 from mathcore.optimizers import rule_line_latex  # noqa: E402
 from scenes.chapters import adaptive, backprop, limitations, stochastic  # noqa: E402
 from scenes.chapters._common import in_frame, load_narration  # noqa: E402
-from scenes.chapters._kit58 import sig  # noqa: E402
+from scenes.chapters._common import sig  # noqa: E402
 from scenes.theme import MIN_FONT_SIZE  # noqa: E402
 
 SCENES = {

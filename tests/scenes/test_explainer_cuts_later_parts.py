@@ -17,7 +17,7 @@ import pytest
 
 import mathcore
 from scenes.chapters._common import in_frame
-from scenes.chapters._kit58 import sig
+from scenes.chapters._common import sig
 from scenes.mobjects import format_sig
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -111,7 +111,7 @@ def test_chapter_cuts_stay_inside_the_margin(cuts, name):
 
 
 def test_scene_beat_lists_are_their_narration():
-    """The full scenes play every narrated beat (their sections are checked in test_scenes_4_6)."""
+    """The full scenes play every narrated beat (their sections are checked in test_landscapes_race_momentum)."""
     from scenes.landscapes import Landscapes
     from scenes.learning_rate import LearningRate
     from scenes.momentum import MomentumCloseUp

@@ -19,7 +19,7 @@ import mathcore
 from scenes.chapters import derivatives, gradient, hook, update_rule
 from scenes.chapters._common import Chapter, fmt3, g3, load_narration
 
-MEDIA = Path(__file__).resolve().parents[2] / "media" / "tests_chapters_1_4"
+MEDIA = Path(__file__).resolve().parents[2] / "media" / "tests_concept_chapters"
 MODULES = {"hook": hook, "derivatives": derivatives, "gradient": gradient, "update_rule": update_rule}
 SCENES = {"hook": hook.HookChapter, "derivatives": derivatives.DerivativesChapter,
           "gradient": gradient.GradientChapter, "update_rule": update_rule.UpdateRuleChapter}

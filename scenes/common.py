@@ -9,7 +9,7 @@ from manim import DOWN, Scene, ThreeDScene, ValueTracker, config, rush_from, rus
 from scenes.animations import FadeIn, FadeOut
 
 from .mobjects.occlusion import camera_rotation
-from .story import Story, write_if_asked
+from .part import Part
 from .mobjects.text import flat, text
 from .theme import FONT_BODY, MARGIN, Theme, ThemeError, get_theme
 
@@ -69,42 +69,12 @@ class _Timed:
         return super().play(*args, **kwargs)
 
 
-class _ExplainerCut:
-    """The explainer's shortened cut of a scene: :func:`scenes.explainer.play_part` sets
-    ``explainer_cut = True`` on the instance; rendered alone, a scene plays its full version."""
-
-    explainer_cut = False
-
-    @property
-    def cut(self) -> bool:
-        return bool(self.explainer_cut)
-
-    def pace(self, full: float, cut: float) -> float:
-        """A run time or hold: ``cut`` in the explainer's cut, ``full`` otherwise."""
-        return cut if self.cut else full
-
-    hosted = False  # played inside another scene (the explainer): the host writes the storyboard
-
-    @property
-    def story(self) -> Story:
-        """This part's storyboard; its words come from ``assets/narration/<module>.toml``."""
-        if "_story" not in self.__dict__:
-            self._story = Story(type(self).__module__.rsplit(".", 1)[-1])
-        return self._story
-
-    def begin_beat(self, name: str, **facts) -> None:
-        """Start beat ``name``: a manim section and a storyboard entry; ``facts`` fill its words."""
-        self.next_section(name)
-        self.story.begin(name, self.renderer.time, **facts)
+class _Captioned(Part):
+    """A part whose captions are written in its narration file's ``[captions]``."""
 
     def say(self, index: int = 0, **facts) -> str:
         """The current beat's caption ``index``, its placeholders filled from the facts."""
         return self.story.caption(index, **facts)
-
-    def tear_down(self):
-        super().tear_down()
-        if not self.hosted:
-            write_if_asked(self.story, self.renderer.time)
 
     def clear_for_next_part(self, run_time: float = 0.6) -> None:
         """Fade out what is on screen and leave the scene empty: the explainer's next part
@@ -114,7 +84,7 @@ class _ExplainerCut:
         self.captions.current = None
 
 
-class ThemedScene(_ExplainerCut, _Timed, Scene):
+class ThemedScene(_Captioned, _Timed, Scene):
     """A 2D scene with the theme applied (background) and captions."""
 
     def setup(self):
@@ -124,7 +94,7 @@ class ThemedScene(_ExplainerCut, _Timed, Scene):
         self.captions = Captions(self, self.theme)
 
 
-class ThemedThreeDScene(_ExplainerCut, _Timed, ThreeDScene):
+class ThemedThreeDScene(_Captioned, _Timed, ThreeDScene):
     """A 3D scene with the theme applied; overlays are fixed in the frame."""
 
     def setup(self):

@@ -24,6 +24,7 @@ from scenes.animations import FadeIn, FadeOut
 import mathcore
 
 from scenes.common import theme_or_exit
+from scenes.part import Cut
 from scenes.story import ENV_STORY, Story
 from scenes.theme import FONT_BODY, FONT_TITLE
 
@@ -55,6 +56,43 @@ TITLE_SECONDS = 3.0
 # 4.5 to 6 minutes in all, the length the video is made for. Checked by tests/scenes/test_explainer.py.
 EXPLAINER_BUDGETS = (30.0, 80.0, 30.0, 40.0, 70.0, 32.0, 32.0)
 
+# The explainer's cut of each part, by module: the beats it plays (all when not named) and the
+# share of its full run times each beat plays at (1 when not named).
+CUTS = {
+    "hook": Cut(
+        pace={"enter_fog": 0.82, "feel_slope": 0.81, "shrinking_steps": 0.93, "lift_fog": 0.79,
+              "landscape_3d": 0.72, "outro": 0.75}),
+    "derivatives": Cut(
+        beats=("show_curve", "show_secant", "shrink_to_tangent", "outro"),
+        pace={"show_curve": 0.77, "show_secant": 0.87, "shrink_to_tangent": 0.87, "outro": 0.75}),
+    "gradient": Cut(
+        beats=("show_surface", "slice_x", "slice_y", "gradient_vector", "look_from_above", "steepest_ascent", "outro"),
+        pace={"show_surface": 0.78, "gradient_vector": 0.89, "look_from_above": 0.86,
+              "steepest_ascent": 0.91, "outro": 0.75}),
+    "update_rule": Cut(
+        pace={"taylor": 0.69, "turn_direction": 0.77, "the_rule": 0.82, "hand_setup": 0.86,
+              "hand_first_steps": 0.88, "hand_rest": 0.94, "outro": 0.75}),
+    "learning_rate": Cut(
+        pace={"run_to_the_end": 0.77, "on_the_surface": 0.65}),
+    "landscapes": Cut(
+        pace={"many_minima": 0.85, "gd_trapped": 0.75, "noise_escapes": 0.66, "saddle": 0.7,
+              "plateau": 0.66, "basin_map": 0.84}),
+    "stochastic": Cut(
+        pace={"setup": 0.74, "example_arrows": 0.69, "batch": 0.51, "sgd": 0.53, "minibatch": 0.59,
+              "compare": 0.64}),
+    "momentum": Cut(
+        pace={"narrow_valley": 0.58, "gd_zigzag": 0.93, "momentum_velocity": 0.67,
+              "nesterov_lookahead": 0.71, "compare": 0.64}),
+    "adaptive": Cut(
+        pace={"rmsprop": 0.61, "adam": 0.62, "effective_steps": 0.46, "why_adam": 0.56}),
+    "backprop": Cut(
+        beats=("network", "forward", "loss", "backward", "update"),
+        pace={"forward": 0.9, "backward": 0.83, "update": 0.97}),
+    "limitations": Cut(
+        beats=("zigzag", "newton", "schedules", "summary"),
+        pace={"zigzag": 0.69, "newton": 0.75, "schedules": 0.68, "summary": 0.82}),
+}
+
 
 def part_class(module: str, name: str):
     return getattr(importlib.import_module(module), name)
@@ -80,9 +118,9 @@ def play_part(host: ThreeDScene, scene_class, sections: bool) -> None:
     writer = host.renderer.file_writer
     part = scene_class(renderer=host.renderer)
     host.renderer.file_writer = writer
-    part.explainer_cut = True  # the part plays its shortened cut (see ``EXPLAINER_BUDGETS``)
-    part.hosted = True  # its beats go into the host's storyboard, not a file of their own
     stem = scene_class.__module__.rsplit(".", 1)[-1]
+    part.cut_plan = CUTS[stem]  # the part plays its explainer cut
+    part.hosted = True  # its beats go into the host's storyboard, not a file of their own
     marks = host.__dict__.setdefault("beat_marks", [])  # (beat, start time) of every beat played, for tests
 
     def beat_name(name):

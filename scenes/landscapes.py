@@ -20,8 +20,7 @@ Every run, loss and gradient norm is mathcore's. The camera never moves: each 3D
 painted once into an image (:func:`scenes.stage.snapshot`) and balls and trails move
 over it, which keeps a fine mesh cheap to render.
 
-Explainer cut: with ``explainer_cut`` set on the instance (``scenes.explainer.play_part``
-does), the same six beats play in about 38 s instead of 59: shorter holds and runs, the
+Explainer cut (``scenes.explainer.CUTS``, set on the instance by ``play_part``): the same six beats play in about 38 s instead of 59: shorter holds and runs, the
 saddle without its middle caption (the readout shows the vanishing gradient), and
 everything fades out at the end, since the next part plays on the same scene.
 """
@@ -353,9 +352,9 @@ class Landscapes(ThemedThreeDScene):
         self.set_camera_orientation(**crate.camera_kwargs())
         self.crate = snapshot(self, crate.mesh)
         title = "Many local minima" if not d.tour else minima_heading(len(d.pits.facts.local_minima))
-        self.play(FadeIn(self.crate), *self.heading(title, d.pits), run_time=self.pace(1.2, 1.0))
+        self.play(FadeIn(self.crate), *self.heading(title, d.pits), run_time=1.2)
         self.play(*self.show_words(variant))
-        self.wait(self.pace(2.2, 1.8))
+        self.wait(2.2)
 
     def gd_trapped(self):
         """From above: plain GD from the start, into the nearest pit (or wherever it ends)."""
@@ -398,11 +397,11 @@ class Landscapes(ThemedThreeDScene):
             self.play(*marks, run_time=0.8)
         tracker = self.reset_tracker()
         with Drive(self, tracker).add(self.gd_path).add(plot, ["curves", "dots"]).add(readout, ["numbers"]):
-            self.play(descend(tracker, self.gd_path.last, self.pace(4.0, 2.5), self.gd_path.vertices,
+            self.play(descend(tracker, self.gd_path.last, 4.0, self.gd_path.vertices,
                               path_weight=0.85))
         final = traj.losses[self.gd_path.last]
         self.play(*self.show_words(1 + outcome, f_trapped=plain(final), trap_steps=self.gd_path.last))
-        self.wait(self.pace(2.0, 1.6))
+        self.wait(2.0)
         self.gd_readout = readout
         self.on_screen = (Group(self.map_image, self.gd_path, self.ring, self.star), VGroup(plot, self.rlegend, readout))
 
@@ -427,15 +426,15 @@ class Landscapes(ThemedThreeDScene):
         self.add(path)
         plot.dots[1].set_opacity(1)
         self.play(FadeOut(self.gd_readout), FadeIn(gd_line), FadeIn(entry), FadeIn(readout),
-                  *self.show_words(0), run_time=self.pace(1.0, 0.8))
+                  *self.show_words(0), run_time=1.0)
         if not self.cut:  # the cut reads this caption while the run goes
             self.wait(0.8)
         tracker = self.reset_tracker()
         plot.active = [1]
         with Drive(self, tracker).add(path).add(plot, ["curves", "dots"]).add(readout, ["numbers"]):
-            self.play(advance(tracker, path.last, self.pace(8.0, 4.6), rate_func=linear))
+            self.play(advance(tracker, path.last, 8.0, rate_func=linear))
         self.play(*self.show_words(1 if escaped else 2, f_noisy=plain(traj.losses[path.last])))
-        self.wait(self.pace(2.3, 1.8))
+        self.wait(2.3)
         group, overlays = self.on_screen
         self.on_screen = (Group(*group, path), VGroup(*overlays[:2], entry, gd_line, readout))
 
@@ -486,7 +485,7 @@ class Landscapes(ThemedThreeDScene):
         image, run, leg = self._surface_part("A saddle point", traj, stage, plot, [(r"\textsf{GD},\ \eta = %g" % rate, color)],
                                              readout, enter, self.say(0))
         self.srun = run
-        self.wait(self.pace(1.2, 0.9))
+        self.wait(1.2)
         tracker = self.reset_tracker()
         k_min = min(k_min, run.last)
         if not self.cut:  # the cut keeps the first caption while GD crawls; the readout shows the gradient
@@ -495,11 +494,11 @@ class Landscapes(ThemedThreeDScene):
         for mob in run.driven:
             drive.add(mob)
         with drive:
-            self.play(advance(tracker, k_min, self.pace(4.2, 2.6), rate_func=linear))
+            self.play(advance(tracker, k_min, 4.2, rate_func=linear))
         self.play(*self.show_words(2))
         with drive:
-            self.play(advance(tracker, run.last, self.pace(2.8, 2.0), rate_func=linear))
-        self.wait(self.pace(1.2, 0.6))
+            self.play(advance(tracker, run.last, 2.8, rate_func=linear))
+        self.wait(1.2)
         self.on_screen = (Group(image, mark, *run.driven), VGroup(plot, leg, readout))
 
     def plateau(self):
@@ -525,18 +524,18 @@ class Landscapes(ThemedThreeDScene):
                               FadeIn(leg), FadeIn(readout)],
             self.say(0))
         self.prun, self.pread = run, readout
-        self.wait(self.pace(1.2, 0.6))
+        self.wait(1.2)
         tracker = self.reset_tracker()
         k_drop = min(int(half[0]), run.last) if len(half) else run.last
         drive = Drive(self, tracker).add(plot, ["curves", "dots"]).add(readout, ["numbers"])
         for mob in run.driven:
             drive.add(mob)
         with drive:
-            self.play(advance(tracker, max(k_drop - 3, 1), self.pace(5.0, 2.8), rate_func=linear))
+            self.play(advance(tracker, max(k_drop - 3, 1), 5.0, rate_func=linear))
         self.play(*self.show_words(1 if len(half) else 2))
         with drive:
-            self.play(advance(tracker, run.last, self.pace(1.6, 1.4), rate_func=linear))
-        self.wait(self.pace(1.6, 0.9))
+            self.play(advance(tracker, run.last, 1.6, rate_func=linear))
+        self.wait(1.6)
         self.on_screen = (Group(image, *run.driven), VGroup(plot, leg, readout))
 
     def basin_map(self):
@@ -577,10 +576,10 @@ class Landscapes(ThemedThreeDScene):
         old, old_overlays = self.on_screen
         self.play(FadeOut(old), FadeOut(old_overlays), FadeIn(panel.frame), FadeIn(panel.tick_labels),
                   *self.heading("Basins of attraction"), *self.show_words(1 if d.tour else 0),
-                  run_time=self.pace(1.0, 0.8))
+                  run_time=1.0)
         self.remove(old)
         self.play(LaggedStart(*[FadeIn(bmap.groups[k]) for k in bmap.order], lag_ratio=0.08), FadeIn(bar),
-                  run_time=self.pace(3.0, 2.0))
+                  run_time=3.0)
         ending = [FadeIn(facts[2:]), FadeIn(ring), *self.show_words(2 if n_min > 1 else 3)]
         if self.cut:
             self.play(FadeIn(dots), FadeIn(star), FadeIn(facts[:2]), *ending, run_time=0.8)

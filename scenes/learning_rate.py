@@ -20,8 +20,7 @@ Beats (one manim section each, narration in ``assets/narration/learning_rate.tom
 slowly), ``run_to_the_end`` (the rest of the runs, the "diverged" mark and what each run
 reports), ``on_the_surface`` (part 2).
 
-Explainer cut: when ``explainer_cut`` is set on the instance (``scenes.explainer.play_part``
-does), the same beats play in about 28 s instead of 42: one slow step instead of two (the
+Explainer cut (``scenes.explainer.CUTS``, set on the instance by ``play_part``): the same beats play in about 28 s instead of 42: one slow step instead of two (the
 rule shows the numbers of steps 0 and 1), shorter holds and runs, and everything fades out
 at the end, since the next part plays on the same scene.
 """
@@ -173,7 +172,7 @@ class LearningRate(ThemedScene):
         return f"is not there after {traj.n_steps} steps"
 
     def parabola_part(self):
-        theme, d, cfg, pace = self.theme, self.data, self.cfg, self.pace
+        theme, d, cfg = self.theme, self.data, self.cfg
         self.begin_beat("three_step_sizes", start=f"{cfg.parabola_start:g}")
         colors = (theme.series[0], theme.series[1], theme.series[3])
         self.title = text("Choosing the learning rate", theme, FONT_TITLE)
@@ -222,15 +221,15 @@ class LearningRate(ThemedScene):
         for p in sorted((p for p in panels if p["exit_index"] is not None), key=lambda p: len(p["shown"])):
             edge_step = len(p["shown"]) - 1
             if edge_step > tracker.get_value():
-                self.play(advance(tracker, edge_step, pace(0.6, 0.45) * (edge_step - tracker.get_value())))
+                self.play(advance(tracker, edge_step, 0.6 * (edge_step - tracker.get_value())))
             edge = p["shown"][-1]
             mark = diverged_mark(edge, edge - p["shown"][-2], theme, step=None, font_size=FONT_SMALL)
             mark.caption.next_to(mark.cross, DOWN, buff=0.15)
             mark.caption.add_background_rectangle(color=theme.background, opacity=0.85, buff=0.05)
             p["mark"] = mark
-            self.play(FadeIn(mark, scale=1.3), run_time=pace(0.6, 0.5))
+            self.play(FadeIn(mark, scale=1.3), run_time=0.6)
         if last > tracker.get_value():
-            self.play(advance(tracker, last, pace(7.0, 4.5)))
+            self.play(advance(tracker, last, 7.0))
         release(*driven)
         marks = [(p, p["mark"]) for p in panels if "mark" in p]
 
@@ -256,7 +255,7 @@ class LearningRate(ThemedScene):
             self.wait(3.0)
         everything = VGroup(statics, *[VGroup(p["trail"], p["ball"], p["rule"], p["counter"]) for p in panels],
                             results, formula, *[m for _, m in marks])
-        self.play(FadeOut(everything), FadeOut(self.title), run_time=pace(0.8, 0.6))
+        self.play(FadeOut(everything), FadeOut(self.title), run_time=0.8)
         self.remove(tracker)
 
     # ------------------------------------------------------------------ part 2
@@ -306,24 +305,23 @@ class LearningRate(ThemedScene):
         self.begin_beat("on_the_surface", start=f"({cfg.start[0]:g}, {cfg.start[1]:g})", steps=cfg.steps,
                         n_rates=count(len(runs), "learning rate", "learning rates"), rates=rates, winner=winner,
                         surface_name="the sigmoid error" if surface.name == "sigmoid-error" else "this surface")
-        pace = self.pace
-        self.play(FadeIn(new_title), FadeIn(panel), run_time=pace(1.2, 1.0))
+        self.play(FadeIn(new_title), FadeIn(panel), run_time=1.2)
         self.play(Create(start), FadeIn(plot), FadeIn(key), FadeIn(budget), *self.captions.show(self.say(0)),
-                  run_time=pace(1.0, 0.8))
+                  run_time=1.0)
         for t in trails:
             self.add(t)
-        self.play(*[FadeIn(b) for b in balls], run_time=pace(0.5, 0.4))
+        self.play(*[FadeIn(b) for b in balls], run_time=0.5)
         tracker = StepTracker(0)
         driven = (*trails, *balls, plot)
         drive(tracker, *driven)
         self.add(tracker)
-        self.play(advance(tracker, cfg.steps, pace(9.0, 5.0)))
+        self.play(advance(tracker, cfg.steps, 9.0))
         release(*driven)
         self.remove(tracker)
         self.play(FadeIn(finals), *self.captions.show(self.say(5 if d.best_in_local_minimum() else 1 + index)),
                   run_time=0.8)
         self.finals = finals
-        self.wait(pace(4.0, 2.5))
+        self.wait(4.0)
 
 
 __all__ = ["LearningRate", "LearningRateData"]

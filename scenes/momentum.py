@@ -27,8 +27,7 @@ et al. 2013) the ball is at :math:`\theta_k = p_k + \eta\mu\Delta_k`, looks ahea
 the ghost at :math:`p_k`, with the recorded gradient there. Losses and steps to the
 tolerance are mathcore's recorded ones, i.e. :math:`f(p_k)`, as in the race.
 
-Explainer cut: with ``explainer_cut`` set on the instance (``scenes.explainer.play_part``
-does), the same five beats play in about 25 s instead of 42: GD's path without its two
+Explainer cut (``scenes.explainer.CUTS``, set on the instance by ``play_part``): the same five beats play in about 25 s instead of 42: GD's path without its two
 magnified steps, momentum's path without its magnified step (Nesterov's shows the same
 sum of the carried and the gradient step, plus the look-ahead) at a brisker pace,
 shorter holds, and everything fades out at the end (the next part plays on the same scene).
@@ -350,44 +349,43 @@ class MomentumCloseUp(ThemedScene):
         inset, marker = self.inset_for([base, mid, end])
         at = inset.at
         ball = Dot(at(base), radius=0.09, color=color)
-        pace = self.pace
-        self.play(FadeOut(self.rule), FadeIn(inset), Create(marker), FadeIn(ball), run_time=pace(0.7, 0.5))
+        self.play(FadeOut(self.rule), FadeIn(inset), Create(marker), FadeIn(ball), run_time=0.7)
         shown = VGroup()
         centroid = (at(base) + at(mid) + at(end)) / 3
         carry = vector_arrow(at(base), at(mid), color, width=4).set_opacity(0.8)
         carry_label = arrow_label(carry, r"-\eta\mu\Delta", theme, color, away_from=centroid)
         shown.add(carry, carry_label)
-        self.play(GrowArrow(carry), FadeIn(carry_label), run_time=pace(0.7, 0.55))
+        self.play(GrowArrow(carry), FadeIn(carry_label), run_time=0.7)
         if name == "nesterov":
             ghost = Circle(radius=0.1, stroke_color=color, stroke_width=3).move_to(at(parts["ghost"]))
             ghost_label = math(r"\textsf{look-ahead}", theme, FONT_SMALL, color=color)
             ghost_label.next_to(ghost, UP if parts["grad"][1] < 0 else DOWN, buff=0.12)
             ghost_label.add_background_rectangle(color=theme.background, opacity=0.8, buff=0.05)
             shown.add(ghost, ghost_label)
-            self.play(FadeIn(ghost, scale=0.5), FadeIn(ghost_label), run_time=pace(0.5, 0.45))
+            self.play(FadeIn(ghost, scale=0.5), FadeIn(ghost_label), run_time=0.5)
         grad = vector_arrow(at(mid), at(end), theme.highlight, width=4)
         grad_label = arrow_label(grad, r"-\eta g", theme, theme.highlight, away_from=centroid)
         shown.add(grad, grad_label)
         if name == "nesterov":
             # Nesterov's gradient is taken at the look-ahead point: drawn there.
-            self.play(GrowArrow(grad), FadeIn(grad_label), run_time=pace(0.7, 0.55))
+            self.play(GrowArrow(grad), FadeIn(grad_label), run_time=0.7)
         else:
             # Heavy ball's gradient is taken at the ball: drawn there, then moved tip to tail.
             offset = at(base) - at(mid)
             grad.shift(offset)
             grad_label.shift(offset)
-            self.play(GrowArrow(grad), FadeIn(grad_label), run_time=pace(0.7, 0.55))
-            self.play(grad.animate.shift(-offset), grad_label.animate.shift(-offset), run_time=pace(0.6, 0.5))
+            self.play(GrowArrow(grad), FadeIn(grad_label), run_time=0.7)
+            self.play(grad.animate.shift(-offset), grad_label.animate.shift(-offset), run_time=0.6)
         total = vector_arrow(at(base), at(end), color, width=6)
         total_label = arrow_label(total, r"-\eta\Delta", theme, color, away_from=centroid)
         shown.add(total, total_label)
-        self.play(GrowArrow(total), FadeIn(total_label), run_time=pace(0.7, 0.55))
-        self.wait(pace(0.5, 0.4))
+        self.play(GrowArrow(total), FadeIn(total_label), run_time=0.7)
+        self.wait(0.5)
         self.tracker.set_value(k)
         path = self.paths[name]
         with Drive(self, self.tracker).add(path):
-            self.play(advance(self.tracker, k + 1, pace(0.7, 0.5), rate_func=smooth),
-                      ball.animate(rate_func=smooth).move_to(at(end)), run_time=pace(0.7, 0.5))
+            self.play(advance(self.tracker, k + 1, 0.7, rate_func=smooth),
+                      ball.animate(rate_func=smooth).move_to(at(end)), run_time=0.7)
         self.play(FadeOut(shown), FadeOut(inset), FadeOut(marker), FadeOut(ball), FadeIn(self.rule), run_time=0.4)
 
     # ------------------------------------------------------------------ beats
@@ -398,9 +396,9 @@ class MomentumCloseUp(ThemedScene):
         kappa = "none" if d.kappa is None else format_plain(d.kappa)
         self.begin_beat("narrow_valley", kappa=kappa, Shape="A narrow valley" if d.narrow else "A round bowl")
         self.play(FadeIn(self.panel), FadeIn(self.title), FadeIn(self.formula), FadeIn(self.star),
-                  run_time=self.pace(1.2, 0.8))
-        self.caption(self.say(0 if d.narrow else 1), self.pace(0.6, 0.5))
-        self.wait(self.pace(2.2, 1.0))
+                  run_time=1.2)
+        self.caption(self.say(0 if d.narrow else 1), 0.6)
+        self.wait(2.2)
 
     def gd_zigzag(self):
         """GD: each step is -eta g, mostly across the valley."""
@@ -413,7 +411,7 @@ class MomentumCloseUp(ThemedScene):
         # Captions: 0 / 1 the cut's one caption (zig-zag or not); 2 / 3 the full version's first and second.
         words = self.say((0 if zigzag else 1) if self.cut else (2 if zigzag else 5))
         self.play(FadeIn(self.start), FadeIn(path.ball, scale=0.5), FadeIn(self.entries[name]), FadeIn(self.rule),
-                  *self.captions.show(words), run_time=self.pace(0.8, 0.6))
+                  *self.captions.show(words), run_time=0.8)
         self.tracker.set_value(0)
         k_tol = self.data.steps_to_tol(name)
         if self.cut:  # the path alone, without the magnified first steps
@@ -426,7 +424,7 @@ class MomentumCloseUp(ThemedScene):
             self.advance_path(name, len(path.vertices) - 1, 3.0)
             if k_tol is not None:
                 self.wait(0.8)
-        self.play(*path.fade_to(0.3), run_time=self.pace(0.5, 0.4))
+        self.play(*path.fade_to(0.3), run_time=0.5)
 
     def momentum_velocity(self):
         """Heavy-ball momentum, tip to tail; then it overshoots."""
@@ -439,7 +437,7 @@ class MomentumCloseUp(ThemedScene):
         self.add(path)
         self.play(FadeOut(self.rule), FadeIn(rule), FadeIn(self.entries[name]), FadeIn(path.ball, scale=0.5),
                   *self.captions.show(self.say(0)),
-                  run_time=self.pace(0.8, 0.6))
+                  run_time=0.8)
         self.rule = rule
         self.tracker.set_value(0)
         if self.cut:
@@ -452,10 +450,10 @@ class MomentumCloseUp(ThemedScene):
             self.advance_path(name, 1, 0.6, rate_func=smooth)
             for k in range(1, 1 + self.cfg.detail_steps):
                 self.detail_step(name, k)
-        self.play(*self.captions.show(self.say(1 if over > 0 else 2)), run_time=self.pace(0.6, 0.5))
-        self.advance_path(name, len(path.vertices) - 1, self.pace(4.5, 2.6))
-        self.wait(self.pace(0.8, 0.3))
-        self.play(*path.fade_to(0.3), run_time=self.pace(0.5, 0.4))
+        self.play(*self.captions.show(self.say(1 if over > 0 else 2)), run_time=0.6)
+        self.advance_path(name, len(path.vertices) - 1, 4.5)
+        self.wait(0.8)
+        self.play(*path.fade_to(0.3), run_time=0.5)
 
     def nesterov_lookahead(self):
         """Nesterov: the gradient at the look-ahead point."""
@@ -468,16 +466,16 @@ class MomentumCloseUp(ThemedScene):
         rule = self.rule_card(name)
         self.add(path)
         self.play(FadeOut(self.rule), FadeIn(rule), FadeIn(self.entries[name]), FadeIn(path.ball, scale=0.5),
-                  *self.captions.show(self.say(0)), run_time=self.pace(0.8, 0.6))
+                  *self.captions.show(self.say(0)), run_time=0.8)
         self.rule = rule
         self.tracker.set_value(0)
-        self.advance_path(name, 1, self.pace(0.6, 0.5), rate_func=smooth)
+        self.advance_path(name, 1, 0.6, rate_func=smooth)
         self.wait(0.9)  # the new rule stays 2 s before the magnified step hides it
         for k in range(1, 1 + self.cfg.detail_steps):
             self.detail_step(name, k)
-        self.play(*self.captions.show(self.say(3 if over_m == 0 == over else 1 if over < over_m else 2)), run_time=self.pace(0.6, 0.5))
-        self.advance_path(name, len(path.vertices) - 1, self.pace(4.0, 2.2))
-        self.wait(self.pace(0.8, 0.4))
+        self.play(*self.captions.show(self.say(3 if over_m == 0 == over else 1 if over < over_m else 2)), run_time=0.6)
+        self.advance_path(name, len(path.vertices) - 1, 4.0)
+        self.wait(0.8)
 
     def compare(self):
         """All three paths, their losses (log), and the steps each needs to reach the tolerance."""
@@ -488,8 +486,8 @@ class MomentumCloseUp(ThemedScene):
         plot.shift(np.array([RIGHT_LEFT + 0.75 + 1.25, -0.6, 0.0]) - plot.axes.get_center())
         self.play(FadeOut(self.rule), *[a for n in NAMES for a in self.paths[n].fade_to(1.0)], FadeIn(plot),
                   *self.captions.show(self.say()),
-                  run_time=self.pace(1.0, 0.8))
-        self.wait(self.pace(4.0, 2.2))
+                  run_time=1.0)
+        self.wait(4.0)
         self.plot = plot
 
 

@@ -7,11 +7,10 @@ Two kinds share it. The concept chapters (hook, derivatives, gradient, update ru
 narration file in its order. The thin ``Scene`` classes in each chapter module only build one
 and call its beats, so a longer video can play several chapters on one scene (``play_<chapter>``).
 
-The explainer plays a shorter *cut* of a chapter: the explainer sets ``explainer_cut = True``
-on the part's Scene, the Scene passes it on (``Chapter(..., explainer_cut=True)``), and the
-chapter then plays only its ``CUT_BEATS``, in order, with the shorter timings its beats pick
-with :meth:`Chapter.pace`. A skipped beat starts no section. Without it (a chapter rendered
-alone) nothing changes: every beat of ``BEATS`` at its full length.
+The explainer plays a shorter *cut* of a chapter (:class:`scenes.part.Cut`, the data in
+``scenes.explainer.CUTS``): the chapter's Scene is a :class:`scenes.part.Part`, and the chapter
+plays the beats of the scene's ``cut_plan`` at their pace. A skipped beat starts no section.
+Without a cut (a chapter rendered alone) every beat of ``BEATS`` plays at its full length.
 
 Everything here is presentation: numbers come in from ``mathcore``; nothing is derived here.
 """
@@ -39,7 +38,7 @@ from scenes.theme import (
     get_theme,
 )
 from scenes.mobjects.text import format_sig
-from scenes.story import Story, write_if_asked
+from scenes.story import Story
 
 NARRATION_DIR = Path(__file__).resolve().parents[2] / "assets" / "narration"
 
@@ -83,21 +82,19 @@ def beat(method):
 class Chapter:
     """Base class of a chapter: a scene to play on, a theme, captions and the beat runner.
 
-    Subclasses set ``name`` (the narration file's stem) and ``BEATS`` (method names in order),
-    and optionally ``CUT_BEATS``: the beats of the explainer's cut, a subsequence of ``BEATS``
-    (``None``: the cut plays every beat, only with the shorter timings).
+    Subclasses set ``name`` (the narration file's stem) and ``BEATS`` (method names in order).
+    The scene's ``cut_plan`` (:class:`scenes.part.Cut`, set by the explainer) says which of them
+    the explainer's cut plays.
     """
 
     name = ""
     BEATS: tuple[str, ...] = ()
-    CUT_BEATS: tuple[str, ...] | None = None
     audit = False  # tests switch this on: check text sizes and the frame margin after every beat
 
-    def __init__(self, scene: Scene, theme: Theme | None = None, sections: bool = False,
-                 explainer_cut: bool = False):
+    def __init__(self, scene: Scene, theme: Theme | None = None, sections: bool = False):
         self.scene = scene
         self.sections = sections
-        self.explainer_cut = bool(explainer_cut)  # play the explainer's shorter cut
+        self.cut_plan = getattr(scene, "cut_plan", None)  # the explainer's cut, or None
         self.theme = theme or get_theme()
         apply_theme(self.theme)
         scene.camera.background_color = self.theme.background
@@ -127,11 +124,14 @@ class Chapter:
         return isinstance(self.scene, ThreeDScene)
 
     @property
+    def cut(self) -> bool:
+        """Whether this is the explainer's cut."""
+        return self.cut_plan is not None
+
+    @property
     def beats_to_play(self) -> tuple[str, ...]:
-        """``CUT_BEATS`` in the explainer's cut (when the chapter has them), else ``BEATS``."""
-        if self.explainer_cut and self.CUT_BEATS is not None:
-            return tuple(self.CUT_BEATS)
-        return tuple(self.BEATS)
+        """The beats of the explainer's cut, else every beat of ``BEATS``."""
+        return self.cut_plan.beats_of(self.BEATS) if self.cut else tuple(self.BEATS)
 
     def play_all(self) -> None:
         """Play every beat in order (in the explainer's cut, the beats of the cut)."""
@@ -144,14 +144,8 @@ class Chapter:
         self.story.facts.update(facts)
 
     def finish_story(self) -> None:
-        """Close the last beat; a chapter rendered on its own writes its storyboard ($GDX_STORY)."""
+        """Close the last beat (the part's Scene writes the storyboard when it is asked to)."""
         self.story.end(self.scene.time)
-        if not getattr(self.scene, "hosted", False):
-            write_if_asked(self.story, self.scene.time)
-
-    def pace(self, full, cut):
-        """``cut`` in the explainer's cut, else ``full``: a run time, a wait, a count."""
-        return cut if self.explainer_cut else full
 
     @property
     def duration(self) -> float:
@@ -370,10 +364,8 @@ def sig(value: float, digits: int = 3) -> str:
 class NarratedChapter(Chapter):
     """A chapter whose beats are the keys of ``assets/narration/<name>.toml``, in order.
 
-    The explainer's cut (``explainer_cut=True``, see :mod:`scenes.chapters._common`) plays
-    ``CUT_BEATS`` (a subsequence of the narrated beats; ``None``: all of them), with the
-    shorter timings the beats choose with :meth:`pace`. The last beat of the cut must leave
-    the scene empty, as the last beat of the full chapter does.
+    The explainer's cut (see :mod:`scenes.chapters._common`) plays a subsequence of the
+    narrated beats; its last beat must leave the scene empty, as the full chapter's does.
     """
 
     name = ""
@@ -382,20 +374,14 @@ class NarratedChapter(Chapter):
     def beats(cls) -> tuple[str, ...]:
         return tuple(load_narration(cls.name))
 
-    def __init__(self, scene, theme: Theme | None = None, explainer_cut: bool = False):
-        super().__init__(scene, theme, explainer_cut=explainer_cut)
+    def __init__(self, scene, theme: Theme | None = None):
+        super().__init__(scene, theme)
         self.narration = load_narration(self.name)
         self.BEATS = tuple(self.narration)
-        # Every beat played needs a key in the narration file; its line may be empty ("": a
-        # short beat with no subtitle of its own, the previous beat's cue stays on over it).
-        missing = [b for b in self.beats_to_play if b not in self.narration]
-        if missing:
-            raise ValueError(f"{type(self).__name__}: beats {missing} have no narration in {self.name}.toml")
+        # Every beat is a key of the narration file (a cut naming another one fails here); its
+        # line may be empty ("": a short beat whose subtitle is the previous beat's cue).
+        self.beats_to_play
         self.frames: dict[str, list] = {}  # beat -> mobjects on screen at its end (for tests)
-
-    @property
-    def cut(self) -> bool:
-        return self.explainer_cut
 
     def play_all(self, sections: bool = False) -> None:
         for beat in self.beats_to_play:

@@ -12,7 +12,7 @@ Render alone::
 
     manim -ql scenes/chapters/adaptive.py AdaptiveChapter
 
-Explainer cut (``explainer_cut`` set on the Scene): every beat, in about 22 s instead of 45
+Explainer cut (``scenes.explainer.CUTS``): every beat, in about 22 s instead of 45
 (Adagrad's two lines under one caption, shorter holds, the runs drawn in 4.5 s).
 """
 
@@ -26,6 +26,7 @@ from manim import (
     DOWN, LEFT, RIGHT, UP, Integer, Line, MathTex, Rectangle, ReplacementTransform, Scene, Star, VGroup, Write, linear,
 )
 from scenes.animations import FadeIn, FadeOut
+from scenes.part import Part
 
 import mathcore
 from scenes.config import AdaptiveConfig, load_or_exit
@@ -101,8 +102,8 @@ def fraction_parts(mob):
 class Adaptive(NarratedChapter):
     name = CHAPTER
 
-    def __init__(self, scene, theme=None, cfg: AdaptiveConfig = AdaptiveConfig(), explainer_cut: bool = False):
-        super().__init__(scene, theme, explainer_cut=explainer_cut)
+    def __init__(self, scene, theme=None, cfg: AdaptiveConfig = AdaptiveConfig()):
+        super().__init__(scene, theme)
         self.cfg = cfg
         self.surface = mathcore.get_surface(cfg.surface)
         self.runs = runs(cfg)
@@ -166,8 +167,8 @@ class Adaptive(NarratedChapter):
         fraction_parts(t_line[3])[2].set_color(c)
         self.say("RMSProp: a moving average instead of a sum, so old gradients fade")
         self.play(ReplacementTransform(self.head, head), ReplacementTransform(self.lines[0], v_line),
-                  ReplacementTransform(self.lines[1], t_line), run_time=self.pace(1.5, 1.0))
-        self.wait(self.pace(3.5, 1.8))
+                  ReplacementTransform(self.lines[1], t_line), run_time=1.5)
+        self.wait(3.5)
         self.head, self.lines = head, lines
 
     def adam(self):
@@ -182,9 +183,9 @@ class Adaptive(NarratedChapter):
         self.say("Adam: a moving average m of the gradient (momentum) on top of RMSProp's v,\n"
                  "with a bias correction for the first steps")
         self.play(ReplacementTransform(self.head, head), FadeOut(self.lines[0], shift=0.3 * UP),
-                  ReplacementTransform(self.lines[1], t_line), run_time=self.pace(1.2, 0.8))
-        self.play(FadeIn(m_line, shift=0.2 * DOWN), FadeIn(v_line, shift=0.2 * DOWN), run_time=self.pace(1.0, 0.7))
-        self.wait(self.pace(4.0, 2.1))
+                  ReplacementTransform(self.lines[1], t_line), run_time=1.2)
+        self.play(FadeIn(m_line, shift=0.2 * DOWN), FadeIn(v_line, shift=0.2 * DOWN), run_time=1.0)
+        self.wait(4.0)
         self.head, self.lines = head, lines
 
     # ------------------------------------------------------------------ runs
@@ -285,8 +286,8 @@ class Adaptive(NarratedChapter):
                 number.move_to(left, LEFT)
 
         self.play(trace_together(list(self.traces.values()), extra=extra, also=[self.bars, counter],
-                                 run_time=self.pace(11.0, 4.5), rate_func=linear))
-        self.wait(self.pace(1.0, 0.3))
+                                 run_time=11.0, rate_func=linear))
+        self.wait(1.0)
 
     def why_adam(self):
         th = self.theme
@@ -295,29 +296,29 @@ class Adaptive(NarratedChapter):
             rows.add(MathTex(r"L = " + sig(t.losses[-1]), font_size=FONT_SMALL, color=th.foreground)
                      .move_to(self.name_positions[name]))
         self.scoreboard = rows
-        self.play(FadeIn(rows, shift=0.1 * UP), run_time=self.pace(0.8, 0.6))
+        self.play(FadeIn(rows, shift=0.1 * UP), run_time=0.8)
         self.say("Adagrad's steps only shrink; RMSProp's adapt; Adam adds momentum.\n"
                  "Robust at its default settings, Adam is the usual first choice")
-        self.wait(self.pace(5.0, 2.2))
-        self.clear(self.pace(0.8, 0.6))
+        self.wait(5.0)
+        self.clear(0.8)
 
 
-def play_adaptive(scene, theme=None, sections: bool = False, explainer_cut: bool = False) -> Adaptive:
+def play_adaptive(scene, theme=None, sections: bool = False) -> Adaptive:
     """Play chapter 6 on ``scene`` (for a longer video); returns the chapter object."""
-    chapter = Adaptive(scene, theme, cfg=load_or_exit("adaptive"), explainer_cut=explainer_cut)  # [adaptive] of $GDX_CONFIG
+    chapter = Adaptive(scene, theme, cfg=load_or_exit("adaptive"))  # [adaptive] of $GDX_CONFIG
     chapter.play_all(sections=sections)
     return chapter
 
 
-class AdaptiveChapter(Scene):
+class AdaptiveChapter(Part, Scene):
     """Chapter 6 alone: ``manim -ql scenes/chapters/adaptive.py AdaptiveChapter``.
 
-    Each beat starts a section ``adaptive.<beat>``; with ``explainer_cut`` set on the
-    instance it plays the explainer's cut.
+    Each beat starts a section ``adaptive.<beat>``; with ``cut_plan`` set on the
+    instance (the explainer does) it plays the explainer's cut.
     """
 
     def construct(self):
-        self.chapter = play_adaptive(self, sections=True, explainer_cut=getattr(self, "explainer_cut", False))
+        self.chapter = play_adaptive(self, sections=True)
 
 
 BEATS = Adaptive.beats()

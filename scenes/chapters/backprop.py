@@ -10,7 +10,7 @@ Render alone::
 
     manim -ql scenes/chapters/backprop.py BackpropChapter
 
-Explainer cut (``explainer_cut`` set on the Scene): the network, forward pass, loss,
+Explainer cut (``scenes.explainer.CUTS``): the network, forward pass, loss,
 backward pass and update, in about 30 s instead of 49, without the histogram of gradient
 magnitudes (the ``histogram`` beat); the update beat then clears the scene.
 """
@@ -25,6 +25,7 @@ from manim import (
     DOWN, LEFT, RIGHT, UP, Circle, Create, GrowFromCenter, Line, MathTex, Rectangle, Scene, ShowPassingFlash, Transform, VGroup,
 )
 from scenes.animations import FadeIn, FadeOut
+from scenes.part import Part
 
 import mathcore
 from scenes.config import BackpropConfig, load_or_exit
@@ -58,10 +59,9 @@ def numbers(cfg: BackpropConfig = BackpropConfig()) -> dict:
 
 class Backprop(NarratedChapter):
     name = CHAPTER
-    CUT_BEATS = ("network", "forward", "loss", "backward", "update")
 
-    def __init__(self, scene, theme=None, cfg: BackpropConfig = BackpropConfig(), explainer_cut: bool = False):
-        super().__init__(scene, theme, explainer_cut=explainer_cut)
+    def __init__(self, scene, theme=None, cfg: BackpropConfig = BackpropConfig()):
+        super().__init__(scene, theme)
         self.cfg = cfg
         self.num = numbers(cfg)
         self.net = self.num["net"]
@@ -161,15 +161,15 @@ class Backprop(NarratedChapter):
             self.play(FadeIn(self.title), run_time=0.6)
             self.play(*[GrowFromCenter(n) for layer in self.nodes for n in layer], run_time=1.0)
             self.play(*[Create(e) for g in self.edges for e in g], FadeIn(self.layer_names), run_time=1.0)
-        self.play(FadeIn(self.w_labels), FadeIn(self.b_labels), run_time=self.pace(0.8, 0.6))
+        self.play(FadeIn(self.w_labels), FadeIn(self.b_labels), run_time=0.8)
         hidden = self.cfg.sizes[1]
         neurons = f"{NUMBER_WORDS[hidden]} hidden sigmoid neuron{'s' if hidden > 1 else ''}"
         self.state(hidden_neurons=neurons)
         self.say(f"Two inputs, {neurons}, one output; a weight on every edge")
         self.set_formula(self.formula(r"z^{(l)} = W^{(l)} a^{(l-1)} + b^{(l)}",
                                       r"a^{(l)} = " + sp.latex(sigmoid(sp.Symbol("z^{(l)}")))),
-                         run_time=self.pace(1.0, 0.8))
-        self.wait(self.pace(1.5, 2.0))
+                         run_time=1.0)
+        self.wait(1.5)
 
     def forward(self):
         th = self.theme
@@ -180,19 +180,19 @@ class Backprop(NarratedChapter):
             group = VGroup(*[self.num_tex(a, font_size=FONT_SMALL).move_to(p) for a, p in zip(layer["a"], self.pos[l])])
             values.append(group)
         self.shown["activations"] = [[t.tex_string for t in g] for g in values]
-        self.play(FadeIn(values[0]), run_time=self.pace(0.6, 0.5))
+        self.play(FadeIn(values[0]), run_time=0.6)
         for l in range(1, len(layers)):
             flashes = [ShowPassingFlash(e.copy().set_stroke(th.highlight, width=5), time_width=0.6)
                        for e in self.edges[l - 1]]
-            self.play(*flashes, run_time=self.pace(0.8, 0.7))
-            self.play(FadeIn(values[l]), run_time=self.pace(0.5, 0.4))
+            self.play(*flashes, run_time=0.8)
+            self.play(FadeIn(values[l]), run_time=0.5)
         z1, a1 = layers[1]["z"], layers[1]["a"]
         self.set_formula(self.formula(
             r"z^{(1)} = W^{(1)} x + b^{(1)} = " + vec(z1),
             r"a^{(1)} = \sigma(z^{(1)}) = " + vec(a1),
-            r"a^{(2)} = \sigma(z^{(2)}) = " + sig(layers[2]["a"][0])), run_time=self.pace(1.0, 0.8))
+            r"a^{(2)} = \sigma(z^{(2)}) = " + sig(layers[2]["a"][0])), run_time=1.0)
         self.values = values
-        self.wait(self.pace(2.2, 2.2))
+        self.wait(2.2)
 
     def loss(self):
         th = self.theme
@@ -230,7 +230,7 @@ class Backprop(NarratedChapter):
             r"\delta^{(1)} = (W^{(2)})^{\top} \delta^{(2)} \odot \sigma'(z^{(1)})",
             r"\delta^{(1)} = " + vec(d1),
             r"\frac{\partial \ell}{\partial W^{(l)}} = \delta^{(l)} \, (a^{(l-1)})^{\top}"),
-            run_time=self.pace(1.2, 1.0))
+            run_time=1.2)
         deltas = []
         for l, delta in enumerate(bp["deltas"], start=1):
             group = VGroup(*[self.num_tex(dv, self.grad_color).move_to(self.nodes[l][j])
@@ -241,21 +241,20 @@ class Backprop(NarratedChapter):
         key.move_to([-6.1, 2.3, 0], LEFT)
         self.delta_key = key
         # Output delta, then flow back along the edges to the hidden layer.
-        pace = self.pace
         self.play(FadeOut(self.target), FadeOut(self.values[2]), FadeIn(deltas[1]), FadeIn(key),
-                  run_time=pace(0.8, 0.7))
-        self.wait(pace(0.7, 0.4))
+                  run_time=0.8)
+        self.wait(0.7)
         flashes = [ShowPassingFlash(Line(e.get_end(), e.get_start()).set_stroke(self.grad_color, width=5),
                                     time_width=0.6) for e in self.edges[1]]
-        self.play(*flashes, run_time=pace(1.0, 0.8))
-        self.play(FadeOut(self.values[1]), FadeIn(deltas[0]), run_time=pace(0.8, 0.7))
-        self.wait(pace(0.7, 0.4))
+        self.play(*flashes, run_time=1.0)
+        self.play(FadeOut(self.values[1]), FadeIn(deltas[0]), run_time=0.8)
+        self.wait(0.7)
         grads = self.edge_labels(bp["flat"], self.grad_color)
         self.shown["grads"] = [t[1].tex_string for t in grads]
         self.say("Each weight's gradient: the delta of the neuron it feeds times the input it carries")
-        self.play(*[Transform(w, g) for w, g in zip(self.w_labels, grads)], run_time=pace(1.4, 1.2))
+        self.play(*[Transform(w, g) for w, g in zip(self.w_labels, grads)], run_time=1.4)
         self.deltas = deltas
-        self.wait(pace(2.5, 2.2))
+        self.wait(2.5)
 
     def update(self):
         th = self.theme
@@ -279,7 +278,7 @@ class Backprop(NarratedChapter):
         self.play(*[Transform(w, g) for w, g in zip(self.w_labels, new)],
                   *[Transform(b, g) for b, g in zip(self.b_labels, new_b)], FadeOut(VGroup(*self.deltas)),
                   FadeOut(self.delta_key),
-                  run_time=self.pace(1.5, 1.3))
+                  run_time=1.5)
         if self.cut:
             self.play(FadeIn(rule[2], shift=0.15 * UP), Transform(self.loss_value, new_value), run_time=0.8)
             self.panel = rule
@@ -361,22 +360,22 @@ def vec(values) -> str:
     return r"\begin{pmatrix}" + r" \\ ".join(sig(v) for v in values) + r"\end{pmatrix}"
 
 
-def play_backprop(scene, theme=None, sections: bool = False, explainer_cut: bool = False) -> Backprop:
+def play_backprop(scene, theme=None, sections: bool = False) -> Backprop:
     """Play chapter 7 on ``scene`` (for a longer video); returns the chapter object."""
-    chapter = Backprop(scene, theme, cfg=load_or_exit("backprop"), explainer_cut=explainer_cut)  # [backprop] of $GDX_CONFIG
+    chapter = Backprop(scene, theme, cfg=load_or_exit("backprop"))  # [backprop] of $GDX_CONFIG
     chapter.play_all(sections=sections)
     return chapter
 
 
-class BackpropChapter(Scene):
+class BackpropChapter(Part, Scene):
     """Chapter 7 alone: ``manim -ql scenes/chapters/backprop.py BackpropChapter``.
 
-    Each beat starts a section ``backprop.<beat>``; with ``explainer_cut`` set on the
-    instance it plays the explainer's cut.
+    Each beat starts a section ``backprop.<beat>``; with ``cut_plan`` set on the
+    instance (the explainer does) it plays the explainer's cut.
     """
 
     def construct(self):
-        self.chapter = play_backprop(self, sections=True, explainer_cut=getattr(self, "explainer_cut", False))
+        self.chapter = play_backprop(self, sections=True)
 
 
 BEATS = Backprop.beats()

@@ -7,8 +7,8 @@ tangent sliding along the curve shows large slopes where f is steep, small ones 
 is gentle, and zero at the vertex. Every value comes from mathcore's ``parabola`` surface
 (``f``, ``grad``) and every formula from its SymPy expression.
 
-The explainer's cut (``explainer_cut``, about 20 s instead of 45) keeps the secant shrinking
-to the tangent (``CUT_BEATS``) with shorter holds; sensitivity and the tangent tour are left
+The explainer's cut (``scenes.explainer.CUTS``, about 20 s instead of 45) keeps the secant
+shrinking to the tangent with shorter holds; sensitivity and the tangent tour are left
 to the chapter rendered alone.
 
 Render alone::
@@ -23,6 +23,7 @@ from manim import (
     DOWN, LEFT, RIGHT, UP, Create, DashedLine, DecimalNumber, Dot, Line, Scene, ValueTracker, VGroup, Write, always_redraw, rate_functions,
 )
 from scenes.animations import FadeIn, FadeOut
+from scenes.part import Part
 
 import mathcore
 from scenes.chapters._common import Chapter, beat, g3, line_through, load_narration, styled_axes, tick_numbers
@@ -44,7 +45,6 @@ BEATS = (
     "slopes_everywhere",
     "outro",
 )
-CUT_BEATS = ("show_curve", "show_secant", "shrink_to_tangent", "outro")  # the explainer's cut
 NARRATION = load_narration(CHAPTER)
 
 
@@ -53,10 +53,9 @@ class Derivatives(Chapter):
 
     name = CHAPTER
     BEATS = BEATS
-    CUT_BEATS = CUT_BEATS
 
-    def __init__(self, scene, theme=None, sections=False, explainer_cut=False):
-        super().__init__(scene, theme, sections, explainer_cut)
+    def __init__(self, scene, theme=None, sections=False):
+        super().__init__(scene, theme, sections)
         self.surface = surface = mathcore.get_surface(SURFACE)
         self.f = lambda x: float(surface.f(np.array([x])))  # closures, not bound methods (deepcopy)
         self.df = lambda x: float(surface.grad(np.array([x]))[0])
@@ -100,11 +99,11 @@ class Derivatives(Chapter):
         self.formula_f.to_corner(UP + RIGHT, buff=MARGIN).align_to(np.array([PANEL_LEFT, 0, 0]), LEFT)
         self.formulas["f"] = self.formula_f
         self.say(f"How steep is this curve at x = {g3(X0)}?")
-        self.play(Create(self.axes), FadeIn(self.ticks), run_time=self.pace(1.2, 0.9))
-        self.play(Create(self.graph), Write(self.formula_f), run_time=self.pace(1.6, 1.3))
+        self.play(Create(self.axes), FadeIn(self.ticks), run_time=1.2)
+        self.play(Create(self.graph), Write(self.formula_f), run_time=1.6)
         self.dot0 = Dot(self.p(X0), radius=0.08, color=t.foreground)
-        self.play(FadeIn(self.dot0, scale=0.5), run_time=self.pace(0.6, 0.5))
-        self.wait(self.pace(1.0, 0.6))
+        self.play(FadeIn(self.dot0, scale=0.5), run_time=0.6)
+        self.wait(1.0)
 
     @beat
     def show_secant(self):
@@ -129,11 +128,11 @@ class Derivatives(Chapter):
         self.formulas["secant"] = readout
         self.secant_readout = readout
         self.say(f"Take a second point: the line through both,\na secant, rises {g3(rise)} over a run of {g3(run)}.")
-        self.play(FadeIn(self.dot1, scale=0.5), Create(self.secant_line), run_time=self.pace(1.2, 1.0))
+        self.play(FadeIn(self.dot1, scale=0.5), Create(self.secant_line), run_time=1.2)
         self.play(Create(run_leg), Create(rise_leg), FadeIn(run_label), FadeIn(rise_label),
-                  run_time=self.pace(1.0, 0.8))
-        self.play(Write(readout), run_time=self.pace(1.4, 1.2))
-        self.wait(self.pace(2.2, 2.0))
+                  run_time=1.0)
+        self.play(Write(readout), run_time=1.4)
+        self.wait(2.2)
 
     @beat
     def shrink_to_tangent(self):
@@ -162,11 +161,11 @@ class Derivatives(Chapter):
         value_h.add_updater(lambda m: m.set_value(h.get_value()))
         value_s.add_updater(lambda m: m.set_value(secant_slope()))
         self.say("Slide the second point closer: the gap h shrinks\nand the secant turns into the tangent.")
-        self.play(FadeOut(self.secant_readout), FadeOut(self.legs), run_time=self.pace(0.5, 0.4))
-        self.play(FadeIn(rows), run_time=self.pace(0.5, 0.4))
-        self.play(h.animate.set_value(H_FINAL), run_time=self.pace(4.5, 3.6),
+        self.play(FadeOut(self.secant_readout), FadeOut(self.legs), run_time=0.5)
+        self.play(FadeIn(rows), run_time=0.5)
+        self.play(h.animate.set_value(H_FINAL), run_time=4.5,
                   rate_func=rate_functions.ease_in_out_cubic)
-        if self.explainer_cut:
+        if self.cut:
             self.wait(0.4)  # the limit's numbers, still, before they give way to the derivative
         value_h.clear_updaters()
         value_s.clear_updaters()
@@ -186,14 +185,14 @@ class Derivatives(Chapter):
         self.scene.remove(live_line, live_dot)
         self.scene.add(self.tangent_line)
         self.say(f"The tangent's slope is the derivative: f'({g3(X0)}) = {g3(tangent_slope)}.")
-        if self.explainer_cut:
+        if self.cut:
             # One after the other: the limit's rows and the derivative share a place.
             self.play(FadeOut(rows), run_time=0.3)
             self.play(Write(deriv), run_time=0.8)
         else:
             self.play(FadeOut(rows), Write(deriv), run_time=1.2)
-        self.play(Write(at_x0), run_time=self.pace(1.0, 0.8))
-        self.wait(self.pace(2.2, 2.0))
+        self.play(Write(at_x0), run_time=1.0)
+        self.wait(2.2)
         self.derivative_group = VGroup(deriv, at_x0)
 
     @beat
@@ -277,7 +276,7 @@ class Derivatives(Chapter):
 
     @beat
     def outro(self):
-        self.clear(run_time=self.pace(0.8, 0.6))
+        self.clear(run_time=0.8)
 
 
 PANEL_LEFT = 1.0  # scene x of the left edge of the formula column
@@ -290,13 +289,12 @@ def play_derivatives(scene, theme=None, sections: bool = False) -> Derivatives:
     return chapter
 
 
-class DerivativesChapter(Scene):
+class DerivativesChapter(Part, Scene):
     """Chapter 2 alone: from a secant of x^2 to its tangent, and what the slope means.
 
-    With ``explainer_cut = True`` set on the instance (the explainer does), the shorter cut.
+    With ``cut_plan`` set on the instance (the explainer does), the explainer's cut.
     """
 
     def construct(self):
-        # The explainer sets ``explainer_cut`` for its shorter cut (``CUT_BEATS``).
-        self.chapter = ch = Derivatives(self, sections=True, explainer_cut=getattr(self, "explainer_cut", False))
+        self.chapter = ch = Derivatives(self, sections=True)
         ch.play_all()  # show_curve, show_secant, shrink_to_tangent, nudge_x, slopes_everywhere, outro

@@ -8,8 +8,8 @@ down on the contour map: the gradient field (``surface.grad`` on a grid) is perp
 to the contours and points uphill, the direction of steepest ascent; its opposite is the
 way down. Last, the chain rule on a composite function, every derivative from SymPy.
 
-The explainer's cut (``explainer_cut``, about 28 s instead of 47.5) keeps the slices, the
-gradient and the steepest ascent at one point (``CUT_BEATS``) with shorter holds; the field of
+The explainer's cut (``scenes.explainer.CUTS``, about 28 s instead of 47.5) keeps the slices,
+the gradient and the steepest ascent at one point with shorter holds; the field of
 arrows and the chain rule are left to the chapter rendered alone.
 
 Render alone::
@@ -26,6 +26,7 @@ from manim import (
     DEGREES, DOWN, LEFT, ORIGIN, RIGHT, UP, Arrow, Create, Dot, Dot3D, GrowArrow, Line, Polygon, RoundedRectangle, ThreeDScene, VGroup, VMobject, Write, rate_functions,
 )
 from scenes.animations import FadeIn, FadeOut
+from scenes.part import Part
 
 import mathcore
 from scenes.chapters._common import Chapter, beat, closed_levels, fmt3, g3, load_narration
@@ -56,8 +57,6 @@ BEATS = (
     "chain_rule",
     "outro",
 )
-CUT_BEATS = ("show_surface", "slice_x", "slice_y", "gradient_vector", "look_from_above", "steepest_ascent",
-             "outro")  # the explainer's cut
 NARRATION = load_narration(CHAPTER)
 
 
@@ -92,10 +91,9 @@ class Gradient(Chapter):
 
     name = CHAPTER
     BEATS = BEATS
-    CUT_BEATS = CUT_BEATS
 
-    def __init__(self, scene, theme=None, sections=False, explainer_cut=False):
-        super().__init__(scene, theme, sections, explainer_cut)
+    def __init__(self, scene, theme=None, sections=False):
+        super().__init__(scene, theme, sections)
         self.field = None  # the gradient field's arrows, once gradient_field has played
         self.surface = gradient_surface()
         self.point = np.array(POINT, float)
@@ -168,11 +166,11 @@ class Gradient(Chapter):
         self.formulas["f"] = self.formula_f
         self.fix(self.formula_f)
         self.say("A loss with two inputs is a surface over the (x, y) plane.")
-        scene.play(FadeIn(self.contours), FadeIn(self.mesh), run_time=self.pace(1.5, 1.2))
-        scene.play(Write(self.formula_f), run_time=self.pace(1.2, 1.0))
+        scene.play(FadeIn(self.contours), FadeIn(self.mesh), run_time=1.5)
+        scene.play(Write(self.formula_f), run_time=1.2)
         self.dot = Dot3D(self.on_surface(self.point, lift=0.06)[0], radius=0.07, color=t.foreground)
-        scene.play(FadeIn(self.dot), run_time=self.pace(0.5, 0.4))
-        self.wait(self.pace(1.0, 0.6))
+        scene.play(FadeIn(self.dot), run_time=0.5)
+        self.wait(1.0)
 
     def _partial(self, axis: int, color):
         t = self.theme
@@ -202,7 +200,7 @@ class Gradient(Chapter):
         """The plane (``plane_in``: its animations), the curve it cuts, the tangent with the
         partial derivative, its value."""
         scene = self.scene
-        if self.explainer_cut:
+        if self.cut:
             scene.play(*plane_in, Create(group[1]), run_time=1.1)
             scene.play(Create(group[2]), Write(formula), FadeIn(at), run_time=1.0)
             self.wait(1.7)
@@ -237,9 +235,9 @@ class Gradient(Chapter):
         self.shown["gradient"] = f"({fmt3(g[0])}, {fmt3(g[1])})"
         self.fix(row)
         self.say("Stack the partial derivatives: that vector is the gradient.")
-        scene.play(Write(grad), run_time=self.pace(1.2, 1.0))
-        scene.play(FadeIn(value), run_time=self.pace(0.6, 0.5))
-        self.wait(self.pace(2.0, 1.8))
+        scene.play(Write(grad), run_time=1.2)
+        scene.play(FadeIn(value), run_time=0.6)
+        self.wait(2.0)
         self.gradient_row = row
 
     @beat
@@ -249,7 +247,7 @@ class Gradient(Chapter):
         fixed = [self.partial_x, self.partial_y, self.gradient_row]
         self.say("Now look straight down: the surface becomes a contour map.")
         scene.play(FadeOut(self.mesh), FadeOut(self.slice_x_group[1:]), FadeOut(self.slice_y_group),
-                   FadeOut(self.dot), *(FadeOut(m) for m in fixed), run_time=self.pace(1.0, 0.8))
+                   FadeOut(self.dot), *(FadeOut(m) for m in fixed), run_time=1.0)
         for m in fixed:
             self.unfix(m)
         scene.remove(self.mesh, self.slice_x_group, self.slice_y_group, self.dot, *fixed)
@@ -258,11 +256,11 @@ class Gradient(Chapter):
         delta = np.array([MAP_X, MAP_Y, 0.0]) - floor_center * np.array([1, 1, 0])
         self.view.axes.shift(delta)
         scene.move_camera(phi=0, theta=-90 * DEGREES, zoom=ZOOM_TOP, frame_center=np.array([0, 0, floor_center[2]]),
-                          run_time=self.pace(2.5, 2.2), rate_func=rate_functions.ease_in_out_sine,
+                          run_time=2.5, rate_func=rate_functions.ease_in_out_sine,
                           added_anims=[self.contours.animate.shift(delta)])
         self.floor.shift(delta)
-        self.scene.play(FadeIn(self.floor), run_time=self.pace(0.5, 0.4))
-        self.wait(self.pace(0.3, 0.2))
+        self.scene.play(FadeIn(self.floor), run_time=0.5)
+        self.wait(0.3)
 
     def floor_arrow(self, xy, vector, scale, color, width=4, tip=0.16):
         start = self.view.floor_points([xy])[0]
@@ -328,13 +326,13 @@ class Gradient(Chapter):
         self.fix(rows)
         self.say("The gradient crosses the contours at right angles\nand points uphill: the steepest way up.")
         dim = [self.field.animate.set_opacity(0.3)] if self.field is not None else []  # the cut has no field
-        scene.play(*dim, FadeIn(dot), Create(level), run_time=self.pace(0.8, 0.7))
-        scene.play(GrowArrow(up), FadeIn(rows[0]), run_time=self.pace(1.0, 0.9))
-        scene.play(Create(corner), run_time=self.pace(0.5, 0.4))
-        self.wait(self.pace(1.2, 1.0))
+        scene.play(*dim, FadeIn(dot), Create(level), run_time=0.8)
+        scene.play(GrowArrow(up), FadeIn(rows[0]), run_time=1.0)
+        scene.play(Create(corner), run_time=0.5)
+        self.wait(1.2)
         self.say("So the steepest way down is the opposite arrow:\nminus the gradient.")
-        scene.play(GrowArrow(down), FadeIn(rows[1]), run_time=self.pace(1.0, 0.9))
-        self.wait(self.pace(1.8, 1.7))
+        scene.play(GrowArrow(down), FadeIn(rows[1]), run_time=1.0)
+        self.wait(1.8)
 
     @beat
     def chain_rule(self):
@@ -386,7 +384,7 @@ class Gradient(Chapter):
 
     @beat
     def outro(self):
-        self.clear(run_time=self.pace(0.8, 0.6))
+        self.clear(run_time=0.8)
         self.scene.set_camera_orientation(phi=0, theta=-90 * DEGREES, zoom=1, frame_center=ORIGIN)
 
 
@@ -397,14 +395,14 @@ def play_gradient(scene, theme=None, sections: bool = False) -> Gradient:
     return chapter
 
 
-class GradientChapter(ThreeDScene):
+class GradientChapter(Part, ThreeDScene):
     """Chapter 3 alone: slices, partial derivatives, the gradient field, the chain rule.
 
-    With ``explainer_cut = True`` set on the instance (the explainer does), the shorter cut.
+    With ``cut_plan`` set on the instance (the explainer does), the explainer's cut.
     """
 
     def construct(self):
-        self.chapter = ch = Gradient(self, sections=True, explainer_cut=getattr(self, "explainer_cut", False))
+        self.chapter = ch = Gradient(self, sections=True)
         # show_surface, slice_x, slice_y, gradient_vector, look_from_above, gradient_field,
         # steepest_ascent, chain_rule, outro
         ch.play_all()

@@ -6,7 +6,7 @@ walker feels the slope (the derivative), steps a distance ``lr * |slope|`` downh
 steps shrink as the ground flattens. The fog lifts on the valley; then the same rule runs on
 a two-variable landscape in 3D.
 
-The explainer's cut (``explainer_cut``, about 29 s instead of 47) keeps every beat but works
+The explainer's cut (``scenes.explainer.CUTS``, about 29 s instead of 47) keeps every beat but works
 one step out slowly instead of two, takes the shrinking steps briskly without the readout
 (its numbers would change faster than they can be read), and does not turn the 3D camera.
 
@@ -22,6 +22,7 @@ from manim import (
     DEGREES, DOWN, LEFT, ORIGIN, RIGHT, UP, UR, Arrow, Axes, Circle, Create, Dot, Line, ThreeDScene, Transform, ValueTracker, VGroup, always_redraw, rate_functions,
 )
 from scenes.animations import FadeIn, FadeOut
+from scenes.part import Part
 
 import mathcore
 from scenes.chapters._common import Chapter, beat, closed_levels, fmt3, g3, load_narration
@@ -57,7 +58,6 @@ BEATS = (
     "landscape_3d",
     "outro",
 )
-CUT_BEATS = BEATS  # the explainer's cut plays every beat, shorter
 NARRATION = load_narration(CHAPTER)
 
 
@@ -105,12 +105,11 @@ class Hook(Chapter):
 
     name = CHAPTER
     BEATS = BEATS
-    CUT_BEATS = CUT_BEATS
 
-    def __init__(self, scene, theme=None, sections=False, explainer_cut=False):
-        super().__init__(scene, theme, sections, explainer_cut)
+    def __init__(self, scene, theme=None, sections=False):
+        super().__init__(scene, theme, sections)
         self.state(lr=g3(PROFILE_LR))
-        self.detailed_steps = self.pace(DETAILED_STEPS, CUT_DETAILED_STEPS)
+        self.detailed_steps = CUT_DETAILED_STEPS if self.cut else DETAILED_STEPS
         self.profile = profile = profile_surface()
         # A plain closure, not a bound method: manim deep-copies the functions a plot keeps.
         self.h = lambda x: float(profile.f(np.array([x])))
@@ -195,7 +194,7 @@ class Hook(Chapter):
             self.play(Create(arrow), run_time=0.7)
             self.play(self.x_tracker.animate.set_value(x1), FadeOut(tangent), FadeOut(arrow),
                       run_time=1.2)
-        elif self.explainer_cut:
+        elif self.cut:
             # Brisk: the slope and the step as lines only (the readout left before these steps).
             self.play(FadeIn(tangent), FadeIn(arrow), run_time=0.25)
             self.play(self.x_tracker.animate.set_value(x1), FadeOut(tangent), FadeOut(arrow),
@@ -227,9 +226,9 @@ class Hook(Chapter):
         self.footprints = VGroup(Dot(self.ground(self.x_tracker.get_value()), radius=0.04, color=t.muted))
         self.say("Blindfolded on a mountain, in thick fog.\nWhich way is down?")
         self.play(FadeIn(self.full_curve), FadeIn(self.fog_window), FadeIn(self.walker, shift=DOWN * 0.2),
-                  run_time=self.pace(1.5, 1.2))
+                  run_time=1.5)
         self.scene.add(self.footprints)
-        self.wait(self.pace(1.5, 1.2))
+        self.wait(1.5)
 
     @beat
     def feel_slope(self):
@@ -241,12 +240,12 @@ class Hook(Chapter):
         self.readout_left = min(self._readout(k, record=False).get_left()[0] for k in range(self.walk.n_steps))
         self.readout = self._readout(0, record=False)
         self.fix(self.readout)
-        self.play(Create(tangent), FadeIn(self.readout[0]), run_time=self.pace(1.0, 0.8))
-        self.wait(self.pace(1.0, 0.6))
+        self.play(Create(tangent), FadeIn(self.readout[0]), run_time=1.0)
+        self.wait(1.0)
         self.say("So step downhill: a steep slope, a big step.")
-        self.play(FadeIn(self.readout[1]), run_time=self.pace(0.8, 0.6))
-        self.wait(self.pace(1.2, 1.0))
-        if self.explainer_cut:
+        self.play(FadeIn(self.readout[1]), run_time=0.8)
+        self.wait(1.2)
+        if self.cut:
             # The first step starts from this tangent and this readout (step 0's numbers).
             self.felt_tangent = tangent
         else:
@@ -259,7 +258,7 @@ class Hook(Chapter):
 
     @beat
     def shrinking_steps(self):
-        if self.explainer_cut:
+        if self.cut:
             # The readout's numbers would change faster than they can be read: it leaves.
             self.play(FadeOut(self.readout), run_time=0.3)
             self.unfix(self.readout)
@@ -268,7 +267,7 @@ class Hook(Chapter):
         self.say("As the ground flattens, the steps shrink.")
         for k in range(self.detailed_steps, self.walk.n_steps):
             self._take_step(k, detailed=False)
-        self.wait(self.pace(0.8, 0.3))
+        self.wait(0.8)
 
     @beat
     def lift_fog(self):
@@ -278,18 +277,18 @@ class Hook(Chapter):
         mark = Dot(self.ground(x_min), radius=0.08, color=t.good)
         label = self.text("valley floor", FONT_SMALL, t.good).next_to(self.walker, UP, buff=0.2)
         readout = [FadeOut(self.readout)] if self.readout is not None else []
-        self.play(self.full_curve.animate.set_stroke(opacity=1.0), *readout, run_time=self.pace(1.8, 1.3))
-        self.play(FadeIn(mark, scale=0.5), FadeIn(label), run_time=self.pace(0.8, 0.6))
-        self.wait(self.pace(1.6, 1.3))
+        self.play(self.full_curve.animate.set_stroke(opacity=1.0), *readout, run_time=1.8)
+        self.play(FadeIn(mark, scale=0.5), FadeIn(label), run_time=0.8)
+        self.wait(1.6)
         self.walker.clear_updaters()
         leaving = [self.full_curve, self.fog_window, self.walker, self.footprints, mark, label]
-        if self.explainer_cut:
+        if self.cut:
             leaving.append(self.caption)  # the caption leaves with the picture, not before it
             self.unfix(self.caption)
             self.caption = None
         else:
             self.say(None)
-        self.play(*(FadeOut(m) for m in leaving), run_time=self.pace(0.8, 0.6))
+        self.play(*(FadeOut(m) for m in leaving), run_time=0.8)
         self.scene.remove(*leaving)
         self.scene.remove(self.fog_window)
 
@@ -313,20 +312,20 @@ class Hook(Chapter):
         center = view.axes.c2p(0, 0, 0) * np.array([1, 1, 0]) + np.array([0, 0, -0.3])
         scene.set_camera_orientation(phi=58 * DEGREES, theta=-50 * DEGREES, zoom=0.9, frame_center=center)
         self.say("In a real problem the ground slopes in many directions.\nThe same rule still works.")
-        scene.play(FadeIn(floor), FadeIn(mesh), run_time=self.pace(1.5, 1.1))
+        scene.play(FadeIn(floor), FadeIn(mesh), run_time=1.5)
         scene.add_fixed_orientation_mobjects(marker)
-        scene.play(FadeIn(marker, scale=0.5), run_time=self.pace(0.5, 0.4))
+        scene.play(FadeIn(marker, scale=0.5), run_time=0.5)
         scene.add(shadow, trail)
-        scene.wait(self.pace(0.8, 0.4))
+        scene.wait(0.8)
         progress = ValueTracker(0)
         n = len(pts) - 1
         for m in (trail, shadow, marker):
             m.add_updater(lambda m: m.set_step(progress.get_value()))
-        scene.play(progress.animate.set_value(n), run_time=self.pace(6, 3.6), rate_func=rate_functions.ease_out_sine)
+        scene.play(progress.animate.set_value(n), run_time=6, rate_func=rate_functions.ease_out_sine)
         for m in (trail, shadow, marker):
             m.clear_updaters()
         self.say("Feel the slope, step downhill, repeat:\nthat is gradient descent.")
-        if self.explainer_cut:
+        if self.cut:
             scene.wait(2.0)  # the camera stays: the line is read over a still picture
         else:
             scene.move_camera(theta=-70 * DEGREES, run_time=3, rate_func=rate_functions.ease_in_out_sine)
@@ -334,7 +333,7 @@ class Hook(Chapter):
 
     @beat
     def outro(self):
-        self.clear(run_time=self.pace(0.8, 0.6))
+        self.clear(run_time=0.8)
         if self.is_3d:
             self.scene.set_camera_orientation(phi=0, theta=-90 * DEGREES, zoom=1, frame_center=ORIGIN)
 
@@ -346,12 +345,12 @@ def play_hook(scene, theme=None, sections: bool = False) -> Hook:
     return chapter
 
 
-class HookChapter(ThreeDScene):
+class HookChapter(Part, ThreeDScene):
     """Chapter 1 alone: the blindfolded climber, then a 3D landscape.
 
-    With ``explainer_cut = True`` set on the instance (the explainer does), the shorter cut.
+    With ``cut_plan`` set on the instance (the explainer does), the explainer's cut.
     """
 
     def construct(self):
-        self.chapter = hook = Hook(self, sections=True, explainer_cut=getattr(self, "explainer_cut", False))
+        self.chapter = hook = Hook(self, sections=True)
         hook.play_all()  # enter_fog, feel_slope, first_steps, shrinking_steps, lift_fog, landscape_3d, outro

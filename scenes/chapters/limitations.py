@@ -11,7 +11,7 @@ Render alone::
 
     manim -ql scenes/chapters/limitations.py LimitationsChapter
 
-Explainer cut (``explainer_cut`` set on the Scene): ill-conditioning, Newton, schedules and
+Explainer cut (``scenes.explainer.CUTS``): ill-conditioning, Newton, schedules and
 the closing summary, in about 29 s instead of 49, without the callbacks to local minima,
 saddles and plateaus (the ``callbacks`` beat: chapter 4 of the explainer has just shown them).
 """
@@ -26,6 +26,7 @@ from manim import (
     DOWN, LEFT, RIGHT, UP, Create, Dot, MathTex, Rectangle, RoundedRectangle, Scene, Star, VGroup, linear,
 )
 from scenes.animations import FadeIn, FadeOut
+from scenes.part import Part
 
 import mathcore
 from scenes.config import LimitationsConfig, load_or_exit
@@ -58,10 +59,9 @@ def runs(cfg: LimitationsConfig = LimitationsConfig()) -> dict:
 
 class Limitations(NarratedChapter):
     name = CHAPTER
-    CUT_BEATS = ("zigzag", "newton", "schedules", "summary")
 
-    def __init__(self, scene, theme=None, cfg: LimitationsConfig = LimitationsConfig(), explainer_cut: bool = False):
-        super().__init__(scene, theme, explainer_cut=explainer_cut)
+    def __init__(self, scene, theme=None, cfg: LimitationsConfig = LimitationsConfig()):
+        super().__init__(scene, theme)
         self.cfg = cfg
         self.runs = runs(cfg)
         self.gd_color = self.theme.optimizer_color("gd")
@@ -132,25 +132,24 @@ class Limitations(NarratedChapter):
         self.zoom_trace = Trace([inset.point(p) for p in gd.points[: k + 1]], self.gd_color, width=3,
                                 dot_radius=0.07)
         self.inset = VGroup(inset, box)
-        pace = self.pace
         title = []
         if not hasattr(self, "title"):  # the cut starts here (no callbacks): bring in the title
             self.title = self.make_title("Limitations, and what comes next")
             title = [FadeIn(self.title)]
         self.say("Rosenbrock's valley: steep walls, flat floor. Gradient descent zig-zags and crawls")
-        self.play(*title, FadeIn(panel), FadeIn(star), FadeIn(plot), FadeIn(self.rule_gd), run_time=pace(1.2, 1.0))
-        self.play(FadeIn(inset), Create(box), run_time=pace(0.8, 0.6))
+        self.play(*title, FadeIn(panel), FadeIn(star), FadeIn(plot), FadeIn(self.rule_gd), run_time=1.2)
+        self.play(FadeIn(inset), Create(box), run_time=0.8)
         self.scene.add(self.gd_trace, self.gd_loss, self.zoom_trace)
-        self.play(trace_range([self.gd_trace, self.gd_loss, self.zoom_trace], 0, k, run_time=pace(3.5, 2.4),
+        self.play(trace_range([self.gd_trace, self.gd_loss, self.zoom_trace], 0, k, run_time=3.5,
                               rate_func=linear))
-        self.play(trace_range([self.gd_trace, self.gd_loss], k, len(gd.points) - 1, run_time=pace(3.5, 2.0),
+        self.play(trace_range([self.gd_trace, self.gd_loss], k, len(gd.points) - 1, run_time=3.5,
                               rate_func=linear))
         end = MathTex(rf"{gd.n_steps}\ \text{{steps}} \to ({sig(gd.x[0])},\ {sig(gd.x[1])})", font_size=FONT_SMALL,
                       color=self.gd_color)
         end.next_to(self.rule_gd, DOWN, aligned_edge=LEFT, buff=0.15)
         self.gd_end = end
-        self.play(FadeIn(end), run_time=pace(0.6, 0.5))
-        self.wait(pace(1.5, 1.0))
+        self.play(FadeIn(end), run_time=0.6)
+        self.wait(1.5)
 
     def newton(self):
         th = self.theme
@@ -163,7 +162,6 @@ class Limitations(NarratedChapter):
         group = VGroup(lab, rule, hess).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
         group.move_to([0, 2.6, 0], UP).align_to([2.9, 0, 0], LEFT)
         self.rule_newton = group
-        pace = self.pace
         self.say("Newton's method divides by the curvature (the Hessian H)")
         if self.cut:
             self.play(FadeOut(self.inset), FadeOut(self.zoom_trace), FadeIn(group, shift=0.1 * UP), run_time=0.8)
@@ -176,16 +174,16 @@ class Limitations(NarratedChapter):
         loss = self.loss_plot.trace(np.log10(np.arange(1, len(newton.losses) + 1)), newton.losses, self.newton_color)
         self.newton_trace, self.newton_loss = trace, loss
         self.scene.add(trace, loss)
-        self.play(trace_together([trace, loss], run_time=pace(3.0, 1.8), rate_func=linear),
-                  FadeIn(vertices, lag_ratio=0.3), run_time=pace(3.0, 1.8))
+        self.play(trace_together([trace, loss], run_time=3.0, rate_func=linear),
+                  FadeIn(vertices, lag_ratio=0.3), run_time=3.0)
         end = MathTex(rf"{newton.n_steps}\ \text{{steps}} \to ({sig(newton.x[0])},\ {sig(newton.x[1])})",
                       font_size=FONT_SMALL, color=self.newton_color)
         end.next_to(group, DOWN, aligned_edge=LEFT, buff=0.15)
         self.newton_end = end
-        self.play(FadeIn(end), run_time=pace(0.6, 0.4))
+        self.play(FadeIn(end), run_time=0.6)
         self.say(f"{newton.n_steps} steps, not {self.runs['gd'].n_steps}+; but each needs n² second derivatives")
-        self.wait(pace(3.0, 1.8))
-        self.play(*[FadeOut(m) for m in self.scene.mobjects if m is not self.title], run_time=pace(0.8, 0.5))
+        self.wait(3.0)
+        self.play(*[FadeOut(m) for m in self.scene.mobjects if m is not self.title], run_time=0.8)
         self.caption = None
 
     def schedules(self):
@@ -213,16 +211,15 @@ class Limitations(NarratedChapter):
         entries = [(f"{name}: final", sig(t.losses[-1] - f_min), colors[name]) for name, t in runs_.items()]
         leg = legend_rows(entries, th, FONT_SMALL).arrange(RIGHT, buff=0.6)
         leg.move_to([0, -2.05, 0])
-        pace = self.pace
         self.say("Learning-rate schedules: the same stochastic run, three ways to shrink η")
-        self.play(FadeIn(lr_plot), FadeIn(loss_plot), run_time=pace(1.0, 0.7))
+        self.play(FadeIn(lr_plot), FadeIn(loss_plot), run_time=1.0)
         self.scene.add(*lr_traces, *loss_traces)
-        self.play(trace_together(lr_traces + loss_traces, run_time=pace(4.5, 3.0), rate_func=linear), FadeIn(leg),
-                  run_time=pace(4.5, 3.0))
+        self.play(trace_together(lr_traces + loss_traces, run_time=4.5, rate_func=linear), FadeIn(leg),
+                  run_time=4.5)
         self.say("Large steps first, small steps later: SGD settles below its noise floor")
         self.schedule_legend = leg
-        self.wait(pace(3.0, 1.8))
-        self.play(*[FadeOut(m) for m in self.scene.mobjects if m is not self.title], run_time=pace(0.8, 0.5))
+        self.wait(3.0)
+        self.play(*[FadeOut(m) for m in self.scene.mobjects if m is not self.title], run_time=0.8)
         self.caption = None
 
     def summary(self):
@@ -254,27 +251,27 @@ class Limitations(NarratedChapter):
             cards.add(VGroup(box, content))
         cards.arrange_in_grid(rows=2, cols=3, buff=(0.3, 0.35)).move_to([0, 0.2, 0])
         self.say("Follow the negative gradient; choose the step well;\nlet the variants handle noise, scale and curvature")
-        self.play(FadeIn(cards, lag_ratio=0.25), run_time=self.pace(2.5, 1.8))
-        self.wait(self.pace(3.5, 3.0))
-        self.clear(self.pace(0.8, 0.7))
+        self.play(FadeIn(cards, lag_ratio=0.25), run_time=2.5)
+        self.wait(3.5)
+        self.clear(0.8)
 
 
-def play_limitations(scene, theme=None, sections: bool = False, explainer_cut: bool = False) -> Limitations:
+def play_limitations(scene, theme=None, sections: bool = False) -> Limitations:
     """Play chapter 8 on ``scene`` (for a longer video); returns the chapter object."""
-    chapter = Limitations(scene, theme, cfg=load_or_exit("limitations"), explainer_cut=explainer_cut)  # [limitations] of $GDX_CONFIG
+    chapter = Limitations(scene, theme, cfg=load_or_exit("limitations"))  # [limitations] of $GDX_CONFIG
     chapter.play_all(sections=sections)
     return chapter
 
 
-class LimitationsChapter(Scene):
+class LimitationsChapter(Part, Scene):
     """Chapter 8 alone: ``manim -ql scenes/chapters/limitations.py LimitationsChapter``.
 
-    Each beat starts a section ``limitations.<beat>``; with ``explainer_cut`` set on the
-    instance it plays the explainer's cut.
+    Each beat starts a section ``limitations.<beat>``; with ``cut_plan`` set on the
+    instance (the explainer does) it plays the explainer's cut.
     """
 
     def construct(self):
-        self.chapter = play_limitations(self, sections=True, explainer_cut=getattr(self, "explainer_cut", False))
+        self.chapter = play_limitations(self, sections=True)
 
 
 BEATS = Limitations.beats()

@@ -12,7 +12,7 @@ Render alone::
 
     manim -ql scenes/chapters/stochastic.py StochasticChapter
 
-Explainer cut (``explainer_cut`` set on the Scene): every beat, in about 22 s instead of 42
+Explainer cut (``scenes.explainer.CUTS``): every beat, in about 22 s instead of 42
 (no close-up of one example's residual, the runs drawn faster, shorter holds).
 """
 
@@ -25,6 +25,7 @@ from manim import (
     DOWN, LEFT, RIGHT, UP, Arrow, Circle, Create, DashedLine, Line, MathTex, Scene, Transform, VGroup, linear,
 )
 from scenes.animations import FadeIn, FadeOut
+from scenes.part import Part
 
 import mathcore
 from scenes.config import StochasticConfig, load_or_exit
@@ -60,8 +61,8 @@ def epochs_axis(trajectory, n_examples: int) -> np.ndarray:
 class Stochastic(NarratedChapter):
     name = CHAPTER
 
-    def __init__(self, scene, theme=None, cfg: StochasticConfig = StochasticConfig(), explainer_cut: bool = False):
-        super().__init__(scene, theme, explainer_cut=explainer_cut)
+    def __init__(self, scene, theme=None, cfg: StochasticConfig = StochasticConfig()):
+        super().__init__(scene, theme)
         self.cfg = cfg
         self.surface = mathcore.get_surface(cfg.surface)
         self.runs = runs(cfg)
@@ -122,9 +123,9 @@ class Stochastic(NarratedChapter):
         else:
             self.play(FadeIn(self.title), FadeIn(loss), run_time=1.0)
             self.play(FadeIn(self.plot), FadeIn(self.panel), run_time=1.2)
-        self.play(Create(self.line), FadeIn(self.start_dot), run_time=self.pace(0.8, 0.5))
+        self.play(Create(self.line), FadeIn(self.start_dot), run_time=0.8)
         self.say(f"A line fitted to n = {self.surface.n_examples} points: the loss averages one term per example")
-        self.wait(self.pace(2.5, 1.6))
+        self.wait(2.5)
 
     def levels(self):
         """Contour levels: loss values spaced so that rings are even near the minimum."""
@@ -145,7 +146,7 @@ class Stochastic(NarratedChapter):
             Arrow(origin, self.panel.point(start + self.arrow_scale * d), buff=0, stroke_width=2.5,
                   max_tip_length_to_length_ratio=0.12, max_stroke_width_to_length_ratio=8, color=color)
             .set_opacity(0.7) for d in steps])
-        self.play(*[Create(a) for a in self.arrows], run_time=self.pace(2.0, 0.9))
+        self.play(*[Create(a) for a in self.arrows], run_time=2.0)
         self.say("Each example's gradient -∇ℓᵢ pulls in its own direction (arrows scaled)")
         # One example: the one pulling farthest from the average.
         mean = steps.mean(axis=0)
@@ -176,14 +177,14 @@ class Stochastic(NarratedChapter):
         target = Arrow(origin, self.panel.point(start + self.arrow_scale * mean), buff=0, stroke_width=6,
                        max_tip_length_to_length_ratio=0.25, color=self.colors["batch"])
         self.say("Batch: their average is the true gradient -∇L,\nbut it costs a pass over all the data for one step")
-        self.play(*[Transform(a, target.copy()) for a in self.arrows], run_time=self.pace(1.8, 0.9))
+        self.play(*[Transform(a, target.copy()) for a in self.arrows], run_time=1.8)
         self.scene.remove(*self.arrows)
         self.mean_arrow = target
         self.scene.add(target)
-        self.wait(self.pace(1.5, 0.3))
+        self.wait(1.5)
         self.traces = {}
-        self.run_trace("batch", run_time=self.pace(3.0, 1.6))
-        self.play(FadeOut(self.mean_arrow), run_time=self.pace(0.5, 0.4))
+        self.run_trace("batch", run_time=3.0)
+        self.play(FadeOut(self.mean_arrow), run_time=0.5)
 
     def run_trace(self, key: str, run_time: float):
         traj = self.runs[key]
@@ -204,7 +205,7 @@ class Stochastic(NarratedChapter):
     def sgd(self):
         n = self.surface.n_examples
         self.say(f"Stochastic: one example per step, {n} noisy steps per epoch")
-        self.run_trace("sgd", run_time=self.pace(6.0, 2.9))
+        self.run_trace("sgd", run_time=6.0)
         if not self.cut:
             self.wait(1.0)
 
@@ -212,7 +213,7 @@ class Stochastic(NarratedChapter):
         k = self.cfg.batch_size
         per_epoch = -(-self.surface.n_examples // k)
         self.say(f"Mini-batch: groups of k = {k}, {per_epoch} steps per epoch, much less noise")
-        self.run_trace("minibatch", run_time=self.pace(3.5, 1.8))
+        self.run_trace("minibatch", run_time=3.5)
         if not self.cut:
             self.wait(1.0)
 
@@ -247,29 +248,29 @@ class Stochastic(NarratedChapter):
             self.play(FadeOut(self.plot), FadeOut(self.line), run_time=0.8)
             self.play(FadeIn(plot), Create(floor), run_time=0.8)
         self.scene.add(*self.loss_traces.values())
-        self.play(trace_together(list(self.loss_traces.values()), run_time=self.pace(3.0, 1.8), rate_func=linear),
-                  FadeIn(self.legend), run_time=self.pace(3.0, 1.8))
+        self.play(trace_together(list(self.loss_traces.values()), run_time=3.0, rate_func=linear),
+                  FadeIn(self.legend), run_time=3.0)
         self.say("More steps per epoch go further; mini-batches keep the speed, lose the noise")
-        self.wait(self.pace(3.5, 1.7))
-        self.clear(self.pace(0.8, 0.5))
+        self.wait(3.5)
+        self.clear(0.8)
 
 
-def play_stochastic(scene, theme=None, sections: bool = False, explainer_cut: bool = False) -> Stochastic:
+def play_stochastic(scene, theme=None, sections: bool = False) -> Stochastic:
     """Play chapter 5 on ``scene`` (for a longer video); returns the chapter object."""
-    chapter = Stochastic(scene, theme, cfg=load_or_exit("stochastic"), explainer_cut=explainer_cut)  # [stochastic] of $GDX_CONFIG
+    chapter = Stochastic(scene, theme, cfg=load_or_exit("stochastic"))  # [stochastic] of $GDX_CONFIG
     chapter.play_all(sections=sections)
     return chapter
 
 
-class StochasticChapter(Scene):
+class StochasticChapter(Part, Scene):
     """Chapter 5 alone: ``manim -ql scenes/chapters/stochastic.py StochasticChapter``.
 
-    Each beat starts a section ``stochastic.<beat>``; with ``explainer_cut`` set on the
-    instance it plays the explainer's cut.
+    Each beat starts a section ``stochastic.<beat>``; with ``cut_plan`` set on the
+    instance (the explainer does) it plays the explainer's cut.
     """
 
     def construct(self):
-        self.chapter = play_stochastic(self, sections=True, explainer_cut=getattr(self, "explainer_cut", False))
+        self.chapter = play_stochastic(self, sections=True)
 
 
 BEATS = Stochastic.beats()

@@ -10,7 +10,7 @@ it is most negative at 180 degrees, so the best step is against the gradient,
 :math:`\theta^2` from 5.0 with :math:`\eta = 0.1` for 20 steps: ``mathcore.run``'s numbers
 fill a scrolling table while the point slides down the parabola.
 
-The explainer's cut (``explainer_cut``, about 31 s instead of 48) plays every beat with
+The explainer's cut (``scenes.explainer.CUTS``, about 31 s instead of 48) plays every beat with
 shorter holds: u turns once round, one step is written out, and the table stops after
 ``CUT_STEPS`` steps (same run, same numbers).
 
@@ -27,6 +27,7 @@ from manim import (
     DOWN, LEFT, RIGHT, UP, Arrow, Circle, Create, DashedLine, DecimalNumber, Dot, FadeTransform, GrowArrow, Line, RoundedRectangle, Scene, VMobject, SurroundingRectangle, ValueTracker, VGroup, Write, always_redraw, linear, rate_functions,
 )
 from scenes.animations import FadeIn, FadeOut
+from scenes.part import Part
 
 import mathcore
 from scenes.chapters._common import (
@@ -68,7 +69,6 @@ BEATS = (
     "hand_rest",
     "outro",
 )
-CUT_BEATS = BEATS  # the explainer's cut plays every beat, shorter
 NARRATION = load_narration(CHAPTER)
 
 THETA = sp.Symbol("theta")
@@ -112,10 +112,10 @@ class UpdateRule(Chapter):
 
     name = CHAPTER
     BEATS = BEATS
-    CUT_BEATS = CUT_BEATS
 
-    def __init__(self, scene, theme=None, sections=False, explainer_cut=False):
-        super().__init__(scene, theme, sections, explainer_cut)
+    def __init__(self, scene, theme=None, sections=False):
+        super().__init__(scene, theme, sections)
+        self.arithmetic_steps = CUT_ARITHMETIC_STEPS if self.cut else ARITHMETIC_STEPS
         self.parabola = parabola = mathcore.get_surface(SURFACE)
         self.L = lambda v: float(parabola.f(np.array([v])))
         self.run = run_by_hand()
@@ -149,15 +149,15 @@ class UpdateRule(Chapter):
         self.shown["taylor_exact"], self.shown["taylor_first"] = ex["exact"], ex["first"]
         zoom = self._zoom_window()
         self.say("Zoom in far enough and any smooth loss looks flat:\nits change is about η times u·∇L.")
-        self.play(Write(general), run_time=self.pace(1.5, 1.2))
-        self.play(FadeIn(example_head), FadeIn(zoom.frame), FadeIn(zoom.label), run_time=self.pace(0.8, 0.6))
+        self.play(Write(general), run_time=1.5)
+        self.play(FadeIn(example_head), FadeIn(zoom.frame), FadeIn(zoom.label), run_time=0.8)
         self.scene.add(zoom.curves)
-        self.play(zoom.half.animate.set_value(ZOOM_TO), run_time=self.pace(3.0, 2.0),
+        self.play(zoom.half.animate.set_value(ZOOM_TO), run_time=3.0,
                   rate_func=rate_functions.ease_in_out_cubic)
-        self.wait(self.pace(1.0, 0.4))
+        self.wait(1.0)
         zoom.curves.clear_updaters()
         self.play(FadeOut(example_head), FadeOut(zoom.frame), FadeOut(zoom.label), FadeOut(zoom.curves),
-                  run_time=self.pace(0.5, 0.4))
+                  run_time=0.5)
         self.taylor_formula = general
 
     def _zoom_window(self) -> VGroup:
@@ -260,7 +260,7 @@ class UpdateRule(Chapter):
         setup = [FadeIn(contours), FadeIn(dot), FadeIn(theta_label), Create(circle)]
         plot = [GrowArrow(grad_arrow), FadeIn(grad_label), Create(plot_axes), FadeIn(x_ticks), FadeIn(y_name),
                 FadeIn(readout)]
-        if self.explainer_cut:
+        if self.cut:
             self.scene.add(u_arrow, u_label)
             self.play(*setup, *plot, run_time=1.1)  # the map and the plot at once
         else:
@@ -268,8 +268,8 @@ class UpdateRule(Chapter):
             self.scene.add(u_arrow, u_label)
             self.play(*plot, run_time=1.0)
         self.scene.add(trace, trace_dot)
-        self.play(angle.animate.set_value(360), run_time=self.pace(4.0, 2.6), rate_func=linear)
-        self.play(angle.animate.set_value(STOP_ANGLE), run_time=self.pace(1.4, 1.0),
+        self.play(angle.animate.set_value(360), run_time=4.0, rate_func=linear)
+        self.play(angle.animate.set_value(STOP_ANGLE), run_time=1.4,
                   rate_func=rate_functions.ease_in_out_sine)
         val_a.clear_updaters()
         val_v.clear_updaters()
@@ -282,8 +282,8 @@ class UpdateRule(Chapter):
         note = self.tex(r"-\lVert \nabla L \rVert = " + f"{best:.2f}", font_size=FONT_LABEL, color=t.highlight)
         note.next_to(low, RIGHT, buff=0.25)
         self.say("Lowest at 180°: u points straight against the gradient.")
-        self.play(Create(mark), FadeIn(note), run_time=self.pace(0.8, 0.6))
-        self.wait(self.pace(1.8, 1.4))
+        self.play(Create(mark), FadeIn(note), run_time=0.8)
+        self.wait(1.8)
         self.direction_group = VGroup(contours, dot, theta_label, circle, grad_arrow, grad_label, plot_axes, x_ticks,
                                       y_name, readout, mark, note)
         self.direction_live = VGroup(u_arrow, u_label, trace, trace_dot)
@@ -311,12 +311,12 @@ class UpdateRule(Chapter):
                              stroke_width=2))
         self.formulas.update(best_u=best_u, rule=rule)
         self.say("So step a distance η against the gradient.\nThat is the whole update rule.")
-        scene.play(FadeOut(self.direction_group), FadeOut(self.direction_live), run_time=self.pace(0.7, 0.5))
-        scene.play(Write(best_u), run_time=self.pace(1.1, 1.0))
-        self.wait(self.pace(0.4, 0.2))
-        scene.play(Write(rule), run_time=self.pace(1.2, 1.0))
-        scene.play(Create(box), FadeIn(eta_note), FadeIn(grad_note), Create(arrows), run_time=self.pace(0.8, 0.7))
-        self.wait(self.pace(2.0, 1.6))
+        scene.play(FadeOut(self.direction_group), FadeOut(self.direction_live), run_time=0.7)
+        scene.play(Write(best_u), run_time=1.1)
+        self.wait(0.4)
+        scene.play(Write(rule), run_time=1.2)
+        scene.play(Create(box), FadeIn(eta_note), FadeIn(grad_note), Create(arrows), run_time=0.8)
+        self.wait(2.0)
         self.rule_group = VGroup(best_u, rule, box, eta_note, grad_note, arrows)
 
     @beat
@@ -339,8 +339,8 @@ class UpdateRule(Chapter):
         self.say(f"Now run it by hand: L(θ) = θ², from θ = {g3(START)} with η = {g3(LR)}.")
         best_u, rule, *notes = self.rule_group
         scene.play(FadeOut(self.taylor_formula), FadeOut(best_u), *(FadeOut(m) for m in notes),
-                   FadeTransform(rule, small_rule), run_time=self.pace(1.0, 0.8))
-        if self.explainer_cut:
+                   FadeTransform(rule, small_rule), run_time=1.0)
+        if self.cut:
             # The setting and the empty table together: the setting stays on screen throughout.
             scene.play(FadeIn(setting), Create(self.axes), FadeIn(ticks), FadeIn(x_name), Create(graph),
                        FadeIn(self.table), run_time=1.1)
@@ -350,8 +350,8 @@ class UpdateRule(Chapter):
                        run_time=1.2)
         self.point_dot = Dot(self.axes.c2p(START, self.L(START)), radius=0.09, color=t.optimizer_color("gd"))
         self.visible_rows = VGroup()
-        self._add_row(0, run_time=self.pace(0.6, 0.5), extra=[FadeIn(self.point_dot, scale=0.5)])
-        self.wait(self.pace(1.0, 0.7))
+        self._add_row(0, run_time=0.6, extra=[FadeIn(self.point_dot, scale=0.5)])
+        self.wait(1.0)
         self.small_rule, self.setting = small_rule, setting
 
     def _table_frame(self) -> VGroup:
@@ -405,7 +405,7 @@ class UpdateRule(Chapter):
         t = self.theme
         scene = self.scene
         line = None
-        for k in range(self.pace(ARITHMETIC_STEPS, CUT_ARITHMETIC_STEPS)):
+        for k in range(self.arithmetic_steps):
             p, g, q = float(self.run.points[k][0]), float(self.run.grads[k][0]), float(self.run.points[k + 1][0])
             new = self.tex(r"\theta_{%d} = " % (k + 1), fmt3(p), r"-", g3(LR), r"\times", fmt3(g), "=", fmt3(q),
                            font_size=FONT_BODY)
@@ -416,12 +416,12 @@ class UpdateRule(Chapter):
             if k == 0:
                 self.say("Each step: the slope at θ, times η, subtracted from θ.")
             if line is None:
-                scene.play(Write(new), run_time=self.pace(1.4, 1.1))
+                scene.play(Write(new), run_time=1.4)
             else:
                 scene.play(FadeOut(line, shift=UP * 0.2), FadeIn(new, shift=UP * 0.2), run_time=0.7)
             self.wait(1.2)
-            self._add_row(k + 1, run_time=self.pace(0.8, 0.7), extra=[self._move_point(k)])
-            self.wait(self.pace(0.3, 0.2))
+            self._add_row(k + 1, run_time=0.8, extra=[self._move_point(k)])
+            self.wait(0.3)
             line = new
         self.arith_line = line
 
@@ -432,21 +432,21 @@ class UpdateRule(Chapter):
         self.shown["ratio"] = fmt3(ratio)
         # The cut stops the table early (the same run's first CUT_STEPS steps), row by row
         # slowly enough to see each appear; the caption of the worked step stays meanwhile.
-        last = self.pace(self.run.n_steps, CUT_STEPS)
-        if not self.explainer_cut:
+        last = CUT_STEPS if self.cut else self.run.n_steps
+        if not self.cut:
             self.say("The slope shrinks as θ nears the bottom, and so does every step.")
-        self.play(FadeOut(self.arith_line), run_time=self.pace(0.4, 0.3))
-        for k in range(self.pace(ARITHMETIC_STEPS, CUT_ARITHMETIC_STEPS), last):
-            self._add_row(k + 1, run_time=self.pace(0.28, 0.45), extra=[self._move_point(k)])
+        self.play(FadeOut(self.arith_line), run_time=0.4)
+        for k in range(self.arithmetic_steps, last):
+            self._add_row(k + 1, run_time=0.28, extra=[self._move_point(k)])
         final = fmt3(self.run.points[last][0])
         self.shown["final"] = final
         self.say(f"After {last} steps θ = {final}: each step multiplied θ by {fmt3(ratio)}.")
-        self.play(self.visible_rows[-1].animate.set_color(t.highlight), run_time=self.pace(0.5, 0.4))
-        self.wait(self.pace(2.2, 1.6))
+        self.play(self.visible_rows[-1].animate.set_color(t.highlight), run_time=0.5)
+        self.wait(2.2)
 
     @beat
     def outro(self):
-        self.clear(run_time=self.pace(0.8, 0.6))
+        self.clear(run_time=0.8)
 
 
 def play_update_rule(scene, theme=None, sections: bool = False) -> UpdateRule:
@@ -456,12 +456,12 @@ def play_update_rule(scene, theme=None, sections: bool = False) -> UpdateRule:
     return chapter
 
 
-class UpdateRuleChapter(Scene):
+class UpdateRuleChapter(Part, Scene):
     """Chapter 4 alone: from the Taylor series to the rule, then 20 steps by hand.
 
-    With ``explainer_cut = True`` set on the instance (the explainer does), the shorter cut.
+    With ``cut_plan`` set on the instance (the explainer does), the explainer's cut.
     """
 
     def construct(self):
-        self.chapter = ch = UpdateRule(self, sections=True, explainer_cut=getattr(self, "explainer_cut", False))
+        self.chapter = ch = UpdateRule(self, sections=True)
         ch.play_all()  # taylor, turn_direction, the_rule, hand_setup, hand_first_steps, hand_rest, outro

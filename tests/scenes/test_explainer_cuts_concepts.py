@@ -1,7 +1,7 @@
-"""The explainer's cuts of chapters 1-4: dry runs with ``explainer_cut = True`` on the scene.
+"""The explainer's cuts of chapters 1-4.
 
-``scenes/explainer.py`` (``play_part``) sets ``explainer_cut = True`` on each part's Scene, and
-the chapter then plays only its ``CUT_BEATS`` with shorter timings. These tests read each cut
+``scenes/explainer.py`` (``play_part``) sets each part's ``cut_plan`` (``CUTS``), and the
+chapter then plays the cut's beats at their pace. These tests read each cut
 from the shared dry run of the whole explainer (``explainer_run`` in ``tests/conftest.py``:
 nothing drawn, every play jumps to its end) and check its length against the budget (hook <=
 30 s; derivatives + gradient + update rule <= 80 s), the beats it played and the sections they
@@ -19,7 +19,9 @@ from manim import ThreeDScene, tempconfig
 
 import mathcore
 from scenes.chapters import derivatives, gradient, hook, update_rule
+from scenes import explainer
 from scenes.chapters._common import Chapter, fmt3, g3
+from scenes.part import Cut
 
 MEDIA = Path(__file__).resolve().parents[2] / "media" / "tests_explainer_cuts_concepts"
 MODULES = {"hook": hook, "derivatives": derivatives, "gradient": gradient, "update_rule": update_rule}
@@ -66,9 +68,9 @@ def cut(explainer_run):
 def test_cut_plays_the_expected_beats_in_order(name, cut):
     scene = cut(name)
     chapter = scene.chapter
-    assert chapter.explainer_cut
+    assert chapter.cut
     module = MODULES[name]
-    assert tuple(module.CUT_BEATS) == EXPECTED_BEATS[name]
+    assert explainer.CUTS[name].beats_of(module.BEATS) == EXPECTED_BEATS[name]
     assert list(chapter.beat_times) == list(EXPECTED_BEATS[name])
     # A subsequence of the full chapter's beats, in the same order.
     positions = [module.BEATS.index(b) for b in EXPECTED_BEATS[name]]
@@ -190,7 +192,7 @@ def test_mathematics_parts_through_play_part(explainer_run):
     assert [stem for stem, *_ in math_parts] == list(MATH)
     assert all(a[3] == pytest.approx(b[2]) for a, b in zip(math_parts, math_parts[1:]))  # back to back
     parts = [p for _, p, _, _ in math_parts]
-    assert [p.chapter.explainer_cut for p in parts] == [True, True, True]
+    assert [p.chapter.cut for p in parts] == [True, True, True]
     assert [list(p.chapter.beat_times) for p in parts] == [list(EXPECTED_BEATS[n]) for n in MATH]
     assert all(p.mobjects == [] for p in parts)
     assert sum(end - start for _, _, start, end in math_parts) <= MATH_BUDGET
@@ -207,8 +209,9 @@ def test_fix_pins_overlays_without_showing_them_early(cut):
 
     with tempconfig(CONFIG):
         scene = ThreeDScene(skip_animations=True)
+        scene.cut_plan = Cut() if cut else None
         label = MathTex("x")
-        Chapter(scene, explainer_cut=cut).fix(label)
+        Chapter(scene).fix(label)
         assert label not in scene.mobjects
         assert label in scene.renderer.camera.fixed_in_frame_mobjects
         scene.play(FadeIn(label))

@@ -1,7 +1,7 @@
 """The explainer's cuts of chapters 3-7 (learning rate, landscapes, SGD, momentum, Adam,
 backpropagation, limitations): lengths, beats, a clean slate at the end, mathcore's numbers.
 
-``scenes.explainer.play_part`` sets ``explainer_cut = True`` on a part's Scene before its
+``scenes.explainer.play_part`` sets a part's ``cut_plan`` (``scenes.explainer.CUTS``) before its
 ``construct``. The parts are read from one shared dry run of the whole explainer, in which
 every play jumps to its end (updaters still run once per play with its whole ``dt``), so
 scene time is the sum of the planned run times.

@@ -1,0 +1,102 @@
+"""The part framework: what every part of the video shares, whatever it is built on.
+
+A *part* is a Scene class that renders on its own (``manim FILE Class``) and that the explainer
+plays on its host scene (:func:`scenes.explainer.play_part`). It plays named *beats* in order;
+each beat starts a manim section and a storyboard entry (:class:`scenes.story.Story`) whose
+words are filled from the facts the beat states.
+
+The explainer plays a shorter *cut* of each part, given as data (a :class:`Cut` per part, in
+``scenes.explainer.CUTS``): which beats it plays and how fast each beat runs. A part's code says
+what a beat shows at its full length; in the cut every play and wait of beat ``b`` runs
+``pace[b]`` times as long (:meth:`Part.play`). Content that differs in the cut (fewer worked
+steps) reads :attr:`Part.cut`. Rendered alone, a part is its full version.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Mapping
+
+from manim.animation.animation import prepare_animation
+
+from .story import Story, write_if_asked
+
+
+@dataclass(frozen=True)
+class Cut:
+    """The explainer's cut of one part: the ``beats`` it plays, in order (``None``: every beat),
+    and ``pace``, beat -> the share of the beat's full run times it plays at (1 when absent)."""
+
+    beats: tuple[str, ...] | None = None
+    pace: Mapping[str, float] = field(default_factory=dict)
+
+    def __post_init__(self):
+        bad = {b: p for b, p in self.pace.items() if not 0 < p <= 1}
+        if bad:
+            raise ValueError(f"a cut's pace must be in (0, 1]: {bad}")
+        object.__setattr__(self, "pace", MappingProxyType(dict(self.pace)))
+
+    def beats_of(self, every: tuple[str, ...]) -> tuple[str, ...]:
+        """The beats this cut plays of a part whose beats are ``every``."""
+        if self.beats is None:
+            return tuple(every)
+        unknown = [b for b in self.beats if b not in every]
+        if unknown:
+            raise ValueError(f"the cut names beats {unknown} that the part does not have; it has {list(every)}")
+        return tuple(self.beats)
+
+
+class Part:
+    """Mixin of every part's Scene class: its storyboard, its beats and the explainer's cut.
+
+    ``cut_plan`` is the :class:`Cut` the explainer plays (``None``: the full part).
+    ``hosted`` is set when another scene plays this one; the host then writes the storyboard.
+    """
+
+    cut_plan: Cut | None = None
+    hosted = False
+
+    @property
+    def cut(self) -> bool:
+        """Whether this is the explainer's cut."""
+        return self.cut_plan is not None
+
+    @property
+    def story(self) -> Story:
+        """This part's storyboard; its words come from ``assets/narration/<module>.toml``."""
+        if "_story" not in self.__dict__:
+            self._story = Story(type(self).__module__.rsplit(".", 1)[-1])
+        return self._story
+
+    def begin_beat(self, name: str, **facts) -> None:
+        """Start beat ``name``: a manim section and a storyboard entry; ``facts`` fill its words."""
+        self.next_section(name)
+        self.story.begin(name, self.renderer.time, **facts)
+
+    def beat_pace(self) -> float:
+        """The share of its full run times the current beat plays at (1 outside a cut)."""
+        story = self.__dict__.get("_story")
+        if self.cut_plan is None or story is None or not story.beats:
+            return 1.0
+        return self.cut_plan.pace.get(story.beats[-1]["name"], 1.0)
+
+    def play(self, *args, **kwargs):
+        """manim's play, at the current beat's pace in a cut (every wait is a play too)."""
+        pace = self.beat_pace()
+        if pace != 1.0:
+            if "run_time" in kwargs:
+                kwargs["run_time"] *= pace
+            else:
+                args = [prepare_animation(a) for a in args]
+                for anim in args:
+                    anim.run_time *= pace
+        return super().play(*args, **kwargs)
+
+    def tear_down(self):
+        super().tear_down()
+        if not self.hosted:
+            write_if_asked(self.story, self.renderer.time)
+
+
+__all__ = ["Cut", "Part"]

@@ -1,0 +1,65 @@
+"""The part framework (``scenes/part.py``): beats, the explainer's cut as data, its pace."""
+
+from __future__ import annotations
+
+import pytest
+from manim import Circle, Scene, tempconfig
+
+from scenes.animations import FadeIn
+from scenes.explainer import CHAPTERS, CUTS
+from scenes.part import Cut, Part
+
+CONFIG = {"dry_run": True, "quality": "low_quality", "disable_caching": True, "verbosity": "WARNING",
+          "progress_bar": "none", "save_last_frame": True}
+
+
+class TwoBeats(Part, Scene):
+    """Beat ``a``: a 1 s fade and a 2 s wait; beat ``b``: a 2 s fade and a 1 s wait."""
+
+    def construct(self):
+        self.begin_beat("a")
+        self.play(FadeIn(Circle()), run_time=1.0)
+        self.wait(2.0)
+        self.begin_beat("b")
+        self.play(FadeIn(Circle(), run_time=2.0))  # the animation's own run time
+        self.wait(1.0)
+        self.story.end(self.renderer.time)
+
+
+def beat_lengths(cut_plan):
+    with tempconfig(CONFIG):
+        scene = TwoBeats()
+        scene.cut_plan = cut_plan
+        scene.render()
+    return {b["name"]: round(b["end"] - b["start"], 6) for b in scene.story.beats}
+
+
+def test_a_cut_plays_each_beat_at_its_pace():
+    assert beat_lengths(None) == {"a": 3.0, "b": 3.0}
+    assert beat_lengths(Cut()) == {"a": 3.0, "b": 3.0}
+    assert beat_lengths(Cut(pace={"b": 0.5})) == {"a": 3.0, "b": 1.5}
+    assert beat_lengths(Cut(pace={"a": 0.25, "b": 0.5})) == {"a": 0.75, "b": 1.5}
+
+
+def test_a_cut_names_only_beats_the_part_has_and_paces_in_range():
+    assert Cut().beats_of(("a", "b")) == ("a", "b")
+    assert Cut(beats=("b",)).beats_of(("a", "b")) == ("b",)
+    with pytest.raises(ValueError, match=r"the cut names beats \['c'\] that the part does not have; it has \['a', 'b'\]"):
+        Cut(beats=("a", "c")).beats_of(("a", "b"))
+    for bad in (0, 1.5, -0.2):
+        with pytest.raises(ValueError, match="pace must be in"):
+            Cut(pace={"a": bad})
+
+
+def test_every_part_of_the_explainer_has_a_cut_whose_beats_it_plays(explainer_run):
+    """``CUTS`` holds one cut per part, and every beat it names or paces is one the part played."""
+    stems = [module.rsplit(".", 1)[-1] for _, _, parts in CHAPTERS for module, _ in parts]
+    assert sorted(CUTS) == sorted(stems)
+    for stem in stems:
+        part, sections, _ = explainer_run.part(stem)
+        played = [name.split(".", 1)[1] for name, _ in sections]
+        cut = CUTS[stem]
+        assert part.cut_plan is cut
+        if cut.beats is not None:
+            assert played == list(cut.beats), stem
+        assert set(cut.pace) <= set(played), stem

@@ -436,7 +436,7 @@ OPTIMIZERS = {
 
 # What the video calls each optimizer (legends, scoreboards, captions, narration).
 DISPLAY_NAMES = {
-    "gd": "GD", "momentum": "Momentum", "nesterov": "Nesterov", "adagrad": "AdaGrad", "rmsprop": "RMSProp",
+    "gd": "GD", "momentum": "Momentum", "nesterov": "Nesterov", "adagrad": "Adagrad", "rmsprop": "RMSProp",
     "adadelta": "AdaDelta", "adam": "Adam", "adamw": "AdamW", "amsgrad": "AMSGrad", "nadam": "NAdam",
     "newton": "Newton",
 }

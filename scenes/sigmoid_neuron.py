@@ -169,19 +169,20 @@ class SigmoidNeuron(ThemedScene):
 
     # ------------------------------------------------------------------ beats
 
-    def say(self, words, run_time=0.6):
-        self.play(*self.captions.show(words, run_time), run_time=run_time)
+    def caption(self, index: int = 0, run_time: float = 0.6, **facts):
+        """Show the current beat's caption ``index`` (its ``[captions]`` line, filled)."""
+        self.play(*self.captions.show(self.say(index, **facts), run_time), run_time=run_time)
 
     def show_problem(self):
         """The data, the model, and the error it makes."""
         self.begin_beat("show_problem", n_points=len(self.data.surface.data[0]))
         self.play(Write(self.title), FadeIn(self.data_panel), run_time=1.2)
         self.play(FadeIn(self.points, scale=1.5), FadeIn(self.point_labels), run_time=0.8)
-        self.say("Find w and b so that the curve passes through both points")
+        self.caption(0)
         self.play(Write(self.model_label), Create(self.curve), run_time=1.5)
         self.wait(1.5)
         self.play(FadeIn(self.bands), FadeIn(self.lines), FadeIn(self.frame), Write(self.map_caption), run_time=1.5)
-        self.say("Its error L(w, b): one number for each pair (w, b)")
+        self.caption(1)
         self.wait(2.0)
 
     def guess(self):
@@ -196,7 +197,7 @@ class SigmoidNeuron(ThemedScene):
         self.table = VGroup(header)
         losses = [d.loss(w, b) for w, b in self.cfg.guesses]
         self.begin_beat("guess", n_guesses=len(losses), best_loss=plain(min(losses)))
-        self.say("Guess work: try a few values and compare the errors")
+        self.caption(0)
         self.play(FadeIn(header), run_time=0.5)
         crosses = VGroup()
         for i, (w, b) in enumerate(self.cfg.guesses):
@@ -211,7 +212,7 @@ class SigmoidNeuron(ThemedScene):
             self.wait(0.8)
         best = int(np.argmin([d.loss(w, b) for w, b in self.cfg.guesses]))
         self.play(Indicate(self.table[best + 1], color=theme.highlight), run_time=1.0)
-        self.say("Guessing gets close, slowly. The gradient says where to go")
+        self.caption(1)
         self.wait(1.5)
         self.crosses = crosses
 
@@ -228,7 +229,7 @@ class SigmoidNeuron(ThemedScene):
         rule_label.next_to(rule, UP, buff=0.3)
         self.play(FadeOut(self.table), FadeOut(self.crosses), Transform(self.curve, self._curve(*start)),
                   Create(self.start), run_time=1.0)
-        self.say(f"Start at ({start[0]:g}, {start[1]:g}): the slope is tiny, |∇L| = {format_plain_sig(traj.grad_norms[0])}")
+        self.caption(0)
         self.play(FadeIn(arrow), run_time=0.8)
         self.wait(1.0)
         self.play(FadeIn(rule), FadeIn(rule_label), run_time=0.8)
@@ -241,14 +242,13 @@ class SigmoidNeuron(ThemedScene):
         self.begin_beat("descend_plateau", lr=f"{d.trajectory.lrs[0]:g}", plateau_steps=split)
         self.add(self.trail)
         self.play(FadeIn(self.ball), FadeIn(self.plot_near), FadeOut(self.map_caption), FadeIn(self.readout),
-                  *self.captions.show(
-            f"Gradient descent, η = {d.trajectory.lrs[0]:g}: crawling across the plateau..."), run_time=0.8)
+                  *self.captions.show(self.say(0)), run_time=0.8)
         driven = (self.trail, self.ball, self.plot_near, self.readout, self.curve)
         drive(self.tracker, *driven)
         self.add(self.tracker)
         self.play(advance(self.tracker, split, self.cfg.plateau_seconds))
         release(*driven)
-        self.say("...then it drops into the valley, fast")
+        self.caption(1)
         self.wait(1.0)
 
     def descend_rest(self):
@@ -258,7 +258,7 @@ class SigmoidNeuron(ThemedScene):
         self.play(ReplacementTransform(self.plot_near, self.plot_far), run_time=1.0)
         driven = (self.trail, self.ball, self.plot_far, self.readout, self.curve)
         drive(self.tracker, *driven)
-        self.say("Near the bottom the steps shrink with the gradient")
+        self.caption(0)
         self.play(advance(self.tracker, d.trajectory.n_steps, self.cfg.rest_seconds))
         release(*driven)
 
@@ -269,10 +269,10 @@ class SigmoidNeuron(ThemedScene):
         X, Y = self.data.surface.data
         miss = float(np.max(np.abs(self.data.model(w, b, X) - np.asarray(Y, float))))
         self.begin_beat("conclude", steps=traj.n_steps, w=plain(w), b=plain(b), miss=plain(miss))
-        self.story.speak(0 if miss <= 0.01 else 1)
+        fits = miss <= 0.01  # the curve passes within 0.01 of every point
+        self.story.speak(0 if fits else 1)
         self.play(Indicate(self.points, color=theme.highlight, scale_factor=1.6), run_time=1.2)
-        self.say(f"After {traj.n_steps} steps, w = {format_plain_sig(w)} and b = {format_plain_sig(b)}:"
-                 " through both points")
+        self.caption(0 if fits else 1)
         self.wait(4.0)
 
 
@@ -302,16 +302,6 @@ class ModelCurve(VMobject):
             self.k = k
             self.set_wb(*self.run_points[k])
         return self
-
-
-def format_plain_sig(value: float) -> str:
-    """:func:`format_sig` for running text (a plain Unicode string, no LaTeX)."""
-    s = format_sig(float(value))
-    if r"\times 10^{" in s:
-        mantissa, exp = s.split(r"\times 10^{")
-        sup = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-        return mantissa + "×10" + exp.rstrip("}").translate(sup)
-    return s.replace("-", "−")
 
 
 __all__ = ["SigmoidNeuron", "NeuronData"]

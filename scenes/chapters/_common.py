@@ -1,11 +1,13 @@
 """The chapter base: a chapter is an object that owns its mobjects and plays its named beats
 on a scene it is given.
 
-Two kinds share it. The concept chapters (hook, derivatives, gradient, update rule) declare
-``BEATS`` in code and mark each beat method with :func:`beat`; the narrated chapters
-(stochastic, adaptive, backprop, limitations: :class:`NarratedChapter`) play the beats of their
-narration file in its order. The thin ``Scene`` classes in each chapter module only build one
-and call its beats, so a longer video can play several chapters on one scene (``play_<chapter>``).
+Every chapter declares ``BEATS`` in code, in order, and marks each beat method with :func:`beat`
+(the concept chapters: hook, derivatives, gradient, update rule) or plays them with
+:meth:`NarratedChapter.play_all` (stochastic, adaptive, backprop, limitations, which keep what
+each beat showed for tests). The thin ``Scene`` classes in each chapter module (each a
+:class:`scenes.part.Part`) only build one and call its beats, so a longer video can play several
+chapters on one scene (``play_<chapter>``). Captions are the ``[captions]`` lines of the
+chapter's narration file (:meth:`Chapter.say`), filled from the facts.
 
 The explainer plays a shorter *cut* of a chapter (:class:`scenes.part.Cut`, the data in
 ``scenes.explainer.CUTS``): the chapter's Scene is a :class:`scenes.part.Part`, and the chapter
@@ -17,7 +19,6 @@ Everything here is presentation: numbers come in from ``mathcore``; nothing is d
 
 from __future__ import annotations
 
-import functools
 import tomllib
 from pathlib import Path
 
@@ -54,31 +55,6 @@ def load_narration(chapter: str) -> dict[str, str]:
     return dict(data["beats"])
 
 
-def fmt3(value: float) -> str:
-    """``value`` rounded for reading as LaTeX (3 significant digits, trailing zeros kept:
-    5.00, 0.839, 0.0576, 25.0): the project's one convention, ``format_sig``."""
-    return format_sig(float(value), 3)
-
-
-def beat(method):
-    """Mark a chapter method as a beat: it records its (start, end) scene time and, when the
-    chapter plays with ``sections``, starts a manim section named ``<chapter>.<beat>``."""
-
-    @functools.wraps(method)
-    def wrapper(self, *args, **kwargs):
-        if self.sections:
-            self.scene.next_section(f"{self.name}.{method.__name__}")
-        start = self.scene.time
-        self.story.begin(method.__name__, start)
-        self.current_beat = method.__name__
-        result = method(self, *args, **kwargs)
-        self.beat_times[method.__name__] = (start, self.scene.time)
-        return result
-
-    wrapper.is_beat = True
-    return wrapper
-
-
 class Chapter:
     """Base class of a chapter: a scene to play on, a theme, captions and the beat runner.
 
@@ -101,6 +77,7 @@ class Chapter:
         self.caption: VGroup | None = None
         self.beat_times: dict[str, tuple[float, float]] = {}  # beat -> (start, end) in scene time
         self.layout_problems: list[str] = []  # filled when ``audit`` is on
+        self.frames: dict[str, list] = {}  # beat -> mobjects on screen at its end (for tests)
         self.current_beat = ""
         # The storyboard: narration with {placeholders} filled from the facts the beats state
         # (:meth:`state`); the explainer collects it from the scene (``scene._story``).
@@ -134,9 +111,18 @@ class Chapter:
         return self.cut_plan.beats_of(self.BEATS) if self.cut else tuple(self.BEATS)
 
     def play_all(self) -> None:
-        """Play every beat in order (in the explainer's cut, the beats of the cut)."""
+        """Play every beat in order (in the explainer's cut, the beats of the cut): each starts a
+        storyboard entry, and a manim section ``<chapter>.<beat>`` when the chapter has ``sections``."""
         for name in self.beats_to_play:
+            if self.sections:
+                self.scene.next_section(f"{self.name}.{name}")
+            start = self.scene.time
+            self.story.begin(name, start)
+            self.current_beat = name
+            self._before_clear = None
             getattr(self, name)()
+            self.beat_times[name] = (start, self.scene.time)
+            self.frames[name] = self._before_clear or list(self.scene.mobjects)
         self.finish_story()
 
     def state(self, **facts) -> None:
@@ -244,8 +230,10 @@ class Chapter:
         group.to_edge(DOWN, buff=MARGIN)
         return group
 
-    def say(self, content: str | None, run_time: float = 0.6) -> None:
-        """Replace the caption with ``content`` (``None`` removes it)."""
+    def say(self, index: int | None = 0, run_time: float = 0.6, **facts) -> None:
+        """Replace the caption with the current beat's caption ``index`` (``None`` removes it):
+        its ``[captions]`` line in the narration file, filled from ``facts`` and the facts stated."""
+        content = None if index is None else self.story.caption(index, **facts)
         if self.caption is not None:
             # Out first, then in: two captions never overlap on screen.
             self.play(FadeOut(self.caption, shift=0.1 * UP), run_time=run_time * 0.4)
@@ -260,6 +248,7 @@ class Chapter:
 
     def clear(self, run_time: float = 0.8) -> None:
         """Fade out everything on the scene (the chapter's last beat)."""
+        self._before_clear = list(self.scene.mobjects)  # what the beat showed last, for tests
         mobs = [m for m in self.scene.mobjects]
         if mobs:
             self.play(*(FadeOut(m) for m in mobs), run_time=run_time)
@@ -362,42 +351,23 @@ def sig(value: float, digits: int = 3) -> str:
 
 
 class NarratedChapter(Chapter):
-    """A chapter whose beats are the keys of ``assets/narration/<name>.toml``, in order.
+    """A chapter that records what each beat showed last (``frames``, for tests) and whose
+    beats all have a line in ``assets/narration/<name>.toml``.
 
-    The explainer's cut (see :mod:`scenes.chapters._common`) plays a subsequence of the
-    narrated beats; its last beat must leave the scene empty, as the full chapter's does.
+    The explainer's cut (see :mod:`scenes.chapters._common`) plays a subsequence of ``BEATS``;
+    its last beat must leave the scene empty, as the full chapter's does.
     """
 
     name = ""
 
-    @classmethod
-    def beats(cls) -> tuple[str, ...]:
-        return tuple(load_narration(cls.name))
-
-    def __init__(self, scene, theme: Theme | None = None):
-        super().__init__(scene, theme)
+    def __init__(self, scene, theme: Theme | None = None, sections: bool = False):
+        super().__init__(scene, theme, sections)
         self.narration = load_narration(self.name)
-        self.BEATS = tuple(self.narration)
-        # Every beat is a key of the narration file (a cut naming another one fails here); its
-        # line may be empty ("": a short beat whose subtitle is the previous beat's cue).
-        self.beats_to_play
-        self.frames: dict[str, list] = {}  # beat -> mobjects on screen at its end (for tests)
-
-    def play_all(self, sections: bool = False) -> None:
-        for beat in self.beats_to_play:
-            if sections:
-                self.scene.next_section(f"{self.name}.{beat}")
-            start = self.scene.time
-            self.story.begin(beat, start)
-            self._before_clear = None
-            getattr(self, beat)()
-            self.beat_times[beat] = (start, self.scene.time)
-            self.frames[beat] = self._before_clear or list(self.scene.mobjects)
-        self.finish_story()
-
-    def clear(self, run_time: float = 0.8) -> None:
-        self._before_clear = list(self.scene.mobjects)  # what the beat showed last, for tests
-        super().clear(run_time)
+        # Every beat needs a key in the narration file; its line may be empty ("": a short beat
+        # whose subtitle is the previous beat's cue).
+        missing = [b for b in self.beats_to_play if b not in self.narration]
+        if missing:
+            raise ValueError(f"{type(self).__name__}: beats {missing} have no narration in {self.name}.toml")
 
     def make_title(self, content: str):
         title = self.text(content, FONT_TITLE)

@@ -38,7 +38,6 @@ from scenes.theme import FONT_BODY, FONT_LABEL, FONT_SMALL, FONT_TITLE
 
 CHAPTER = "adaptive"
 OPTIMIZERS = ("adagrad", "rmsprop", "adam")
-DISPLAY = {"adagrad": "Adagrad", "rmsprop": "RMSProp", "adam": "Adam", "momentum": "momentum"}
 
 
 @lru_cache(maxsize=4)
@@ -101,9 +100,10 @@ def fraction_parts(mob):
 
 class Adaptive(NarratedChapter):
     name = CHAPTER
+    BEATS = ("adagrad", "rmsprop", "adam", "effective_steps", "why_adam")
 
-    def __init__(self, scene, theme=None, cfg: AdaptiveConfig = AdaptiveConfig()):
-        super().__init__(scene, theme)
+    def __init__(self, scene, theme=None, sections: bool = False, cfg: AdaptiveConfig = AdaptiveConfig()):
+        super().__init__(scene, theme, sections)
         self.cfg = cfg
         self.surface = mathcore.get_surface(cfg.surface)
         self.runs = runs(cfg)
@@ -123,7 +123,7 @@ class Adaptive(NarratedChapter):
         return lines
 
     def heading(self, name: str):
-        h = self.text(DISPLAY[name], FONT_BODY + 4, color=self.color[name])
+        h = self.text(mathcore.display_name(name), FONT_BODY + 4, color=self.color[name])
         h.move_to([-4.6, 0.7, 0])
         return h
 
@@ -135,8 +135,7 @@ class Adaptive(NarratedChapter):
         s_line, t_line = lines
         if self.cut:
             # Both lines under one caption; each stays at least 2 s after it is complete.
-            self.say("Adagrad: add up each parameter's squared gradients\n"
-                     "and divide that parameter's step by their square root")
+            self.say(0)
             self.play(FadeIn(self.title), FadeIn(head), Write(VGroup(*s_line[:3])),
                       FadeIn(s_line[3].set_color(c), shift=0.2 * LEFT), run_time=1.0)
             self.play(Write(t_line), run_time=1.0)
@@ -146,11 +145,11 @@ class Adaptive(NarratedChapter):
             self.head, self.lines = head, lines
             return
         self.play(FadeIn(self.title), run_time=0.8)
-        self.say("Adagrad: add up each parameter's squared gradients...")
+        self.say(1)
         self.play(FadeIn(head), Write(VGroup(*s_line[:3])), run_time=1.2)
         self.play(FadeIn(s_line[3].set_color(c), shift=0.2 * LEFT), run_time=0.8)
         self.wait(2.0)
-        self.say("...and divide that parameter's step by their square root")
+        self.say(2)
         self.play(Write(t_line), run_time=1.4)
         _, _, den = fraction_parts(t_line[3])
         self.play(den.animate.set_color(c), run_time=0.6)
@@ -165,7 +164,7 @@ class Adaptive(NarratedChapter):
         v_line[2].set_color(c)
         v_line[3].set_color(c)
         fraction_parts(t_line[3])[2].set_color(c)
-        self.say("RMSProp: a moving average instead of a sum, so old gradients fade")
+        self.say(0)
         self.play(ReplacementTransform(self.head, head), ReplacementTransform(self.lines[0], v_line),
                   ReplacementTransform(self.lines[1], t_line), run_time=1.5)
         self.wait(3.5)
@@ -180,8 +179,7 @@ class Adaptive(NarratedChapter):
         num, _, den = fraction_parts(t_line[3])
         den.set_color(self.color["adam"])
         num[-1].set_color(self.color["momentum"])  # m
-        self.say("Adam: a moving average m of the gradient (momentum) on top of RMSProp's v,\n"
-                 "with a bias correction for the first steps")
+        self.say(0)
         self.play(ReplacementTransform(self.head, head), FadeOut(self.lines[0], shift=0.3 * UP),
                   ReplacementTransform(self.lines[1], t_line), run_time=1.2)
         self.play(FadeIn(m_line, shift=0.2 * DOWN), FadeIn(v_line, shift=0.2 * DOWN), run_time=1.0)
@@ -215,7 +213,7 @@ class Adaptive(NarratedChapter):
                 bars.add(bar)
                 labels.add(MathTex(var, font_size=FONT_SMALL, color=th.muted).next_to([x, base_y, 0], DOWN, buff=0.1))
                 self.bar_specs.append((name, j))
-            labels.add(self.text(DISPLAY[name], FONT_SMALL, color=self.color[name])
+            labels.add(self.text(mathcore.display_name(name), FONT_SMALL, color=self.color[name])
                        .move_to([x_center, base_y - 0.75, 0]))
             self.name_positions = getattr(self, "name_positions", {})
             self.name_positions[name] = np.array([x_center, base_y - 1.1, 0])
@@ -267,8 +265,7 @@ class Adaptive(NarratedChapter):
             self.caption = None
         else:
             self.play(FadeIn(panel), FadeIn(star), FadeIn(chart), FadeIn(counter), run_time=1.2)
-        self.say(f"Same start, same learning rate {self.cfg.lr:g}. The bars: each parameter's\n"
-                 "effective step size, read from each run's state")
+        self.say(0, lr=f"{self.cfg.lr:g}")
         # Shortest run drawn last, so that it stays visible on top of the others.
         order = sorted(self.runs, key=lambda n: -np.linalg.norm(self.runs[n].points[-1] - self.runs[n].points[0]))
         self.traces = {name: Trace([panel.point(p) for p in self.runs[name].points], self.color[name],
@@ -297,16 +294,15 @@ class Adaptive(NarratedChapter):
                      .move_to(self.name_positions[name]))
         self.scoreboard = rows
         self.play(FadeIn(rows, shift=0.1 * UP), run_time=0.8)
-        self.say("Adagrad's steps only shrink; RMSProp's adapt; Adam adds momentum.\n"
-                 "Robust at its default settings, Adam is the usual first choice")
+        self.say(0)
         self.wait(5.0)
         self.clear(0.8)
 
 
 def play_adaptive(scene, theme=None, sections: bool = False) -> Adaptive:
     """Play chapter 6 on ``scene`` (for a longer video); returns the chapter object."""
-    chapter = Adaptive(scene, theme, cfg=load_or_exit("adaptive"))  # [adaptive] of $GDX_CONFIG
-    chapter.play_all(sections=sections)
+    chapter = Adaptive(scene, theme, sections=sections, cfg=load_or_exit("adaptive"))  # [adaptive] of $GDX_CONFIG
+    chapter.play_all()
     return chapter
 
 
@@ -321,4 +317,4 @@ class AdaptiveChapter(Part, Scene):
         self.chapter = play_adaptive(self, sections=True)
 
 
-BEATS = Adaptive.beats()
+BEATS = Adaptive.BEATS

@@ -59,9 +59,10 @@ def numbers(cfg: BackpropConfig = BackpropConfig()) -> dict:
 
 class Backprop(NarratedChapter):
     name = CHAPTER
+    BEATS = ("network", "forward", "loss", "backward", "update", "histogram")
 
-    def __init__(self, scene, theme=None, cfg: BackpropConfig = BackpropConfig()):
-        super().__init__(scene, theme)
+    def __init__(self, scene, theme=None, sections: bool = False, cfg: BackpropConfig = BackpropConfig()):
+        super().__init__(scene, theme, sections)
         self.cfg = cfg
         self.num = numbers(cfg)
         self.net = self.num["net"]
@@ -165,7 +166,7 @@ class Backprop(NarratedChapter):
         hidden = self.cfg.sizes[1]
         neurons = f"{NUMBER_WORDS[hidden]} hidden sigmoid neuron{'s' if hidden > 1 else ''}"
         self.state(hidden_neurons=neurons)
-        self.say(f"Two inputs, {neurons}, one output; a weight on every edge")
+        self.say(0, neurons=neurons)
         self.set_formula(self.formula(r"z^{(l)} = W^{(l)} a^{(l-1)} + b^{(l)}",
                                       r"a^{(l)} = " + sp.latex(sigmoid(sp.Symbol("z^{(l)}")))),
                          run_time=1.0)
@@ -174,7 +175,7 @@ class Backprop(NarratedChapter):
     def forward(self):
         th = self.theme
         layers = self.num["bp"]["layers"]
-        self.say("Forward pass: weighted sum plus bias, then the sigmoid")
+        self.say(0)
         values = []
         for l, layer in enumerate(layers):
             group = VGroup(*[self.num_tex(a, font_size=FONT_SMALL).move_to(p) for a, p in zip(layer["a"], self.pos[l])])
@@ -207,7 +208,7 @@ class Backprop(NarratedChapter):
         value.next_to(self.b_labels[-1], DOWN, buff=0.2)
         self.loss_value = value
         self.shown["loss"] = value.tex_string
-        self.say("The loss: half the squared error against the target")
+        self.say(0)
         formula = self.formula(r"\ell = " + sp.latex(loss_expr.subs(a, sp.Symbol("a^{(2)}"))),
                                r"\ell = " + sig(bp["loss"]))
         if self.cut:  # the target, the formula and the value in one play
@@ -224,7 +225,7 @@ class Backprop(NarratedChapter):
         a, yv = sp.symbols("a y")
         dloss = sp.diff(self.loss_expr, a)  # a - y, from SymPy
         d2, d1 = bp["deltas"][-1], bp["deltas"][0]
-        self.say("Backward: the chain rule, layer by layer, from the output back")
+        self.say(0)
         self.set_formula(self.formula(
             r"\delta^{(2)} = (" + sp.latex(dloss.subs(a, sp.Symbol("a^{(2)}"))) + r")\,\sigma'(z^{(2)}) = " + sig(d2[0]),
             r"\delta^{(1)} = (W^{(2)})^{\top} \delta^{(2)} \odot \sigma'(z^{(1)})",
@@ -251,7 +252,7 @@ class Backprop(NarratedChapter):
         self.wait(0.7)
         grads = self.edge_labels(bp["flat"], self.grad_color)
         self.shown["grads"] = [t[1].tex_string for t in grads]
-        self.say("Each weight's gradient: the delta of the neuron it feeds times the input it carries")
+        self.say(1)
         self.play(*[Transform(w, g) for w, g in zip(self.w_labels, grads)], run_time=1.4)
         self.deltas = deltas
         self.wait(2.5)
@@ -262,7 +263,7 @@ class Backprop(NarratedChapter):
         new = self.edge_labels(new_theta)
         new_b = self.bias_labels(new_theta)
         self.shown["new_weights"] = [t[1].tex_string for t in new]
-        self.say(f"One step of gradient descent, η = {self.cfg.lr:g}: every weight moves against its gradient")
+        self.say(0, lr=f"{self.cfg.lr:g}")
         rule = self.formula(r"w \leftarrow w - \eta \, \frac{\partial \ell}{\partial w}",
                             r"\eta = " + sig(self.cfg.lr),
                             r"\ell:\ " + sig(self.num["bp"]["loss"]) + r" \to " + sig(self.num["new_loss"]))
@@ -335,7 +336,7 @@ class Backprop(NarratedChapter):
                                    fill_opacity=0.2).move_to((p + q) / 2))
         self.shown["hist"] = [list(map(int, h)) for h in hists]
         self.hist_bars = bars
-        self.say(f"Training on XOR for {self.cfg.train_steps} steps: the spread of gradient sizes, step window by window")
+        self.say(0, train_steps=self.cfg.train_steps)
         self.play(FadeIn(plot), FadeIn(xlabel), FadeIn(loss_plot), Create(curve), FadeIn(spans[0]),
                   FadeIn(bars[0]), FadeIn(labels[0]), run_time=1.2)
         self.wait(1.5)
@@ -348,7 +349,7 @@ class Backprop(NarratedChapter):
                       Transform(span, spans[i]), *([FadeOut(self.ghost)] if self.ghost else []), run_time=1.5)
             self.ghost, label = ghost, labels[i]
             self.wait(1.5)
-        self.say("Gradients span decades: largest while the loss falls fastest, then shrinking")
+        self.say(1)
         self.wait(2.2)
         self.clear()
 
@@ -362,8 +363,8 @@ def vec(values) -> str:
 
 def play_backprop(scene, theme=None, sections: bool = False) -> Backprop:
     """Play chapter 7 on ``scene`` (for a longer video); returns the chapter object."""
-    chapter = Backprop(scene, theme, cfg=load_or_exit("backprop"))  # [backprop] of $GDX_CONFIG
-    chapter.play_all(sections=sections)
+    chapter = Backprop(scene, theme, sections=sections, cfg=load_or_exit("backprop"))  # [backprop] of $GDX_CONFIG
+    chapter.play_all()
     return chapter
 
 
@@ -378,4 +379,4 @@ class BackpropChapter(Part, Scene):
         self.chapter = play_backprop(self, sections=True)
 
 
-BEATS = Backprop.beats()
+BEATS = Backprop.BEATS

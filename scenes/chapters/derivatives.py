@@ -26,7 +26,7 @@ from scenes.animations import FadeIn, FadeOut
 from scenes.part import Part
 
 import mathcore
-from scenes.chapters._common import Chapter, beat, g3, line_through, load_narration, styled_axes, tick_numbers
+from scenes.chapters._common import Chapter, g3, line_through, load_narration, styled_axes, tick_numbers
 from scenes.theme import FONT_BODY, FONT_LABEL, FONT_SMALL, MARGIN
 
 CHAPTER = "derivatives"
@@ -89,7 +89,6 @@ class Derivatives(Chapter):
         return np.array([PANEL_LEFT, self.formula_f.get_bottom()[1] - 0.5, 0])
 
     # ------------------------------------------------------------------ beats
-    @beat
     def show_curve(self):
         t = self.theme
         self.axes = styled_axes(t, [-3, 3, 1], [-0.5, 9.5, 1], 6.4, 5.4).move_to(np.array([-3.0, 0.55, 0]))
@@ -98,14 +97,13 @@ class Derivatives(Chapter):
         self.formula_f = self.tex(r"f(x) = ", self.surface.latex, font_size=FONT_BODY + 4)
         self.formula_f.to_corner(UP + RIGHT, buff=MARGIN).align_to(np.array([PANEL_LEFT, 0, 0]), LEFT)
         self.formulas["f"] = self.formula_f
-        self.say(f"How steep is this curve at x = {g3(X0)}?")
+        self.say(0, x0=g3(X0))
         self.play(Create(self.axes), FadeIn(self.ticks), run_time=1.2)
         self.play(Create(self.graph), Write(self.formula_f), run_time=1.6)
         self.dot0 = Dot(self.p(X0), radius=0.08, color=t.foreground)
         self.play(FadeIn(self.dot0, scale=0.5), run_time=0.6)
         self.wait(1.0)
 
-    @beat
     def show_secant(self):
         t = self.theme
         x1 = X0 + SECANT_RUN
@@ -127,14 +125,13 @@ class Derivatives(Chapter):
         readout[1].set_color(t.highlight)
         self.formulas["secant"] = readout
         self.secant_readout = readout
-        self.say(f"Take a second point: the line through both,\na secant, rises {g3(rise)} over a run of {g3(run)}.")
+        self.say(0, rise=g3(rise), run=g3(run))
         self.play(FadeIn(self.dot1, scale=0.5), Create(self.secant_line), run_time=1.2)
         self.play(Create(run_leg), Create(rise_leg), FadeIn(run_label), FadeIn(rise_label),
                   run_time=1.0)
         self.play(Write(readout), run_time=1.4)
         self.wait(2.2)
 
-    @beat
     def shrink_to_tangent(self):
         t = self.theme
         color = t.highlight
@@ -160,7 +157,7 @@ class Derivatives(Chapter):
         rows.next_to(self.formula_f, DOWN, buff=0.7).align_to(self.formula_f, LEFT)
         value_h.add_updater(lambda m: m.set_value(h.get_value()))
         value_s.add_updater(lambda m: m.set_value(secant_slope()))
-        self.say("Slide the second point closer: the gap h shrinks\nand the secant turns into the tangent.")
+        self.say(0)
         self.play(FadeOut(self.secant_readout), FadeOut(self.legs), run_time=0.5)
         self.play(FadeIn(rows), run_time=0.5)
         self.play(h.animate.set_value(H_FINAL), run_time=4.5,
@@ -184,7 +181,7 @@ class Derivatives(Chapter):
         self.tangent_line = self.tangent(X0, color, length=3.4)
         self.scene.remove(live_line, live_dot)
         self.scene.add(self.tangent_line)
-        self.say(f"The tangent's slope is the derivative: f'({g3(X0)}) = {g3(tangent_slope)}.")
+        self.say(1, x0=g3(X0), tangent_slope=g3(tangent_slope))
         if self.cut:
             # One after the other: the limit's rows and the derivative share a place.
             self.play(FadeOut(rows), run_time=0.3)
@@ -195,7 +192,6 @@ class Derivatives(Chapter):
         self.wait(2.2)
         self.derivative_group = VGroup(deriv, at_x0)
 
-    @beat
     def nudge_x(self):
         t = self.theme
         color = t.highlight
@@ -221,7 +217,7 @@ class Derivatives(Chapter):
         rows.next_to(self.derivative_group, DOWN, buff=0.6).align_to(self.formula_f, LEFT)
         val_dx.add_updater(lambda m: m.set_value(x.get_value() - X0))
         val_df.add_updater(lambda m: m.set_value(f(x.get_value()) - fx0))
-        self.say("The derivative is sensitivity:\nnudge x and watch how much f moves.")
+        self.say(0)
         self.scene.add(dot)
         self.play(FadeIn(guides), FadeIn(dx_bar), FadeIn(df_bar), FadeIn(rows), run_time=0.8)
         for target in (X0 + NUDGE, X0 - NUDGE, X0 + NUDGE):
@@ -235,7 +231,7 @@ class Derivatives(Chapter):
         approx.next_to(rows, DOWN, buff=0.45).align_to(self.formula_f, LEFT)
         self.shown.update(nudge=g3(NUDGE), nudge_df=f"{dfx:.2f}", nudge_approx=g3(slope * NUDGE))
         self.formulas["approx"] = approx
-        self.say(f"Near x = {g3(X0)}, f moves about {g3(slope)} times as far as x.")
+        self.say(1, x0=g3(X0), slope=g3(slope))
         self.play(Write(approx), run_time=1.2)
         self.wait(2.2)
         self.play(x.animate.set_value(X0), FadeOut(rows), FadeOut(approx), FadeOut(dx_bar), FadeOut(df_bar),
@@ -243,7 +239,6 @@ class Derivatives(Chapter):
         self.scene.remove(dot, guides, dx_bar, df_bar)
         self.scene.add(self.dot0)
 
-    @beat
     def slopes_everywhere(self):
         t = self.theme
         color = t.highlight
@@ -258,12 +253,12 @@ class Derivatives(Chapter):
         row.next_to(self.derivative_group, DOWN, buff=0.6).align_to(self.formula_f, LEFT)
         value.add_updater(lambda m: m.set_value(df(x.get_value())))
         self.scene.add(tangent, dot)
-        self.say("Where the curve is steep the slope is large;\nwhere it is gentle, small.")
+        self.say(0)
         self.play(FadeIn(row), run_time=0.6)
         self.tour_values = []
         for stop in TOUR:
             if stop == 0.0:
-                self.say("At the bottom the tangent is flat: the slope is zero.")
+                self.say(1)
             self.play(x.animate.set_value(stop), run_time=1.5, rate_func=rate_functions.ease_in_out_sine)
             self.tour_values.append(stop)
             self.wait(0.5)
@@ -274,7 +269,6 @@ class Derivatives(Chapter):
         self.play(FadeIn(flat, shift=0.1 * DOWN), run_time=0.6)
         self.wait(1.2)
 
-    @beat
     def outro(self):
         self.clear(run_time=0.8)
 

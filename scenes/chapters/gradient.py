@@ -29,7 +29,7 @@ from scenes.animations import FadeIn, FadeOut
 from scenes.part import Part
 
 import mathcore
-from scenes.chapters._common import Chapter, beat, closed_levels, fmt3, g3, load_narration
+from scenes.chapters._common import Chapter, closed_levels, sig, g3, load_narration
 from scenes.mobjects.contours import contour_lines
 from scenes.mobjects.surface import LossSurface, SurfaceView
 from scenes.theme import CONTOUR_WIDTH, FONT_BODY, FONT_LABEL, MARGIN
@@ -145,7 +145,6 @@ class Gradient(Chapter):
         return self.tex(*parts, font_size=font_size, color=color)
 
     # ------------------------------------------------------------------ beats
-    @beat
     def show_surface(self):
         t = self.theme
         scene = self.scene
@@ -165,7 +164,7 @@ class Gradient(Chapter):
         self.formula_f.to_edge(UP, buff=MARGIN).align_to(np.array([PANEL_LEFT, 0, 0]), LEFT)
         self.formulas["f"] = self.formula_f
         self.fix(self.formula_f)
-        self.say("A loss with two inputs is a surface over the (x, y) plane.")
+        self.say(0)
         scene.play(FadeIn(self.contours), FadeIn(self.mesh), run_time=1.5)
         scene.play(Write(self.formula_f), run_time=1.2)
         self.dot = Dot3D(self.on_surface(self.point, lift=0.06)[0], radius=0.07, color=t.foreground)
@@ -178,7 +177,7 @@ class Gradient(Chapter):
         group = self.slice_group(axis, color)
         formula = self.overlay(r"\frac{\partial f}{\partial " + var + "} = ", self.surface.partial_latex[axis],
                                font_size=FONT_BODY)
-        value = fmt3(self.grad_at_point[axis])
+        value = sig(self.grad_at_point[axis])
         at = self.overlay(r"= " + value + r"\ \text{at}\ (" + g3(self.point[0]) + ", " + g3(self.point[1]) + ")",
                           font_size=FONT_LABEL, color=t.muted)
         formula[1].set_color(color)
@@ -186,13 +185,12 @@ class Gradient(Chapter):
         self.formulas[f"partial_{var}"] = formula
         return group, formula, at
 
-    @beat
     def slice_x(self):
         group, formula, at = self._partial(0, self.color_x)
         formula.next_to(self.formula_f, DOWN, buff=0.55).align_to(self.formula_f, LEFT)
         at.next_to(formula, DOWN, buff=0.2).align_to(formula, LEFT)
         self.fix(formula, at)
-        self.say(f"Freeze y = {g3(self.point[1])} and slice: a curve in x alone.\nIts slope is the partial derivative in x.")
+        self.say(0, y0=g3(self.point[1]))
         self._show_slice([FadeIn(group[0])], group, formula, at)
         self.slice_x_group, self.partial_x = group, VGroup(formula, at)
 
@@ -211,41 +209,38 @@ class Gradient(Chapter):
         scene.play(FadeIn(at), run_time=0.4)
         self.wait(1.8)
 
-    @beat
     def slice_y(self):
         group, formula, at = self._partial(1, self.color_y)
         formula.next_to(self.partial_x, DOWN, buff=0.45).align_to(self.formula_f, LEFT)
         at.next_to(formula, DOWN, buff=0.2).align_to(formula, LEFT)
         self.fix(formula, at)
-        self.say(f"Freeze x = {g3(self.point[0])} instead: the slope along y\nis the partial derivative in y.")
+        self.say(0, x0=g3(self.point[0]))
         self._show_slice([FadeOut(self.slice_x_group[0]), FadeIn(group[0])], group, formula, at)
         self.slice_y_group, self.partial_y = group, VGroup(formula, at)
 
-    @beat
     def gradient_vector(self):
         t = self.theme
         scene = self.scene
         grad = self.overlay(r"\nabla f = ", self.surface.gradient_latex, font_size=FONT_BODY)
         g = self.grad_at_point
-        value = self.overlay(r"= \left[\begin{matrix}" + fmt3(g[0]) + r"\\" + fmt3(g[1]) + r"\end{matrix}\right]",
+        value = self.overlay(r"= \left[\begin{matrix}" + sig(g[0]) + r"\\" + sig(g[1]) + r"\end{matrix}\right]",
                              font_size=FONT_BODY, color=t.highlight)
         row = VGroup(grad, value).arrange(RIGHT, buff=0.2)
         row.next_to(self.partial_y, DOWN, buff=0.5).align_to(self.formula_f, LEFT)
         self.formulas["gradient"] = grad
-        self.shown["gradient"] = f"({fmt3(g[0])}, {fmt3(g[1])})"
+        self.shown["gradient"] = f"({sig(g[0])}, {sig(g[1])})"
         self.fix(row)
-        self.say("Stack the partial derivatives: that vector is the gradient.")
+        self.say(0)
         scene.play(Write(grad), run_time=1.2)
         scene.play(FadeIn(value), run_time=0.6)
         self.wait(2.0)
         self.gradient_row = row
 
-    @beat
     def look_from_above(self):
         scene = self.scene
         # Overlays and the mesh leave; the contour floor stays and the camera looks straight down.
         fixed = [self.partial_x, self.partial_y, self.gradient_row]
-        self.say("Now look straight down: the surface becomes a contour map.")
+        self.say(0)
         scene.play(FadeOut(self.mesh), FadeOut(self.slice_x_group[1:]), FadeOut(self.slice_y_group),
                    FadeOut(self.dot), *(FadeOut(m) for m in fixed), run_time=1.0)
         for m in fixed:
@@ -268,7 +263,6 @@ class Gradient(Chapter):
         return Arrow(start, end, buff=0, color=color, stroke_width=width, tip_length=tip,
                      max_tip_length_to_length_ratio=0.4, max_stroke_width_to_length_ratio=12)
 
-    @beat
     def gradient_field(self):
         t = self.theme
         scene = self.scene
@@ -289,11 +283,10 @@ class Gradient(Chapter):
         yl = self.overlay(names[1], font_size=FONT_LABEL, color=t.muted).next_to(
             self.view.floor_points([(x0, y1)])[0], DOWN + LEFT, buff=0.1)
         self.axis_names = VGroup(xl, yl)
-        self.say("At every point the gradient is an arrow:\nlong where the surface is steep, short where it is flat.")
+        self.say(0)
         scene.play(FadeIn(self.axis_names), *(GrowArrow(a) for a in arrows), run_time=2.0)
         self.wait(2.0)
 
-    @beat
     def steepest_ascent(self):
         t = self.theme
         scene = self.scene
@@ -324,17 +317,16 @@ class Gradient(Chapter):
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.4)
         rows.next_to(self.formula_f, DOWN, buff=0.8).align_to(self.formula_f, LEFT)
         self.fix(rows)
-        self.say("The gradient crosses the contours at right angles\nand points uphill: the steepest way up.")
+        self.say(0)
         dim = [self.field.animate.set_opacity(0.3)] if self.field is not None else []  # the cut has no field
         scene.play(*dim, FadeIn(dot), Create(level), run_time=0.8)
         scene.play(GrowArrow(up), FadeIn(rows[0]), run_time=1.0)
         scene.play(Create(corner), run_time=0.5)
         self.wait(1.2)
-        self.say("So the steepest way down is the opposite arrow:\nminus the gradient.")
+        self.say(1)
         scene.play(GrowArrow(down), FadeIn(rows[1]), run_time=1.0)
         self.wait(1.8)
 
-    @beat
     def chain_rule(self):
         t = self.theme
         scene = self.scene
@@ -365,7 +357,7 @@ class Gradient(Chapter):
         result.next_to(rule, DOWN, buff=0.4).align_to(rule[1], LEFT)
         self.formulas.update(chain_h=title, chain_rule=rule, chain_result=result, chain_d_inner=d_in,
                              chain_d_outer=d_out)
-        self.say("Losses are functions of functions. Their derivatives\nchain: multiply the derivatives along the way.")
+        self.say(0)
         scene.play(FadeIn(xs), FadeIn(box_in), FadeIn(box_out), FadeIn(hs), *(GrowArrow(a) for a in links),
                    run_time=1.0)
         scene.play(Write(d_in), Write(d_out), run_time=1.0)
@@ -382,7 +374,6 @@ class Gradient(Chapter):
                                stroke_color=color, stroke_width=2.5, fill_color=self.theme.panel, fill_opacity=1)
         return VGroup(box, tex.move_to(box))
 
-    @beat
     def outro(self):
         self.clear(run_time=0.8)
         self.scene.set_camera_orientation(phi=0, theta=-90 * DEGREES, zoom=1, frame_center=ORIGIN)

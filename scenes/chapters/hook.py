@@ -25,7 +25,7 @@ from scenes.animations import FadeIn, FadeOut
 from scenes.part import Part
 
 import mathcore
-from scenes.chapters._common import Chapter, beat, closed_levels, fmt3, g3, load_narration
+from scenes.chapters._common import Chapter, closed_levels, sig, g3, load_narration
 from scenes.mobjects.contours import contour_lines
 from scenes.mobjects.paths import Marker, Trail
 from scenes.mobjects.surface import LossSurface, SurfaceView
@@ -151,13 +151,13 @@ class Hook(Chapter):
         """Slope and step of step ``k``, from the trajectory, its left edge at ``readout_left``."""
         slope = float(self.walk.grads[k][0])
         step = float(self.walk.step_sizes[k])
-        s_slope, s_lr, s_step = fmt3(slope), f"{PROFILE_LR:g}", fmt3(step)
+        s_slope, s_lr, s_step = sig(slope), f"{PROFILE_LR:g}", sig(step)
         if record:
             self.shown_numbers.append({"k": k, "slope": s_slope, "lr": s_lr, "step": s_step})
         row1 = VGroup(self.text("slope", FONT_LABEL, self.theme.highlight),
                       self.tex(s_slope, font_size=FONT_LABEL + 4)).arrange(RIGHT, buff=0.3)
         row2 = VGroup(self.text("step", FONT_LABEL),
-                      self.tex(r"=", s_lr, r"\times", fmt3(abs(slope)), "=", s_step, font_size=FONT_LABEL + 4)
+                      self.tex(r"=", s_lr, r"\times", sig(abs(slope)), "=", s_step, font_size=FONT_LABEL + 4)
                       ).arrange(RIGHT, buff=0.3)
         row2[1][5].set_color(self.theme.good)
         group = VGroup(row1, row2).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
@@ -208,7 +208,6 @@ class Hook(Chapter):
         self.scene.add(self.footprints)
 
     # ------------------------------------------------------------------ beats
-    @beat
     def enter_fog(self):
         t = self.theme
         (lo, hi) = PROFILE_DOMAIN
@@ -224,15 +223,14 @@ class Hook(Chapter):
         self.walker.add_updater(lambda m: m.move_to(self.ground(self.x_tracker.get_value()), aligned_edge=DOWN))
         self.walker.update()
         self.footprints = VGroup(Dot(self.ground(self.x_tracker.get_value()), radius=0.04, color=t.muted))
-        self.say("Blindfolded on a mountain, in thick fog.\nWhich way is down?")
+        self.say(0)
         self.play(FadeIn(self.full_curve), FadeIn(self.fog_window), FadeIn(self.walker, shift=DOWN * 0.2),
                   run_time=1.5)
         self.scene.add(self.footprints)
         self.wait(1.5)
 
-    @beat
     def feel_slope(self):
-        self.say("All you can feel is the slope under your feet.")
+        self.say(0)
         x0 = float(self.walk.points[0][0])
         tangent = self._tangent(x0)
         # One left edge for all the readouts, the widest one inside the margin: the labels stay put.
@@ -242,7 +240,7 @@ class Hook(Chapter):
         self.fix(self.readout)
         self.play(Create(tangent), FadeIn(self.readout[0]), run_time=1.0)
         self.wait(1.0)
-        self.say("So step downhill: a steep slope, a big step.")
+        self.say(1)
         self.play(FadeIn(self.readout[1]), run_time=0.8)
         self.wait(1.2)
         if self.cut:
@@ -251,12 +249,10 @@ class Hook(Chapter):
         else:
             self.play(FadeOut(tangent), run_time=0.4)
 
-    @beat
     def first_steps(self):
         for k in range(self.detailed_steps):
             self._take_step(k, detailed=True)
 
-    @beat
     def shrinking_steps(self):
         if self.cut:
             # The readout's numbers would change faster than they can be read: it leaves.
@@ -264,15 +260,14 @@ class Hook(Chapter):
             self.unfix(self.readout)
             self.scene.remove(self.readout)
             self.readout = None
-        self.say("As the ground flattens, the steps shrink.")
+        self.say(0)
         for k in range(self.detailed_steps, self.walk.n_steps):
             self._take_step(k, detailed=False)
         self.wait(0.8)
 
-    @beat
     def lift_fog(self):
         t = self.theme
-        self.say("The fog lifts: the walker found the valley floor,\nfeeling only the slope.")
+        self.say(0)
         x_min = float(self.profile.minima[0][0]) if self.profile.minima else float(self.walk.points[-1][0])
         mark = Dot(self.ground(x_min), radius=0.08, color=t.good)
         label = self.text("valley floor", FONT_SMALL, t.good).next_to(self.walker, UP, buff=0.2)
@@ -292,7 +287,6 @@ class Hook(Chapter):
         self.scene.remove(*leaving)
         self.scene.remove(self.fog_window)
 
-    @beat
     def landscape_3d(self):
         t = self.theme
         scene = self.scene
@@ -311,7 +305,7 @@ class Hook(Chapter):
         self.view3d, self.mesh3d, self.trail3d = view, mesh, trail
         center = view.axes.c2p(0, 0, 0) * np.array([1, 1, 0]) + np.array([0, 0, -0.3])
         scene.set_camera_orientation(phi=58 * DEGREES, theta=-50 * DEGREES, zoom=0.9, frame_center=center)
-        self.say("In a real problem the ground slopes in many directions.\nThe same rule still works.")
+        self.say(0)
         scene.play(FadeIn(floor), FadeIn(mesh), run_time=1.5)
         scene.add_fixed_orientation_mobjects(marker)
         scene.play(FadeIn(marker, scale=0.5), run_time=0.5)
@@ -324,14 +318,13 @@ class Hook(Chapter):
         scene.play(progress.animate.set_value(n), run_time=6, rate_func=rate_functions.ease_out_sine)
         for m in (trail, shadow, marker):
             m.clear_updaters()
-        self.say("Feel the slope, step downhill, repeat:\nthat is gradient descent.")
+        self.say(1)
         if self.cut:
             scene.wait(2.0)  # the camera stays: the line is read over a still picture
         else:
             scene.move_camera(theta=-70 * DEGREES, run_time=3, rate_func=rate_functions.ease_in_out_sine)
             scene.wait(1.0)
 
-    @beat
     def outro(self):
         self.clear(run_time=0.8)
         if self.is_3d:

@@ -59,9 +59,10 @@ def runs(cfg: LimitationsConfig = LimitationsConfig()) -> dict:
 
 class Limitations(NarratedChapter):
     name = CHAPTER
+    BEATS = ("callbacks", "zigzag", "newton", "schedules", "summary")
 
-    def __init__(self, scene, theme=None, cfg: LimitationsConfig = LimitationsConfig()):
-        super().__init__(scene, theme)
+    def __init__(self, scene, theme=None, sections: bool = False, cfg: LimitationsConfig = LimitationsConfig()):
+        super().__init__(scene, theme, sections)
         self.cfg = cfg
         self.runs = runs(cfg)
         self.gd_color = self.theme.optimizer_color("gd")
@@ -86,7 +87,7 @@ class Limitations(NarratedChapter):
         for panel, traj, spec in zip(panels, self.runs["callbacks"], self.cfg.callbacks):
             traces.append(Trace([panel.point(p) for p in traj.points], self.gd_color, dot_radius=0.07))
             labels.add(self.text(spec[-1], FONT_LABEL, color=th.foreground).next_to(panel.frame, DOWN, buff=0.2))
-        self.say("Plain gradient descent stalls wherever the gradient vanishes")
+        self.say(0)
         self.play(FadeIn(panels), FadeIn(labels), run_time=1.0)
         self.scene.add(*traces)
         self.play(trace_together(traces, run_time=3.0, rate_func=linear))
@@ -136,7 +137,7 @@ class Limitations(NarratedChapter):
         if not hasattr(self, "title"):  # the cut starts here (no callbacks): bring in the title
             self.title = self.make_title("Limitations, and what comes next")
             title = [FadeIn(self.title)]
-        self.say("Rosenbrock's valley: steep walls, flat floor. Gradient descent zig-zags and crawls")
+        self.say(0)
         self.play(*title, FadeIn(panel), FadeIn(star), FadeIn(plot), FadeIn(self.rule_gd), run_time=1.2)
         self.play(FadeIn(inset), Create(box), run_time=0.8)
         self.scene.add(self.gd_trace, self.gd_loss, self.zoom_trace)
@@ -162,7 +163,7 @@ class Limitations(NarratedChapter):
         group = VGroup(lab, rule, hess).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
         group.move_to([0, 2.6, 0], UP).align_to([2.9, 0, 0], LEFT)
         self.rule_newton = group
-        self.say("Newton's method divides by the curvature (the Hessian H)")
+        self.say(0)
         if self.cut:
             self.play(FadeOut(self.inset), FadeOut(self.zoom_trace), FadeIn(group, shift=0.1 * UP), run_time=0.8)
         else:
@@ -181,7 +182,7 @@ class Limitations(NarratedChapter):
         end.next_to(group, DOWN, aligned_edge=LEFT, buff=0.15)
         self.newton_end = end
         self.play(FadeIn(end), run_time=0.6)
-        self.say(f"{newton.n_steps} steps, not {self.runs['gd'].n_steps}+; but each needs n² second derivatives")
+        self.say(1, newton_steps=newton.n_steps, gd_steps=self.runs['gd'].n_steps)
         self.wait(3.0)
         self.play(*[FadeOut(m) for m in self.scene.mobjects if m is not self.title], run_time=0.8)
         self.caption = None
@@ -211,12 +212,12 @@ class Limitations(NarratedChapter):
         entries = [(f"{name}: final", sig(t.losses[-1] - f_min), colors[name]) for name, t in runs_.items()]
         leg = legend_rows(entries, th, FONT_SMALL).arrange(RIGHT, buff=0.6)
         leg.move_to([0, -2.05, 0])
-        self.say("Learning-rate schedules: the same stochastic run, three ways to shrink η")
+        self.say(0)
         self.play(FadeIn(lr_plot), FadeIn(loss_plot), run_time=1.0)
         self.scene.add(*lr_traces, *loss_traces)
         self.play(trace_together(lr_traces + loss_traces, run_time=4.5, rate_func=linear), FadeIn(leg),
                   run_time=4.5)
-        self.say("Large steps first, small steps later: SGD settles below its noise floor")
+        self.say(1)
         self.schedule_legend = leg
         self.wait(3.0)
         self.play(*[FadeOut(m) for m in self.scene.mobjects if m is not self.title], run_time=0.8)
@@ -250,7 +251,7 @@ class Limitations(NarratedChapter):
             content.move_to(box)
             cards.add(VGroup(box, content))
         cards.arrange_in_grid(rows=2, cols=3, buff=(0.3, 0.35)).move_to([0, 0.2, 0])
-        self.say("Follow the negative gradient; choose the step well;\nlet the variants handle noise, scale and curvature")
+        self.say(0)
         self.play(FadeIn(cards, lag_ratio=0.25), run_time=2.5)
         self.wait(3.5)
         self.clear(0.8)
@@ -258,8 +259,8 @@ class Limitations(NarratedChapter):
 
 def play_limitations(scene, theme=None, sections: bool = False) -> Limitations:
     """Play chapter 8 on ``scene`` (for a longer video); returns the chapter object."""
-    chapter = Limitations(scene, theme, cfg=load_or_exit("limitations"))  # [limitations] of $GDX_CONFIG
-    chapter.play_all(sections=sections)
+    chapter = Limitations(scene, theme, sections=sections, cfg=load_or_exit("limitations"))  # [limitations] of $GDX_CONFIG
+    chapter.play_all()
     return chapter
 
 
@@ -274,4 +275,4 @@ class LimitationsChapter(Part, Scene):
         self.chapter = play_limitations(self, sections=True)
 
 
-BEATS = Limitations.beats()
+BEATS = Limitations.BEATS

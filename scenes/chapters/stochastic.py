@@ -60,9 +60,10 @@ def epochs_axis(trajectory, n_examples: int) -> np.ndarray:
 
 class Stochastic(NarratedChapter):
     name = CHAPTER
+    BEATS = ("setup", "example_arrows", "batch", "sgd", "minibatch", "compare")
 
-    def __init__(self, scene, theme=None, cfg: StochasticConfig = StochasticConfig()):
-        super().__init__(scene, theme)
+    def __init__(self, scene, theme=None, sections: bool = False, cfg: StochasticConfig = StochasticConfig()):
+        super().__init__(scene, theme, sections)
         self.cfg = cfg
         self.surface = mathcore.get_surface(cfg.surface)
         self.runs = runs(cfg)
@@ -124,7 +125,7 @@ class Stochastic(NarratedChapter):
             self.play(FadeIn(self.title), FadeIn(loss), run_time=1.0)
             self.play(FadeIn(self.plot), FadeIn(self.panel), run_time=1.2)
         self.play(Create(self.line), FadeIn(self.start_dot), run_time=0.8)
-        self.say(f"A line fitted to n = {self.surface.n_examples} points: the loss averages one term per example")
+        self.say(0, n_examples=self.surface.n_examples)
         self.wait(2.5)
 
     def levels(self):
@@ -147,7 +148,7 @@ class Stochastic(NarratedChapter):
                   max_tip_length_to_length_ratio=0.12, max_stroke_width_to_length_ratio=8, color=color)
             .set_opacity(0.7) for d in steps])
         self.play(*[Create(a) for a in self.arrows], run_time=2.0)
-        self.say("Each example's gradient -∇ℓᵢ pulls in its own direction (arrows scaled)")
+        self.say(0)
         # One example: the one pulling farthest from the average.
         mean = steps.mean(axis=0)
         cos = steps @ mean / (lengths * np.linalg.norm(mean))
@@ -176,7 +177,7 @@ class Stochastic(NarratedChapter):
         origin = self.panel.point(start)
         target = Arrow(origin, self.panel.point(start + self.arrow_scale * mean), buff=0, stroke_width=6,
                        max_tip_length_to_length_ratio=0.25, color=self.colors["batch"])
-        self.say("Batch: their average is the true gradient -∇L,\nbut it costs a pass over all the data for one step")
+        self.say(0)
         self.play(*[Transform(a, target.copy()) for a in self.arrows], run_time=1.8)
         self.scene.remove(*self.arrows)
         self.mean_arrow = target
@@ -204,7 +205,7 @@ class Stochastic(NarratedChapter):
 
     def sgd(self):
         n = self.surface.n_examples
-        self.say(f"Stochastic: one example per step, {n} noisy steps per epoch")
+        self.say(0, n=n)
         self.run_trace("sgd", run_time=6.0)
         if not self.cut:
             self.wait(1.0)
@@ -212,7 +213,7 @@ class Stochastic(NarratedChapter):
     def minibatch(self):
         k = self.cfg.batch_size
         per_epoch = -(-self.surface.n_examples // k)
-        self.say(f"Mini-batch: groups of k = {k}, {per_epoch} steps per epoch, much less noise")
+        self.say(0, k=k, per_epoch=per_epoch)
         self.run_trace("minibatch", run_time=3.5)
         if not self.cut:
             self.wait(1.0)
@@ -241,7 +242,7 @@ class Stochastic(NarratedChapter):
         self.legend = legend_rows(entries, th, FONT_SMALL)
         self.legend.next_to(plot, DOWN, buff=0.3).align_to(plot.axes, LEFT)
         self.loss_plot = plot
-        self.say(f"The same {self.cfg.epochs} epochs of data for all three")
+        self.say(0, epochs=self.cfg.epochs)
         if self.cut:  # the data out and the loss plot in, in one cross-fade
             self.play(FadeOut(self.plot), FadeOut(self.line), FadeIn(plot), Create(floor), run_time=0.7)
         else:
@@ -250,15 +251,15 @@ class Stochastic(NarratedChapter):
         self.scene.add(*self.loss_traces.values())
         self.play(trace_together(list(self.loss_traces.values()), run_time=3.0, rate_func=linear),
                   FadeIn(self.legend), run_time=3.0)
-        self.say("More steps per epoch go further; mini-batches keep the speed, lose the noise")
+        self.say(1)
         self.wait(3.5)
         self.clear(0.8)
 
 
 def play_stochastic(scene, theme=None, sections: bool = False) -> Stochastic:
     """Play chapter 5 on ``scene`` (for a longer video); returns the chapter object."""
-    chapter = Stochastic(scene, theme, cfg=load_or_exit("stochastic"))  # [stochastic] of $GDX_CONFIG
-    chapter.play_all(sections=sections)
+    chapter = Stochastic(scene, theme, sections=sections, cfg=load_or_exit("stochastic"))  # [stochastic] of $GDX_CONFIG
+    chapter.play_all()
     return chapter
 
 
@@ -273,4 +274,4 @@ class StochasticChapter(Part, Scene):
         self.chapter = play_stochastic(self, sections=True)
 
 
-BEATS = Stochastic.beats()
+BEATS = Stochastic.BEATS

@@ -31,15 +31,7 @@ from scenes.part import Part
 
 import mathcore
 from scenes.chapters._common import (
-    Chapter,
-    ShiftBy,
-    beat,
-    closed_levels,
-    fmt3,
-    g3,
-    load_narration,
-    styled_axes,
-    tick_numbers,
+    Chapter, ShiftBy, closed_levels, g3, load_narration, sig, styled_axes, tick_numbers,
 )
 from scenes.chapters.gradient import POINT as DIRECTION_POINT
 from scenes.chapters.gradient import gradient_surface
@@ -103,7 +95,7 @@ def tangent_function(surface, point: float = START):
 
 def table_rows(trajectory) -> list[tuple[str, str, str, str]]:
     """The strings of the hand-run table: step, theta_k, L'(theta_k), L(theta_k), 3 significant digits."""
-    return [(str(k), fmt3(p[0]), fmt3(g[0]), fmt3(f))
+    return [(str(k), sig(p[0]), sig(g[0]), sig(f))
             for k, (p, g, f) in enumerate(zip(trajectory.points, trajectory.grads, trajectory.losses))]
 
 
@@ -131,7 +123,6 @@ class UpdateRule(Chapter):
         self.table_shown: list[tuple[str, ...]] = []
 
     # ------------------------------------------------------------------ beats
-    @beat
     def taylor(self):
         t = self.theme
         general = self.tex(r"L(\theta + \eta u)", r"\approx", r"L(\theta)", r"+", r"\eta\, u^{\top} \nabla L(\theta)",
@@ -148,7 +139,7 @@ class UpdateRule(Chapter):
         self.formulas.update(taylor=general, taylor_example=example_head)
         self.shown["taylor_exact"], self.shown["taylor_first"] = ex["exact"], ex["first"]
         zoom = self._zoom_window()
-        self.say("Zoom in far enough and any smooth loss looks flat:\nits change is about η times u·∇L.")
+        self.say(0)
         self.play(Write(general), run_time=1.5)
         self.play(FadeIn(example_head), FadeIn(zoom.frame), FadeIn(zoom.label), run_time=0.8)
         self.scene.add(zoom.curves)
@@ -197,7 +188,6 @@ class UpdateRule(Chapter):
         group.label.align_to(frame, LEFT)
         return group
 
-    @beat
     def turn_direction(self):
         t = self.theme
         surf = self.map_surface
@@ -256,7 +246,7 @@ class UpdateRule(Chapter):
         readout.next_to(plot_axes, UP, buff=0.75).align_to(plot_axes, LEFT)
         val_a.add_updater(lambda m: m.set_value(angle.get_value()))
         val_v.add_updater(lambda m: m.set_value(u_dot_g(angle.get_value())))
-        self.say("Which unit direction u lowers L the most?\nTurn u and watch u·∇L.")
+        self.say(0)
         setup = [FadeIn(contours), FadeIn(dot), FadeIn(theta_label), Create(circle)]
         plot = [GrowArrow(grad_arrow), FadeIn(grad_label), Create(plot_axes), FadeIn(x_ticks), FadeIn(y_name),
                 FadeIn(readout)]
@@ -281,14 +271,13 @@ class UpdateRule(Chapter):
         mark = DashedLine(plot_axes.c2p(STOP_ANGLE, 4), plot_axes.c2p(STOP_ANGLE, -4), color=t.muted, stroke_width=2)
         note = self.tex(r"-\lVert \nabla L \rVert = " + f"{best:.2f}", font_size=FONT_LABEL, color=t.highlight)
         note.next_to(low, RIGHT, buff=0.25)
-        self.say("Lowest at 180°: u points straight against the gradient.")
+        self.say(1)
         self.play(Create(mark), FadeIn(note), run_time=0.8)
         self.wait(1.8)
         self.direction_group = VGroup(contours, dot, theta_label, circle, grad_arrow, grad_label, plot_axes, x_ticks,
                                       y_name, readout, mark, note)
         self.direction_live = VGroup(u_arrow, u_label, trace, trace_dot)
 
-    @beat
     def the_rule(self):
         t = self.theme
         scene = self.scene
@@ -310,7 +299,7 @@ class UpdateRule(Chapter):
                         Line(grad_note.get_top(), rule[5].get_bottom() + DOWN * 0.1, color=t.optimizer_color("gd"),
                              stroke_width=2))
         self.formulas.update(best_u=best_u, rule=rule)
-        self.say("So step a distance η against the gradient.\nThat is the whole update rule.")
+        self.say(0)
         scene.play(FadeOut(self.direction_group), FadeOut(self.direction_live), run_time=0.7)
         scene.play(Write(best_u), run_time=1.1)
         self.wait(0.4)
@@ -319,7 +308,6 @@ class UpdateRule(Chapter):
         self.wait(2.0)
         self.rule_group = VGroup(best_u, rule, box, eta_note, grad_note, arrows)
 
-    @beat
     def hand_setup(self):
         t = self.theme
         scene = self.scene
@@ -336,7 +324,7 @@ class UpdateRule(Chapter):
         graph = self.axes.plot(self.L, x_range=[-1, 5.2, 0.02], color=t.foreground, stroke_width=3)
         x_name = self.tex(r"\theta", font_size=FONT_LABEL, color=t.muted).next_to(self.axes.c2p(5.5, 0), RIGHT, buff=0.15)
         self.table = self._table_frame()
-        self.say(f"Now run it by hand: L(θ) = θ², from θ = {g3(START)} with η = {g3(LR)}.")
+        self.say(0, start=g3(START), lr=g3(LR))
         best_u, rule, *notes = self.rule_group
         scene.play(FadeOut(self.taylor_formula), FadeOut(best_u), *(FadeOut(m) for m in notes),
                    FadeTransform(rule, small_rule), run_time=1.0)
@@ -400,21 +388,20 @@ class UpdateRule(Chapter):
         self.scene.add(trace)
         return self.point_dot.animate.move_to(self.axes.c2p(b, self.L(b)))
 
-    @beat
     def hand_first_steps(self):
         t = self.theme
         scene = self.scene
         line = None
         for k in range(self.arithmetic_steps):
             p, g, q = float(self.run.points[k][0]), float(self.run.grads[k][0]), float(self.run.points[k + 1][0])
-            new = self.tex(r"\theta_{%d} = " % (k + 1), fmt3(p), r"-", g3(LR), r"\times", fmt3(g), "=", fmt3(q),
+            new = self.tex(r"\theta_{%d} = " % (k + 1), sig(p), r"-", g3(LR), r"\times", sig(g), "=", sig(q),
                            font_size=FONT_BODY)
             new[5].set_color(t.optimizer_color("gd"))
             new[7].set_color(t.highlight)
             new.move_to(np.array([(self.col_right[0] - 0.8 + self.col_right[-1]) / 2, 2.35, 0]))
             self.formulas[f"step_{k + 1}"] = new
             if k == 0:
-                self.say("Each step: the slope at θ, times η, subtracted from θ.")
+                self.say(0)
             if line is None:
                 scene.play(Write(new), run_time=1.4)
             else:
@@ -425,26 +412,24 @@ class UpdateRule(Chapter):
             line = new
         self.arith_line = line
 
-    @beat
     def hand_rest(self):
         t = self.theme
         ratio = float(self.run.points[1][0] / self.run.points[0][0])
-        self.shown["ratio"] = fmt3(ratio)
+        self.shown["ratio"] = g3(ratio)
         # The cut stops the table early (the same run's first CUT_STEPS steps), row by row
         # slowly enough to see each appear; the caption of the worked step stays meanwhile.
         last = CUT_STEPS if self.cut else self.run.n_steps
         if not self.cut:
-            self.say("The slope shrinks as θ nears the bottom, and so does every step.")
+            self.say(0)
         self.play(FadeOut(self.arith_line), run_time=0.4)
         for k in range(self.arithmetic_steps, last):
             self._add_row(k + 1, run_time=0.28, extra=[self._move_point(k)])
-        final = fmt3(self.run.points[last][0])
+        final = sig(self.run.points[last][0])
         self.shown["final"] = final
-        self.say(f"After {last} steps θ = {final}: each step multiplied θ by {fmt3(ratio)}.")
+        self.say(1, last=last, final=final)
         self.play(self.visible_rows[-1].animate.set_color(t.highlight), run_time=0.5)
         self.wait(2.2)
 
-    @beat
     def outro(self):
         self.clear(run_time=0.8)
 

@@ -61,6 +61,7 @@ def test_a_narrated_chapter_takes_empty_lines_but_not_missing_ones(monkeypatch):
 
     class Two(_common.NarratedChapter):
         name = "two"
+        BEATS = ("intro", "outro")
 
     scene = SimpleNamespace(camera=SimpleNamespace(background_color=None))
     cut = SimpleNamespace(camera=scene.camera, cut_plan=Cut(beats=("intro", "outro")))
@@ -68,8 +69,8 @@ def test_a_narrated_chapter_takes_empty_lines_but_not_missing_ones(monkeypatch):
     assert Two(scene).beats_to_play == ("intro", "outro")
     assert Two(cut).beats_to_play == ("intro", "outro")
     monkeypatch.setattr(_common, "load_narration", lambda name: {"intro": "Hello there."})
-    with pytest.raises(ValueError, match=r"the cut names beats \['outro'\] that the part does not have"):
-        Two(cut)
+    with pytest.raises(ValueError, match=r"beats \['outro'\] have no narration in two.toml"):
+        Two(scene)
 
 
 def test_srt_and_vtt_format():

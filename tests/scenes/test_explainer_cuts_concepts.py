@@ -20,7 +20,7 @@ from manim import ThreeDScene, tempconfig
 import mathcore
 from scenes.chapters import derivatives, gradient, hook, update_rule
 from scenes import explainer
-from scenes.chapters._common import Chapter, fmt3, g3
+from scenes.chapters._common import Chapter, sig, g3
 from scenes.part import Cut
 
 MEDIA = Path(__file__).resolve().parents[2] / "media" / "tests_explainer_cuts_concepts"
@@ -117,8 +117,8 @@ def test_hook_cut_steps_are_mathcore_gradient_descent(cut):
     assert [s["k"] for s in chapter.shown_numbers] == list(range(hook.CUT_DETAILED_STEPS))
     for shown in chapter.shown_numbers:
         k = shown["k"]
-        assert shown["slope"] == fmt3(walk.grads[k][0])
-        assert shown["step"] == fmt3(walk.step_sizes[k])
+        assert shown["slope"] == sig(walk.grads[k][0])
+        assert shown["step"] == sig(walk.step_sizes[k])
     # The walker still takes every step of the run, and the 3D path is the landscape run.
     assert len(chapter.footprints) == walk.n_steps + 1
     run = hook.landscape_walk()
@@ -148,9 +148,9 @@ def test_gradient_cut_partials_and_gradient_come_from_mathcore(cut):
     chapter = cut("gradient").chapter
     surface = mathcore.get_surface(gradient.SURFACE)
     g = surface.grad(np.array(gradient.POINT))
-    assert chapter.shown["partial_x"] == fmt3(g[0])
-    assert chapter.shown["partial_y"] == fmt3(g[1])
-    assert chapter.shown["gradient"] == f"({fmt3(g[0])}, {fmt3(g[1])})"
+    assert chapter.shown["partial_x"] == sig(g[0])
+    assert chapter.shown["partial_y"] == sig(g[1])
+    assert chapter.shown["gradient"] == f"({sig(g[0])}, {sig(g[1])})"
     assert chapter.formulas["partial_x"].tex_strings[1] == surface.partial_latex[0]
     assert chapter.formulas["partial_y"].tex_strings[1] == surface.partial_latex[1]
     assert chapter.formulas["gradient"].tex_strings[1] == surface.gradient_latex
@@ -162,13 +162,13 @@ def test_update_rule_cut_table_is_mathcore_run(cut):
     run = mathcore.run(mathcore.get_surface("parabola"), "gd", [5.0], 20, 0.1)
     n = update_rule.CUT_STEPS
     assert 3 <= n < 20
-    expected = [(str(k), fmt3(run.points[k][0]), fmt3(run.grads[k][0]), fmt3(run.losses[k])) for k in range(n + 1)]
+    expected = [(str(k), sig(run.points[k][0]), sig(run.grads[k][0]), sig(run.losses[k])) for k in range(n + 1)]
     assert chapter.table_shown == expected
     assert expected[:3] == [("0", "5.00", "10.0", "25.0"), ("1", "4.00", "8.00", "16.0"), ("2", "3.20", "6.40", "10.2")]
     assert len(chapter.visible_rows) == n + 1
     assert [row[1].tex_string for row in chapter.visible_rows] == [r[1] for r in expected]
-    assert chapter.shown["final"] == fmt3(run.points[n][0])
-    assert chapter.shown["ratio"] == "0.800"
+    assert chapter.shown["final"] == sig(run.points[n][0])
+    assert chapter.shown["ratio"] == "0.8"
     step1 = chapter.formulas["step_1"].tex_strings
     assert step1[1:] == ["5.00", "-", "0.1", r"\times", "10.0", "=", "4.00"]
     assert "step_2" not in chapter.formulas  # one step is written out in the cut

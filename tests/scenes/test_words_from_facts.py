@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -19,6 +20,8 @@ import mathcore
 from scenes.panels import plain
 from scenes.race import verdict
 from scenes.story import Story, count, fill, placeholders
+
+ROOT = Path(__file__).resolve().parents[2]
 
 TWO_VALLEYS = "x**4 - 4*x**2 + y**2 + 0.5*x"
 RACE = f"""
@@ -205,3 +208,20 @@ def test_story_fills_placeholders_and_records_the_facts(tmp_path):
     assert count(1, "minimum", "minima") == "one minimum" and count(0, "saddle", "saddles") == "no saddles"
     story.write(tmp_path / "s.json")
     assert json.loads((tmp_path / "s.json").read_text())["beats"][0]["end"] == 3.0
+
+
+def test_no_part_types_its_captions_in_code():
+    """One source per beat's words: every caption a part shows is a ``[captions]`` line of its
+    narration file (``say(index, **facts)``), never a string literal in the code."""
+    import ast
+
+    typed = []
+    for path in sorted((ROOT / "scenes").rglob("*.py")):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in ("say", "caption", "show") and node.args
+                    and isinstance(node.args[0], (ast.JoinedStr, ast.Constant))
+                    and isinstance(getattr(node.args[0], "value", ""), str)):
+                typed.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert typed == []

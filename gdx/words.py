@@ -22,7 +22,7 @@ from pathlib import Path
 
 from scenes.story import placeholders
 
-from .catalog import ROOT, SceneInfo
+from .catalog import ROOT
 from .subtitles import cues_from_beats, write_cues
 
 NARRATION_DIR = ROOT / "assets" / "narration"
@@ -46,10 +46,6 @@ def narration_file(stem: str, dirs: tuple[Path, ...] = (NARRATION_DIR,)) -> dict
         return {}
     table = tomllib.loads(path.read_text()).get("beats", {})
     return {k: v for k, v in table.items() if isinstance(v, str)}
-
-
-def narration_for(info: SceneInfo) -> dict[str, str]:
-    return narration_file(info.file.stem, narration_dirs(info.file))
 
 
 def section_narration(sections: list[str], default_stem: str, scene_file: Path | None = None) -> dict[str, str]:

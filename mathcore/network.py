@@ -27,10 +27,12 @@ import sympy as sp
 from .symbolic import sigmoid, vectorize
 
 _z = sp.Symbol("z", real=True)
-_a, _y = sp.symbols("a y", real=True)
+OUTPUT, TARGET = sp.symbols("a y", real=True)
+OUTPUT_LOSS = (OUTPUT - TARGET) ** 2 / 2  # one output's loss; an example's loss sums it over the outputs
+OUTPUT_LOSS_PRIME = sp.diff(OUTPUT_LOSS, OUTPUT)  # a - y
 # The two local derivatives backprop multiplies, each from its own SymPy expression.
 SIGMOID_PRIME = vectorize(sp.diff(sigmoid(_z), _z), (_z,))  # sigma(z) (1 - sigma(z))
-LOSS_PRIME = vectorize(sp.diff((_a - _y) ** 2 / 2, _a), (_a,), (_y,))  # a - y
+LOSS_PRIME = vectorize(OUTPUT_LOSS_PRIME, (OUTPUT,), (TARGET,))
 SIGMOID = vectorize(sigmoid(_z), (_z,))
 
 
@@ -72,7 +74,8 @@ class Network:
         a = sp.Matrix(self.input_symbols)
         for W, bias in zip(self.weight_symbols, self.bias_symbols):
             a = (W * a + bias).applyfunc(sigmoid)
-        return sum((a_k - y_k) ** 2 for a_k, y_k in zip(a, self.target_symbols)) / 2
+        return sum(OUTPUT_LOSS.subs({OUTPUT: a_k, TARGET: y_k}, simultaneous=True)
+                   for a_k, y_k in zip(a, self.target_symbols))
 
     @cached_property
     def _loss(self):

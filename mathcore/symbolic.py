@@ -234,6 +234,25 @@ def taylor(expr: sp.Expr, variable, point, order: int) -> sp.Expr:
     return sp.series(expr, variable, point, order + 1).removeO()
 
 
+def taylor_function(expr: sp.Expr, variable, point, order: int):
+    """:func:`taylor` as a NumPy function of ``variable`` (a number or an array of numbers)."""
+    return sp.lambdify(variable, taylor(expr, variable, point, order), modules=_MODULES)
+
+
+def chain_rule(outer: sp.Expr, inner: sp.Expr, u, x) -> dict:
+    r"""The chain rule for :math:`h(x) = g(f(x))`, ``outer`` :math:`g(u)` and ``inner`` :math:`f(x)`:
+    ``h``, ``d_outer`` :math:`g'(u)`, ``d_inner`` :math:`f'(x)`, ``product`` :math:`g'(f(x))\, f'(x)`
+    and ``dh``, SymPy's :math:`h'(x)`, which equals the product (checked)."""
+    h = outer.subs(u, inner)
+    d_outer, d_inner = sp.diff(outer, u), sp.diff(inner, x)
+    product = d_outer.subs(u, inner) * d_inner
+    dh = sp.diff(h, x)
+    if sp.simplify(product - dh) != 0:
+        raise ArithmeticError(f"the chain rule's product {product} differs from d/dx {h} = {dh}")
+    return {"h": h, "inner": inner, "outer": outer, "d_outer": d_outer, "d_inner": d_inner, "product": product,
+            "dh": dh}
+
+
 def latex(expr) -> str:
     """LaTeX of an expression or matrix, as MathTex will typeset it."""
     return sp.latex(expr)

@@ -36,7 +36,7 @@ from scenes.mobjects import (
     start_mark, substituted_rule_tex, text, visible,
 )
 from scenes.mobjects.occlusion import eye_position
-from scenes.panels import plain as format_plain
+from scenes.mobjects.text import format_plain
 from scenes.story import count
 from scenes.theme import FONT_BODY, FONT_LABEL, FONT_SMALL, FONT_TITLE, MARGIN
 

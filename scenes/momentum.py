@@ -53,7 +53,7 @@ from scenes.config import MomentumConfig, load_or_exit
 from scenes.mobjects import format_sig, legend, math, minimum_mark, rule_tex, start_mark, text
 from scenes.panels import MapPanel, PathOnMap, SeriesPlot, hyperparam_text, steps_to_tolerance
 from scenes.stage import Drive
-from scenes.panels import plain as format_plain
+from scenes.mobjects.text import format_plain
 from scenes.theme import FONT_BODY, FONT_LABEL, FONT_SMALL, FONT_TITLE, MARGIN
 
 # Layout (manim units; frame 14.2 x 8, safe area 0.5 inside; captions below y = -2.45).

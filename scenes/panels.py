@@ -11,6 +11,8 @@ import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, Line, MathTex, Rectangle, VGroup, VMobject
 
 from scenes.mobjects import LossPlot, Readout, format_sig, math
+from scenes.mobjects.text import format_plain as plain  # the one number formatter, for running text
+from scenes.mobjects.text import format_short
 from scenes.mobjects.heights import colormap
 from scenes.mobjects.paths import _corner_points, position_at
 from scenes.theme import FONT_LABEL, FONT_SMALL, MIN_FONT_SIZE, Theme
@@ -65,16 +67,6 @@ class SeriesPlot(LossPlot):
         return self
 
 
-def plain(value: float) -> str:
-    """A number for running text (Unicode, not LaTeX), rounded by :func:`format_sig`'s rule."""
-    s = format_sig(float(value))
-    if r"\times" in s:
-        mantissa, exp = s.split(r"\times 10^{")
-        sup = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-        return f"{mantissa}×10{exp.rstrip('}').translate(sup)}"
-    return s
-
-
 def steps_to_tolerance(losses, tol: float) -> int | None:
     """The first step whose loss is at most ``tol`` (from the recorded losses), or None."""
     losses = np.asarray(losses, float)
@@ -85,25 +77,15 @@ def steps_to_tolerance(losses, tol: float) -> int | None:
 def hyperparam_text(optimizer, lr=None) -> str:
     r"""The optimizer's hyperparameters as LaTeX: :math:`\eta` and the ones that differ from plain defaults."""
     hp = optimizer.hyperparams
-    parts = [r"\eta = " + _plain(hp["lr"] if lr is None else lr)]
+    parts = [r"\eta = " + format_short(hp["lr"] if lr is None else lr)]
     if hp.get("momentum"):
-        parts.append(r"\mu = " + _plain(hp["momentum"]))
+        parts.append(r"\mu = " + format_short(hp["momentum"]))
     if "alpha" in hp:
-        parts.append(r"\alpha = " + _plain(hp["alpha"]))
+        parts.append(r"\alpha = " + format_short(hp["alpha"]))
     if "betas" in hp:
         b1, b2 = hp["betas"]
-        parts.append(r"\beta = (" + _plain(b1) + ", " + _plain(b2) + ")")
+        parts.append(r"\beta = (" + format_short(b1) + ", " + format_short(b2) + ")")
     return r",\ ".join(parts)
-
-
-def _plain(value) -> str:
-    """A typed-in hyperparameter: shortest exact form (0.001, 0.9, 1e-08 as 10^{-8})."""
-    s = f"{float(value):g}"
-    if "e" in s:
-        mantissa, exp = s.split("e")
-        exp = int(exp)
-        return (r"10^{%d}" % exp) if mantissa == "1" else mantissa + r"\cdot 10^{%d}" % exp
-    return s
 
 
 class Scoreboard(VGroup):

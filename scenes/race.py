@@ -30,8 +30,9 @@ from mathcore import display_name
 from scenes.animations import StepTracker, advance
 from scenes.common import ThemedThreeDScene
 from scenes.config import RaceConfig, load_or_exit
+from scenes.mobjects.text import format_short
 from scenes.mobjects import diverged_mark, format_sig, legend, math, minimum_mark, panel, start_mark, text, visible
-from scenes.panels import (FastNumber, _plain, MapPanel, PathOnMap, Scoreboard, SeriesPlot, hyperparam_text, plain,
+from scenes.panels import (FastNumber, MapPanel, PathOnMap, Scoreboard, SeriesPlot, hyperparam_text, plain,
                            steps_to_tolerance)
 from scenes.story import count
 from scenes.stage import Drive, SurfaceStage, snapshot
@@ -386,7 +387,7 @@ class OptimizerRace(ThemedThreeDScene):
         rows = d.rows(theme, self.colors)
         repeated = len({o.name for o in d.optimizers}) < len(d.optimizers)
         if repeated:  # the rate beside the name tells an optimizer's runs apart
-            rows = [(rf"\textsf{{{r[0]}}}\ \eta = " + _plain(o.hyperparams["lr"]),) + r[1:4]
+            rows = [(rf"\textsf{{{r[0]}}}\ \eta = " + format_short(o.hyperparams["lr"]),) + r[1:4]
                     for r, o in zip(rows, d.optimizers)]
         else:
             rows = [r[:4] for r in rows]

@@ -38,7 +38,7 @@ from scenes.theme import (
     apply_theme,
     get_theme,
 )
-from scenes.mobjects.text import format_sig
+from scenes.mobjects.text import format_short, format_sig
 from scenes.story import Story
 
 NARRATION_DIR = Path(__file__).resolve().parents[2] / "assets" / "narration"
@@ -301,10 +301,8 @@ def in_frame(mobject, margin: float = MARGIN - 1e-6) -> bool:
 
 
 def g3(value: float) -> str:
-    """A short number for exact-looking values: up to 3 significant digits, no trailing zeros
-    (2.25, 0.5, 4.5, 4). Used where the value is a round input such as a step size."""
-    text = f"{float(value):.3g}"
-    return "0" if text in ("-0", "0") else text
+    """A round input as typed, 3 significant digits at most (2.25, 0.5, 4): ``format_short``."""
+    return format_short(value, 3)
 
 
 def styled_axes(theme: Theme, x_range, y_range, x_length: float, y_length: float, **kwargs):
@@ -345,9 +343,7 @@ def closed_levels(surface, candidates, grid_n: int = 41) -> list[float]:
     return [float(v) for v in candidates if v < lowest]
 
 
-def sig(value: float, digits: int = 3) -> str:
-    """A number as LaTeX, rounded for reading (3 significant digits): the shared ``format_sig``."""
-    return format_sig(float(value), digits)
+sig = format_sig  # 3 significant digits, as LaTeX: the one number formatter
 
 
 class NarratedChapter(Chapter):

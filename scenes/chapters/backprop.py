@@ -28,6 +28,7 @@ from scenes.animations import FadeIn, FadeOut
 from scenes.part import Part
 
 import mathcore
+from mathcore.network import OUTPUT, OUTPUT_LOSS, OUTPUT_LOSS_PRIME
 from scenes.config import BackpropConfig, load_or_exit
 from scenes.mobjects.plots import ticks_within
 from mathcore.symbolic import sigmoid
@@ -197,9 +198,6 @@ class Backprop(NarratedChapter):
 
     def loss(self):
         th = self.theme
-        a, yv = sp.symbols("a y")
-        loss_expr = (a - yv) ** 2 / 2
-        self.loss_expr = loss_expr
         bp = self.num["bp"]
         target = MathTex(r"y = " + sig(self.num["y"][0]), font_size=FONT_LABEL, color=th.foreground)
         target.next_to(self.nodes[2][0], UP, buff=0.15)
@@ -209,7 +207,7 @@ class Backprop(NarratedChapter):
         self.loss_value = value
         self.shown["loss"] = value.tex_string
         self.say(0)
-        formula = self.formula(r"\ell = " + sp.latex(loss_expr.subs(a, sp.Symbol("a^{(2)}"))),
+        formula = self.formula(r"\ell = " + sp.latex(OUTPUT_LOSS.subs(OUTPUT, sp.Symbol("a^{(2)}"))),
                                r"\ell = " + sig(bp["loss"]))
         if self.cut:  # the target, the formula and the value in one play
             self.set_formula(formula, run_time=0.9, extra=[FadeIn(target), FadeIn(value, shift=0.1 * RIGHT)])
@@ -222,12 +220,10 @@ class Backprop(NarratedChapter):
 
     def backward(self):
         bp = self.num["bp"]
-        a, yv = sp.symbols("a y")
-        dloss = sp.diff(self.loss_expr, a)  # a - y, from SymPy
         d2, d1 = bp["deltas"][-1], bp["deltas"][0]
         self.say(0)
         self.set_formula(self.formula(
-            r"\delta^{(2)} = (" + sp.latex(dloss.subs(a, sp.Symbol("a^{(2)}"))) + r")\,\sigma'(z^{(2)}) = " + sig(d2[0]),
+            r"\delta^{(2)} = (" + sp.latex(OUTPUT_LOSS_PRIME.subs(OUTPUT, sp.Symbol("a^{(2)}"))) + r")\,\sigma'(z^{(2)}) = " + sig(d2[0]),
             r"\delta^{(1)} = (W^{(2)})^{\top} \delta^{(2)} \odot \sigma'(z^{(1)})",
             r"\delta^{(1)} = " + vec(d1),
             r"\frac{\partial \ell}{\partial W^{(l)}} = \delta^{(l)} \, (a^{(l-1)})^{\top}"),

@@ -29,6 +29,7 @@ from scenes.animations import FadeIn, FadeOut
 from scenes.part import Part
 
 import mathcore
+from mathcore.symbolic import chain_rule
 from scenes.chapters._common import Chapter, closed_levels, sig, g3, load_narration
 from scenes.mobjects.contours import contour_lines
 from scenes.mobjects.surface import LossSurface, SurfaceView
@@ -63,22 +64,11 @@ NARRATION = load_narration(CHAPTER)
 # --------------------------------------------------------------------------- the chain rule (SymPy)
 
 def chain_rule_example() -> dict[str, str]:
-    r"""LaTeX of the chain-rule example :math:`h(x) = \sin(x^2)`, every derivative from SymPy.
-
-    Keys: ``h`` (the composite), ``inner`` (u = x^2), ``outer`` (sin u), ``d_outer`` (dh/du),
-    ``d_inner`` (du/dx), ``product`` (dh/du evaluated at u = x^2, times du/dx, as SymPy
-    multiplies it) and ``dh`` (SymPy's derivative of the composite, which must agree).
-    """
+    r"""LaTeX of the chain-rule example :math:`h(x) = \sin(x^2)`, every derivative from
+    :func:`mathcore.symbolic.chain_rule` (keys ``h``, ``inner``, ``outer``, ``d_outer``, ``d_inner``,
+    ``product``, ``dh``)."""
     x, u = sp.Symbol("x", real=True), sp.Symbol("u", real=True)
-    inner = x**2
-    outer = sp.sin(u)
-    h = outer.subs(u, inner)
-    d_outer, d_inner = sp.diff(outer, u), sp.diff(inner, x)
-    product = d_outer.subs(u, inner) * d_inner
-    dh = sp.diff(h, x)
-    assert sp.simplify(product - dh) == 0
-    return {"h": sp.latex(h), "inner": sp.latex(inner), "outer": sp.latex(outer), "d_outer": sp.latex(d_outer),
-            "d_inner": sp.latex(d_inner), "product": sp.latex(product), "dh": sp.latex(dh)}
+    return {key: sp.latex(e) for key, e in chain_rule(sp.sin(u), x**2, u, x).items()}
 
 
 def gradient_surface() -> mathcore.Surface:

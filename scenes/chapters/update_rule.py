@@ -30,6 +30,7 @@ from scenes.animations import FadeIn, FadeOut
 from scenes.part import Part
 
 import mathcore
+from mathcore.symbolic import taylor_function
 from scenes.chapters._common import (
     Chapter, ShiftBy, closed_levels, g3, load_narration, sig, styled_axes, tick_numbers,
 )
@@ -90,7 +91,7 @@ def tangent_function(surface, point: float = START):
     """The first-order Taylor polynomial of the surface at ``point`` (``mathcore.taylor``), as a
     NumPy function of the variable."""
     var = surface.variables[0]
-    return sp.lambdify(var, mathcore.taylor(surface.expr, var, sp.nsimplify(point), 1), "numpy")
+    return taylor_function(surface.expr, var, sp.nsimplify(point), 1)
 
 
 def table_rows(trajectory) -> list[tuple[str, str, str, str]]:

@@ -98,6 +98,28 @@ def format_sig(value: float, digits: int = 3) -> str:
     return f"{mantissa:.{digits - 1}f}" + r"\times 10^{%d}" % exponent
 
 
+def format_plain(value: float) -> str:
+    """:func:`format_sig` for running text (captions, narration): Unicode, not LaTeX (7.89×10⁻³¹)."""
+    s = format_sig(float(value))
+    if r"\times" in s:
+        mantissa, exp = s.split(r"\times 10^{")
+        sup = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+        return f"{mantissa}×10{exp.rstrip('}').translate(sup)}"
+    return s
+
+
+def format_short(value: float, digits: int = 6) -> str:
+    r"""A value as it was typed (a step size, a start, a hyperparameter), as LaTeX: the shortest
+    form with up to ``digits`` significant digits and no trailing zeros (0.001, 0.9, 2.25, 4);
+    powers of ten as :math:`10^{-8}` or :math:`5 \cdot 10^{-4}`."""
+    s = f"{float(value):.{digits}g}"
+    if "e" in s:
+        mantissa, exp = s.split("e")
+        exp = int(exp)
+        return (r"10^{%d}" % exp) if mantissa == "1" else mantissa + r"\cdot 10^{%d}" % exp
+    return "0" if s in ("-0", "0") else s
+
+
 _glyphs: dict[tuple[str, str], VMobject] = {}
 
 

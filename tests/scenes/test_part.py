@@ -63,3 +63,22 @@ def test_every_part_of_the_explainer_has_a_cut_whose_beats_it_plays(explainer_ru
         if cut.beats is not None:
             assert played == list(cut.beats), stem
         assert set(cut.pace) <= set(played), stem
+
+
+def test_scenes_compute_nothing_mathcore_can():
+    """No part differentiates, lambdifies, expands in series or minimizes: mathcore does, once."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    banned = {"diff", "lambdify", "series", "solve", "nsolve", "minimize", "gradient", "hessian"}
+    found = []
+    for path in sorted((root / "scenes").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call):
+                func = node.func
+                name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                owner = getattr(func.value, "id", "") if isinstance(func, ast.Attribute) else ""
+                if name in banned and owner in ("sp", "sympy", "scipy", "optimize", ""):
+                    found.append(f"{path.relative_to(root)}:{node.lineno} {name}")
+    assert found == []

@@ -17,6 +17,7 @@ from manim import (
 from ..theme import AXIS_WIDTH, CONTOUR_WIDTH, FONT_LABEL, FONT_SMALL, TRAIL_WIDTH, Theme
 from .contours import contour_lines
 from .heights import HeightMap
+from .paths import Trail, position_at
 
 
 # ----------------------------------------------------------------------------- panels
@@ -125,10 +126,11 @@ def polyline(points, color, width: float = TRAIL_WIDTH) -> VMobject:
 
 
 class Trace(VGroup):
-    """A path drawn step by step (one vertex per trajectory point) and a dot at its head.
+    """A :class:`~scenes.mobjects.paths.Trail` (the one trail) with a dot at its head.
 
     ``set_progress(s)`` shows the first ``s`` steps (fractional: the head is between two
-    points); ``points_scene`` are the scene points of the whole trajectory.
+    points); ``points_scene`` are the scene points of the whole trajectory; ``path`` is the
+    drawn polyline (one curve per step shown).
     """
 
     def __init__(self, points_scene, color, width: float = TRAIL_WIDTH, dot_radius: float = 0.07,
@@ -136,24 +138,16 @@ class Trace(VGroup):
         super().__init__()
         self.points_scene = np.asarray(points_scene, float)
         self.n = len(self.points_scene)
-        self.path = VMobject().set_stroke(color, width=width)
+        self.trail = Trail(self.points_scene, color, width=width, step=0)
+        self.path = self.trail.front
         self.dot = Dot(self.points_scene[0], radius=dot_radius, color=dot_color or color)
-        self.add(self.path, self.dot)
+        self.add(self.trail, self.dot)
         self.set_progress(0)
 
     def set_progress(self, s: float) -> "Trace":
-        pts = self.points_scene
         s = float(np.clip(s, 0, self.n - 1))
-        k = int(np.floor(s + 1e-9))
-        if k >= self.n - 1:
-            shown = pts
-        else:
-            head = pts[k] + (s - k) * (pts[k + 1] - pts[k])
-            shown = np.vstack([pts[: k + 1], head[None]])
-        if len(shown) < 2:
-            shown = np.vstack([pts[:1], pts[:1]])
-        self.path.set_points_as_corners(shown)
-        self.dot.move_to(shown[-1])
+        self.trail.set_step(s)
+        self.dot.move_to(position_at(self.points_scene, s))
         return self
 
     def set_fraction(self, alpha: float) -> "Trace":

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 import numpy as np
-from manim import DOWN, Scene, ThreeDScene, ValueTracker, config, rush_from, rush_into
+from manim import DOWN, Scene, ThreeDScene, config, rush_from, rush_into
 from scenes.animations import FadeIn, FadeOut
 
 from .mobjects.occlusion import camera_rotation
@@ -75,13 +75,6 @@ class _Captioned(Part):
     def say(self, index: int = 0, **facts) -> str:
         """The current beat's caption ``index``, its placeholders filled from the facts."""
         return self.story.caption(index, **facts)
-
-    def clear_for_next_part(self, run_time: float = 0.6) -> None:
-        """Fade out what is on screen and leave the scene empty: the explainer's next part
-        starts on this scene."""
-        self.play(*[FadeOut(m) for m in self.mobjects if not isinstance(m, ValueTracker)], run_time=run_time)
-        self.remove(*self.mobjects)
-        self.captions.current = None
 
 
 class ThemedScene(_Captioned, _Timed, Scene):

@@ -18,7 +18,7 @@ import importlib
 import os
 from pathlib import Path
 
-from manim import DEGREES, DOWN, ORIGIN, Line, MathTex, Text, ThreeDScene, VGroup, Write
+from manim import DEGREES, DOWN, ORIGIN, Line, MathTex, Text, ThreeDScene, ValueTracker, VGroup, Write
 from scenes.animations import FadeIn, FadeOut
 
 import mathcore
@@ -56,41 +56,49 @@ TITLE_SECONDS = 3.0
 # 4.5 to 6 minutes in all, the length the video is made for. Checked by tests/scenes/test_explainer.py.
 EXPLAINER_BUDGETS = (30.0, 80.0, 30.0, 40.0, 70.0, 32.0, 32.0)
 
-# The explainer's cut of each part, by module: the beats it plays (all when not named) and the
-# share of its full run times each beat plays at (1 when not named).
+# The explainer's cut of each part, by module: the beats it plays (all when not named), the
+# share of its full run times each beat plays at (1 when not named) and the counts it changes.
 CUTS = {
     "hook": Cut(
-        pace={"enter_fog": 0.82, "feel_slope": 0.81, "shrinking_steps": 0.93, "lift_fog": 0.79,
-              "landscape_3d": 0.72, "outro": 0.75}),
+        pace={"enter_fog": 0.82, "feel_slope": 0.81, "shrinking_steps": 0.93, "lift_fog": 0.76,
+              "landscape_3d": 0.72, "outro": 0.75},
+        options={"detailed_steps": 1, "first_step_from_felt_slope": True, "readout_while_shrinking": False,
+                 "turn_camera": False}),
     "derivatives": Cut(
         beats=("show_curve", "show_secant", "shrink_to_tangent", "outro"),
         pace={"show_curve": 0.77, "show_secant": 0.87, "shrink_to_tangent": 0.87, "outro": 0.75}),
     "gradient": Cut(
-        beats=("show_surface", "slice_x", "slice_y", "gradient_vector", "look_from_above", "steepest_ascent", "outro"),
-        pace={"show_surface": 0.78, "gradient_vector": 0.89, "look_from_above": 0.86,
-              "steepest_ascent": 0.91, "outro": 0.75}),
+        beats=("show_surface", "slice_x", "slice_y", "gradient_vector", "look_from_above", "steepest_ascent",
+               "outro"),
+        pace={"show_surface": 0.78, "slice_x": 0.79, "slice_y": 0.79, "gradient_vector": 0.89,
+              "look_from_above": 0.86, "steepest_ascent": 0.91, "outro": 0.75}),
     "update_rule": Cut(
-        pace={"taylor": 0.69, "turn_direction": 0.77, "the_rule": 0.82, "hand_setup": 0.86,
-              "hand_first_steps": 0.88, "hand_rest": 0.94, "outro": 0.75}),
+        pace={"taylor": 0.69, "turn_direction": 0.71, "the_rule": 0.82, "hand_setup": 0.71,
+              "hand_first_steps": 0.88, "hand_rest": 0.94, "outro": 0.75},
+        options={"arithmetic_steps": 1, "table_steps": 4, "rest_caption": False}),
     "learning_rate": Cut(
-        pace={"run_to_the_end": 0.77, "on_the_surface": 0.65}),
+        pace={"three_step_sizes": 0.72, "run_to_the_end": 0.72, "on_the_surface": 0.65},
+        options={"slow_steps": 1}),
     "landscapes": Cut(
-        pace={"many_minima": 0.85, "gd_trapped": 0.75, "noise_escapes": 0.66, "saddle": 0.7,
-              "plateau": 0.66, "basin_map": 0.84}),
+        pace={"many_minima": 0.85, "gd_trapped": 0.68, "noise_escapes": 0.62, "saddle": 0.61,
+              "plateau": 0.61, "basin_map": 0.66}),
     "stochastic": Cut(
-        pace={"setup": 0.74, "example_arrows": 0.69, "batch": 0.51, "sgd": 0.53, "minibatch": 0.59,
-              "compare": 0.64}),
+        pace={"setup": 0.59, "example_arrows": 0.69, "batch": 0.51, "sgd": 0.46, "minibatch": 0.47,
+              "compare": 0.58},
+        options={"example_close_up": False}),
     "momentum": Cut(
-        pace={"narrow_valley": 0.58, "gd_zigzag": 0.93, "momentum_velocity": 0.67,
-              "nesterov_lookahead": 0.71, "compare": 0.64}),
+        pace={"narrow_valley": 0.58, "gd_zigzag": 0.77, "momentum_velocity": 0.67,
+              "nesterov_lookahead": 0.71, "compare": 0.64},
+        options={"gd_magnified_steps": 0, "momentum_detail_steps": 0}),
     "adaptive": Cut(
-        pace={"rmsprop": 0.61, "adam": 0.62, "effective_steps": 0.46, "why_adam": 0.56}),
+        pace={"rmsprop": 0.61, "adam": 0.62, "effective_steps": 0.42, "why_adam": 0.56},
+        options={"adagrad_in_one_caption": True}),
     "backprop": Cut(
         beats=("network", "forward", "loss", "backward", "update"),
-        pace={"forward": 0.9, "backward": 0.83, "update": 0.97}),
+        pace={"network": 0.78, "forward": 0.9, "loss": 0.76, "backward": 0.83, "update": 0.83}),
     "limitations": Cut(
         beats=("zigzag", "newton", "schedules", "summary"),
-        pace={"zigzag": 0.69, "newton": 0.75, "schedules": 0.68, "summary": 0.82}),
+        pace={"zigzag": 0.69, "newton": 0.7, "schedules": 0.68, "summary": 0.82}),
 }
 
 
@@ -137,6 +145,8 @@ def play_part(host: ThreeDScene, scene_class, sections: bool) -> None:
     start = host.renderer.time
     part.setup()
     part.construct()
+    if [m for m in part.mobjects if not isinstance(m, ValueTracker)]:
+        part.clear_for_next_part()  # what the last beat left on screen fades: the next part starts clean
     part.tear_down()
     story = getattr(part, "_story", None)
     if story is not None:

@@ -20,9 +20,9 @@ Every run, loss and gradient norm is mathcore's. The camera never moves: each 3D
 painted once into an image (:func:`scenes.stage.snapshot`) and balls and trails move
 over it, which keeps a fine mesh cheap to render.
 
-Explainer cut (``scenes.explainer.CUTS``, set on the instance by ``play_part``): the same six beats play in about 38 s instead of 59: shorter holds and runs, the
-saddle without its middle caption (the readout shows the vanishing gradient), and
-everything fades out at the end, since the next part plays on the same scene.
+Explainer cut (``scenes.explainer.CUTS``): the same beats in about 38 s instead of 59, each at
+its pace; the explainer fades out what the last beat leaves, since the next part plays on the
+same scene.
 """
 
 from __future__ import annotations
@@ -276,8 +276,6 @@ class Landscapes(ThemedThreeDScene):
         else:
             self.story.leave_out("plateau", domain=domain, flat_percent=f"{100 * landmarks.FLAT:g}")
         self.basin_map()
-        if self.cut:
-            self.clear_for_next_part()
 
     # ------------------------------------------------------------------ helpers
 
@@ -388,13 +386,9 @@ class Landscapes(ThemedThreeDScene):
         swap = [FadeOut(self.crate), FadeOut(self.formula_mob), FadeIn(self.map_image), *self.show_words(0)]
         marks = [FadeIn(self.ring), FadeIn(self.star), FadeIn(plot), FadeIn(self.rlegend), FadeIn(readout)]
         self.formula_mob = None
-        if self.cut:
-            self.add(self.gd_path)
-            self.play(*swap, *marks, run_time=1.0)
-        else:
-            self.play(*swap, run_time=1.0)
-            self.add(self.gd_path)
-            self.play(*marks, run_time=0.8)
+        self.play(*swap, run_time=1.0)
+        self.add(self.gd_path)
+        self.play(*marks, run_time=0.8)
         tracker = self.reset_tracker()
         with Drive(self, tracker).add(self.gd_path).add(plot, ["curves", "dots"]).add(readout, ["numbers"]):
             self.play(descend(tracker, self.gd_path.last, 4.0, self.gd_path.vertices,
@@ -427,8 +421,7 @@ class Landscapes(ThemedThreeDScene):
         plot.dots[1].set_opacity(1)
         self.play(FadeOut(self.gd_readout), FadeIn(gd_line), FadeIn(entry), FadeIn(readout),
                   *self.show_words(0), run_time=1.0)
-        if not self.cut:  # the cut reads this caption while the run goes
-            self.wait(0.8)
+        self.wait(0.8)
         tracker = self.reset_tracker()
         plot.active = [1]
         with Drive(self, tracker).add(path).add(plot, ["curves", "dots"]).add(readout, ["numbers"]):
@@ -441,7 +434,7 @@ class Landscapes(ThemedThreeDScene):
     def _surface_part(self, title_words, traj, stage, plot, legend_entries, readout, enter, words):
         """Cross-fade from what is on screen to a surface snapshot with its run at step 0, then
         ``enter(run, leg)`` (the animations that bring in the run's balls, plot, readout) with
-        the caption ``words``. The cut plays both in one cross-fade."""
+        the caption ``words``: the old picture and caption go before the new ones come."""
         old, old_overlays = self.on_screen
         self.set_camera_orientation(**stage.camera_kwargs())
         image = snapshot(self, stage.mesh, stage.floor)
@@ -451,13 +444,9 @@ class Landscapes(ThemedThreeDScene):
         self.add(image, *run.trails)
         self.face_camera(*run.balls)
         swap = [FadeOut(old), FadeOut(old_overlays), FadeIn(image), *self.heading(title_words, traj.surface)]
-        if self.cut:
-            self.play(*swap, *enter(run, leg), *self.caption_anims(words), run_time=1.0)
-            self.remove(old)
-        else:
-            self.play(*swap, *self.caption_anims(None), run_time=1.0)
-            self.remove(old)
-            self.play(*enter(run, leg), *self.caption_anims(words), run_time=1.0)
+        self.play(*swap, *self.caption_anims(None), run_time=1.0)
+        self.remove(old)
+        self.play(*enter(run, leg), *self.caption_anims(words), run_time=1.0)
         return image, run, leg
 
     def saddle(self):
@@ -488,8 +477,7 @@ class Landscapes(ThemedThreeDScene):
         self.wait(1.2)
         tracker = self.reset_tracker()
         k_min = min(k_min, run.last)
-        if not self.cut:  # the cut keeps the first caption while GD crawls; the readout shows the gradient
-            self.play(*self.show_words(1))
+        self.play(*self.show_words(1))
         drive = Drive(self, tracker).add(plot, ["curves", "dots"]).add(readout, ["numbers"])
         for mob in run.driven:
             drive.add(mob)
@@ -581,14 +569,10 @@ class Landscapes(ThemedThreeDScene):
         self.play(LaggedStart(*[FadeIn(bmap.groups[k]) for k in bmap.order], lag_ratio=0.08), FadeIn(bar),
                   run_time=3.0)
         ending = [FadeIn(facts[2:]), FadeIn(ring), *self.show_words(2 if n_min > 1 else 3)]
-        if self.cut:
-            self.play(FadeIn(dots), FadeIn(star), FadeIn(facts[:2]), *ending, run_time=0.8)
-            self.wait(2.3)
-        else:
-            self.play(FadeIn(dots), FadeIn(star), FadeIn(facts[:2]), run_time=0.8)
-            self.wait(0.8)
-            self.play(*ending, run_time=0.8)
-            self.wait(2.8)
+        self.play(FadeIn(dots), FadeIn(star), FadeIn(facts[:2]), run_time=0.8)
+        self.wait(0.8)
+        self.play(*ending, run_time=0.8)
+        self.wait(2.8)
 
 
 __all__ = ["Landscapes", "LandscapesData", "lr_caption", "minima_heading", "minima_words", "nice_ticks"]

@@ -20,9 +20,9 @@ Beats (one manim section each, narration in ``assets/narration/learning_rate.tom
 slowly), ``run_to_the_end`` (the rest of the runs, the "diverged" mark and what each run
 reports), ``on_the_surface`` (part 2).
 
-Explainer cut (``scenes.explainer.CUTS``, set on the instance by ``play_part``): the same beats play in about 28 s instead of 42: one slow step instead of two (the
-rule shows the numbers of steps 0 and 1), shorter holds and runs, and everything fades out
-at the end, since the next part plays on the same scene.
+Explainer cut (``scenes.explainer.CUTS``): the same beats in about 28 s instead of 42, at each
+beat's pace, with one slow step instead of two (``slow_steps``); the explainer fades out what
+the last beat leaves, since the next part plays on the same scene.
 """
 
 from __future__ import annotations
@@ -118,10 +118,9 @@ class LearningRate(ThemedScene):
     def construct(self):
         self.cfg = load_or_exit(self.config_table)
         self.data = LearningRateData(self.cfg)
+        self.slow_steps = self.option("slow_steps", 2)  # worked one at a time, each rule held
         self.parabola_part()
         self.surface_part()
-        if self.cut:
-            self.clear_for_next_part()
 
     # ------------------------------------------------------------------ part 1
 
@@ -146,10 +145,9 @@ class LearningRate(ThemedScene):
         shown, exit_index = clip_to_box(pts, (lo[0], hi[0], lo[1] - 1e-6, hi[1]))
         trail = Trail(shown, color, width=3, step=0)
         ball = Marker(shown, color, theme, radius=0.08)
-        # The rule with the numbers of steps 0, 1, 2 (then it stays on step 2's); the cut
-        # takes one slow step, so it shows steps 0 and 1 only.
+        # The rule with the numbers of the slow steps (then it stays on the last one's).
         variants = []
-        for k in range(min(2 if self.cut else 3, traj.n_steps)):
+        for k in range(min(self.slow_steps + 1, traj.n_steps)):
             tex = substituted_rule_tex(traj, k, theme, font_size=FONT_SMALL, theta_latex=d.parabola.variable_names[0])
             tex.move_to([PANEL_XS[i], -1.35, 0])
             variants.append((k, flat(tex, merge=True)))  # one path per version: redrawn each frame
@@ -184,33 +182,22 @@ class LearningRate(ThemedScene):
         statics = VGroup(*[VGroup(p["axes"], p["curve"], p["head"]) for p in panels])
         start = cfg.parabola_start
         caption = self.say()
-        if self.cut:
-            self.play(Write(self.title), Write(formula), FadeIn(statics), run_time=1.2)
-            for p in panels:
-                self.add(p["trail"])
-            self.play(*self.captions.show(caption), *[FadeIn(p["ball"]) for p in panels],
-                      *[FadeIn(p["rule"]) for p in panels], FadeIn(VGroup(*[p["counter"] for p in panels])),
-                      run_time=0.8)
-            self.wait(2.2)  # the rule of step 0, with numbers: read the three before anything moves
-        else:
-            self.play(Write(self.title), Write(formula), run_time=1.5)
-            self.play(FadeIn(statics), run_time=1.0)
-            self.play(*self.captions.show(caption), *[FadeIn(p["ball"]) for p in panels], run_time=0.8)
-            for p in panels:
-                self.add(p["trail"])
-            self.play(*[FadeIn(p["rule"]) for p in panels], FadeIn(VGroup(*[p["counter"] for p in panels])),
-                      run_time=0.8)
-            self.wait(2.5)  # the rule of step 0, with numbers: read the three before anything moves
+        self.play(Write(self.title), Write(formula), run_time=1.5)
+        self.play(FadeIn(statics), run_time=1.0)
+        self.play(*self.captions.show(caption), *[FadeIn(p["ball"]) for p in panels], run_time=0.8)
+        for p in panels:
+            self.add(p["trail"])
+        self.play(*[FadeIn(p["rule"]) for p in panels], FadeIn(VGroup(*[p["counter"] for p in panels])),
+                  run_time=0.8)
+        self.wait(2.5)  # the rule of step 0, with numbers: read the three before anything moves
 
         tracker = StepTracker(0)
         driven = [m for p in panels for m in (p["trail"], p["ball"], p["rule"], p["counter"])]
         drive(tracker, *driven)
         self.add(tracker)
-        # Two steps slowly (each new rule held 2 s), then the rest at a brisk pace; the cut
-        # takes one (its rule then stays while the runs go on).
-        self.play(advance(tracker, 1, 2.0))
-        if not self.cut:
-            self.play(advance(tracker, 2, 2.0))
+        # The slow steps (each new rule held 2 s), then the rest at a brisk pace.
+        for k in range(1, self.slow_steps + 1):
+            self.play(advance(tracker, k, 2.0))
         arrivals = [p["arrival"] for p in panels]
         last = max([a for a in arrivals if a is not None] + [len(p["shown"]) - 1 for p in panels])
 
@@ -246,13 +233,9 @@ class LearningRate(ThemedScene):
             res = math(words, theme, FONT_SMALL, color=p["color"]).move_to([p["axes"].get_center()[0], -2.85, 0])
             results.add(res)
         self.results = results
-        if self.cut:
-            self.play(*self.captions.show(None), FadeIn(results), run_time=0.8)
-            self.wait(2.4)
-        else:
-            self.play(*self.captions.show(None), run_time=0.5)
-            self.play(FadeIn(results), run_time=0.8)
-            self.wait(3.0)
+        self.play(*self.captions.show(None), run_time=0.5)
+        self.play(FadeIn(results), run_time=0.8)
+        self.wait(3.0)
         everything = VGroup(statics, *[VGroup(p["trail"], p["ball"], p["rule"], p["counter"]) for p in panels],
                             results, formula, *[m for _, m in marks])
         self.play(FadeOut(everything), FadeOut(self.title), run_time=0.8)

@@ -27,10 +27,9 @@ et al. 2013) the ball is at :math:`\theta_k = p_k + \eta\mu\Delta_k`, looks ahea
 the ghost at :math:`p_k`, with the recorded gradient there. Losses and steps to the
 tolerance are mathcore's recorded ones, i.e. :math:`f(p_k)`, as in the race.
 
-Explainer cut (``scenes.explainer.CUTS``, set on the instance by ``play_part``): the same five beats play in about 25 s instead of 42: GD's path without its two
-magnified steps, momentum's path without its magnified step (Nesterov's shows the same
-sum of the carried and the gradient step, plus the look-ahead) at a brisker pace,
-shorter holds, and everything fades out at the end (the next part plays on the same scene).
+Explainer cut (``scenes.explainer.CUTS``): the same five beats in about 25 s instead of 42, each
+at its pace, without GD's magnified first steps (``gd_magnified_steps``) or momentum's
+magnified step (``momentum_detail_steps``: Nesterov's shows the same sum, plus the look-ahead).
 """
 
 from __future__ import annotations
@@ -252,8 +251,6 @@ class MomentumCloseUp(ThemedScene):
         self.momentum_velocity()
         self.nesterov_lookahead()
         self.compare()
-        if self.cut:
-            self.clear_for_next_part()
 
     # ------------------------------------------------------------------ building
 
@@ -408,22 +405,21 @@ class MomentumCloseUp(ThemedScene):
         path = self.paths[name]
         self.rule = self.rule_card(name)
         self.add(path)
-        # Captions: 0 / 1 the cut's one caption (zig-zag or not); 2 / 3 the full version's first and second.
-        words = self.say((0 if zigzag else 1) if self.cut else (2 if zigzag else 5))
+        # The first steps magnified (an option the explainer's cut sets to 0); captions 2 / 5 then
+        # 3 / 4 around them, or 0 / 1, the same in one caption, without them.
+        magnified = min(self.option("gd_magnified_steps", 2), self.cfg.steps)
+        words = self.say((2 if zigzag else 5) if magnified else (0 if zigzag else 1))
         self.play(FadeIn(self.start), FadeIn(path.ball, scale=0.5), FadeIn(self.entries[name]), FadeIn(self.rule),
                   *self.captions.show(words), run_time=0.8)
         self.tracker.set_value(0)
         k_tol = self.data.steps_to_tol(name)
-        if self.cut:  # the path alone, without the magnified first steps
-            self.advance_path(name, len(path.vertices) - 1, 2.6)
-            self.wait(0.3)
-        else:
-            for k in range(min(2, self.cfg.steps)):
-                self.gd_step(k)
+        for k in range(magnified):
+            self.gd_step(k)
+        if magnified:
             self.play(*self.captions.show(self.say(3 if zigzag else 4)), run_time=0.6)
-            self.advance_path(name, len(path.vertices) - 1, 3.0)
-            if k_tol is not None:
-                self.wait(0.8)
+        self.advance_path(name, len(path.vertices) - 1, 3.0)
+        if k_tol is not None:
+            self.wait(0.8)
         self.play(*path.fade_to(0.3), run_time=0.5)
 
     def momentum_velocity(self):
@@ -440,16 +436,17 @@ class MomentumCloseUp(ThemedScene):
                   run_time=0.8)
         self.rule = rule
         self.tracker.set_value(0)
-        if self.cut:
-            # No magnified step here (Nesterov's shows the same sum, plus the look-ahead):
-            # the first steps, up to just before it crosses the minimum.
+        detail = self.option("momentum_detail_steps", self.cfg.detail_steps)  # magnified steps
+        if detail:
+            self.advance_path(name, 1, 0.6, rate_func=smooth)
+            for k in range(1, 1 + detail):
+                self.detail_step(name, k)
+        else:
+            # Without a magnified step (Nesterov's shows the same sum, plus the look-ahead): the
+            # first steps, up to just before it crosses the minimum.
             crossing = d.first_crossing("momentum")
             k_mid = int(np.clip((6 if crossing is None else crossing) - 2, 1, len(path.vertices) - 1))
             self.advance_path(name, k_mid, 1.4)
-        else:
-            self.advance_path(name, 1, 0.6, rate_func=smooth)
-            for k in range(1, 1 + self.cfg.detail_steps):
-                self.detail_step(name, k)
         self.play(*self.captions.show(self.say(1 if over > 0 else 2)), run_time=0.6)
         self.advance_path(name, len(path.vertices) - 1, 4.5)
         self.wait(0.8)

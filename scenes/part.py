@@ -9,7 +9,9 @@ The explainer plays a shorter *cut* of each part, given as data (a :class:`Cut` 
 ``scenes.explainer.CUTS``): which beats it plays and how fast each beat runs. A part's code says
 what a beat shows at its full length; in the cut every play and wait of beat ``b`` runs
 ``pace[b]`` times as long (:meth:`Part.play`). Content that differs in the cut (fewer worked
-steps) reads :attr:`Part.cut`. Rendered alone, a part is its full version.
+steps) is an option the cut sets (:meth:`Part.option`) or reads :attr:`Part.cut`. When a hosted
+part's last beat leaves anything on screen, :func:`scenes.explainer.play_part` fades it out: the
+next part starts on an empty scene. Rendered alone, a part is its full version.
 """
 
 from __future__ import annotations
@@ -25,17 +27,25 @@ from .story import Story, write_if_asked
 
 @dataclass(frozen=True)
 class Cut:
-    """The explainer's cut of one part: the ``beats`` it plays, in order (``None``: every beat),
-    and ``pace``, beat -> the share of the beat's full run times it plays at (1 when absent)."""
+    """The explainer's cut of one part: the ``beats`` it plays, in order (``None``: every beat);
+    ``pace``, beat -> the share of the beat's full run times it plays at (1 when absent); and
+    ``options``, name -> the value the cut uses for one of the part's counts (how many steps it
+    works out, how long a table runs), read with :meth:`Part.option`."""
 
     beats: tuple[str, ...] | None = None
     pace: Mapping[str, float] = field(default_factory=dict)
+    options: Mapping[str, object] = field(default_factory=dict)
 
     def __post_init__(self):
         bad = {b: p for b, p in self.pace.items() if not 0 < p <= 1}
         if bad:
             raise ValueError(f"a cut's pace must be in (0, 1]: {bad}")
         object.__setattr__(self, "pace", MappingProxyType(dict(self.pace)))
+        object.__setattr__(self, "options", MappingProxyType(dict(self.options)))
+
+    def option(self, name: str, full):
+        """The cut's value of option ``name``; ``full``, the full version's, when it sets none."""
+        return self.options.get(name, full)
 
     def beats_of(self, every: tuple[str, ...]) -> tuple[str, ...]:
         """The beats this cut plays of a part whose beats are ``every``."""
@@ -69,6 +79,10 @@ class Part:
             self._story = Story(type(self).__module__.rsplit(".", 1)[-1])
         return self._story
 
+    def option(self, name: str, full):
+        """A count the explainer's cut may set (``Cut.options``); ``full`` outside a cut."""
+        return full if self.cut_plan is None else self.cut_plan.option(name, full)
+
     def begin_beat(self, name: str, **facts) -> None:
         """Start beat ``name``: a manim section and a storyboard entry; ``facts`` fill its words."""
         self.next_section(name)
@@ -92,6 +106,18 @@ class Part:
                 for anim in args:
                     anim.run_time *= pace
         return super().play(*args, **kwargs)
+
+    def clear_for_next_part(self, run_time: float = 0.6) -> None:
+        """Fade out what is on screen and leave the scene empty: the explainer's next part
+        starts on this scene."""
+        from manim import ValueTracker
+
+        from .animations import FadeOut
+
+        self.play(*[FadeOut(m) for m in self.mobjects if not isinstance(m, ValueTracker)], run_time=run_time)
+        self.remove(*self.mobjects)
+        if getattr(self, "captions", None) is not None:
+            self.captions.current = None
 
     def tear_down(self):
         super().tear_down()

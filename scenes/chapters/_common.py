@@ -105,6 +105,10 @@ class Chapter:
         """Whether this is the explainer's cut."""
         return self.cut_plan is not None
 
+    def option(self, name: str, full):
+        """A count the explainer's cut may set (``Cut.options``); ``full`` outside a cut."""
+        return full if self.cut_plan is None else self.cut_plan.option(name, full)
+
     @property
     def beats_to_play(self) -> tuple[str, ...]:
         """The beats of the explainer's cut, else every beat of ``BEATS``."""

@@ -12,8 +12,8 @@ Render alone::
 
     manim -ql scenes/chapters/adaptive.py AdaptiveChapter
 
-Explainer cut (``scenes.explainer.CUTS``): every beat, in about 22 s instead of 45
-(Adagrad's two lines under one caption, shorter holds, the runs drawn in 4.5 s).
+Explainer cut (``scenes.explainer.CUTS``): every beat at its pace, in about 22 s instead of 45,
+Adagrad's two lines under one caption (``adagrad_in_one_caption``).
 """
 
 from __future__ import annotations
@@ -133,7 +133,7 @@ class Adaptive(NarratedChapter):
         head = self.heading("adagrad")
         c = self.color["adagrad"]
         s_line, t_line = lines
-        if self.cut:
+        if self.option("adagrad_in_one_caption", False):
             # Both lines under one caption; each stays at least 2 s after it is complete.
             self.say(0)
             self.play(FadeIn(self.title), FadeIn(head), Write(VGroup(*s_line[:3])),
@@ -238,9 +238,8 @@ class Adaptive(NarratedChapter):
     def effective_steps(self):
         th = self.theme
         self.effective = {name: effective_steps(t) for name, t in self.runs.items()}
-        if not self.cut:
-            self.say(None)
-            self.play(FadeOut(VGroup(*self.lines)), FadeOut(self.head), run_time=0.8)
+        self.say(None)
+        self.play(FadeOut(VGroup(*self.lines)), FadeOut(self.head), run_time=0.8)
         panel = ContourPanel(self.surface, self.cfg.window, (4.5, 4.6), th, n_levels=8,
                              x_ticks=ticks_within(*self.cfg.window[0], (-1, 0, 1)), y_ticks=ticks_within(*self.cfg.window[1], (0, 1, 2)),
                              labels=("x", "y"))
@@ -258,13 +257,7 @@ class Adaptive(NarratedChapter):
         left = counter[1].get_left()
         counter[1].set_value(1).move_to(left, LEFT)
         self.counter = counter
-        if self.cut:  # the equations out and the runs' panel in, in one cross-fade
-            self.play(FadeOut(VGroup(*self.lines)), FadeOut(self.head), FadeOut(self.caption), FadeIn(panel),
-                      FadeIn(star), FadeIn(chart), FadeIn(counter), run_time=1.0)
-            self.scene.remove(self.caption)
-            self.caption = None
-        else:
-            self.play(FadeIn(panel), FadeIn(star), FadeIn(chart), FadeIn(counter), run_time=1.2)
+        self.play(FadeIn(panel), FadeIn(star), FadeIn(chart), FadeIn(counter), run_time=1.2)
         self.say(0, lr=f"{self.cfg.lr:g}")
         # Shortest run drawn last, so that it stays visible on top of the others.
         order = sorted(self.runs, key=lambda n: -np.linalg.norm(self.runs[n].points[-1] - self.runs[n].points[0]))

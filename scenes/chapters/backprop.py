@@ -12,7 +12,7 @@ Render alone::
 
 Explainer cut (``scenes.explainer.CUTS``): the network, forward pass, loss,
 backward pass and update, in about 30 s instead of 49, without the histogram of gradient
-magnitudes (the ``histogram`` beat); the update beat then clears the scene.
+magnitudes (the ``histogram`` beat); the explainer then fades out what the update beat left.
 """
 
 from __future__ import annotations
@@ -156,13 +156,9 @@ class Backprop(NarratedChapter):
         self.w_labels = self.edge_labels(theta)
         self.b_labels = self.bias_labels(theta)
         self.shown["weights"] = [t[1].tex_string for t in self.w_labels]
-        if self.cut:
-            self.play(FadeIn(self.title), *[GrowFromCenter(n) for layer in self.nodes for n in layer],
-                      *[Create(e) for g in self.edges for e in g], FadeIn(self.layer_names), run_time=1.2)
-        else:
-            self.play(FadeIn(self.title), run_time=0.6)
-            self.play(*[GrowFromCenter(n) for layer in self.nodes for n in layer], run_time=1.0)
-            self.play(*[Create(e) for g in self.edges for e in g], FadeIn(self.layer_names), run_time=1.0)
+        self.play(FadeIn(self.title), run_time=0.6)
+        self.play(*[GrowFromCenter(n) for layer in self.nodes for n in layer], run_time=1.0)
+        self.play(*[Create(e) for g in self.edges for e in g], FadeIn(self.layer_names), run_time=1.0)
         self.play(FadeIn(self.w_labels), FadeIn(self.b_labels), run_time=0.8)
         hidden = self.cfg.sizes[1]
         neurons = f"{NUMBER_WORDS[hidden]} hidden sigmoid neuron{'s' if hidden > 1 else ''}"
@@ -209,10 +205,6 @@ class Backprop(NarratedChapter):
         self.say(0)
         formula = self.formula(r"\ell = " + sp.latex(OUTPUT_LOSS.subs(OUTPUT, sp.Symbol("a^{(2)}"))),
                                r"\ell = " + sig(bp["loss"]))
-        if self.cut:  # the target, the formula and the value in one play
-            self.set_formula(formula, run_time=0.9, extra=[FadeIn(target), FadeIn(value, shift=0.1 * RIGHT)])
-            self.wait(2.0)
-            return
         self.play(FadeIn(target), run_time=0.6)
         self.set_formula(formula)
         self.play(FadeIn(value, shift=0.1 * RIGHT), run_time=0.6)
@@ -266,22 +258,12 @@ class Backprop(NarratedChapter):
         new_value = MathTex(r"\ell = " + sig(self.num["new_loss"]), font_size=FONT_LABEL, color=th.highlight)
         new_value.move_to(self.loss_value, LEFT)
         self.shown["new_loss"] = new_value.tex_string
-        if self.cut:
-            # The rule's two lines stay put; the loss line is added under them.
-            self.set_formula(VGroup(*rule[:2]), run_time=0.8)
-        else:
-            self.set_formula(self.formula(r"w \leftarrow w - \eta \, \frac{\partial \ell}{\partial w}",
-                                          r"\eta = " + sig(self.cfg.lr)))
+        self.set_formula(self.formula(r"w \leftarrow w - \eta \, \frac{\partial \ell}{\partial w}",
+                                      r"\eta = " + sig(self.cfg.lr)))
         self.play(*[Transform(w, g) for w, g in zip(self.w_labels, new)],
                   *[Transform(b, g) for b, g in zip(self.b_labels, new_b)], FadeOut(VGroup(*self.deltas)),
                   FadeOut(self.delta_key),
                   run_time=1.5)
-        if self.cut:
-            self.play(FadeIn(rule[2], shift=0.15 * UP), Transform(self.loss_value, new_value), run_time=0.8)
-            self.panel = rule
-            self.wait(2.4)
-            self.clear(0.6)  # the cut ends here (no histogram): leave a clean slate
-            return
         self.set_formula(rule, run_time=0.8)
         self.play(Transform(self.loss_value, new_value), run_time=0.8)
         self.wait(2.5)

@@ -162,8 +162,7 @@ class Derivatives(Chapter):
         self.play(FadeIn(rows), run_time=0.5)
         self.play(h.animate.set_value(H_FINAL), run_time=4.5,
                   rate_func=rate_functions.ease_in_out_cubic)
-        if self.cut:
-            self.wait(0.4)  # the limit's numbers, still, before they give way to the derivative
+        self.wait(0.4)  # the limit's numbers, still, before they give way to the derivative
         value_h.clear_updaters()
         value_s.clear_updaters()
         self.shown["limit_h"] = f"{H_FINAL:.3f}"
@@ -182,12 +181,9 @@ class Derivatives(Chapter):
         self.scene.remove(live_line, live_dot)
         self.scene.add(self.tangent_line)
         self.say(1, x0=g3(X0), tangent_slope=g3(tangent_slope))
-        if self.cut:
-            # One after the other: the limit's rows and the derivative share a place.
-            self.play(FadeOut(rows), run_time=0.3)
-            self.play(Write(deriv), run_time=0.8)
-        else:
-            self.play(FadeOut(rows), Write(deriv), run_time=1.2)
+        # One after the other: the limit's rows and the derivative share a place.
+        self.play(FadeOut(rows), run_time=0.3)
+        self.play(Write(deriv), run_time=0.8)
         self.play(Write(at_x0), run_time=1.0)
         self.wait(2.2)
         self.derivative_group = VGroup(deriv, at_x0)

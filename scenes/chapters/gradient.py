@@ -188,11 +188,6 @@ class Gradient(Chapter):
         """The plane (``plane_in``: its animations), the curve it cuts, the tangent with the
         partial derivative, its value."""
         scene = self.scene
-        if self.cut:
-            scene.play(*plane_in, Create(group[1]), run_time=1.1)
-            scene.play(Create(group[2]), Write(formula), FadeIn(at), run_time=1.0)
-            self.wait(1.7)
-            return
         scene.play(*plane_in, run_time=0.6)
         scene.play(Create(group[1]), run_time=1.0)
         scene.play(Create(group[2]), Write(formula), run_time=1.2)

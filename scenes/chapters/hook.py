@@ -6,9 +6,10 @@ walker feels the slope (the derivative), steps a distance ``lr * |slope|`` downh
 steps shrink as the ground flattens. The fog lifts on the valley; then the same rule runs on
 a two-variable landscape in 3D.
 
-The explainer's cut (``scenes.explainer.CUTS``, about 29 s instead of 47) keeps every beat but works
-one step out slowly instead of two, takes the shrinking steps briskly without the readout
-(its numbers would change faster than they can be read), and does not turn the 3D camera.
+The explainer's cut (``scenes.explainer.CUTS``, about 29 s instead of 47) keeps every beat, at
+its pace, and sets options: one step worked out slowly instead of two, starting from the slope
+felt in ``feel_slope``; the shrinking steps without the readout (its numbers would change faster
+than they can be read); no turn of the 3D camera.
 
 Render alone::
 
@@ -40,7 +41,6 @@ PROFILE_START = -3.5
 PROFILE_LR = 1.2
 PROFILE_STEPS = 10
 DETAILED_STEPS = 2  # the first steps are shown slowly, with the arithmetic
-CUT_DETAILED_STEPS = 1  # in the explainer's cut
 
 
 LANDSCAPE_FORMULA = "(x**2 + y**2)/8 - 1.5*exp(-((x - 1)**2 + (y - 0.5)**2)/2) + 1.2*exp(-((x + 0.6)**2 + (y + 0.4)**2))"
@@ -109,7 +109,7 @@ class Hook(Chapter):
     def __init__(self, scene, theme=None, sections=False):
         super().__init__(scene, theme, sections)
         self.state(lr=g3(PROFILE_LR))
-        self.detailed_steps = CUT_DETAILED_STEPS if self.cut else DETAILED_STEPS
+        self.detailed_steps = self.option("detailed_steps", DETAILED_STEPS)
         self.profile = profile = profile_surface()
         # A plain closure, not a bound method: manim deep-copies the functions a plot keeps.
         self.h = lambda x: float(profile.f(np.array([x])))
@@ -117,7 +117,7 @@ class Hook(Chapter):
         self.landscape = landscape_surface()
         self.landscape_path = landscape_walk()
         self.shown_numbers: list[dict] = []  # what each step's readout showed (for tests)
-        self.felt_tangent = None  # the cut: the tangent of feel_slope, kept for the first step
+        self.felt_tangent = None  # the tangent of feel_slope, when the first step starts from it
         self.readout_left = None  # scene x of the readouts' left edge, fixed in feel_slope
 
     # ------------------------------------------------------------------ helpers
@@ -182,7 +182,7 @@ class Hook(Chapter):
         arrow = self._step_arrow(k)
         x1 = float(self.walk.points[k + 1][0])
         if detailed and k == 0 and self.felt_tangent is not None:
-            # The cut: the slope felt in ``feel_slope`` is still shown, and so is step 0's readout.
+            # The slope felt in ``feel_slope`` is still shown, and so is step 0's readout.
             tangent, self.felt_tangent = self.felt_tangent, None
             self._readout(k)  # records step 0's numbers: the readout on screen shows them
             self.play(Create(arrow), run_time=0.6)
@@ -194,7 +194,7 @@ class Hook(Chapter):
             self.play(Create(arrow), run_time=0.7)
             self.play(self.x_tracker.animate.set_value(x1), FadeOut(tangent), FadeOut(arrow),
                       run_time=1.2)
-        elif self.cut:
+        elif self.readout is None:
             # Brisk: the slope and the step as lines only (the readout left before these steps).
             self.play(FadeIn(tangent), FadeIn(arrow), run_time=0.25)
             self.play(self.x_tracker.animate.set_value(x1), FadeOut(tangent), FadeOut(arrow),
@@ -243,7 +243,7 @@ class Hook(Chapter):
         self.say(1)
         self.play(FadeIn(self.readout[1]), run_time=0.8)
         self.wait(1.2)
-        if self.cut:
+        if self.option("first_step_from_felt_slope", False):
             # The first step starts from this tangent and this readout (step 0's numbers).
             self.felt_tangent = tangent
         else:
@@ -254,7 +254,7 @@ class Hook(Chapter):
             self._take_step(k, detailed=True)
 
     def shrinking_steps(self):
-        if self.cut:
+        if not self.option("readout_while_shrinking", True):
             # The readout's numbers would change faster than they can be read: it leaves.
             self.play(FadeOut(self.readout), run_time=0.3)
             self.unfix(self.readout)
@@ -277,12 +277,7 @@ class Hook(Chapter):
         self.wait(1.6)
         self.walker.clear_updaters()
         leaving = [self.full_curve, self.fog_window, self.walker, self.footprints, mark, label]
-        if self.cut:
-            leaving.append(self.caption)  # the caption leaves with the picture, not before it
-            self.unfix(self.caption)
-            self.caption = None
-        else:
-            self.say(None)
+        self.say(None)
         self.play(*(FadeOut(m) for m in leaving), run_time=0.8)
         self.scene.remove(*leaving)
         self.scene.remove(self.fog_window)
@@ -319,7 +314,7 @@ class Hook(Chapter):
         for m in (trail, shadow, marker):
             m.clear_updaters()
         self.say(1)
-        if self.cut:
+        if not self.option("turn_camera", True):
             scene.wait(2.0)  # the camera stays: the line is read over a still picture
         else:
             scene.move_camera(theta=-70 * DEGREES, run_time=3, rate_func=rate_functions.ease_in_out_sine)

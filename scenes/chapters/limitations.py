@@ -164,11 +164,8 @@ class Limitations(NarratedChapter):
         group.move_to([0, 2.6, 0], UP).align_to([2.9, 0, 0], LEFT)
         self.rule_newton = group
         self.say(0)
-        if self.cut:
-            self.play(FadeOut(self.inset), FadeOut(self.zoom_trace), FadeIn(group, shift=0.1 * UP), run_time=0.8)
-        else:
-            self.play(FadeOut(self.inset), FadeOut(self.zoom_trace), run_time=0.6)
-            self.play(FadeIn(group, shift=0.1 * UP), run_time=1.0)
+        self.play(FadeOut(self.inset), FadeOut(self.zoom_trace), run_time=0.6)
+        self.play(FadeIn(group, shift=0.1 * UP), run_time=1.0)
         self.wait(2.0)
         trace = Trace([self.panel.point(p) for p in newton.points], self.newton_color, width=3, dot_radius=0.08)
         vertices = VGroup(*[Dot(self.panel.point(p), radius=0.05, color=self.newton_color) for p in newton.points])

@@ -12,8 +12,8 @@ Render alone::
 
     manim -ql scenes/chapters/stochastic.py StochasticChapter
 
-Explainer cut (``scenes.explainer.CUTS``): every beat, in about 22 s instead of 42
-(no close-up of one example's residual, the runs drawn faster, shorter holds).
+Explainer cut (``scenes.explainer.CUTS``): every beat at its pace, in about 22 s instead of 42,
+without the close-up of one example's residual (``example_close_up``).
 """
 
 from __future__ import annotations
@@ -119,11 +119,8 @@ class Stochastic(NarratedChapter):
         self.start_dot = Circle(radius=0.09, stroke_color=th.start, stroke_width=3, fill_opacity=0).move_to(start)
         w, b = self.cfg.start
         self.line = self.fit_line(self.plot, w, b)
-        if self.cut:
-            self.play(FadeIn(self.title), FadeIn(loss), FadeIn(self.plot), FadeIn(self.panel), run_time=1.0)
-        else:
-            self.play(FadeIn(self.title), FadeIn(loss), run_time=1.0)
-            self.play(FadeIn(self.plot), FadeIn(self.panel), run_time=1.2)
+        self.play(FadeIn(self.title), FadeIn(loss), run_time=1.0)
+        self.play(FadeIn(self.plot), FadeIn(self.panel), run_time=1.2)
         self.play(Create(self.line), FadeIn(self.start_dot), run_time=0.8)
         self.say(0, n_examples=self.surface.n_examples)
         self.wait(2.5)
@@ -154,7 +151,7 @@ class Stochastic(NarratedChapter):
         cos = steps @ mean / (lengths * np.linalg.norm(mean))
         i = int(np.argmin(cos))
         self.picked = i
-        if self.cut:  # the arrows alone make the point; no close-up of one example
+        if not self.option("example_close_up", True):  # the arrows alone make the point
             self.wait(1.0)
             return
         X, Y = (np.asarray(a) for a in self.surface.data)
@@ -207,16 +204,14 @@ class Stochastic(NarratedChapter):
         n = self.surface.n_examples
         self.say(0, n=n)
         self.run_trace("sgd", run_time=6.0)
-        if not self.cut:
-            self.wait(1.0)
+        self.wait(1.0)
 
     def minibatch(self):
         k = self.cfg.batch_size
         per_epoch = -(-self.surface.n_examples // k)
         self.say(0, k=k, per_epoch=per_epoch)
         self.run_trace("minibatch", run_time=3.5)
-        if not self.cut:
-            self.wait(1.0)
+        self.wait(1.0)
 
     def compare(self):
         th = self.theme
@@ -243,11 +238,8 @@ class Stochastic(NarratedChapter):
         self.legend.next_to(plot, DOWN, buff=0.3).align_to(plot.axes, LEFT)
         self.loss_plot = plot
         self.say(0, epochs=self.cfg.epochs)
-        if self.cut:  # the data out and the loss plot in, in one cross-fade
-            self.play(FadeOut(self.plot), FadeOut(self.line), FadeIn(plot), Create(floor), run_time=0.7)
-        else:
-            self.play(FadeOut(self.plot), FadeOut(self.line), run_time=0.8)
-            self.play(FadeIn(plot), Create(floor), run_time=0.8)
+        self.play(FadeOut(self.plot), FadeOut(self.line), run_time=0.8)
+        self.play(FadeIn(plot), Create(floor), run_time=0.8)
         self.scene.add(*self.loss_traces.values())
         self.play(trace_together(list(self.loss_traces.values()), run_time=3.0, rate_func=linear),
                   FadeIn(self.legend), run_time=3.0)

@@ -10,9 +10,9 @@ it is most negative at 180 degrees, so the best step is against the gradient,
 :math:`\theta^2` from 5.0 with :math:`\eta = 0.1` for 20 steps: ``mathcore.run``'s numbers
 fill a scrolling table while the point slides down the parabola.
 
-The explainer's cut (``scenes.explainer.CUTS``, about 31 s instead of 48) plays every beat with
-shorter holds: u turns once round, one step is written out, and the table stops after
-``CUT_STEPS`` steps (same run, same numbers).
+The explainer's cut (``scenes.explainer.CUTS``, about 31 s instead of 48) plays every beat at
+its pace: one step is written out (``arithmetic_steps``) and the table stops after
+``table_steps`` steps (same run, same numbers).
 
 Render alone::
 
@@ -46,8 +46,6 @@ START = 5.0
 LR = 0.1
 STEPS = 20
 ARITHMETIC_STEPS = 2  # the first steps are written out in full
-CUT_ARITHMETIC_STEPS = 1  # in the explainer's cut
-CUT_STEPS = 4  # the explainer's cut shows the table up to this step
 VISIBLE_ROWS = 7  # rows of the table on screen at once (it scrolls)
 MAP_LEVELS = (0.25, 0.75, 1.5, 2.5, 3.5)  # contour levels of the direction map
 STOP_ANGLE = 180.0
@@ -108,7 +106,7 @@ class UpdateRule(Chapter):
 
     def __init__(self, scene, theme=None, sections=False):
         super().__init__(scene, theme, sections)
-        self.arithmetic_steps = CUT_ARITHMETIC_STEPS if self.cut else ARITHMETIC_STEPS
+        self.arithmetic_steps = self.option("arithmetic_steps", ARITHMETIC_STEPS)
         self.parabola = parabola = mathcore.get_surface(SURFACE)
         self.L = lambda v: float(parabola.f(np.array([v])))
         self.run = run_by_hand()
@@ -251,13 +249,9 @@ class UpdateRule(Chapter):
         setup = [FadeIn(contours), FadeIn(dot), FadeIn(theta_label), Create(circle)]
         plot = [GrowArrow(grad_arrow), FadeIn(grad_label), Create(plot_axes), FadeIn(x_ticks), FadeIn(y_name),
                 FadeIn(readout)]
-        if self.cut:
-            self.scene.add(u_arrow, u_label)
-            self.play(*setup, *plot, run_time=1.1)  # the map and the plot at once
-        else:
-            self.play(*setup, run_time=1.0)
-            self.scene.add(u_arrow, u_label)
-            self.play(*plot, run_time=1.0)
+        self.play(*setup, run_time=1.0)
+        self.scene.add(u_arrow, u_label)
+        self.play(*plot, run_time=1.0)
         self.scene.add(trace, trace_dot)
         self.play(angle.animate.set_value(360), run_time=4.0, rate_func=linear)
         self.play(angle.animate.set_value(STOP_ANGLE), run_time=1.4,
@@ -329,14 +323,9 @@ class UpdateRule(Chapter):
         best_u, rule, *notes = self.rule_group
         scene.play(FadeOut(self.taylor_formula), FadeOut(best_u), *(FadeOut(m) for m in notes),
                    FadeTransform(rule, small_rule), run_time=1.0)
-        if self.cut:
-            # The setting and the empty table together: the setting stays on screen throughout.
-            scene.play(FadeIn(setting), Create(self.axes), FadeIn(ticks), FadeIn(x_name), Create(graph),
-                       FadeIn(self.table), run_time=1.1)
-        else:
-            scene.play(FadeIn(setting), run_time=0.8)
-            scene.play(Create(self.axes), FadeIn(ticks), FadeIn(x_name), Create(graph), FadeIn(self.table),
-                       run_time=1.2)
+        scene.play(FadeIn(setting), run_time=0.8)
+        scene.play(Create(self.axes), FadeIn(ticks), FadeIn(x_name), Create(graph), FadeIn(self.table),
+                   run_time=1.2)
         self.point_dot = Dot(self.axes.c2p(START, self.L(START)), radius=0.09, color=t.optimizer_color("gd"))
         self.visible_rows = VGroup()
         self._add_row(0, run_time=0.6, extra=[FadeIn(self.point_dot, scale=0.5)])
@@ -419,8 +408,8 @@ class UpdateRule(Chapter):
         self.shown["ratio"] = g3(ratio)
         # The cut stops the table early (the same run's first CUT_STEPS steps), row by row
         # slowly enough to see each appear; the caption of the worked step stays meanwhile.
-        last = CUT_STEPS if self.cut else self.run.n_steps
-        if not self.cut:
+        last = self.option("table_steps", self.run.n_steps)
+        if self.option("rest_caption", True):  # a short table gives it no time to be read
             self.say(0)
         self.play(FadeOut(self.arith_line), run_time=0.4)
         for k in range(self.arithmetic_steps, last):

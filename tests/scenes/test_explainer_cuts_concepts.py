@@ -114,7 +114,7 @@ def test_hook_cut_steps_are_mathcore_gradient_descent(cut):
     chapter = cut("hook").chapter
     walk = mathcore.run(hook.profile_surface(), "gd", [hook.PROFILE_START], hook.PROFILE_STEPS, hook.PROFILE_LR)
     # The cut shows one step's numbers (the others are taken briskly, without the readout).
-    assert [s["k"] for s in chapter.shown_numbers] == list(range(hook.CUT_DETAILED_STEPS))
+    assert [s["k"] for s in chapter.shown_numbers] == list(range(explainer.CUTS["hook"].options["detailed_steps"]))
     for shown in chapter.shown_numbers:
         k = shown["k"]
         assert shown["slope"] == sig(walk.grads[k][0])
@@ -160,7 +160,7 @@ def test_gradient_cut_partials_and_gradient_come_from_mathcore(cut):
 def test_update_rule_cut_table_is_mathcore_run(cut):
     chapter = cut("update_rule").chapter
     run = mathcore.run(mathcore.get_surface("parabola"), "gd", [5.0], 20, 0.1)
-    n = update_rule.CUT_STEPS
+    n = explainer.CUTS["update_rule"].options["table_steps"]
     assert 3 <= n < 20
     expected = [(str(k), sig(run.points[k][0]), sig(run.grads[k][0]), sig(run.losses[k])) for k in range(n + 1)]
     assert chapter.table_shown == expected

@@ -82,3 +82,36 @@ def test_scenes_compute_nothing_mathcore_can():
                 if name in banned and owner in ("sp", "sympy", "scipy", "optimize", ""):
                     found.append(f"{path.relative_to(root)}:{node.lineno} {name}")
     assert found == []
+
+
+def test_a_parts_cut_is_data():
+    """No part branches on ``self.cut``: what its explainer cut changes is in ``CUTS`` (beats,
+    pace, options), read through ``option``; only the framework reads the cut itself."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    framework = {root / "scenes" / name for name in ("part.py", "explainer.py", "chapters/_common.py")}
+    reads = []
+    for path in sorted((root / "scenes").rglob("*.py")):
+        if path in framework:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Attribute) and node.attr in ("cut", "explainer_cut", "cut_plan"):
+                reads.append(f"{path.relative_to(root)}:{node.lineno} .{node.attr}")
+    assert reads == []
+
+
+def test_every_option_a_cut_sets_is_read_by_its_part(explainer_run):
+    """An option in ``CUTS`` that its part never asks for would change nothing: a typo."""
+    import ast
+    import importlib
+    from pathlib import Path
+
+    for stem, cut in CUTS.items():
+        module = next(m for _, _, parts in CHAPTERS for m, _ in parts if m.rsplit(".", 1)[-1] == stem)
+        source = Path(importlib.import_module(module).__file__).read_text()
+        asked = {node.args[0].value for node in ast.walk(ast.parse(source))
+                 if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "option"
+                 and node.args and isinstance(node.args[0], ast.Constant)}
+        assert set(cut.options) <= asked, (stem, set(cut.options) - asked)

@@ -18,7 +18,7 @@ import importlib
 import os
 from pathlib import Path
 
-from manim import DEGREES, DOWN, ORIGIN, Line, MathTex, Text, ThreeDScene, ValueTracker, VGroup, Write
+from manim import DEGREES, DOWN, ORIGIN, Line, MathTex, Text, ThreeDScene, VGroup, Write
 from scenes.animations import FadeIn, FadeOut
 
 import mathcore
@@ -145,8 +145,7 @@ def play_part(host: ThreeDScene, scene_class, sections: bool) -> None:
     start = host.renderer.time
     part.setup()
     part.construct()
-    if [m for m in part.mobjects if not isinstance(m, ValueTracker)]:
-        part.clear_for_next_part()  # what the last beat left on screen fades: the next part starts clean
+    part.fade_out_all()  # what the last beat left on screen fades: the next part starts clean
     part.tear_down()
     story = getattr(part, "_story", None)
     if story is not None:

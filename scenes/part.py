@@ -107,15 +107,20 @@ class Part:
                     anim.run_time *= pace
         return super().play(*args, **kwargs)
 
-    def clear_for_next_part(self, run_time: float = 0.6) -> None:
-        """Fade out what is on screen and leave the scene empty: the explainer's next part
-        starts on this scene."""
+    def fade_out_all(self, run_time: float = 0.6) -> None:
+        """Fade out what is on screen and leave the scene empty (nothing pinned to the frame):
+        the end of a chapter, and of a hosted part, so that the next one starts clean."""
         from manim import ValueTracker
 
         from .animations import FadeOut
 
-        self.play(*[FadeOut(m) for m in self.mobjects if not isinstance(m, ValueTracker)], run_time=run_time)
+        shown = [m for m in self.mobjects if not isinstance(m, ValueTracker)]
+        if shown:
+            self.play(*[FadeOut(m) for m in shown], run_time=run_time)
         self.remove(*self.mobjects)
+        fixed = getattr(self.renderer.camera, "fixed_in_frame_mobjects", None)
+        if fixed is not None:
+            fixed.clear()
         if getattr(self, "captions", None) is not None:
             self.captions.current = None
 

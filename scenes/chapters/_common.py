@@ -251,14 +251,9 @@ class Chapter:
             self.caption = new
 
     def clear(self, run_time: float = 0.8) -> None:
-        """Fade out everything on the scene (the chapter's last beat)."""
+        """Fade out everything on the scene (the chapter's last beat): the part's ``fade_out_all``."""
         self._before_clear = list(self.scene.mobjects)  # what the beat showed last, for tests
-        mobs = [m for m in self.scene.mobjects]
-        if mobs:
-            self.play(*(FadeOut(m) for m in mobs), run_time=run_time)
-        self.scene.remove(*mobs)
-        if self.is_3d:
-            self.scene.camera.fixed_in_frame_mobjects.clear()
+        self.scene.fade_out_all(run_time)
         self.caption = None
 
 

@@ -6,7 +6,7 @@ Every chapter declares ``BEATS`` in code, in order, and marks each beat method w
 :meth:`NarratedChapter.play_all` (stochastic, adaptive, backprop, limitations, which keep what
 each beat showed for tests). The thin ``Scene`` classes in each chapter module (each a
 :class:`scenes.part.Part`) only build one and call its beats, so a longer video can play several
-chapters on one scene (``play_<chapter>``). Captions are the ``[captions]`` lines of the
+chapters on one scene (``Chapter.play_on``). Captions are the ``[captions]`` lines of the
 chapter's narration file (:meth:`Chapter.say`), filled from the facts.
 
 The explainer plays a shorter *cut* of a chapter (:class:`scenes.part.Cut`, the data in
@@ -113,6 +113,14 @@ class Chapter:
     def beats_to_play(self) -> tuple[str, ...]:
         """The beats of the explainer's cut, else every beat of ``BEATS``."""
         return self.cut_plan.beats_of(self.BEATS) if self.cut else tuple(self.BEATS)
+
+    @classmethod
+    def play_on(cls, scene, theme: Theme | None = None, sections: bool = False, **kwargs) -> "Chapter":
+        """Build the chapter on ``scene`` and play it (:meth:`play_all`); returns the chapter, its
+        mobjects and timings. Several chapters can play on one scene, one after another."""
+        chapter = cls(scene, theme, sections=sections, **kwargs)
+        chapter.play_all()
+        return chapter
 
     def play_all(self) -> None:
         """Play every beat in order (in the explainer's cut, the beats of the cut): each starts a
@@ -354,6 +362,13 @@ class NarratedChapter(Chapter):
     """
 
     name = ""
+
+    @classmethod
+    def play_on(cls, scene, theme: Theme | None = None, sections: bool = False, **kwargs) -> "Chapter":
+        """:meth:`Chapter.play_on` with the chapter's table of ``$GDX_CONFIG`` (``[<name>]``)."""
+        from scenes.config import load_or_exit
+
+        return super().play_on(scene, theme, sections, cfg=load_or_exit(cls.name), **kwargs)
 
     def __init__(self, scene, theme: Theme | None = None, sections: bool = False):
         super().__init__(scene, theme, sections)

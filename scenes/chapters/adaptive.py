@@ -29,7 +29,7 @@ from scenes.animations import FadeIn, FadeOut
 from scenes.part import Part
 
 import mathcore
-from scenes.config import AdaptiveConfig, load_or_exit
+from scenes.config import AdaptiveConfig
 from scenes.mobjects.plots import ticks_within
 from mathcore import optimizers as O
 from scenes.chapters._common import NarratedChapter, sig
@@ -292,13 +292,6 @@ class Adaptive(NarratedChapter):
         self.clear(0.8)
 
 
-def play_adaptive(scene, theme=None, sections: bool = False) -> Adaptive:
-    """Play chapter 6 on ``scene`` (for a longer video); returns the chapter object."""
-    chapter = Adaptive(scene, theme, sections=sections, cfg=load_or_exit("adaptive"))  # [adaptive] of $GDX_CONFIG
-    chapter.play_all()
-    return chapter
-
-
 class AdaptiveChapter(Part, Scene):
     """Chapter 6 alone: ``manim -ql scenes/chapters/adaptive.py AdaptiveChapter``.
 
@@ -307,7 +300,7 @@ class AdaptiveChapter(Part, Scene):
     """
 
     def construct(self):
-        self.chapter = play_adaptive(self, sections=True)
+        self.chapter = Adaptive.play_on(self, sections=True)
 
 
 BEATS = Adaptive.BEATS

@@ -29,7 +29,7 @@ from scenes.part import Part
 
 import mathcore
 from mathcore.network import OUTPUT, OUTPUT_LOSS, OUTPUT_LOSS_PRIME
-from scenes.config import BackpropConfig, load_or_exit
+from scenes.config import BackpropConfig
 from scenes.mobjects.plots import ticks_within
 from mathcore.symbolic import sigmoid
 from scenes.chapters._common import NarratedChapter, sig
@@ -339,13 +339,6 @@ def vec(values) -> str:
     return r"\begin{pmatrix}" + r" \\ ".join(sig(v) for v in values) + r"\end{pmatrix}"
 
 
-def play_backprop(scene, theme=None, sections: bool = False) -> Backprop:
-    """Play chapter 7 on ``scene`` (for a longer video); returns the chapter object."""
-    chapter = Backprop(scene, theme, sections=sections, cfg=load_or_exit("backprop"))  # [backprop] of $GDX_CONFIG
-    chapter.play_all()
-    return chapter
-
-
 class BackpropChapter(Part, Scene):
     """Chapter 7 alone: ``manim -ql scenes/chapters/backprop.py BackpropChapter``.
 
@@ -354,7 +347,7 @@ class BackpropChapter(Part, Scene):
     """
 
     def construct(self):
-        self.chapter = play_backprop(self, sections=True)
+        self.chapter = Backprop.play_on(self, sections=True)
 
 
 BEATS = Backprop.BEATS

@@ -272,13 +272,6 @@ class Derivatives(Chapter):
 PANEL_LEFT = 1.0  # scene x of the left edge of the formula column
 
 
-def play_derivatives(scene, theme=None, sections: bool = False) -> Derivatives:
-    """Play chapter 2 on ``scene`` and return the chapter (its mobjects, timings)."""
-    chapter = Derivatives(scene, theme, sections)
-    chapter.play_all()
-    return chapter
-
-
 class DerivativesChapter(Part, Scene):
     """Chapter 2 alone: from a secant of x^2 to its tangent, and what the slope means.
 
@@ -286,5 +279,4 @@ class DerivativesChapter(Part, Scene):
     """
 
     def construct(self):
-        self.chapter = ch = Derivatives(self, sections=True)
-        ch.play_all()  # show_curve, show_secant, shrink_to_tangent, nudge_x, slopes_everywhere, outro
+        self.chapter = Derivatives.play_on(self, sections=True)

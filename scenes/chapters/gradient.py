@@ -364,13 +364,6 @@ class Gradient(Chapter):
         self.scene.set_camera_orientation(phi=0, theta=-90 * DEGREES, zoom=1, frame_center=ORIGIN)
 
 
-def play_gradient(scene, theme=None, sections: bool = False) -> Gradient:
-    """Play chapter 3 on ``scene`` (a ThreeDScene) and return the chapter (its mobjects, timings)."""
-    chapter = Gradient(scene, theme, sections)
-    chapter.play_all()
-    return chapter
-
-
 class GradientChapter(Part, ThreeDScene):
     """Chapter 3 alone: slices, partial derivatives, the gradient field, the chain rule.
 
@@ -378,7 +371,4 @@ class GradientChapter(Part, ThreeDScene):
     """
 
     def construct(self):
-        self.chapter = ch = Gradient(self, sections=True)
-        # show_surface, slice_x, slice_y, gradient_vector, look_from_above, gradient_field,
-        # steepest_ascent, chain_rule, outro
-        ch.play_all()
+        self.chapter = Gradient.play_on(self, sections=True)

@@ -326,13 +326,6 @@ class Hook(Chapter):
             self.scene.set_camera_orientation(phi=0, theta=-90 * DEGREES, zoom=1, frame_center=ORIGIN)
 
 
-def play_hook(scene, theme=None, sections: bool = False) -> Hook:
-    """Play chapter 1 on ``scene`` (a ThreeDScene) and return the chapter (its mobjects, timings)."""
-    chapter = Hook(scene, theme, sections)
-    chapter.play_all()
-    return chapter
-
-
 class HookChapter(Part, ThreeDScene):
     """Chapter 1 alone: the blindfolded climber, then a 3D landscape.
 
@@ -340,5 +333,4 @@ class HookChapter(Part, ThreeDScene):
     """
 
     def construct(self):
-        self.chapter = hook = Hook(self, sections=True)
-        hook.play_all()  # enter_fog, feel_slope, first_steps, shrinking_steps, lift_fog, landscape_3d, outro
+        self.chapter = Hook.play_on(self, sections=True)

@@ -29,7 +29,7 @@ from scenes.animations import FadeIn, FadeOut
 from scenes.part import Part
 
 import mathcore
-from scenes.config import LimitationsConfig, load_or_exit
+from scenes.config import LimitationsConfig
 from scenes.mobjects.plots import ticks_within
 from mathcore import optimizers as O
 from scenes.chapters._common import NarratedChapter, sig
@@ -254,13 +254,6 @@ class Limitations(NarratedChapter):
         self.clear(0.8)
 
 
-def play_limitations(scene, theme=None, sections: bool = False) -> Limitations:
-    """Play chapter 8 on ``scene`` (for a longer video); returns the chapter object."""
-    chapter = Limitations(scene, theme, sections=sections, cfg=load_or_exit("limitations"))  # [limitations] of $GDX_CONFIG
-    chapter.play_all()
-    return chapter
-
-
 class LimitationsChapter(Part, Scene):
     """Chapter 8 alone: ``manim -ql scenes/chapters/limitations.py LimitationsChapter``.
 
@@ -269,7 +262,7 @@ class LimitationsChapter(Part, Scene):
     """
 
     def construct(self):
-        self.chapter = play_limitations(self, sections=True)
+        self.chapter = Limitations.play_on(self, sections=True)
 
 
 BEATS = Limitations.BEATS

@@ -28,7 +28,7 @@ from scenes.animations import FadeIn, FadeOut
 from scenes.part import Part
 
 import mathcore
-from scenes.config import StochasticConfig, load_or_exit
+from scenes.config import StochasticConfig
 from scenes.mobjects.plots import ticks_within
 from scenes.chapters._common import NarratedChapter, sig
 from scenes.mobjects.charts import ContourPanel, legend_rows, Plot, Trace, trace_together
@@ -248,13 +248,6 @@ class Stochastic(NarratedChapter):
         self.clear(0.8)
 
 
-def play_stochastic(scene, theme=None, sections: bool = False) -> Stochastic:
-    """Play chapter 5 on ``scene`` (for a longer video); returns the chapter object."""
-    chapter = Stochastic(scene, theme, sections=sections, cfg=load_or_exit("stochastic"))  # [stochastic] of $GDX_CONFIG
-    chapter.play_all()
-    return chapter
-
-
 class StochasticChapter(Part, Scene):
     """Chapter 5 alone: ``manim -ql scenes/chapters/stochastic.py StochasticChapter``.
 
@@ -263,7 +256,7 @@ class StochasticChapter(Part, Scene):
     """
 
     def construct(self):
-        self.chapter = play_stochastic(self, sections=True)
+        self.chapter = Stochastic.play_on(self, sections=True)
 
 
 BEATS = Stochastic.BEATS

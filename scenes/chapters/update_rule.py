@@ -424,13 +424,6 @@ class UpdateRule(Chapter):
         self.clear(run_time=0.8)
 
 
-def play_update_rule(scene, theme=None, sections: bool = False) -> UpdateRule:
-    """Play chapter 4 on ``scene`` and return the chapter (its mobjects, timings)."""
-    chapter = UpdateRule(scene, theme, sections)
-    chapter.play_all()
-    return chapter
-
-
 class UpdateRuleChapter(Part, Scene):
     """Chapter 4 alone: from the Taylor series to the rule, then 20 steps by hand.
 
@@ -438,5 +431,4 @@ class UpdateRuleChapter(Part, Scene):
     """
 
     def construct(self):
-        self.chapter = ch = UpdateRule(self, sections=True)
-        ch.play_all()  # taylor, turn_direction, the_rule, hand_setup, hand_first_steps, hand_rest, outro
+        self.chapter = UpdateRule.play_on(self, sections=True)

@@ -16,7 +16,7 @@ steps tiny neither jumps nor crawls:
 from __future__ import annotations
 
 import numpy as np
-from manim import Animation, Mobject, ValueTracker, VGroup, VMobject, linear
+from manim import Animation, Mobject, ValueTracker, VGroup, VMobject, linear, smooth
 from manim import FadeIn as _FadeIn
 from manim import FadeOut as _FadeOut
 from manim.mobject.types.image_mobject import AbstractImageMobject
@@ -127,10 +127,32 @@ class StepSwitch(VGroup):
         return self.variants[self.current][1]
 
 
-def fade_swap(old: Mobject, new: Mobject, run_time: float = 0.6, shift=None):
-    """Fade one mobject out and another in, in place (the grammar of a beat change)."""
-    kwargs = {} if shift is None else {"shift": shift}
-    return [FadeOut(old, run_time=run_time, **kwargs), FadeIn(new, run_time=run_time, **kwargs)]
+OUT_SHARE = 0.4  # of a swap's play: what leaves is gone by 40 %, what comes starts then
+
+
+def _out_first(t: float) -> float:
+    return smooth(min(1.0, t / OUT_SHARE))
+
+
+def _in_after(t: float) -> float:
+    return smooth(max(0.0, (t - OUT_SHARE) / (1.0 - OUT_SHARE)))
+
+
+def fade_out_first(*mobjects, **kwargs) -> list:
+    """Fades out that finish in the first 40 % of their play (the grammar of a swap: what leaves
+    is gone before what comes appears, so two captions or titles never show at once)."""
+    return [FadeOut(m, rate_func=_out_first, **kwargs) for m in mobjects if m is not None]
+
+
+def fade_in_after(*mobjects, **kwargs) -> list:
+    """Fades in that start when :func:`fade_out_first` has finished, in the same play."""
+    return [FadeIn(m, rate_func=_in_after, **kwargs) for m in mobjects if m is not None]
+
+
+def fade_swap(old: Mobject | None, new: Mobject | None, shift=None, run_time: float | None = None) -> list:
+    """Animations that replace ``old`` by ``new`` in one play without a double exposure."""
+    kwargs = ({} if shift is None else {"shift": shift}) | ({} if run_time is None else {"run_time": run_time})
+    return fade_out_first(old, **kwargs) + fade_in_after(new, **kwargs)
 
 
 # ----------------------------------------------------------------------------- fades without copies
@@ -206,4 +228,5 @@ class FadeOut(_OpacityFade, _FadeOut):
     """manim's ``FadeOut`` (same arguments, same frames) without copying the mobject."""
 
 
-__all__ = ["StepTracker", "drive", "drive_part", "release", "pacing", "advance", "descend", "StepSwitch", "fade_swap", "FadeIn", "FadeOut"]
+__all__ = ["StepTracker", "drive", "drive_part", "release", "pacing", "advance", "descend", "StepSwitch", "fade_swap",
+           "fade_out_first", "fade_in_after", "FadeIn", "FadeOut"]

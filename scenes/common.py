@@ -6,7 +6,7 @@ import sys
 
 import numpy as np
 from manim import DOWN, Scene, ThreeDScene, config, rush_from, rush_into
-from scenes.animations import FadeIn, FadeOut
+from scenes.animations import FadeIn, FadeOut, fade_swap
 
 from .mobjects.occlusion import camera_rotation
 from .part import Part
@@ -48,13 +48,12 @@ class Captions:
 
     def show(self, words: str | None, run_time: float = 0.6) -> list:
         """Animations that replace the current caption by ``words`` (None clears it)."""
-        anims = []
-        if self.current is not None:
-            anims.append(FadeOut(self.current, run_time=run_time))
+        old = self.current
         self.current = None if words is None else self.make(words)
-        if self.current is not None:
-            anims.append(FadeIn(self.current, run_time=run_time))
-        return anims
+        if old is None or self.current is None:  # nothing to swap: a plain fade
+            return [FadeOut(old, run_time=run_time)] if old is not None else (
+                [FadeIn(self.current, run_time=run_time)] if self.current is not None else [])
+        return fade_swap(old, self.current, run_time=run_time)  # the old caption is gone before the new one shows
 
 
 class _Timed:

@@ -80,8 +80,9 @@ CUTS = {
         pace={"three_step_sizes": 0.72, "run_to_the_end": 0.72, "on_the_surface": 0.65},
         options={"slow_steps": 1}),
     "landscapes": Cut(
-        pace={"many_minima": 0.85, "gd_trapped": 0.68, "noise_escapes": 0.62, "saddle": 0.61,
-              "plateau": 0.61, "basin_map": 0.66}),
+        pace={"many_minima": 0.85, "gd_trapped": 0.68, "noise_escapes": 0.62, "saddle": 0.64,
+              "plateau": 0.61, "basin_map": 0.66},
+        options={"saddle_crawl_caption": False}),
     "stochastic": Cut(
         pace={"setup": 0.59, "example_arrows": 0.69, "batch": 0.51, "sgd": 0.46, "minibatch": 0.47,
               "compare": 0.58},
@@ -95,7 +96,7 @@ CUTS = {
         options={"adagrad_in_one_caption": True}),
     "backprop": Cut(
         beats=("network", "forward", "loss", "backward", "update"),
-        pace={"network": 0.78, "forward": 0.9, "loss": 0.76, "backward": 0.83, "update": 0.83}),
+        pace={"network": 0.78, "forward": 0.9, "loss": 0.76, "backward": 0.83, "update": 0.96}),
     "limitations": Cut(
         beats=("zigzag", "newton", "schedules", "summary"),
         pace={"zigzag": 0.69, "newton": 0.7, "schedules": 0.68, "summary": 0.82}),

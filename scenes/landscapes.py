@@ -40,7 +40,7 @@ import mathcore
 from mathcore import landmarks
 from mathcore.schedules import cosine
 
-from scenes.animations import StepTracker, advance, descend
+from scenes.animations import StepTracker, advance, descend, fade_in_after, fade_out_first
 from scenes.common import ThemedThreeDScene
 from scenes.mobjects.plots import nice_ticks
 from scenes.config import LandscapesConfig, load_or_exit
@@ -291,8 +291,9 @@ class Landscapes(ThemedThreeDScene):
             formula.next_to(new_title, DOWN, buff=0.22, aligned_edge=LEFT)
             group.add(formula)
         self.fix(*group)
-        anims = [FadeIn(m) for m in group]
-        anims += [FadeOut(m) for m in (self.title_mob, self.formula_mob) if m is not None]
+        leaving = [m for m in (self.title_mob, self.formula_mob) if m is not None]
+        # The old title and formula are gone before the new ones show (no double exposure).
+        anims = fade_out_first(*leaving) + (fade_in_after(*group) if leaving else [FadeIn(m) for m in group])
         self.title_mob = new_title
         self.formula_mob = group[1] if surface is not None else None
         return anims
@@ -477,7 +478,8 @@ class Landscapes(ThemedThreeDScene):
         self.wait(1.2)
         tracker = self.reset_tracker()
         k_min = min(k_min, run.last)
-        self.play(*self.show_words(1))
+        if self.option("saddle_crawl_caption", True):  # else the first caption stays while GD crawls
+            self.play(*self.show_words(1))
         drive = Drive(self, tracker).add(plot, ["curves", "dots"]).add(readout, ["numbers"])
         for mob in run.driven:
             drive.add(mob)

@@ -24,7 +24,7 @@ import sympy as sp
 from manim import (
     DOWN, LEFT, RIGHT, UP, Circle, Create, GrowFromCenter, Line, MathTex, Rectangle, Scene, ShowPassingFlash, Transform, VGroup,
 )
-from scenes.animations import FadeIn, FadeOut
+from scenes.animations import FadeIn, FadeOut, fade_swap
 from scenes.part import Part
 
 import mathcore
@@ -128,10 +128,8 @@ class Backprop(NarratedChapter):
 
     def set_formula(self, new, run_time=1.0, extra=()):
         old = getattr(self, "panel", None)
-        anims = [FadeIn(new, shift=0.15 * UP), *extra]
-        if old is not None:
-            anims.append(FadeOut(old, shift=0.15 * UP))
-        self.play(*anims, run_time=run_time)
+        anims = [FadeIn(new, shift=0.15 * UP)] if old is None else fade_swap(old, new, shift=0.15 * UP)
+        self.play(*anims, *extra, run_time=run_time)  # the old panel is gone before the new one shows
         self.panel = new
 
     # ------------------------------------------------------------------ beats
@@ -258,14 +256,14 @@ class Backprop(NarratedChapter):
         new_value = MathTex(r"\ell = " + sig(self.num["new_loss"]), font_size=FONT_LABEL, color=th.highlight)
         new_value.move_to(self.loss_value, LEFT)
         self.shown["new_loss"] = new_value.tex_string
-        self.set_formula(self.formula(r"w \leftarrow w - \eta \, \frac{\partial \ell}{\partial w}",
-                                      r"\eta = " + sig(self.cfg.lr)))
+        # The rule's two lines stay put; the loss line is added under them.
+        self.set_formula(VGroup(*rule[:2]), run_time=0.8)
         self.play(*[Transform(w, g) for w, g in zip(self.w_labels, new)],
                   *[Transform(b, g) for b, g in zip(self.b_labels, new_b)], FadeOut(VGroup(*self.deltas)),
                   FadeOut(self.delta_key),
                   run_time=1.5)
-        self.set_formula(rule, run_time=0.8)
-        self.play(Transform(self.loss_value, new_value), run_time=0.8)
+        self.play(FadeIn(rule[2], shift=0.15 * UP), Transform(self.loss_value, new_value), run_time=0.8)
+        self.panel = rule
         self.wait(2.5)
 
     def histogram(self):

@@ -366,3 +366,23 @@ def test_fades_without_copies_draw_manims_frames(kwargs, direction):
                 for attr in ("fill_rgbas", "stroke_rgbas", "pixel_array"):
                     if hasattr(f, attr):
                         assert np.array_equal(getattr(m, attr), getattr(f, attr)), attr
+
+
+def test_a_fade_swap_never_shows_both():
+    """``fade_swap``: in one play the old text is gone before the new one appears (no frame with
+    both above 5 % opacity), and at the end only the new one shows, fully."""
+    from manim import Text
+
+    from scenes.animations import fade_swap
+
+    old, new = Text("old"), Text("new")
+    anims = fade_swap(old, new, run_time=0.6)
+    for a in anims:
+        a.begin()
+    for t in np.linspace(0, 1, 61):
+        for a in anims:
+            a.interpolate(t)
+        shown = [max(m.get_fill_opacity() for m in mob.family_members_with_points()) for mob in (old, new)]
+        assert min(shown) <= 0.05, (t, shown)
+    assert shown[0] == 0 and shown[1] == 1
+    assert all(a.run_time == 0.6 for a in anims)

@@ -115,6 +115,8 @@ class RosenbrockDescent(ThemedThreeDScene):
 
     config_table = "descent"
 
+    BEATS = ("intro", "show_rule", "run_descent", "view_from_above", "conclude")
+
     def construct(self):
         self.cfg = load_or_exit(self.config_table)
         self.data = DescentData(self.cfg)

@@ -64,6 +64,7 @@ class Part:
     ``hosted`` is set when another scene plays this one; the host then writes the storyboard.
     """
 
+    BEATS: tuple[str, ...] = ()  # every beat the part can play, in order (declared in code)
     cut_plan: Cut | None = None
     hosted = False
 
@@ -84,7 +85,14 @@ class Part:
         return full if self.cut_plan is None else self.cut_plan.option(name, full)
 
     def begin_beat(self, name: str, **facts) -> None:
-        """Start beat ``name``: a manim section and a storyboard entry; ``facts`` fill its words."""
+        """Start beat ``name``: a manim section and a storyboard entry; ``facts`` fill its words.
+
+        A beat must be one of ``BEATS``, after the beats already played (some may be left out)."""
+        if name not in self.BEATS:
+            raise ValueError(f"{type(self).__name__} plays beat {name!r}, which its BEATS {self.BEATS} do not declare")
+        played = [b["name"] for b in self.story.beats]
+        if played and self.BEATS.index(name) <= self.BEATS.index(played[-1]):
+            raise ValueError(f"{type(self).__name__} plays beat {name!r} after {played[-1]!r}; BEATS order: {self.BEATS}")
         self.next_section(name)
         self.story.begin(name, self.renderer.time, **facts)
 

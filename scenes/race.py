@@ -228,6 +228,8 @@ class OptimizerRace(ThemedThreeDScene):
 
     config_table = "race"
 
+    BEATS = ("the_field", "the_runners", "race", "finish", "scoreboard")
+
     def construct(self):
         self.cfg = load_or_exit(self.config_table)
         self.data = RaceData(self.cfg)

@@ -87,6 +87,8 @@ class SigmoidNeuron(ThemedScene):
 
     config_table = "sigmoid_neuron"
 
+    BEATS = ("show_problem", "guess", "show_gradient", "descend_plateau", "descend_rest", "conclude")
+
     def construct(self):
         self.cfg = load_or_exit(self.config_table)
         self.data = NeuronData(self.cfg)

@@ -16,6 +16,8 @@ CONFIG = {"dry_run": True, "quality": "low_quality", "disable_caching": True, "v
 class TwoBeats(Part, Scene):
     """Beat ``a``: a 1 s fade and a 2 s wait; beat ``b``: a 2 s fade and a 1 s wait."""
 
+    BEATS = ("a", "b")
+
     def construct(self):
         self.begin_beat("a")
         self.play(FadeIn(Circle()), run_time=1.0)
@@ -115,3 +117,25 @@ def test_every_option_a_cut_sets_is_read_by_its_part(explainer_run):
                  if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "option"
                  and node.args and isinstance(node.args[0], ast.Constant)}
         assert set(cut.options) <= asked, (stem, set(cut.options) - asked)
+
+
+def test_a_part_plays_only_its_declared_beats_in_order():
+    class Declared(Part, Scene):
+        BEATS = ("a", "b")
+
+        def construct(self):
+            for name in self.order:
+                self.begin_beat(name)
+                self.wait(0.5)
+
+    for order, problem in ((("a", "b"), None), (("b",), None), (("a", "c"), "which its BEATS"),
+                           (("b", "a"), "after 'b'")):
+        with tempconfig(CONFIG):
+            scene = Declared()
+            scene.order = order
+            if problem is None:
+                scene.render()
+                assert [b["name"] for b in scene.story.beats] == list(order)
+            else:
+                with pytest.raises(ValueError, match=problem):
+                    scene.render()

@@ -50,10 +50,9 @@ class Captions:
         """Animations that replace the current caption by ``words`` (None clears it)."""
         old = self.current
         self.current = None if words is None else self.make(words)
-        if old is None or self.current is None:  # nothing to swap: a plain fade
-            return [FadeOut(old, run_time=run_time)] if old is not None else (
-                [FadeIn(self.current, run_time=run_time)] if self.current is not None else [])
-        return fade_swap(old, self.current, run_time=run_time)  # the old caption is gone before the new one shows
+        # The old caption is gone by 40 % of the play (before whatever else comes in it shows).
+        return fade_swap(old, self.current, run_time=run_time) if old is not None else (
+            [FadeIn(self.current, run_time=run_time)] if self.current is not None else [])
 
 
 class _Timed:

@@ -384,7 +384,8 @@ class Landscapes(ThemedThreeDScene):
         self.rlegend = self.right_column(plot, [(r"\textsf{GD},\ " + lr_caption(d), self.gd_color)], readout)
         self.fix(self.gd_path, self.ring, self.star)
 
-        swap = [FadeOut(self.crate), FadeOut(self.formula_mob), FadeIn(self.map_image), *self.show_words(0)]
+        # The 3D crate goes before its map comes (never both on screen).
+        swap = [*fade_out_first(self.crate, self.formula_mob), *fade_in_after(self.map_image), *self.show_words(0)]
         marks = [FadeIn(self.ring), FadeIn(self.star), FadeIn(plot), FadeIn(self.rlegend), FadeIn(readout)]
         self.formula_mob = None
         self.play(*swap, run_time=1.0)
@@ -444,7 +445,7 @@ class Landscapes(ThemedThreeDScene):
         leg = self.right_column(plot, legend_entries, readout)
         self.add(image, *run.trails)
         self.face_camera(*run.balls)
-        swap = [FadeOut(old), FadeOut(old_overlays), FadeIn(image), *self.heading(title_words, traj.surface)]
+        swap = [*fade_out_first(old, old_overlays), *fade_in_after(image), *self.heading(title_words, traj.surface)]
         self.play(*swap, *self.caption_anims(None), run_time=1.0)
         self.remove(old)
         self.play(*enter(run, leg), *self.caption_anims(words), run_time=1.0)
@@ -564,7 +565,7 @@ class Landscapes(ThemedThreeDScene):
         self.story.speak(0 if n_min > 1 else 1)
         self.fix(panel.frame, panel.tick_labels, bmap, dots, star, ring, bar, facts)
         old, old_overlays = self.on_screen
-        self.play(FadeOut(old), FadeOut(old_overlays), FadeIn(panel.frame), FadeIn(panel.tick_labels),
+        self.play(*fade_out_first(old, old_overlays), *fade_in_after(panel.frame, panel.tick_labels),
                   *self.heading("Basins of attraction"), *self.show_words(1 if d.tour else 0),
                   run_time=1.0)
         self.remove(old)

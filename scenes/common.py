@@ -6,7 +6,7 @@ import sys
 
 import numpy as np
 from manim import DOWN, Scene, ThreeDScene, config, rush_from, rush_into
-from scenes.animations import FadeIn, FadeOut, fade_swap
+from scenes.animations import FadeIn, fade_swap
 
 from .mobjects.occlusion import camera_rotation
 from .part import Part

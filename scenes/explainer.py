@@ -74,8 +74,8 @@ CUTS = {
               "look_from_above": 0.86, "steepest_ascent": 0.91, "outro": 0.75}),
     "update_rule": Cut(
         pace={"taylor": 0.69, "turn_direction": 0.71, "the_rule": 0.82, "hand_setup": 0.71,
-              "hand_first_steps": 0.88, "hand_rest": 0.94, "outro": 0.75},
-        options={"arithmetic_steps": 1, "table_steps": 4, "rest_caption": False}),
+              "hand_first_steps": 0.88, "hand_rest": 0.85, "outro": 0.75},
+        options={"arithmetic_steps": 1, "table_steps": 4, "rest_caption": False, "row_seconds": 0.45}),
     "learning_rate": Cut(
         pace={"three_step_sizes": 0.72, "run_to_the_end": 0.72, "on_the_surface": 0.65},
         options={"slow_steps": 1}),
@@ -90,13 +90,14 @@ CUTS = {
     "momentum": Cut(
         pace={"narrow_valley": 0.58, "gd_zigzag": 0.77, "momentum_velocity": 0.67,
               "nesterov_lookahead": 0.71, "compare": 0.64},
-        options={"gd_magnified_steps": 0, "momentum_detail_steps": 0}),
+        options={"gd_magnified_steps": 0, "momentum_magnified": False}),
     "adaptive": Cut(
         pace={"rmsprop": 0.61, "adam": 0.62, "effective_steps": 0.42, "why_adam": 0.56},
         options={"adagrad_in_one_caption": True}),
     "backprop": Cut(
         beats=("network", "forward", "loss", "backward", "update"),
-        pace={"network": 0.78, "forward": 0.9, "loss": 0.76, "backward": 0.83, "update": 0.96}),
+        options={"rule_hold": 2.0},
+        pace={"network": 0.72, "forward": 0.9, "loss": 0.76, "backward": 0.83, "update": 0.96}),
     "limitations": Cut(
         beats=("zigzag", "newton", "schedules", "summary"),
         pace={"zigzag": 0.69, "newton": 0.7, "schedules": 0.68, "summary": 0.82}),
@@ -147,6 +148,9 @@ def play_part(host: ThreeDScene, scene_class, sections: bool) -> None:
     part.setup()
     part.construct()
     part.fade_out_all()  # what the last beat left on screen fades: the next part starts clean
+    story = getattr(part, "_story", None)
+    if story is not None and story.beats and story.beats[-1]["end"] is not None:
+        story.beats[-1]["end"] = float(host.renderer.time)  # a chapter closed its last beat before the fade
     part.tear_down()
     story = getattr(part, "_story", None)
     if story is not None:

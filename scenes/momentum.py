@@ -29,7 +29,7 @@ tolerance are mathcore's recorded ones, i.e. :math:`f(p_k)`, as in the race.
 
 Explainer cut (``scenes.explainer.CUTS``): the same five beats in about 25 s instead of 42, each
 at its pace, without GD's magnified first steps (``gd_magnified_steps``) or momentum's
-magnified step (``momentum_detail_steps``: Nesterov's shows the same sum, plus the look-ahead).
+magnified step (``momentum_magnified``: Nesterov's shows the same sum, plus the look-ahead).
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ from mathcore import display_name
 from scenes.animations import StepTracker, advance
 from scenes.common import ThemedScene
 from scenes.config import MomentumConfig, load_or_exit
-from scenes.mobjects import format_sig, legend, math, minimum_mark, rule_tex, start_mark, text
+from scenes.mobjects import legend, math, minimum_mark, rule_tex, start_mark, text
 from scenes.panels import MapPanel, PathOnMap, SeriesPlot, hyperparam_text, steps_to_tolerance
 from scenes.stage import Drive
 from scenes.mobjects.text import format_plain
@@ -436,10 +436,9 @@ class MomentumCloseUp(ThemedScene):
                   run_time=0.8)
         self.rule = rule
         self.tracker.set_value(0)
-        detail = self.option("momentum_detail_steps", self.cfg.detail_steps)  # magnified steps
-        if detail:
+        if self.option("momentum_magnified", True):  # the first step, then ``detail_steps`` magnified
             self.advance_path(name, 1, 0.6, rate_func=smooth)
-            for k in range(1, 1 + detail):
+            for k in range(1, 1 + self.cfg.detail_steps):
                 self.detail_step(name, k)
         else:
             # Without a magnified step (Nesterov's shows the same sum, plus the look-ahead): the

@@ -9,7 +9,7 @@ The explainer plays a shorter *cut* of each part, given as data (a :class:`Cut` 
 ``scenes.explainer.CUTS``): which beats it plays and how fast each beat runs. A part's code says
 what a beat shows at its full length; in the cut every play and wait of beat ``b`` runs
 ``pace[b]`` times as long (:meth:`Part.play`). Content that differs in the cut (fewer worked
-steps) is an option the cut sets (:meth:`Part.option`) or reads :attr:`Part.cut`. When a hosted
+steps) is an option the cut sets (:meth:`Part.option`). When a hosted
 part's last beat leaves anything on screen, :func:`scenes.explainer.play_part` fades it out: the
 next part starts on an empty scene. Rendered alone, a part is its full version.
 """
@@ -29,8 +29,9 @@ from .story import Story, write_if_asked
 class Cut:
     """The explainer's cut of one part: the ``beats`` it plays, in order (``None``: every beat);
     ``pace``, beat -> the share of the beat's full run times it plays at (1 when absent); and
-    ``options``, name -> the value the cut uses for one of the part's counts (how many steps it
-    works out, how long a table runs), read with :meth:`Part.option`."""
+    ``options``, name -> the value the cut uses for one of the part's counts or optional pieces
+    (how many steps it works out, whether it turns the camera), read with :meth:`Part.option`.
+    ``beats`` can leave out beats of a chapter; an optimizer scene plays all of its own."""
 
     beats: tuple[str, ...] | None = None
     pace: Mapping[str, float] = field(default_factory=dict)
@@ -64,7 +65,7 @@ class Part:
     ``hosted`` is set when another scene plays this one; the host then writes the storyboard.
     """
 
-    BEATS: tuple[str, ...] = ()  # every beat the part can play, in order (declared in code)
+    BEATS: tuple[str, ...] = ()  # every beat the part can play, in order (a chapter's are on the chapter)
     cut_plan: Cut | None = None
     hosted = False
 
@@ -81,7 +82,7 @@ class Part:
         return self._story
 
     def option(self, name: str, full):
-        """A count the explainer's cut may set (``Cut.options``); ``full`` outside a cut."""
+        """A count or optional piece the explainer's cut may set (``Cut.options``); ``full`` outside a cut."""
         return full if self.cut_plan is None else self.cut_plan.option(name, full)
 
     def begin_beat(self, name: str, **facts) -> None:

@@ -1,10 +1,9 @@
 """The chapter base: a chapter is an object that owns its mobjects and plays its named beats
 on a scene it is given.
 
-Every chapter declares ``BEATS`` in code, in order, and marks each beat method with :func:`beat`
-(the concept chapters: hook, derivatives, gradient, update rule) or plays them with
-:meth:`NarratedChapter.play_all` (stochastic, adaptive, backprop, limitations, which keep what
-each beat showed for tests). The thin ``Scene`` classes in each chapter module (each a
+Every chapter declares ``BEATS`` in code, in order (a method per beat) and plays them with
+:meth:`Chapter.play_all` (or :meth:`Chapter.play_on`, which builds the chapter first); what each
+beat showed last is kept for tests (``frames``). The thin ``Scene`` classes in each chapter module (each a
 :class:`scenes.part.Part`) only build one and call its beats, so a longer video can play several
 chapters on one scene (``Chapter.play_on``). Captions are the ``[captions]`` lines of the
 chapter's narration file (:meth:`Chapter.say`), filled from the facts.
@@ -106,7 +105,7 @@ class Chapter:
         return self.cut_plan is not None
 
     def option(self, name: str, full):
-        """A count the explainer's cut may set (``Cut.options``); ``full`` outside a cut."""
+        """A count or optional piece the explainer's cut may set (``Cut.options``); ``full`` outside a cut."""
         return full if self.cut_plan is None else self.cut_plan.option(name, full)
 
     @property
@@ -308,7 +307,8 @@ def in_frame(mobject, margin: float = MARGIN - 1e-6) -> bool:
 
 
 def g3(value: float) -> str:
-    """A round input as typed, 3 significant digits at most (2.25, 0.5, 4): ``format_short``."""
+    """A round input as typed, 3 significant digits at most (2.25, 0.5, 4): ``format_short``
+    (LaTeX for powers of ten, so plain text takes only round constants through it)."""
     return format_short(value, 3)
 
 
@@ -354,12 +354,8 @@ sig = format_sig  # 3 significant digits, as LaTeX: the one number formatter
 
 
 class NarratedChapter(Chapter):
-    """A chapter that records what each beat showed last (``frames``, for tests) and whose
-    beats all have a line in ``assets/narration/<name>.toml``.
-
-    The explainer's cut (see :mod:`scenes.chapters._common`) plays a subsequence of ``BEATS``;
-    its last beat must leave the scene empty, as the full chapter's does.
-    """
+    """A chapter with a settings table (``[<name>]`` of ``$GDX_CONFIG``, read by :meth:`play_on`)
+    whose beats all have a line in ``assets/narration/<name>.toml``."""
 
     name = ""
 

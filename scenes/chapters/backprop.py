@@ -11,7 +11,7 @@ Render alone::
     manim -ql scenes/chapters/backprop.py BackpropChapter
 
 Explainer cut (``scenes.explainer.CUTS``): the network, forward pass, loss,
-backward pass and update, in about 30 s instead of 49, without the histogram of gradient
+backward pass and update, in about 30 s instead of 48, without the histogram of gradient
 magnitudes (the ``histogram`` beat); the explainer then fades out what the update beat left.
 """
 
@@ -165,7 +165,7 @@ class Backprop(NarratedChapter):
         self.set_formula(self.formula(r"z^{(l)} = W^{(l)} a^{(l-1)} + b^{(l)}",
                                       r"a^{(l)} = " + sp.latex(sigmoid(sp.Symbol("z^{(l)}")))),
                          run_time=1.0)
-        self.wait(1.5)
+        self.wait(self.option("rule_hold", 1.5))  # the explainer's cut holds the rule longer: it stays up less after
 
     def forward(self):
         th = self.theme

@@ -406,14 +406,14 @@ class UpdateRule(Chapter):
         t = self.theme
         ratio = float(self.run.points[1][0] / self.run.points[0][0])
         self.shown["ratio"] = g3(ratio)
-        # The cut stops the table early (the same run's first CUT_STEPS steps), row by row
-        # slowly enough to see each appear; the caption of the worked step stays meanwhile.
+        # The cut stops the table early (the same run's first ``table_steps`` steps), its rows
+        # slower (``row_seconds``) so that each can be seen to appear.
         last = self.option("table_steps", self.run.n_steps)
         if self.option("rest_caption", True):  # a short table gives it no time to be read
             self.say(0)
         self.play(FadeOut(self.arith_line), run_time=0.4)
         for k in range(self.arithmetic_steps, last):
-            self._add_row(k + 1, run_time=0.28, extra=[self._move_point(k)])
+            self._add_row(k + 1, run_time=self.option("row_seconds", 0.28), extra=[self._move_point(k)])
         final = sig(self.run.points[last][0])
         self.shown["final"] = final
         self.say(1, last=last, final=final)

@@ -18,6 +18,7 @@ from manim import tempconfig
 import mathcore
 from scenes.chapters import derivatives, gradient, hook, update_rule
 from scenes.chapters._common import Chapter, sig, g3, load_narration
+
 MEDIA = Path(__file__).resolve().parents[2] / "media" / "tests_concept_chapters"
 MODULES = {"hook": hook, "derivatives": derivatives, "gradient": gradient, "update_rule": update_rule}
 SCENES = {"hook": hook.HookChapter, "derivatives": derivatives.DerivativesChapter,

@@ -13,8 +13,8 @@ from the surface's facts (``mathcore.describe``)::
     theme = "light"                            # dark or light
     scenes = ["descent", "learning_rate", "momentum", "race"]   # gdx lesson FILE --list-scenes
 
-    [[optimizers]]                             # one entry per runner; an optimizer may come back
-    name = "gd"                                # with another lr
+    [[optimizers]]                             # one entry per runner (none: GD, momentum and Adam
+    name = "gd"                                # at rates from the facts); one may come back with another lr
     lr = 0.01
     [[optimizers]]
     name = "adam"
@@ -105,6 +105,17 @@ def _common(lesson: Lesson) -> dict:
     if lesson.domain:
         table["domain"] = [list(p) for p in lesson.domain]
     return table
+
+
+def default_optimizers(surface) -> list[dict]:
+    """A lesson's runners when it names none: GD at the rate ``describe`` calls right for the
+    surface, momentum (mu = 0.9) at half of it, and Adam at 1 % of the domain's longer side (Adam's
+    steps are about ``lr`` long whatever the gradient's size)."""
+    right = surface.facts.learning_rates["right"]
+    span = max(hi - lo for lo, hi in surface.domain)
+    return [{"name": "gd", "lr": float(f"{right:.2g}")},
+            {"name": "momentum", "lr": float(f"{right / 2:.2g}"), "momentum": 0.9},
+            {"name": "adam", "lr": float(f"{span / 100:.1g}")}]
 
 
 def _runner(name, lr, hp) -> dict:
@@ -308,6 +319,8 @@ def parse(path: Path) -> Lesson:
 
     optimizers = []
     raw = data.get("optimizers")
+    if raw is None and surface is not None:
+        raw = default_optimizers(surface)  # none named: GD, momentum and Adam at rates from the facts
     if not (isinstance(raw, list) and raw and all(isinstance(o, dict) for o in raw)):
         bad("optimizers", "no [[optimizers]] table; accepted: one or more, e.g. [[optimizers]] name = \"adam\" lr = 0.05")
         raw = []

@@ -65,6 +65,20 @@ def test_defaults_come_from_the_surfaces_facts(tmp_path):
     assert [(n, hp["lr"]) for n, hp in cfg.runners] == [("gd", 0.01), ("gd", 0.05)]
 
 
+def test_a_lesson_without_optimizers_runs_gd_momentum_and_adam_at_rates_from_the_facts(tmp_path):
+    """A lecturer may type only a formula: the runners then come from ``describe``."""
+    parsed = lesson.parse(write(tmp_path, 'surface = "0.5*(x**2 + y**2) + sin(3*x)*sin(3*y)"\nscenes = ["race"]\n'))
+    surface = mathcore.get_surface("0.5*(x**2 + y**2) + sin(3*x)*sin(3*y)")
+    right = surface.facts.learning_rates["right"]
+    span = max(hi - lo for lo, hi in surface.domain)
+    assert [(n, lr) for n, lr, _ in parsed.optimizers] == [
+        ("gd", float(f"{right:.2g}")), ("momentum", float(f"{right / 2:.2g}")), ("adam", float(f"{span / 100:.1g}"))]
+    assert parsed.optimizers[1][2] == {"momentum": 0.9}
+    assert [r["name"] for r in parsed.tables["race"]["optimizers"]] == ["gd", "momentum", "adam"]
+    with pytest.raises(lesson.LessonError, match="no \\[\\[optimizers\\]\\] table"):
+        lesson.parse(write(tmp_path, 'surface = "x**2 + y**2"\noptimizers = []\n', "empty.toml"))
+
+
 def test_a_domain_key_sets_the_surface_and_checks_the_start(tmp_path):
     text = LESSON.replace("steps = 120", "steps = 120\ndomain = [[-1.0, 2.0], [-1.0, 2.0]]\nstart = [-2.0, 0.0]")
     with pytest.raises(lesson.LessonError) as info:

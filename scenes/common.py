@@ -67,15 +67,7 @@ class _Timed:
         return super().play(*args, **kwargs)
 
 
-class _Captioned(Part):
-    """A part whose captions are written in its narration file's ``[captions]``."""
-
-    def say(self, index: int = 0, **facts) -> str:
-        """The current beat's caption ``index``, its placeholders filled from the facts."""
-        return self.story.caption(index, **facts)
-
-
-class ThemedScene(_Captioned, _Timed, Scene):
+class ThemedScene(Part, _Timed, Scene):
     """A 2D scene with the theme applied (background) and captions."""
 
     def setup(self):
@@ -85,7 +77,7 @@ class ThemedScene(_Captioned, _Timed, Scene):
         self.captions = Captions(self, self.theme)
 
 
-class ThemedThreeDScene(_Captioned, _Timed, ThreeDScene):
+class ThemedThreeDScene(Part, _Timed, ThreeDScene):
     """A 3D scene with the theme applied; overlays are fixed in the frame."""
 
     def setup(self):

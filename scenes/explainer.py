@@ -147,17 +147,13 @@ def play_part(host: ThreeDScene, scene_class, sections: bool) -> None:
     start = host.renderer.time
     part.setup()
     part.construct()
-    part.fade_out_all()  # what the last beat left on screen fades: the next part starts clean
-    story = getattr(part, "_story", None)
-    if story is not None and story.beats and story.beats[-1]["end"] is not None:
-        story.beats[-1]["end"] = float(host.renderer.time)  # a chapter closed its last beat before the fade
+    part.fade_out_all()  # what the last beat left on screen fades (in that beat): the next part starts clean
     part.tear_down()
-    story = getattr(part, "_story", None)
-    if story is not None:
-        story.end(host.renderer.time)
-        # named as the host's sections are: <module>.<beat>
-        host.__dict__.setdefault("story_beats", []).extend({**b, "name": beat_name(b["name"])} for b in story.beats)
-        host.__dict__.setdefault("story_notes", []).extend(story.notes)
+    story = part.story
+    story.end(host.renderer.time)
+    # named as the host's sections are: <module>.<beat>
+    host.__dict__.setdefault("story_beats", []).extend({**b, "name": beat_name(b["name"])} for b in story.beats)
+    host.__dict__.setdefault("story_notes", []).extend(story.notes)
     # (part, start, end) of every part played: tests read a dry run of the explainer part by part
     host.__dict__.setdefault("played_parts", []).append((part, start, host.renderer.time))
     reset_camera(host)

@@ -85,6 +85,10 @@ class Part:
         """A count or optional piece the explainer's cut may set (``Cut.options``); ``full`` outside a cut."""
         return full if self.cut_plan is None else self.cut_plan.option(name, full)
 
+    def say(self, index: int = 0, **facts) -> str:
+        """The current beat's caption ``index`` (its ``[captions]`` line), filled from the facts."""
+        return self.story.caption(index, **facts)
+
     def begin_beat(self, name: str, **facts) -> None:
         """Start beat ``name``: a manim section and a storyboard entry; ``facts`` fill its words.
 

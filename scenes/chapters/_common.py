@@ -38,6 +38,7 @@ from scenes.theme import (
     get_theme,
 )
 from scenes.mobjects.text import format_short, format_sig
+from scenes.part import Part
 from scenes.story import Story
 
 NARRATION_DIR = Path(__file__).resolve().parents[2] / "assets" / "narration"
@@ -69,7 +70,6 @@ class Chapter:
     def __init__(self, scene: Scene, theme: Theme | None = None, sections: bool = False):
         self.scene = scene
         self.sections = sections
-        self.cut_plan = getattr(scene, "cut_plan", None)  # the explainer's cut, or None
         self.theme = theme or get_theme()
         apply_theme(self.theme)
         scene.camera.background_color = self.theme.background
@@ -100,13 +100,12 @@ class Chapter:
         return isinstance(self.scene, ThreeDScene)
 
     @property
-    def cut(self) -> bool:
-        """Whether this is the explainer's cut."""
-        return self.cut_plan is not None
+    def cut_plan(self):
+        """The explainer's cut of the chapter's scene (``None``: the full chapter)."""
+        return getattr(self.scene, "cut_plan", None)
 
-    def option(self, name: str, full):
-        """A count or optional piece the explainer's cut may set (``Cut.options``); ``full`` outside a cut."""
-        return full if self.cut_plan is None else self.cut_plan.option(name, full)
+    cut = Part.cut
+    option = Part.option
 
     @property
     def beats_to_play(self) -> tuple[str, ...]:
@@ -134,15 +133,10 @@ class Chapter:
             getattr(self, name)()
             self.beat_times[name] = (start, self.scene.time)
             self.frames[name] = self._before_clear or list(self.scene.mobjects)
-        self.finish_story()
 
     def state(self, **facts) -> None:
         """Facts the narration's {placeholders} are filled from (the numbers the beat shows)."""
         self.story.facts.update(facts)
-
-    def finish_story(self) -> None:
-        """Close the last beat (the part's Scene writes the storyboard when it is asked to)."""
-        self.story.end(self.scene.time)
 
     @property
     def duration(self) -> float:

@@ -13,7 +13,8 @@ from manim import DOWN, LEFT, UP, MathTex
 import mathcore as mc
 from scenes.animations import FadeIn, StepTracker, advance, drive
 from scenes.common import ThemedScene
-from scenes.panels import MapPanel, PathOnMap, plain
+from scenes.mobjects import MapPanel, PathOnMap
+from scenes.mobjects.text import format_plain as plain
 from scenes.story import count
 from scenes.theme import FONT_BODY, FONT_TITLE, MARGIN
 from scenes.mobjects import text

@@ -81,6 +81,12 @@ class Trajectory:
         f_min = self.f_min
         return self.losses - (np.nan if f_min is None else f_min)
 
+    def steps_to_gap(self, tol: float) -> int | None:
+        r"""The first step with :math:`f(\theta_t) - f^* \le` ``tol``, or None (one run)."""
+        gap = np.asarray(self.gap, float)
+        hit = np.flatnonzero(np.isfinite(gap) & (gap <= tol))
+        return int(hit[0]) if len(hit) else None
+
     @property
     def minimum_index(self):
         """Index in ``surface.facts.minima`` of the basin the final point lies in, -1 for none

@@ -45,7 +45,8 @@ from scenes.common import ThemedThreeDScene
 from scenes.mobjects.plots import nice_ticks
 from scenes.config import LandscapesConfig, load_or_exit
 from scenes.mobjects import format_sig, legend, math, minimum_mark, start_mark, text
-from scenes.panels import BasinMap, FastReadout, MapPanel, PathOnMap, SeriesPlot, color_bar, plain
+from scenes.mobjects import BasinMap, FastReadout, LossPlot, MapPanel, PathOnMap, color_bar
+from scenes.mobjects.text import format_plain as plain
 from scenes.stage import Drive, SurfaceStage, snapshot
 from scenes.story import count
 from scenes.theme import FONT_BODY, FONT_LABEL, FONT_SMALL, FONT_TITLE, MARGIN
@@ -357,7 +358,7 @@ class Landscapes(ThemedThreeDScene):
 
     def gd_trapped(self):
         """From above: plain GD from the start, into the nearest pit (or wherever it ends)."""
-        d, theme, cfg = self.data, self.theme, self.cfg
+        d, theme = self.data, self.theme
         traj = d.trapped
         self.begin_beat("gd_trapped", f_star=plain(d.pits.facts.f_min))
         outcome = ("local", "global", "short").index(d.trapped_in)
@@ -375,7 +376,7 @@ class Landscapes(ThemedThreeDScene):
         self.ring = start_mark(panel.at(d.trap_start), theme, label=None, radius=0.12)
         self.star = minimum_mark(panel.at(d.minima[0]), theme, size=0.14)
         series = [(traj.losses, self.gd_color)] + ([(d.noisy.losses, self.noise_color)] if d.noise else [])
-        plot = SeriesPlot(series, theme, x_max=d.pit_steps, log=False, width=PLOT_SIZE[0], height=PLOT_SIZE[1])
+        plot = LossPlot(series, theme, x_max=d.pit_steps, log=False, width=PLOT_SIZE[0], height=PLOT_SIZE[1])
         plot.active = [0]
         if d.noise:
             plot.dots[1].set_opacity(0)
@@ -461,7 +462,7 @@ class Landscapes(ThemedThreeDScene):
         last = len(traj.points) - 1
         k_min = landmarks.saddle_pause(traj.grad_norms[: last + 1])
         self.begin_beat("saddle", g_min=plain(traj.grad_norms[k_min]), k_min=k_min)
-        plot = SeriesPlot([(traj.grad_norms, color)], theme, x_max=last, log=True, width=PLOT_SIZE[0],
+        plot = LossPlot([(traj.grad_norms, color)], theme, x_max=last, log=True, width=PLOT_SIZE[0],
                           height=PLOT_SIZE[1], y_label=r"\|\nabla f\|")
         readout = self.readout(traj, last, color, rows=("grad",) if d.tour else ("y", "grad"))
         mark = Circle(radius=0.09, stroke_color=theme.highlight, stroke_width=3)
@@ -506,7 +507,7 @@ class Landscapes(ThemedThreeDScene):
         g0 = traj.grad_norms[0]
         self.begin_beat("plateau", g0=plain(g0), plateau_steps=last, **({"k_drop": int(half[0])} if len(half) else {}))
         self.story.speak(0 if len(half) else 1)
-        plot = SeriesPlot([(traj.losses, color)], theme, x_max=last, log=False, width=PLOT_SIZE[0], height=PLOT_SIZE[1])
+        plot = LossPlot([(traj.losses, color)], theme, x_max=last, log=False, width=PLOT_SIZE[0], height=PLOT_SIZE[1])
         readout = self.readout(traj, last, color, rows=("f", "grad"))
         rate = d.lr if d.tour else self.cfg.plateau_lr
         image, run, leg = self._surface_part(

@@ -39,10 +39,9 @@ from scenes.animations import StepSwitch, StepTracker, advance, drive, release
 from scenes.common import ThemedScene
 from scenes.config import LearningRateConfig, load_or_exit
 from scenes.mobjects import (
-    LossPlot, Marker, StepCounter, Trail, clip_to_box, diverged_mark, flat, format_level, format_sig, legend,
+    LossPlot, MapPanel, Marker, StepCounter, Trail, clip_to_box, diverged_mark, flat, format_level, format_sig, legend,
     style_axes, math, start_mark, substituted_rule_tex, text,
 )
-from scenes.panels import MapPanel
 from scenes.story import count
 from scenes.theme import AXIS_WIDTH, FONT_BODY, FONT_SMALL, FONT_TITLE, MARGIN
 
@@ -180,7 +179,6 @@ class LearningRate(ThemedScene):
         panels = [self._panel(i, traj, c) for i, (traj, c) in enumerate(zip(d.parabola_runs, colors))]
         self.panels = panels
         statics = VGroup(*[VGroup(p["axes"], p["curve"], p["head"]) for p in panels])
-        start = cfg.parabola_start
         caption = self.say()
         self.play(Write(self.title), Write(formula), run_time=1.5)
         self.play(FadeIn(statics), run_time=1.0)

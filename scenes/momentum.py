@@ -50,7 +50,7 @@ from scenes.animations import StepTracker, advance
 from scenes.common import ThemedScene
 from scenes.config import MomentumConfig, load_or_exit
 from scenes.mobjects import legend, math, minimum_mark, rule_tex, start_mark, text
-from scenes.panels import MapPanel, PathOnMap, SeriesPlot, hyperparam_text, steps_to_tolerance
+from scenes.mobjects import LossPlot, MapPanel, PathOnMap, hyperparam_text
 from scenes.stage import Drive
 from scenes.mobjects.text import format_plain
 from scenes.theme import FONT_BODY, FONT_LABEL, FONT_SMALL, FONT_TITLE, MARGIN
@@ -131,7 +131,7 @@ class MomentumData:
 
     def steps_to_tol(self, name: str) -> int | None:
         """The first step with f - f* <= ``loss_tol``, or None."""
-        return steps_to_tolerance(self.runs[name].gap, self.cfg.loss_tol)
+        return self.runs[name].steps_to_gap(self.cfg.loss_tol)
 
     @property
     def kappa(self) -> float | None:
@@ -477,7 +477,7 @@ class MomentumCloseUp(ThemedScene):
         """All three paths, their losses (log), and the steps each needs to reach the tolerance."""
         d, theme, cfg = self.data, self.theme, self.cfg
         self.begin_beat("compare", tol=f"{cfg.loss_tol:g}", counts=d.counts(), counts_said=d.counts(said=True))
-        plot = SeriesPlot([(d.runs[n].gap, self.colors[n]) for n in NAMES], theme, x_max=cfg.steps, log=True,
+        plot = LossPlot([(d.runs[n].gap, self.colors[n]) for n in NAMES], theme, x_max=cfg.steps, log=True,
                           width=2.5, height=1.45, y_min_decade=-8, step=cfg.steps, y_label=r"f - f^*")
         plot.shift(np.array([RIGHT_LEFT + 0.75 + 1.25, -0.6, 0.0]) - plot.axes.get_center())
         self.play(FadeOut(self.rule), *[a for n in NAMES for a in self.paths[n].fade_to(1.0)], FadeIn(plot),

@@ -32,8 +32,8 @@ from scenes.common import ThemedThreeDScene
 from scenes.config import RaceConfig, load_or_exit
 from scenes.mobjects.text import format_short
 from scenes.mobjects import diverged_mark, format_sig, legend, math, minimum_mark, panel, start_mark, text, visible
-from scenes.panels import (FastNumber, MapPanel, PathOnMap, Scoreboard, SeriesPlot, hyperparam_text, plain,
-                           steps_to_tolerance)
+from scenes.mobjects import FastNumber, LossPlot, MapPanel, PathOnMap, Scoreboard, hyperparam_text
+from scenes.mobjects.text import format_plain as plain
 from scenes.story import count
 from scenes.stage import Drive, SurfaceStage, snapshot
 from scenes.theme import FONT_LABEL, FONT_SMALL, FONT_TITLE, MARGIN
@@ -80,7 +80,7 @@ class RaceData:
 
     def steps_to_tol(self, traj) -> int | None:
         """The first step with f - f* <= ``loss_tol``, or None."""
-        return steps_to_tolerance(traj.gap, self.cfg.loss_tol)
+        return traj.steps_to_gap(self.cfg.loss_tol)
 
     @cached_property
     def outcomes(self) -> list[dict]:
@@ -278,7 +278,7 @@ class OptimizerRace(ThemedThreeDScene):
 
         cx, cy, w, h = PLOT_AXES
         # The distance to the lowest value, f - f*, on a log axis: it reads the same on every surface.
-        self.plot = SeriesPlot([(t.gap, c) for t, c in zip(d.trajectories, self.colors)], theme, x_max=cfg.steps,
+        self.plot = LossPlot([(t.gap, c) for t, c in zip(d.trajectories, self.colors)], theme, x_max=cfg.steps,
                                log=True, width=w, height=h, y_min_decade=-8, y_label=r"f - f^*",
                                include=[cfg.loss_tol / 10])
         self.plot.shift(np.array([cx, cy, 0.0]) - self.plot.axes.get_center())
@@ -286,8 +286,7 @@ class OptimizerRace(ThemedThreeDScene):
         self.counter.next_to(self.plot.axes, UP, buff=0.3).align_to(self.plot.axes, RIGHT)
         lo, hi = self.plot.y_bounds
         y_tol = float(np.clip(cfg.loss_tol, lo, hi))
-        ax = self.plot.axes
-        self.tol_line = DashedLine(ax.c2p(0, y_tol), ax.c2p(cfg.steps, y_tol), dash_length=0.08, stroke_width=2,
+        self.tol_line = DashedLine(self.plot.point(0, y_tol), self.plot.point(cfg.steps, y_tol), dash_length=0.08, stroke_width=2,
                                    color=theme.muted)
         self.tol_label = math(r"f - f^* = " + format_sig(cfg.loss_tol, 1), theme, FONT_SMALL, color=theme.muted)
         self.tol_label.next_to(self.tol_line, DOWN, buff=0.06).align_to(self.tol_line, RIGHT)
@@ -349,7 +348,7 @@ class OptimizerRace(ThemedThreeDScene):
 
     def finish(self):
         """From above: the whole race on the contour map; the tolerance on the loss panel."""
-        cfg, theme, d = self.cfg, self.theme, self.data
+        cfg, theme = self.cfg, self.theme
         self.begin_beat("finish", tol=f"{cfg.loss_tol:g}")
         stage = self.stage
         (x0, x1), (y0, y1) = stage.surface.domain

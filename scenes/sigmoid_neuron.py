@@ -22,7 +22,7 @@ from functools import cached_property
 import numpy as np
 import sympy as sp
 from manim import (
-    DOWN, LEFT, RIGHT, UP, Axes, Create, Cross, Dot, Indicate, ReplacementTransform, Transform, VGroup, VMobject, Write,
+    DOWN, LEFT, RIGHT, UP, Create, Cross, Dot, Indicate, ReplacementTransform, Transform, VGroup, VMobject, Write,
 )
 from scenes.animations import FadeIn, FadeOut
 
@@ -32,12 +32,11 @@ from scenes.animations import StepTracker, advance, drive, release
 from scenes.common import ThemedScene
 from scenes.config import SigmoidNeuronConfig, load_or_exit
 from scenes.mobjects import (
-    LossPlot, Marker, Readout, Trail, contour_lines, filled_bands, format_sig, map_frame,
-    gradient_arrow, math, start_mark, style_axes, substituted_rule_tex, text,
+    LossPlot, MapPanel, Marker, Plot, Readout, Trail, format_sig,
+    gradient_arrow, math, start_mark, substituted_rule_tex, text,
 )
-from scenes.mobjects.heights import HeightMap
-from scenes.panels import plain
-from scenes.theme import AXIS_WIDTH, FONT_LABEL, FONT_SMALL, FONT_TITLE, MARGIN
+from scenes.mobjects.text import format_plain as plain
+from scenes.theme import FONT_LABEL, FONT_SMALL, FONT_TITLE, MARGIN
 
 # Contour levels of L: geometric in the valley (where the fit is good), even on the plateau.
 LEVELS = (0.003, 0.01, 0.03, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6)
@@ -109,16 +108,11 @@ class SigmoidNeuron(ThemedScene):
         self.title = text("Fitting one sigmoid neuron", theme, FONT_TITLE).to_corner(UP + LEFT, buff=MARGIN)
 
         # Left: data and model.
-        self.data_axes = Axes(x_range=(0, 3, 0.5), y_range=(0, 1, 0.5), x_length=5.2, y_length=2.2,
-                              axis_config={"color": theme.muted, "stroke_width": AXIS_WIDTH, "include_tip": False,
-                                           "font_size": FONT_SMALL},
-                              x_axis_config={"include_numbers": True, "numbers_to_include": [0, 1, 2, 3]},
-                              y_axis_config={"include_numbers": True, "numbers_to_include": [0, 0.5, 1],
-                                             "decimal_number_config": {"num_decimal_places": 1}})
-        style_axes(self.data_axes, theme).move_to([*DATA_CENTER, 0])
+        self.data_axes = Plot(theme, (0, 3, 0.5), (0, 1, 0.5), (5.2, 2.2), x_ticks=(0, 1, 2, 3), y_ticks=(0, 0.5, 1),
+                              y_fmt=lambda v: f"{v:.1f}").move_to([*DATA_CENTER, 0])
         ax = self.data_axes
-        labels = VGroup(math("x", theme, FONT_LABEL, color=theme.muted).next_to(ax.x_axis, RIGHT, buff=0.15),
-                        math("y", theme, FONT_LABEL, color=theme.muted).next_to(ax.y_axis, UP, buff=0.1))
+        labels = VGroup(math("x", theme, FONT_LABEL, color=theme.muted).next_to(ax.axes.x_axis, RIGHT, buff=0.15),
+                        math("y", theme, FONT_LABEL, color=theme.muted).next_to(ax.axes.y_axis, UP, buff=0.1))
         X, Y = surface.data
         self.points = VGroup(*[Dot(ax.c2p(x, y), radius=0.09, color=theme.foreground) for x, y in zip(X, Y)])
         # Labels above-left of the points: the side the fitted curve leaves free.
@@ -133,16 +127,11 @@ class SigmoidNeuron(ThemedScene):
 
         # Right: the error surface as a contour map.
         (w0, w1), (b0, b1) = surface.domain
-        # An Axes as the coordinate system only: its lines would cross the middle of the map.
-        self.map_axes = Axes(x_range=(w0, w1, 2), y_range=(b0, b1, 2), x_length=MAP_SIDE, y_length=MAP_SIDE)
-        self.map_axes.move_to([*MAP_CENTER, 0])
-        m = self.map_axes
-        self.to_map = lambda xy: np.asarray(m.c2p(np.asarray(xy)[:, 0], np.asarray(xy)[:, 1]), float).T
-        heights = HeightMap.for_surface(surface)
-        self.bands = filled_bands(surface, self.to_map, LEVELS, theme, heights, opacity=0.6)
-        self.lines = contour_lines(surface, self.to_map, LEVELS, theme, heights, stroke_width=1.2, color_by_level=False,
-                                   opacity=0.5)
-        self.frame = map_frame(m, theme, surface.variable_names, step=2)
+        self.map = MapPanel(surface, surface.domain, theme, side=MAP_SIDE, center=(*MAP_CENTER, 0), levels=LEVELS,
+                            band_opacity=0.6, line_opacity=0.5,
+                            ticks=(np.arange(w0, w1 + 1e-9, 2), np.arange(b0, b1 + 1e-9, 2)))
+        m = self.map.frame
+        self.to_map = self.map.to_scene
         self.map_caption = math(r"L(w, b) = " + surface.latex, theme, FONT_SMALL)
         self.map_caption.scale_to_fit_width(min(self.map_caption.width, 6.0))
         self.map_caption.next_to(m, UP, buff=0.3).align_to(m, RIGHT)
@@ -183,7 +172,7 @@ class SigmoidNeuron(ThemedScene):
         self.caption(0)
         self.play(Write(self.model_label), Create(self.curve), run_time=1.5)
         self.wait(1.5)
-        self.play(FadeIn(self.bands), FadeIn(self.lines), FadeIn(self.frame), Write(self.map_caption), run_time=1.5)
+        self.play(FadeIn(self.map), Write(self.map_caption), run_time=1.5)
         self.caption(1)
         self.wait(2.0)
 
@@ -207,7 +196,7 @@ class SigmoidNeuron(ThemedScene):
             row = VGroup(*[math(s, theme, FONT_LABEL) for s in (f"{w:g}", f"{b:g}", format_sig(loss))])
             for mob, x in zip(row, col_x):
                 mob.move_to([x, top - (i + 1) * row_h, 0])
-            cross = Cross(stroke_color=theme.foreground, stroke_width=4, scale_factor=0.12).move_to(self.map_axes.c2p(w, b))
+            cross = Cross(stroke_color=theme.foreground, stroke_width=4, scale_factor=0.12).move_to(self.map.at((w, b)))
             self.play(Transform(self.curve, self._curve(w, b)), FadeIn(cross, scale=2), FadeIn(row), run_time=1.2)
             self.table.add(row)
             crosses.add(cross)
@@ -285,12 +274,12 @@ class ModelCurve(VMobject):
     animations: no surfaces or SymPy expressions inside).
     """
 
-    def __init__(self, data: NeuronData, axes: Axes, color, width: float = 5, samples: int = 121):
+    def __init__(self, data: NeuronData, axes, color, width: float = 5, samples: int = 121):
         super().__init__(stroke_color=color, stroke_width=width, fill_opacity=0)
         self.predict = data.model
         self.run_points = data.trajectory.points
         self.axes = axes
-        self.xs = np.linspace(axes.x_range[0], axes.x_range[1], samples)
+        self.xs = np.linspace(axes.x0, axes.x1, samples)
         self.k = None
 
     def set_wb(self, w: float, b: float) -> "ModelCurve":

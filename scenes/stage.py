@@ -18,13 +18,12 @@ submobjects are otherwise projected as 3D objects).
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
 from manim import DEGREES, ORIGIN, ImageMobject, VGroup, config
 
-from scenes.mobjects import (LossSurface, Marker, SurfaceView, Trail, clip_to_box, contour_lines, floor_frame,
+from scenes.mobjects import (LossSurface, windowed, Marker, SurfaceView, Trail, clip_to_box, contour_lines, floor_frame,
                              visible)
 from scenes.mobjects.occlusion import camera_rotation, eye_position
 from scenes.theme import Theme
@@ -49,13 +48,6 @@ class QuickLossSurface(LossSurface):
             j = min(int(np.searchsorted(self.v_values, v)), len(self.v_values) - 1)
             index = (i, j)
         return self._vertices[index]
-
-
-def windowed(surface, window):
-    """The same mathcore surface plotted over ``window`` ((x0, x1), (y0, y1)); nothing recomputed."""
-    if not window:
-        return surface
-    return dataclasses.replace(surface, domain=tuple(tuple(map(float, w)) for w in window))
 
 
 @dataclass

@@ -306,25 +306,6 @@ def g3(value: float) -> str:
     return format_short(value, 3)
 
 
-def styled_axes(theme: Theme, x_range, y_range, x_length: float, y_length: float, **kwargs):
-    """The shared chart axes (:func:`scenes.mobjects.charts.styled_axes`) with the concept chapters' ticks."""
-    from scenes.mobjects.charts import styled_axes as axes
-
-    return axes(theme, x_range, y_range, x_length, y_length, tick_size=0.06, **kwargs)
-
-
-def tick_numbers(axes, theme: Theme, xs=(), ys=(), font_size: float = 24) -> VGroup:
-    """Tick labels (LaTeX, muted) under the x axis and left of the y axis."""
-    from manim import LEFT
-
-    group = VGroup()
-    for v in xs:
-        group.add(MathTex(g3(v), font_size=font_size, color=theme.muted).next_to(axes.c2p(v, 0), DOWN, buff=0.12))
-    for v in ys:
-        group.add(MathTex(g3(v), font_size=font_size, color=theme.muted).next_to(axes.c2p(0, v), LEFT, buff=0.12))
-    return group
-
-
 def line_through(point, direction, length: float):
     """A Line of scene ``length`` centred on scene ``point`` along scene ``direction``."""
     from manim import Line

@@ -33,7 +33,7 @@ from scenes.config import AdaptiveConfig
 from scenes.mobjects.plots import ticks_within
 from mathcore import optimizers as O
 from scenes.chapters._common import NarratedChapter, sig
-from scenes.mobjects.charts import ContourPanel, Trace, trace_together
+from scenes.mobjects import MapPanel, Trace, trace_together
 from scenes.theme import FONT_BODY, FONT_LABEL, FONT_SMALL, FONT_TITLE
 
 CHAPTER = "adaptive"
@@ -240,9 +240,8 @@ class Adaptive(NarratedChapter):
         self.effective = {name: effective_steps(t) for name, t in self.runs.items()}
         self.say(None)
         self.play(FadeOut(VGroup(*self.lines)), FadeOut(self.head), run_time=0.8)
-        panel = ContourPanel(self.surface, self.cfg.window, (4.5, 4.6), th, n_levels=8,
-                             x_ticks=ticks_within(*self.cfg.window[0], (-1, 0, 1)), y_ticks=ticks_within(*self.cfg.window[1], (0, 1, 2)),
-                             labels=("x", "y"))
+        panel = MapPanel(self.surface, self.cfg.window, th, side=(4.5, 4.6), n_levels=8,
+                         ticks=(ticks_within(*self.cfg.window[0], (-1, 0, 1)), ticks_within(*self.cfg.window[1], (0, 1, 2))))
         panel.move_to([-3.75, 0.2, 0])
         self.panel = panel
         chart = self.bar_chart()

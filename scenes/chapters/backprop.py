@@ -33,7 +33,7 @@ from scenes.config import BackpropConfig
 from scenes.mobjects.plots import ticks_within
 from mathcore.symbolic import sigmoid
 from scenes.chapters._common import NarratedChapter, sig
-from scenes.mobjects.charts import Plot
+from scenes.mobjects import Plot
 from scenes.theme import FONT_LABEL, FONT_SMALL
 
 CHAPTER = "backprop"

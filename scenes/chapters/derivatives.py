@@ -26,7 +26,8 @@ from scenes.animations import FadeIn, FadeOut
 from scenes.part import Part
 
 import mathcore
-from scenes.chapters._common import Chapter, g3, line_through, load_narration, styled_axes, tick_numbers
+from scenes.chapters._common import Chapter, g3, line_through, load_narration
+from scenes.mobjects import themed_axes, tick_numbers
 from scenes.theme import FONT_BODY, FONT_LABEL, FONT_SMALL, MARGIN
 
 CHAPTER = "derivatives"
@@ -91,7 +92,7 @@ class Derivatives(Chapter):
     # ------------------------------------------------------------------ beats
     def show_curve(self):
         t = self.theme
-        self.axes = styled_axes(t, [-3, 3, 1], [-0.5, 9.5, 1], 6.4, 5.4).move_to(np.array([-3.0, 0.55, 0]))
+        self.axes = themed_axes(t, [-3, 3, 1], [-0.5, 9.5, 1], 6.4, 5.4).move_to(np.array([-3.0, 0.55, 0]))
         self.ticks = tick_numbers(self.axes, t, xs=(-2, -1, 1, 2, 3), ys=(2, 4, 6, 8), font_size=FONT_SMALL)
         self.graph = self.axes.plot(self.f, x_range=[-3, 3, 0.02], color=t.foreground, stroke_width=4)
         self.formula_f = self.tex(r"f(x) = ", self.surface.latex, font_size=FONT_BODY + 4)

@@ -33,7 +33,7 @@ from scenes.config import LimitationsConfig
 from scenes.mobjects.plots import ticks_within
 from mathcore import optimizers as O
 from scenes.chapters._common import NarratedChapter, sig
-from scenes.mobjects.charts import ContourPanel, Plot, Trace, legend_rows, trace_range, trace_together
+from scenes.mobjects import MapPanel, Plot, Trace, legend, trace_range, trace_together
 from scenes.theme import FONT_LABEL, FONT_SMALL
 
 CHAPTER = "limitations"
@@ -80,8 +80,7 @@ class Limitations(NarratedChapter):
             levels = None
             if name == "rastrigin":
                 levels = np.array([2.0, 8.0, 15.0, 25.0, 35.0, 45.0])
-            panel = ContourPanel(surface, window, (3.7, 3.7), th, levels=levels, n_levels=7, grid_n=141,
-                                 labels=("x", "y"))
+            panel = MapPanel(surface, window, th, side=(3.7, 3.7), levels=levels, n_levels=7, grid_n=141)
             panels.add(panel)
         panels.arrange(RIGHT, buff=0.6).move_to([0, 0.1, 0])
         for panel, traj, spec in zip(panels, self.runs["callbacks"], self.cfg.callbacks):
@@ -97,9 +96,9 @@ class Limitations(NarratedChapter):
     def zigzag(self):
         th = self.theme
         surface = mathcore.get_surface("rosenbrock")
-        panel = ContourPanel(surface, self.cfg.rosen_window, (4.0, 4.9), th, n_levels=8,
-                             x_ticks=ticks_within(*self.cfg.rosen_window[0], (-1, 0, 1)),
-                             y_ticks=ticks_within(*self.cfg.rosen_window[1], (-3, -2, -1, 0, 1, 2)), labels=("x", "y"))
+        panel = MapPanel(surface, self.cfg.rosen_window, th, side=(4.0, 4.9), n_levels=8,
+                         ticks=(ticks_within(*self.cfg.rosen_window[0], (-1, 0, 1)),
+                                ticks_within(*self.cfg.rosen_window[1], (-3, -2, -1, 0, 1, 2))))
         panel.move_to([-4.3, 0.15, 0])
         self.panel = panel
         star = Star(outer_radius=0.13, inner_radius=0.06, stroke_width=0, fill_color=th.foreground,
@@ -122,8 +121,8 @@ class Limitations(NarratedChapter):
         # A magnified look at the first steps, where the zig-zag is.
         (zx0, zx1), (zy0, zy1) = self.cfg.zoom_window
         k = self.cfg.zoom_steps
-        inset = ContourPanel(surface, self.cfg.zoom_window, (3.0, 3.0 * (zy1 - zy0) / (zx1 - zx0)), th,
-                             levels=panel.levels, grid_n=121, labels=None)
+        inset = MapPanel(surface, self.cfg.zoom_window, th, side=(3.0, 3.0 * (zy1 - zy0) / (zx1 - zx0)),
+                         levels=panel.levels, grid_n=121, labels=False, heights=panel.heights)
         inset.frame.set_stroke(th.highlight, width=2.5)
         inset.move_to([0, 2.6, 0], UP).align_to([6.3, 0, 0], RIGHT)
         box = Rectangle(width=abs(panel.point((zx1, zy0))[0] - panel.point((zx0, zy0))[0]),
@@ -207,7 +206,7 @@ class Limitations(NarratedChapter):
             epochs = np.arange(len(t.losses)) / n
             loss_traces.append(loss_plot.trace(epochs, t.losses - f_min, colors[name], width=2.5))
         entries = [(f"{name}: final", sig(t.losses[-1] - f_min), colors[name]) for name, t in runs_.items()]
-        leg = legend_rows(entries, th, FONT_SMALL).arrange(RIGHT, buff=0.6)
+        leg = legend(entries, th, FONT_SMALL).arrange(RIGHT, buff=0.6)
         leg.move_to([0, -2.05, 0])
         self.say(0)
         self.play(FadeIn(lr_plot), FadeIn(loss_plot), run_time=1.0)

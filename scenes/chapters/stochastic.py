@@ -31,8 +31,8 @@ import mathcore
 from scenes.config import StochasticConfig
 from scenes.mobjects.plots import ticks_within
 from scenes.chapters._common import NarratedChapter, sig
-from scenes.mobjects.charts import ContourPanel, legend_rows, Plot, Trace, trace_together
-from scenes.panels import plain
+from scenes.mobjects import MapPanel, Plot, Trace, legend, trace_together
+from scenes.mobjects.text import format_plain as plain
 from scenes.theme import FONT_LABEL, FONT_SMALL, MARGIN
 
 CHAPTER = "stochastic"
@@ -111,9 +111,9 @@ class Stochastic(NarratedChapter):
         self.loss_tex = loss
         self.plot = self.data_plot()
         self.plot.move_to([-3.55, 0.05, 0])
-        self.panel = ContourPanel(self.surface, self.cfg.window, (4.6, 4.6), th,
-                                  levels=self.levels(), x_ticks=ticks_within(*self.cfg.window[0], (0, 1, 2, 3)),
-                                  y_ticks=ticks_within(*self.cfg.window[1], (-2, -1, 0, 1)), labels=("w", "b"))
+        self.panel = MapPanel(self.surface, self.cfg.window, th, side=(4.6, 4.6), levels=self.levels(),
+                              ticks=(ticks_within(*self.cfg.window[0], (0, 1, 2, 3)),
+                                     ticks_within(*self.cfg.window[1], (-2, -1, 0, 1))), names=("w", "b"))
         self.panel.move_to([3.75, -0.05, 0])
         start = self.panel.point(self.cfg.start)
         self.start_dot = Circle(radius=0.09, stroke_color=th.start, stroke_width=3, fill_opacity=0).move_to(start)
@@ -234,7 +234,7 @@ class Stochastic(NarratedChapter):
                             for key, t in self.runs.items()}
         entries = [(f"{self.names[k]}: {len(t.points) - 1} steps, loss", sig(t.losses[-1]), self.colors[k])
                    for k, t in self.runs.items()]
-        self.legend = legend_rows(entries, th, FONT_SMALL)
+        self.legend = legend(entries, th, FONT_SMALL)
         self.legend.next_to(plot, DOWN, buff=0.3).align_to(plot.axes, LEFT)
         self.loss_plot = plot
         self.say(0, epochs=self.cfg.epochs)

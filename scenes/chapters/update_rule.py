@@ -32,13 +32,12 @@ from scenes.part import Part
 import mathcore
 from mathcore.symbolic import taylor_function
 from scenes.chapters._common import (
-    Chapter, ShiftBy, closed_levels, g3, load_narration, sig, styled_axes, tick_numbers,
+    Chapter, ShiftBy, closed_levels, g3, load_narration, sig,
 )
+from scenes.mobjects import MapPanel, themed_axes, tick_numbers
 from scenes.chapters.gradient import POINT as DIRECTION_POINT
 from scenes.chapters.gradient import gradient_surface
-from scenes.mobjects.contours import contour_lines
-from scenes.mobjects.heights import HeightMap
-from scenes.theme import CONTOUR_WIDTH, FONT_BODY, FONT_LABEL, FONT_SMALL, MARGIN
+from scenes.theme import FONT_BODY, FONT_LABEL, FONT_SMALL, MARGIN
 
 CHAPTER = "update_rule"
 SURFACE = "parabola"
@@ -190,17 +189,9 @@ class UpdateRule(Chapter):
     def turn_direction(self):
         t = self.theme
         surf = self.map_surface
-        (x0, x1), (y0, y1) = surf.domain
-        axes = styled_axes(t, [x0, x1, 1], [y0, y1, 1], 4.4, 4.4).move_to(np.array([-3.6, -0.45, 0]))
-        axes.set_opacity(0)  # only a coordinate system: the contours are the picture
-
-        def to_scene(seg):
-            return np.array([axes.c2p(a, b) for a, b in seg])
-
-        heights = HeightMap.for_surface(surf)
-        contours = contour_lines(surf, to_scene, closed_levels(surf, MAP_LEVELS), t, heights=heights,
-                                 stroke_width=CONTOUR_WIDTH, opacity=0.8)
-        p = axes.c2p(*self.point)
+        contours = MapPanel(surf, surf.domain, t, side=4.4, center=(-3.6, -0.45, 0),
+                            levels=closed_levels(surf, MAP_LEVELS), labels=False, framed=False)
+        p = contours.at(self.point)
         g = self.grad
         g_norm = float(np.linalg.norm(g))
         g_hat = g / g_norm
@@ -226,7 +217,7 @@ class UpdateRule(Chapter):
         u_label = always_redraw(lambda: self.tex("u", font_size=FONT_LABEL + 4).move_to(
             np.array(p) + (radius + 0.32) * np.append(u_vec(angle.get_value()), 0)))
         # The plot of u^T grad L against the angle.
-        plot_axes = styled_axes(t, [0, 360, 90], [-4, 4, 2], 4.6, 2.6).move_to(np.array([3.55, -0.9, 0]))
+        plot_axes = themed_axes(t, [0, 360, 90], [-4, 4, 2], 4.6, 2.6).move_to(np.array([3.55, -0.9, 0]))
         x_ticks = VGroup(*(self.tex(rf"{v}^\circ", font_size=FONT_SMALL, color=t.muted).next_to(
             plot_axes.c2p(v, -4), DOWN, buff=0.12) for v in (0, 90, 180, 270, 360)))
         y_name = self.tex(r"u^{\top} \nabla L", font_size=FONT_LABEL, color=t.muted).next_to(
@@ -314,7 +305,7 @@ class UpdateRule(Chapter):
                            r"\theta_0 = " + g3(START) + r",\quad \eta = " + g3(LR), font_size=FONT_LABEL + 2)
         setting.next_to(small_rule, DOWN, buff=0.3).align_to(small_rule, LEFT)
         self.formulas.update(loss=setting)
-        self.axes = styled_axes(t, [-1, 5.5, 1], [0, 27, 5], 5.6, 3.8).move_to(np.array([-3.55, -0.55, 0]))
+        self.axes = themed_axes(t, [-1, 5.5, 1], [0, 27, 5], 5.6, 3.8).move_to(np.array([-3.55, -0.55, 0]))
         ticks = tick_numbers(self.axes, t, xs=(1, 2, 3, 4, 5), ys=(10, 20), font_size=FONT_SMALL)
         graph = self.axes.plot(self.L, x_range=[-1, 5.2, 0.02], color=t.foreground, stroke_width=3)
         x_name = self.tex(r"\theta", font_size=FONT_LABEL, color=t.muted).next_to(self.axes.c2p(5.5, 0), RIGHT, buff=0.15)

@@ -5,24 +5,29 @@ only indexes precomputed arrays; :mod:`scenes.animations` drives them from one t
 """
 
 from .arrows import gradient_arrow, lookahead_ghost, lookahead_point, nesterov_ball, velocity_arrow
-from .contours import ContourSet, contour_labels, contour_lines, filled_bands, format_level, map_frame
+from .contours import ContourSet, contour_labels, contour_lines, filled_bands, format_level
 from .heights import HeightMap, colormap
 from .occlusion import camera_rotation, eye_of, eye_position, visible
-from .paths import (Marker, Trail, clip_to_box, diverged_mark, end_mark, minimum_mark, position_at,
-                    start_mark)
-from .plots import LossPlot, style_axes
+from .maps import BasinMap, MapPanel, PathOnMap, color_bar, inner_ticks, windowed
+from .paths import (Marker, Trace, Trail, clip_to_box, diverged_mark, end_mark, minimum_mark, polyline, position_at,
+                    start_mark, trace_range, trace_together)
+from .plots import LossPlot, Plot, nice_ticks, style_axes, themed_axes, tick_numbers, ticks_within
 from .surface import LossSurface, SurfaceView, auto_resolution, color_legend, floor_frame, mesh_lines
-from .text import (Readout, SciNumber, StepCounter, flat, format_sig, legend, math, panel, rule_lines, rule_tex,
-                   substituted_rule_lines, substituted_rule_tex, text, title)
+from .text import (FastNumber, FastReadout, Readout, Scoreboard, SciNumber, StepCounter, flat, format_plain, format_short,
+                   format_sig, hyperparam_text, legend, math, panel, rule_lines, rule_tex, substituted_rule_lines,
+                   substituted_rule_tex, text, title)
 
 __all__ = [
     "gradient_arrow", "lookahead_ghost", "lookahead_point", "nesterov_ball", "velocity_arrow",
-    "ContourSet", "contour_labels", "contour_lines", "filled_bands", "format_level", "map_frame",
+    "ContourSet", "contour_labels", "contour_lines", "filled_bands", "format_level",
     "HeightMap", "colormap",
     "camera_rotation", "eye_of", "eye_position", "visible",
-    "Marker", "Trail", "clip_to_box", "diverged_mark", "end_mark", "minimum_mark", "position_at", "start_mark",
-    "LossPlot", "style_axes",
+    "BasinMap", "MapPanel", "PathOnMap", "color_bar", "inner_ticks", "windowed",
+    "Marker", "Trace", "Trail", "clip_to_box", "diverged_mark", "end_mark", "minimum_mark", "polyline", "position_at",
+    "start_mark", "trace_range", "trace_together",
+    "LossPlot", "Plot", "nice_ticks", "style_axes", "themed_axes", "tick_numbers", "ticks_within",
     "LossSurface", "SurfaceView", "auto_resolution", "color_legend", "floor_frame", "mesh_lines",
-    "Readout", "SciNumber", "StepCounter", "flat", "format_sig", "legend", "math", "panel", "rule_lines", "rule_tex",
+    "FastNumber", "FastReadout", "Readout", "Scoreboard", "SciNumber", "StepCounter", "flat", "format_plain",
+    "format_short", "format_sig", "hyperparam_text", "legend", "math", "panel", "rule_lines", "rule_tex",
     "substituted_rule_lines", "substituted_rule_tex", "text", "title",
 ]

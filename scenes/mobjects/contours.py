@@ -171,36 +171,4 @@ def contour_labels(contours: ContourSet, to_scene, theme: Theme, which=None, avo
     return labels
 
 
-def map_frame(axes, theme: Theme, names=("x", "y"), step: float | None = None,
-              font_size: int = FONT_SMALL) -> VGroup:
-    """A box around a 2D map with tick numbers on its bottom and left edges and the two
-    parameter names, for an ``Axes`` used only as a coordinate system (its own axis lines
-    would cross the middle of the map)."""
-    from manim import DOWN, LEFT, Line, Rectangle
-
-    (x0, x1), (y0, y1) = axes.x_range[:2], axes.y_range[:2]
-    step_x = step or axes.x_range[2]
-    step_y = step or axes.y_range[2]
-    lo, hi = axes.c2p(x0, y0), axes.c2p(x1, y1)
-    box = Rectangle(width=hi[0] - lo[0], height=hi[1] - lo[1], stroke_color=theme.muted, stroke_width=1.5)
-    box.move_to((lo + hi) / 2)
-    ticks = VGroup()
-    for v in np.arange(x0, x1 + 1e-9, step_x):
-        p = axes.c2p(v, y0)
-        ticks.add(Line(p, p + 0.1 * DOWN, stroke_color=theme.muted, stroke_width=1.5))
-        ticks.add(MathTex(f"{v:g}", font_size=font_size, color=theme.muted).next_to(p, DOWN, buff=0.15))
-    for v in np.arange(y0, y1 + 1e-9, step_y):
-        p = axes.c2p(x0, v)
-        ticks.add(Line(p, p + 0.1 * LEFT, stroke_color=theme.muted, stroke_width=1.5))
-        ticks.add(MathTex(f"{v:g}", font_size=font_size, color=theme.muted).next_to(p, LEFT, buff=0.15))
-    bottom = VGroup(*[t for t in ticks if isinstance(t, MathTex)])
-    label_x = MathTex(names[0], font_size=font_size + 4, color=theme.foreground)
-    label_x.next_to(axes.c2p((x0 + x1) / 2, y0), DOWN, buff=0.2).align_to(bottom, DOWN).shift(0.42 * DOWN)
-    label_y = MathTex(names[1], font_size=font_size + 4, color=theme.foreground)
-    label_y.next_to(axes.c2p(x0, (y0 + y1) / 2), LEFT, buff=0.55)
-    group = VGroup(box, ticks, label_x, label_y)
-    group.box, group.ticks, group.names = box, ticks, VGroup(label_x, label_y)
-    return group
-
-
-__all__ = ["map_frame", "ContourSet", "contour_lines", "filled_bands", "contour_labels", "format_level"]
+__all__ = ["ContourSet", "contour_lines", "filled_bands", "contour_labels", "format_level"]

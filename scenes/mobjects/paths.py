@@ -12,7 +12,7 @@ are drawn faint instead of on top of the hill in front of them.
 from __future__ import annotations
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, Circle, Cross, Dot, Line, MathTex, Star, Text, VGroup, VMobject
+from manim import DOWN, LEFT, RIGHT, UP, Circle, Cross, Dot, Line, MathTex, Star, Text, UpdateFromAlphaFunc, VGroup, VMobject
 
 from ..theme import FONT_SMALL, TRAIL_WIDTH, Theme
 
@@ -217,4 +217,72 @@ def clip_to_box(points: np.ndarray, box) -> tuple[np.ndarray, int | None]:
     return np.vstack([pts[:j], edge]), j
 
 
-__all__ = ["position_at", "Trail", "Marker", "start_mark", "minimum_mark", "end_mark", "diverged_mark", "clip_to_box"]
+def polyline(points, color, width: float = TRAIL_WIDTH) -> VMobject:
+    """One corner per point: ``get_num_curves() == len(points) - 1``."""
+    line = VMobject()
+    line.set_points_as_corners(np.asarray(points, float))
+    line.set_stroke(color, width=width)
+    return line
+
+
+class Trace(VGroup):
+    """A :class:`~scenes.mobjects.paths.Trail` (the one trail) with a dot at its head.
+
+    ``set_progress(s)`` shows the first ``s`` steps (fractional: the head is between two
+    points); ``points_scene`` are the scene points of the whole trajectory; ``path`` is the
+    drawn polyline (one curve per step shown).
+    """
+
+    def __init__(self, points_scene, color, width: float = TRAIL_WIDTH, dot_radius: float = 0.07,
+                 dot_color=None):
+        super().__init__()
+        self.points_scene = np.asarray(points_scene, float)
+        self.n = len(self.points_scene)
+        self.trail = Trail(self.points_scene, color, width=width, step=0)
+        self.path = self.trail.front
+        self.dot = Dot(self.points_scene[0], radius=dot_radius, color=dot_color or color)
+        self.add(self.trail, self.dot)
+        self.set_progress(0)
+
+    def set_progress(self, s: float) -> "Trace":
+        s = float(np.clip(s, 0, self.n - 1))
+        self.trail.set_step(s)
+        self.dot.move_to(position_at(self.trail.vertices, s))
+        return self
+
+    def set_fraction(self, alpha: float) -> "Trace":
+        return self.set_progress(alpha * (self.n - 1))
+
+
+def trace_together(traces, extra=None, also=(), **kwargs) -> UpdateFromAlphaFunc:
+    """One animation advancing every trace over the same fraction of its run.
+
+    ``extra(alpha)`` (optional) updates anything else in sync (a readout, bars, a fit line);
+    the mobjects it changes must be listed in ``also`` so that the renderer redraws them.
+    """
+    group = VGroup(*traces, *also)
+
+    def update(_, alpha):
+        for trace in traces:
+            trace.set_fraction(alpha)
+        if extra is not None:
+            extra(alpha)
+
+    return UpdateFromAlphaFunc(group, update, **kwargs)
+
+
+def trace_range(traces, start: float, end: float, extra=None, also=(), **kwargs) -> UpdateFromAlphaFunc:
+    """Advance every trace from step ``start`` to step ``end`` (the same steps for all)."""
+    group = VGroup(*traces, *also)
+
+    def update(_, alpha):
+        s = start + alpha * (end - start)
+        for trace in traces:
+            trace.set_progress(s)
+        if extra is not None:
+            extra(alpha)
+
+    return UpdateFromAlphaFunc(group, update, **kwargs)
+
+
+__all__ = ["polyline", "Trace", "trace_together", "trace_range", "position_at", "Trail", "Marker", "start_mark", "minimum_mark", "end_mark", "diverged_mark", "clip_to_box"]

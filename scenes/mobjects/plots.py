@@ -1,18 +1,31 @@
-"""A loss-vs-step plot whose curve and dot follow the run's step (linear or log y)."""
+"""Plots: themed axes, tick numbers, a data plot with a linear or log y axis, and a loss plot
+whose curves follow the run's step.
+
+One builder for every chart of the video: :class:`Plot` draws the axes, the ticks and the
+labels; :class:`LossPlot` is a :class:`Plot` whose ranges and ticks come from the series it
+shows (loss against step), each drawn with the one :class:`~scenes.mobjects.paths.Trail`.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, Axes, Dot, MathTex, VGroup, VMobject
-from manim.mobject.graphing.scale import LogBase
 
 from ..theme import AXIS_WIDTH, FONT_SMALL, TRAIL_WIDTH, Theme
-from .paths import _corner_points, position_at
+from .paths import Trace, Trail, polyline, position_at
+from .text import format_short, math, text
 
 
-def style_axes(axes, theme: Theme):
-    """Axis lines and tick numbers in the theme's muted colour (manim draws numbers white,
-    which vanish on the light theme). Returns ``axes``."""
+def themed_axes(theme: Theme, x_range, y_range, x_length: float, y_length: float, tick_size: float = 0.06,
+                **kwargs) -> Axes:
+    """Axes in the theme's muted colour, thin, without tips (the numbers come from :func:`tick_numbers`)."""
+    return Axes(x_range=x_range, y_range=y_range, x_length=x_length, y_length=y_length, tips=False,
+                axis_config={"color": theme.muted, "stroke_width": AXIS_WIDTH, "tick_size": tick_size}, **kwargs)
+
+
+def style_axes(axes: Axes, theme: Theme) -> Axes:
+    """Axis lines and any tick numbers of an existing ``Axes`` in the theme's muted colour (manim
+    draws numbers white, which vanish on the light theme). Returns ``axes``."""
     from manim import SingleStringMathTex
     from manim.mobject.text.numbers import DecimalNumber
 
@@ -21,6 +34,101 @@ def style_axes(axes, theme: Theme):
         if isinstance(mob, (DecimalNumber, SingleStringMathTex)):
             mob.set_color(theme.muted)
     return axes
+
+
+def tick_text(value: float) -> str:
+    """A tick number as LaTeX: as typed (``1500``, ``0.25``, ``-2``), a power of ten only where
+    plain digits would need an exponent."""
+    plain = f"{value:g}"
+    return format_short(value, 3) if "e" in plain else plain
+
+
+def tick_numbers(axes: Axes, theme: Theme, xs=(), ys=(), font_size: float = FONT_SMALL, x_fmt=None, y_fmt=None,
+                 shift=(0.0, 0.0)) -> VGroup:
+    """Tick numbers (LaTeX, muted) under the x axis and left of the y axis, at axis coordinates
+    ``v - shift``; ``*_fmt`` turns a value into LaTeX (default: :func:`tick_text`)."""
+    x_fmt = x_fmt or tick_text
+    y_fmt = y_fmt or tick_text
+    group = VGroup()
+    for v in xs:
+        group.add(MathTex(x_fmt(v), font_size=font_size, color=theme.muted)
+                  .next_to(axes.c2p(v - shift[0], 0), DOWN, buff=0.12))
+    for v in ys:
+        group.add(MathTex(y_fmt(v), font_size=font_size, color=theme.muted)
+                  .next_to(axes.c2p(0, v - shift[1]), LEFT, buff=0.12))
+    return group
+
+
+class Plot(VGroup):
+    """Small axes over ``x_range`` x ``y_range`` with an optional log10 y axis; ``curve`` and
+    ``trace`` draw data on it.
+
+    The axes meet at the lower-left corner of the data ranges (not at 0). On a log axis the
+    y range is in decades, ``(-1, 1)`` meaning 0.1 to 10, and values below it sit on its
+    bottom edge. ``c2p(x, y)`` takes ``y`` in axis units (decades on a log axis), ``point(x, y)``
+    a data value. Labels are LaTeX when they hold ``\\``, ``^`` or ``_`` or are one or two
+    characters (``f``, ``L``), words otherwise; ``x_label_side`` is ``"below"`` (right-aligned
+    under the axis) or ``"right"``.
+    """
+
+    def __init__(self, theme: Theme, x_range, y_range, size, log_y: bool = False, x_ticks=(), y_ticks=(),
+                 x_label: str = "", y_label: str = "", x_fmt=None, y_fmt=None, x_label_side: str = "below"):
+        super().__init__()
+        self.theme = theme
+        self.log_y = log_y
+        self.x0, self.x1 = float(x_range[0]), float(x_range[1])
+        self.y0, self.y1 = float(y_range[0]), float(y_range[1])
+        width, height = size
+        self.axes = themed_axes(theme, [0, self.x1 - self.x0, x_range[2]], [0, self.y1 - self.y0, y_range[2]],
+                                width, height, tick_size=0.05)
+        y_fmt = y_fmt or ((lambda v: "10^{%d}" % round(v)) if log_y else None)
+        self.ticks = tick_numbers(self.axes, theme, x_ticks, y_ticks, x_fmt=x_fmt, y_fmt=y_fmt,
+                                  shift=(self.x0, self.y0))
+        self.labels = VGroup()
+        if x_label:
+            xl = self._label(x_label, theme)
+            if x_label_side == "right":
+                xl.next_to(self.axes.x_axis, RIGHT, buff=0.2)
+            else:
+                xl.next_to(self.axes.x_axis, DOWN, buff=0.45).align_to(self.axes.x_axis, RIGHT)
+            self.labels.add(xl)
+        if y_label:
+            self.labels.add(self._label(y_label, theme).next_to(self.axes.y_axis, UP, buff=0.15)
+                            .align_to(self.axes.y_axis, LEFT))
+        self.add(self.axes, self.ticks, self.labels)
+
+    @staticmethod
+    def _label(content: str, theme: Theme):
+        if any(c in content for c in "\\^_") or len(content.strip()) <= 2:
+            return math(content, theme, FONT_SMALL, color=theme.muted)
+        return text(content, theme, FONT_SMALL, color=theme.muted)
+
+    def y_value(self, y):
+        """Data values in axis units: log10 on a log axis (at least the bottom decade)."""
+        y = np.asarray(y, float)
+        if not self.log_y:
+            return y
+        return np.clip(np.log10(np.maximum(y, 1e-300)), self.y0, None)
+
+    def c2p(self, x, y):
+        """Scene point of (x, y), ``y`` in axis units (decades on a log axis)."""
+        return self.axes.c2p(x - self.x0, y - self.y0)
+
+    def point(self, x, y):
+        """Scene point of the data value ``y`` at ``x``."""
+        return self.c2p(x, float(self.y_value(y)))
+
+    def coords(self, xs, ys):
+        """Scene points (n, 3) of data points."""
+        xs = np.asarray(xs, float) - self.x0
+        ys = self.y_value(ys) - self.y0
+        return np.asarray(self.axes.c2p(xs, ys)).T.reshape(-1, 3)
+
+    def curve(self, xs, ys, color, width: float = 3.0) -> VMobject:
+        return polyline(self.coords(xs, ys), color, width)
+
+    def trace(self, xs, ys, color, width: float = 3.0, dot_radius: float = 0.05) -> Trace:
+        return Trace(self.coords(xs, ys), color, width, dot_radius)
 
 
 def _decade_range(values) -> tuple[int, int]:
@@ -32,65 +140,51 @@ def _decade_range(values) -> tuple[int, int]:
     return lo, max(hi, lo + 1)
 
 
-class LossPlot(VGroup):
-    """Axes (step, loss), one curve per series revealed up to step ``s``, a dot on each.
+class LossPlot(Plot):
+    """Loss against step: one curve per series revealed up to step ``s``, a dot on each.
 
-    ``series`` is a list of ``(losses, color)``; ``x_max`` the last step on the axis.
-    With ``log=True`` the y axis shows decades (also those of the values in ``include``);
-    values below its bottom (a loss of exactly 0) sit on the bottom edge. ``.axes`` maps (step, loss) to the scene.
+    ``series`` is a list of ``(losses, color)``; ``x_max`` the last step on the axis. With
+    ``log=True`` the y axis shows decades (also those of the values in ``include``, e.g. a
+    tolerance line below every curve); values below its bottom (a loss of exactly 0) sit on
+    the bottom edge, values above it or not finite (a diverged run) on the top edge.
+    ``set_step(s)`` moves the series listed in ``active`` (all when None); the others keep
+    the step they were left at, so one run can finish while the next starts.
     """
 
     def __init__(self, series, theme: Theme, x_max: int | None = None, log: bool = False, width: float = 4.2,
                  height: float = 2.4, y_min_decade: int | None = None, y_label: str = "f", x_label: str = r"\text{step}",
                  step: float | None = None, x_ticks: int = 4, x_label_side: str = "below", include=()):
-        super().__init__()
-        self.theme = theme
         self.series = [(np.asarray(losses, float), color) for losses, color in series]
         self.log = log
         x_max = x_max or max(len(s) - 1 for s, _ in self.series)
+        self.x_max = x_max
         x_step = max(_round_step(x_max / x_ticks), 1.0)  # steps are whole numbers
-        axis_config = {"color": theme.muted, "stroke_width": AXIS_WIDTH, "include_tip": False,
-                       "font_size": FONT_SMALL}
+        xs = np.arange(x_step, x_max + 1e-9, x_step)  # no 0 at the corner, as manim's Axes
         if log:
-            # ``include``: values the axis must show too (a tolerance line below every curve).
             lo, hi = _decade_range(np.concatenate([s for s, _ in self.series] + [np.asarray(include, float)]))
             if y_min_decade is not None:
                 lo = max(lo, y_min_decade)
             self.y_bounds = (10.0**lo, 10.0**hi)
             span = hi - lo
             y_step = 1 if span <= 5 else (2 if span <= 10 else 4)
-            y_axis_config = {"scaling": LogBase(custom_labels=True), "include_numbers": True,
-                             "font_size": FONT_SMALL}
-            y_range = (lo, hi, y_step)
+            y_range, ys, y_fmt = (lo, hi, y_step), range(lo, hi + 1, y_step), None
+            y_label = y_label + r"\ \text{(log)}"
         else:
             top = max(float(np.nanmax(np.where(np.isfinite(s), s, np.nan))) for s, _ in self.series)
             y_step = _round_step(top / 3)
-            top = np.ceil(top / y_step) * y_step
+            top = float(np.ceil(top / y_step) * y_step)
             self.y_bounds = (0.0, top)
-            y_axis_config = {"include_numbers": True, "font_size": FONT_SMALL,
-                             "decimal_number_config": {"num_decimal_places": _decimals(y_step)}}
-            y_range = (0, top, y_step)
-        self.axes = Axes(
-            x_range=(0, x_max, x_step), y_range=y_range, x_length=width, y_length=height,
-            axis_config=axis_config, y_axis_config=y_axis_config,
-            x_axis_config={"include_numbers": True, "font_size": FONT_SMALL,
-                           "decimal_number_config": {"num_decimal_places": 0}},
-        )
-        style_axes(self.axes, theme)
-        self.x_max = x_max
-        xl = MathTex(x_label, font_size=FONT_SMALL, color=theme.muted)
-        if x_label_side == "right":
-            xl.next_to(self.axes.x_axis, RIGHT, buff=0.2)
-        else:
-            xl.next_to(self.axes.x_axis, DOWN, buff=0.45).align_to(self.axes.x_axis, RIGHT)
-        yl = MathTex(y_label + (r"\ \text{(log)}" if log else ""), font_size=FONT_SMALL, color=theme.muted)
-        yl.next_to(self.axes.y_axis, UP, buff=0.15).align_to(self.axes.y_axis, LEFT)
-        self.labels = VGroup(xl, yl)
-        self.vertices = [self._scene_points(s) for s, _ in self.series]
-        self._home = self.axes.x_axis.get_start().copy()  # the vertices follow shifts of the axes
-        self.curves = VGroup(*[VMobject(stroke_color=c, stroke_width=TRAIL_WIDTH - 1, fill_opacity=0) for _, c in self.series])
+            decimals = _decimals(y_step)
+            y_range, ys = (0, top, y_step), np.arange(y_step, top + 1e-9 * top, y_step)
+            y_fmt = lambda v: f"{v:.{decimals}f}"  # noqa: E731
+        super().__init__(theme, (0, x_max, x_step), y_range, (width, height), log_y=log, x_ticks=xs, y_ticks=ys,
+                         x_label=x_label, y_label=y_label, x_fmt=lambda v: "%d" % round(v), y_fmt=y_fmt,
+                         x_label_side=x_label_side)
+        self.curves = VGroup(*[Trail(self._scene_points(s), c, width=TRAIL_WIDTH - 1, step=0) for s, c in self.series])
         self.dots = VGroup(*[Dot(radius=0.07, color=c) for _, c in self.series])
-        self.add(self.axes, self.labels, self.curves, self.dots)
+        self.add(self.curves, self.dots)
+        self.active = None
+        self.series_steps = [0.0] * len(self.series)
         self.step = None
         self.set_step(0 if step is None else step)
 
@@ -102,29 +196,22 @@ class LossPlot(VGroup):
         return np.clip(v, lo, hi)
 
     def _scene_points(self, losses):
-        steps = np.arange(len(losses), dtype=float)
-        keep = steps <= self.x_max
-        vals = self.clamp(losses[keep])
-        return np.array([self.axes.c2p(x, y) for x, y in zip(steps[keep], vals)])
+        keep = min(len(losses), int(self.x_max) + 1)
+        return self.coords(np.arange(keep, dtype=float), self.clamp(losses[:keep]))
+
+    @property
+    def vertices(self) -> list[np.ndarray]:
+        """Per series, one scene point per step shown on the axis."""
+        return [curve.vertices for curve in self.curves]
 
     def set_step(self, s: float) -> "LossPlot":
-        delta = self.axes.x_axis.get_start() - self._home
-        moved = bool(np.any(delta != 0))
-        if moved:
-            self.vertices = [v + delta for v in self.vertices]
-            self._home = self._home + delta
-        if s == self.step and not moved:
-            return self
+        active = range(len(self.series)) if self.active is None else self.active
+        for i in active:
+            self.series_steps[i] = float(s)
         self.step = s
-        for verts, curve, dot in zip(self.vertices, self.curves, self.dots):
-            t = float(np.clip(s, 0, len(verts) - 1))
-            k = int(np.floor(t))
-            shown = verts[: k + 1]
-            if t > k:
-                shown = np.vstack([shown, position_at(verts, t)])
-            pts = _corner_points(shown)
-            curve.set_points(pts if len(pts) else np.zeros((0, 3)))
-            dot.move_to(position_at(verts, t))
+        for curve, dot, t in zip(self.curves, self.dots, self.series_steps):
+            curve.set_step(t)
+            dot.move_to(position_at(curve.vertices, t))
         return self
 
 
@@ -165,4 +252,4 @@ def ticks_within(low: float, high: float, preferred) -> list[float]:
     return inside if len(inside) >= 2 else nice_ticks(low, high)
 
 
-__all__ = ["LossPlot", "nice_ticks", "style_axes", "ticks_within"]
+__all__ = ["LossPlot", "Plot", "nice_ticks", "style_axes", "themed_axes", "tick_numbers", "tick_text", "ticks_within"]

@@ -273,12 +273,18 @@ class StepCounter(VGroup):
 
 
 def legend(entries, theme: Theme, font_size: int = FONT_LABEL) -> VGroup:
-    """Rows of a short thick line in a series colour and its label (LaTeX allowed)."""
+    """Rows of a short thick line in a series colour, its label (LaTeX when it looks like math,
+    words otherwise) and optionally a number: entries ``(label, color)`` or ``(label, latex, color)``."""
     rows = VGroup()
-    for label, color in entries:
+    for entry in entries:
+        label, color = entry[0], entry[-1]
+        number = entry[1] if len(entry) == 3 else None
         swatch = Line(ORIGIN, 0.45 * RIGHT, stroke_color=color, stroke_width=TRAIL_WIDTH + 2)
         lab = math(label, theme, font_size) if _looks_like_math(label) else text(label, theme, font_size)
-        rows.add(VGroup(swatch, lab.next_to(swatch, RIGHT, buff=0.15)))
+        row = VGroup(swatch, lab.next_to(swatch, RIGHT, buff=0.15))
+        if number:
+            row.add(math(number, theme, font_size + 4).next_to(lab, RIGHT, buff=0.15))
+        rows.add(row)
     rows.arrange(DOWN, aligned_edge=LEFT, buff=0.18)
     return rows
 
@@ -392,5 +398,152 @@ def substituted_rule_tex(trajectory, k: int, theme: Theme, font_size: int = FONT
     return tex
 
 
+# ----------------------------------------------------------------------------- tables
+
+
+def hyperparam_text(optimizer, lr=None) -> str:
+    r"""The optimizer's hyperparameters as LaTeX: :math:`\eta` and the ones that differ from plain defaults."""
+    hp = optimizer.hyperparams
+    parts = [r"\eta = " + format_short(hp["lr"] if lr is None else lr)]
+    if hp.get("momentum"):
+        parts.append(r"\mu = " + format_short(hp["momentum"]))
+    if "alpha" in hp:
+        parts.append(r"\alpha = " + format_short(hp["alpha"]))
+    if "betas" in hp:
+        b1, b2 = hp["betas"]
+        parts.append(r"\beta = (" + format_short(b1) + ", " + format_short(b2) + ")")
+    return r",\ ".join(parts)
+
+
+class Scoreboard(VGroup):
+    """A table: one row per run, ranked; columns name, [settings], steps to ``f <= tol``, final ``f``.
+
+    ``rows`` is a list of ``(label, color, steps_or_None, final_loss)`` or, with a settings
+    column, ``(label, color, steps_or_None, final_loss, settings_latex)``. Runs that reach
+    the tolerance rank by steps, the others after them by final loss. ``.cells[i]`` holds
+    the strings shown in ranked row ``i`` (label, steps, final), for tests. A label that starts
+    with a backslash is LaTeX already (``\\textsf{GD}\\ \\eta = 0.1``).
+    """
+
+    def __init__(self, rows, theme: Theme, tol: float, budget: int, font_size: int = FONT_LABEL, gap: bool = False):
+        super().__init__()
+        order = sorted(range(len(rows)), key=lambda i: (rows[i][2] is None, rows[i][2] or 0, rows[i][3]))
+        self.order = order
+        settings = all(len(r) > 4 for r in rows)
+        head = [math(r"\phantom{0}", theme, font_size)]
+        if settings:
+            head.append(math(r"\textsf{settings}", theme, font_size, color=theme.muted))
+        goal = r"f - f^* \le " if gap else r"f \le "  # ``gap``: the steps count to within tol of f*
+        head += [math(r"\textsf{steps to } " + goal + format_sig(tol, 1), theme, font_size, color=theme.muted),
+                 math(r"f \textsf{ after } %d" % budget, theme, font_size, color=theme.muted)]
+        self.cells = []
+        grid = [head]
+        for i in order:
+            label, color, steps, final = rows[i][:4]
+            steps_s = str(steps) if steps is not None else "-"
+            final_s = format_sig(float(final))
+            self.cells.append((label, steps_s, final_s))
+            row = [math(label if label.startswith("\\") else r"\textsf{%s}" % label, theme, font_size, color=color)]
+            if settings:
+                row.append(math(rows[i][4], theme, font_size, color=theme.muted))
+            row += [math(steps_s if steps is not None else r"\textsf{--}", theme, font_size),
+                    math(final_s, theme, font_size)]
+            grid.append(row)
+        n_cols = len(head)
+        widths = [max(row[c].width for row in grid) for c in range(n_cols)]
+        gap = 0.6
+        col_x = [0.0]
+        for c in range(1, n_cols):
+            col_x.append(col_x[-1] + widths[c - 1] + gap)
+        row_h = 0.6 * font_size / FONT_LABEL
+        numeric = range(n_cols - 2, n_cols)
+        for r, row in enumerate(grid):
+            y = -r * row_h - (0.15 if r else 0.0)
+            for c, cell in enumerate(row):
+                if c in numeric:  # numbers right-aligned under their headers' right edge
+                    cell.move_to([col_x[c] + widths[c], y, 0], aligned_edge=RIGHT)
+                else:
+                    cell.move_to([col_x[c], y, 0], aligned_edge=LEFT)
+        self.rule = Line([col_x[0], -0.5 * row_h - 0.05, 0], [col_x[-1] + widths[-1], -0.5 * row_h - 0.05, 0],
+                         stroke_color=theme.faint, stroke_width=2)
+        self.rows = VGroup(*[VGroup(*row) for row in grid])
+        self.add(self.rule, self.rows)
+
+
+# ----------------------------------------------------------------------------- fast numbers
+
+
+_GLYPHS: dict[str, tuple] = {}
+
+
+def _glyph_shape(token: str) -> tuple:
+    """(points, width, height, left, bottom) of a number token at font size 48, merged into
+    one outline array (each glyph outline stays its own closed subpath)."""
+    if token not in _GLYPHS:
+        glyph = _glyph(token)
+        members = glyph.family_members_with_points()
+        pts = np.concatenate([m.points for m in members]) if members else np.zeros((0, 3))
+        left, bottom = glyph.get_left()[0], glyph.get_bottom()[1]
+        _GLYPHS[token] = (pts, glyph.width, glyph.height, left, bottom)
+    return _GLYPHS[token]
+
+
+class FastNumber(VMobject):
+    """A number shown like :class:`~scenes.mobjects.SciNumber` (same rounding, same glyphs,
+    same layout) but as one VMobject whose points are replaced on change: no glyph is copied
+    per frame, and in a 3D scene it stays registered as fixed in the frame.
+    """
+
+    def __init__(self, value: float, font_size: int = FONT_LABEL, color=None, digits: int = 3, integer: bool = False,
+                 **kwargs):
+        super().__init__(stroke_width=0, fill_opacity=1.0, **kwargs)
+        self.integer = integer
+        self.font_size_ = max(font_size, MIN_FONT_SIZE)
+        self.digits = digits
+        self.set_fill(color or "#FFFFFF", opacity=1.0)
+        self.latex = ""
+        self.value = None
+        self.set_value(value)
+
+    def set_value(self, value: float) -> "FastNumber":
+        latex = str(int(round(value))) if self.integer else format_sig(float(value), self.digits)
+        if latex == self.latex:
+            return self
+        anchor = self.get_left() if self.has_points() else None
+        self.latex, self.value = latex, value
+        scale = self.font_size_ / 48
+        buff = 0.001 * self.font_size_
+        tokens = _tokens(latex)
+        shapes = [_glyph_shape(t) for t in tokens]
+        parts, x = [], 0.0
+        for k, (tok, (pts, w, h, left, bottom)) in enumerate(zip(tokens, shapes)):
+            dy = 0.0
+            if tok == "-" and k + 1 < len(shapes):
+                # The minus sits at the next glyph's mid-height, not on the baseline.
+                nh = shapes[k + 1][2]
+                dy = (nh * 0.5 - h * 0.5)
+            shift = np.array([x - left, -bottom + dy, 0.0])
+            parts.append((pts + shift) * scale)
+            x += w + buff / scale
+        points = np.concatenate(parts) if parts else np.zeros((0, 3))
+        self.set_points(points)
+        if anchor is not None:
+            self.move_to(anchor, LEFT)
+        return self
+
+
+class FastReadout(Readout):
+    """:class:`~scenes.mobjects.Readout` (rows ``label = number`` aligned on the equals
+    signs, ``set_step``, ``shown``) with :class:`FastNumber` digits."""
+
+    number_class = FastNumber
+    buff = 0.15
+
+    def __init__(self, rows, theme: Theme, font_size: int = FONT_LABEL, step_label: str = r"\textsf{step}",
+                 accent=None):
+        super().__init__(rows, theme, font_size, step_label=step_label, accent=accent)
+
+
 __all__ = ["text", "flat", "math", "title", "panel", "format_sig", "SciNumber", "Readout", "StepCounter", "legend", "rule_lines",
-           "rule_tex", "substituted_rule_lines", "substituted_rule_tex"]
+           "rule_tex", "substituted_rule_lines", "substituted_rule_tex", "hyperparam_text",
+           "Scoreboard", "FastNumber", "FastReadout", "format_plain", "format_short"]

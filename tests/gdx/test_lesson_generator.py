@@ -13,7 +13,7 @@ import pytest
 import mathcore
 from gdx import cli, lesson
 from test_kit_units import write as write_file  # tests/gdx/ is on sys.path (pytest's rootdir-less import)
-from scenes.panels import plain
+from scenes.mobjects.text import format_plain as plain
 
 ROOT = Path(__file__).resolve().parents[2]
 MEDIA = ROOT / ".pytest_cache" / "gdx-media"  # shared with the scene tests: LaTeX is typeset once

@@ -135,8 +135,8 @@ def test_loss_plot_dot_is_on_the_curve(rosen_run):
     plot = LossPlot([(traj.losses, "#ffffff")], THEME, log=True, step=0)
     plot.move_to([3, 1, 0])  # the curve follows the axes when the plot moves
     plot.set_step(150)
-    assert np.allclose(plot.dots[0].get_center(), plot.axes.c2p(150, traj.losses[150]))
-    assert len(plot.curves[0].points) // 4 == 150
+    assert np.allclose(plot.dots[0].get_center(), plot.point(150, traj.losses[150]))
+    assert len(plot.curves[0].front.points) // 4 == 150
     lin = LossPlot([(traj.losses, "#ffffff")], THEME, log=False, x_max=100, step=100)
     assert len(lin.vertices[0]) == 101
 

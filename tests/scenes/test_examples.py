@@ -30,7 +30,7 @@ def test_my_slide_example_builds_the_whole_run():
 def test_my_part_example_plays_its_beats_with_the_runs_numbers():
     """The README's how-to-add-a-part example: its two beats, words filled from mathcore's run."""
     import mathcore
-    from scenes.panels import plain
+    from scenes.mobjects.text import format_plain as plain
 
     spec = importlib.util.spec_from_file_location("my_part", ROOT / "examples" / "my_part.py")
     module = importlib.util.module_from_spec(spec)

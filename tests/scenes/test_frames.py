@@ -17,8 +17,8 @@ from manim.utils.testing.frames_comparison import frames_comparison
 
 import mathcore
 from scenes.mobjects import (
-    LossPlot, LossSurface, Marker, Readout, SurfaceView, Trail, contour_lines, diverged_mark, filled_bands,
-    map_frame, minimum_mark, start_mark, visible,
+    LossPlot, LossSurface, MapPanel, Marker, Readout, SurfaceView, Trail, diverged_mark, minimum_mark, start_mark,
+    visible,
 )
 from scenes.mobjects.occlusion import eye_position
 from scenes.theme import get_theme
@@ -28,10 +28,6 @@ pytestmark = pytest.mark.frames
 
 DARK, LIGHT = get_theme("dark"), get_theme("light")
 CONTROL = Path(__file__).parent / "control_data" / __module_test__
-
-
-def _to_map(axes):
-    return lambda xy: np.asarray(axes.c2p(np.asarray(xy)[:, 0], np.asarray(xy)[:, 1]), float).T
 
 
 @frames_comparison(background_color=DARK.background)
@@ -45,14 +41,12 @@ def test_loss_plot_log(scene):
 def test_contour_map_with_path(scene):
     surface = mathcore.get_surface("sigmoid-error")
     traj = mathcore.run(surface, mathcore.make_optimizer("gd", lr=1.0), (-2.0, -2.0), 300)
-    axes = Axes(x_range=(-6, 6, 2), y_range=(-6, 6, 2), x_length=6, y_length=6)
-    to_map = _to_map(axes)
     levels = (0.003, 0.01, 0.03, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6)
+    panel = MapPanel(surface, surface.domain, DARK, side=6, levels=levels, band_opacity=0.6, line_opacity=0.5,
+                     ticks=(range(-6, 7, 2), range(-6, 7, 2)))
+    to_map = panel.to_scene
     trail = Trail(to_map(traj.points), DARK.optimizer_color("gd"))
-    scene.add(filled_bands(surface, to_map, levels, DARK, opacity=0.6),
-              contour_lines(surface, to_map, levels, DARK, color_by_level=False, opacity=0.5),
-              map_frame(axes, DARK, surface.variable_names, step=2), trail,
-              start_mark(to_map(traj.points[:1])[0], DARK, label=None),
+    scene.add(panel, trail, start_mark(to_map(traj.points[:1])[0], DARK, label=None),
               Marker(to_map(traj.points), DARK.optimizer_color("gd"), DARK, step=traj.n_steps),
               minimum_mark(to_map(np.array(surface.minima[:1]))[0], DARK))
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from manim import ManimColor, tempconfig
+from manim import ManimColor
 
 import mathcore
 from mathcore.schedules import cosine

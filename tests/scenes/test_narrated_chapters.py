@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import sympy as sp
 
 manim = pytest.importorskip("manim")
 from manim import MathTex, Text, tempconfig  # noqa: E402
 
 import mathcore  # noqa: E402
-from mathcore import optimizers as O  # noqa: E402
 from mathcore.optimizers import rule_line_latex  # noqa: E402
 from scenes.chapters import adaptive, backprop, limitations, stochastic  # noqa: E402
 from scenes.chapters._common import in_frame, load_narration  # noqa: E402
@@ -76,7 +74,7 @@ def test_everything_on_screen_stays_inside_the_margin_and_is_legible(rendered, n
         for mob in mobjects:
             if not mob.get_family() or not any(m.has_points() for m in mob.get_family()):
                 continue
-            assert in_frame(mob, margin=0.45), (beat, mob)
+            assert in_frame(mob, margin=0.45), (beat, mob, mob.get_corner([-1, -1, 0]), mob.get_corner([1, 1, 0]))
             for m in mob.get_family():
                 if isinstance(m, (Text, MathTex)) and m.has_points():
                     assert m.font_size >= MIN_FONT_SIZE - 0.5, (beat, m, m.font_size)
@@ -310,7 +308,7 @@ def test_chapters_take_their_tables_from_gdx_config(changed, name, tmp_path):
     for beat, mobjects in chapter.frames.items():
         for mob in mobjects:
             if any(m.has_points() for m in mob.get_family()):
-                assert in_frame(mob, margin=0.45), (beat, mob)
+                assert in_frame(mob, margin=0.45), (beat, mob, mob.get_corner([-1, -1, 0]), mob.get_corner([1, 1, 0]))
     if name == "stochastic":
         assert chapter.runs["minibatch"].settings["batch_size"] == 4
         assert "4" in " ".join(b["narration"] for b in chapter.story.beats)

@@ -109,7 +109,7 @@ def test_neuron_ends_at_the_fit(neuron):
     assert [format_sig(v) for v in traj.points[-1]] == ["1.79", "-2.28"]
     assert neuron.readout.shown() == [str(traj.n_steps), format_sig(traj.losses[-1]), "1.79", "-2.28"]
     end = neuron.trail.front.points[-1]
-    assert np.allclose(end, neuron.map_axes.c2p(*traj.points[-1]))
+    assert np.allclose(end, neuron.map.at(traj.points[-1]))
     assert len(neuron.trail.vertices) == traj.n_steps + 1
     # The curve passes through both data points (to the pixel).
     X, Y = neuron.data.surface.data

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 import mathcore
-from scenes.panels import plain
+from scenes.mobjects.text import format_plain as plain
 from scenes.race import verdict
 from scenes.story import Story, count, fill, placeholders
 
@@ -151,7 +151,7 @@ def test_descent_story_on_a_formula(descent):
     assert scene.title.text.replace(" ", "") == "Twovalleys"
     # From (-0.3, 1.8) GD rolls into the left valley: the global minimum.
     end = story["beats"][-1]
-    assert end["captions"] == [f"The run ends at the lowest minimum, f* = -4.71"]
+    assert end["captions"] == ["The run ends at the lowest minimum, f* = -4.71"]
     assert scene.data.outcome() == "global"
     np.testing.assert_allclose(scene.plot.series[0][0], scene.data.trajectory.gap[: scene.data.last + 1])
 

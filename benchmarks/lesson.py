@@ -12,7 +12,6 @@ what the lesson costs on top of the analysis. The issue's target is under 5 s in
 
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -23,11 +22,11 @@ sys.path.insert(0, {root!r})
 t0 = time.perf_counter()
 from gdx import lesson
 from scenes import config
-from scenes.descent import DescentData
-from scenes.landscapes import LandscapesData
-from scenes.learning_rate import LearningRateData
-from scenes.momentum import MomentumData
-from scenes.race import RaceData, verdict
+from scenes.parts.descent import DescentData
+from scenes.parts.landscapes import LandscapesData
+from scenes.parts.learning_rate import LearningRateData
+from scenes.parts.momentum import MomentumData
+from scenes.parts.race import RaceData, verdict
 t_import = time.perf_counter()
 parsed = lesson.parse({path!r})
 t_parse = time.perf_counter()

@@ -1,7 +1,7 @@
 """Every scene of the project: where it is, what it shows, its beats and duration.
 
-Scenes are found by reading the source (``ast``) of ``scenes/*.py`` and
-``scenes/chapters/*.py``: a class whose bases end in ``Scene`` (``Scene``,
+Scenes are found by reading the source (``ast``) of ``scenes/explainer.py`` and
+``scenes/parts/*.py``: a class whose bases end in ``Scene`` (``Scene``,
 ``ThreeDScene``, ``MovingCameraScene``, ...) and that is defined in that file, since
 ``manim FILE`` only renders classes defined in FILE. Beats and durations come from a dry
 run (no frames drawn): each beat is a manim section, timed by the renderer's clock.
@@ -22,7 +22,7 @@ from pathlib import Path
 from .jobs import purge_broken_tex
 
 ROOT = Path(__file__).resolve().parent.parent
-SCENE_DIRS = (ROOT / "scenes", ROOT / "scenes" / "chapters")
+SCENE_DIRS = (ROOT / "scenes", ROOT / "scenes" / "parts")
 SKIP_FILES = {"__init__.py", "theme.py", "config.py", "animations.py"}
 
 
@@ -40,7 +40,7 @@ class SceneInfo:
 
     @property
     def module(self) -> str:
-        """The importable module name, e.g. ``scenes.chapters.hook`` (a made-up one for external files)."""
+        """The importable module name, e.g. ``scenes.parts.hook`` (a made-up one for external files)."""
         if self.external:
             digest = hashlib.sha256(str(self.file).encode()).hexdigest()[:8]
             return f"gdx_scene_{self.file.stem}_{digest}"

@@ -1,6 +1,6 @@
 r"""Where gradient descent struggles on a surface, found from its facts and from runs.
 
-The landscape tour (``scenes/landscapes.py``) shows these places on any surface a lesson
+The landscape tour (``scenes/parts/landscapes.py``) shows these places on any surface a lesson
 names: a start from which GD stops in a local minimum, noise that kicks it out, a start that
 passes a saddle point, a point on a plateau. Each finder returns ``None`` when the surface has
 no such place in its domain (a convex bowl has no saddle), so the tour can say so.

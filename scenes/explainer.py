@@ -33,21 +33,21 @@ TITLE = "Gradient Descent, Explained"
 # (chapter title, one-line promise, [(module, Scene class), ...]) in the order of the video.
 CHAPTERS = (
     ("The blindfolded climber", "Feel the slope, step downhill",
-     [("scenes.chapters.hook", "HookChapter")]),
+     [("scenes.parts.hook", "HookChapter")]),
     ("The mathematics", "Derivatives, gradients and the update rule",
-     [("scenes.chapters.derivatives", "DerivativesChapter"), ("scenes.chapters.gradient", "GradientChapter"),
-      ("scenes.chapters.update_rule", "UpdateRuleChapter")]),
+     [("scenes.parts.derivatives", "DerivativesChapter"), ("scenes.parts.gradient", "GradientChapter"),
+      ("scenes.parts.update_rule", "UpdateRuleChapter")]),
     ("The learning rate", "Too small, just right, too large",
-     [("scenes.learning_rate", "LearningRate")]),
+     [("scenes.parts.learning_rate", "LearningRate")]),
     ("Landscapes in 3D", "Local minima, saddle points and plateaus",
-     [("scenes.landscapes", "Landscapes")]),
+     [("scenes.parts.landscapes", "Landscapes")]),
     ("Better steps", "Stochastic gradients, momentum and Adam",
-     [("scenes.chapters.stochastic", "StochasticChapter"), ("scenes.momentum", "MomentumCloseUp"),
-      ("scenes.chapters.adaptive", "AdaptiveChapter")]),
+     [("scenes.parts.stochastic", "StochasticChapter"), ("scenes.parts.momentum", "MomentumCloseUp"),
+      ("scenes.parts.adaptive", "AdaptiveChapter")]),
     ("Neural networks", "Backpropagation is the chain rule",
-     [("scenes.chapters.backprop", "BackpropChapter")]),
+     [("scenes.parts.backprop", "BackpropChapter")]),
     ("Limitations", "What gradient descent cannot do, and what comes next",
-     [("scenes.chapters.limitations", "LimitationsChapter")]),
+     [("scenes.parts.limitations", "LimitationsChapter")]),
 )
 
 TITLE_SECONDS = 3.0

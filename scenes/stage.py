@@ -1,6 +1,6 @@
 r"""A 3D stage for scenes 4-5: one surface, a still camera, and the runs drawn on it.
 
-:class:`SurfaceStage` bundles what :mod:`scenes.descent` builds inline, so that a scene
+:class:`SurfaceStage` bundles what :mod:`scenes.parts.descent` builds inline, so that a scene
 can show several surfaces (landscapes) or several runs (the race) the same way: the mesh
 (:class:`~scenes.mobjects.LossSurface`), the contour floor with the parts under the mesh
 dropped, and for each mathcore trajectory a lifted trail and ball on the mesh plus a

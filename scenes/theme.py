@@ -3,7 +3,7 @@
 Two themes: ``dark`` (default, for screens) and ``light`` (for projectors and slides).
 Pick one without editing code::
 
-    GDX_THEME=light manim -ql scenes/descent.py RosenbrockDescent
+    GDX_THEME=light manim -ql scenes/parts/descent.py RosenbrockDescent
 
 Optimizer colours come from the Okabe-Ito palette (Okabe & Ito 2008, "Color Universal
 Design"), which stays distinguishable under the common colour-vision deficiencies. The

@@ -82,7 +82,7 @@ class ExplainerRun:
 def explainer_run():
     from gdx.catalog import dry_render
     from scenes import explainer
-    from scenes.chapters._common import Chapter
+    from scenes.chapter import Chapter
 
     with pytest.MonkeyPatch.context() as mp:
         mp.delenv("GDX_CONFIG", raising=False)

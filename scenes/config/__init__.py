@@ -19,7 +19,7 @@ for you)::
     batch_size = 4
     epochs = 6
 
-    GDX_CONFIG=my.toml manim -ql scenes/descent.py RosenbrockDescent
+    GDX_CONFIG=my.toml manim -ql scenes/parts/descent.py RosenbrockDescent
 
 Tables (:data:`CONFIGS`): ``descent``, ``sigmoid_neuron``, ``learning_rate``, ``landscapes``,
 ``race``, ``race_rastrigin``, ``momentum_closeup``, ``stochastic``, ``adaptive``, ``backprop``,

@@ -12,10 +12,10 @@ import dataclasses
 import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, Line, MathTex, Rectangle, VGroup, VMobject
 
-from ..theme import FONT_LABEL, FONT_SMALL, Theme
+from ..theme import FONT_LABEL, FONT_SMALL, TRAIL_WIDTH, Theme
 from .contours import contour_lines, filled_bands
 from .heights import HeightMap, colormap
-from .paths import Marker, Trail
+from .paths import Marker, Trace, Trail
 from .plots import tick_text
 from .text import math
 
@@ -105,6 +105,11 @@ class MapPanel(VGroup):
         return self.to_scene([xy])[0]
 
     point = at
+
+    def trace(self, params, color, width: float = TRAIL_WIDTH, dot_radius: float = 0.07) -> Trace:
+        """A :class:`~scenes.mobjects.paths.Trace` of parameter points on the map, with a rim of the
+        background colour under it so that it reads on every band."""
+        return Trace(self.to_scene(params), color, width=width, dot_radius=dot_radius, outline=self.theme.background)
 
     @property
     def box(self):

@@ -230,15 +230,15 @@ class Trace(VGroup):
 
     ``set_progress(s)`` shows the first ``s`` steps (fractional: the head is between two
     points); ``points_scene`` are the scene points of the whole trajectory; ``path`` is the
-    drawn polyline (one curve per step shown).
+    drawn polyline (one curve per step shown); ``outline`` (a colour) draws a rim under it.
     """
 
     def __init__(self, points_scene, color, width: float = TRAIL_WIDTH, dot_radius: float = 0.07,
-                 dot_color=None):
+                 dot_color=None, outline=None):
         super().__init__()
         self.points_scene = np.asarray(points_scene, float)
         self.n = len(self.points_scene)
-        self.trail = Trail(self.points_scene, color, width=width, step=0)
+        self.trail = Trail(self.points_scene, color, width=width, step=0, outline=outline)
         self.path = self.trail.front
         self.dot = Dot(self.points_scene[0], radius=dot_radius, color=dot_color or color)
         self.add(self.trail, self.dot)

@@ -55,7 +55,7 @@ def test_a_narrated_chapter_takes_empty_lines_but_not_missing_ones(monkeypatch):
     """An empty line is a beat without a subtitle of its own; a beat with no key is an error."""
     from types import SimpleNamespace
 
-    from scenes.chapters import _common
+    from scenes import chapter as _common
 
     from scenes.part import Cut
 

@@ -75,10 +75,10 @@ def test_the_corpus_is_varied():
 @pytest.mark.parametrize("formula", [f for f, _ in CORPUS])
 def test_every_part_of_every_lesson_is_judged_by_its_runs(tmp_path, formula):
     from scenes import config
-    from scenes.descent import OUTCOMES, DescentData
-    from scenes.landscapes import LandscapesData
-    from scenes.momentum import MomentumData
-    from scenes.race import RaceData, verdict
+    from scenes.parts.descent import OUTCOMES, DescentData
+    from scenes.parts.landscapes import LandscapesData
+    from scenes.parts.momentum import MomentumData
+    from scenes.parts.race import RaceData, verdict
 
     path = tmp_path / "corpus.toml"
     path.write_text(lesson_text(formula))

@@ -16,8 +16,8 @@ import sympy as sp
 from manim import tempconfig
 
 import mathcore
-from scenes.chapters import derivatives, gradient, hook, update_rule
-from scenes.chapters._common import Chapter, sig, g3, load_narration
+from scenes.parts import derivatives, gradient, hook, update_rule
+from scenes.chapter import Chapter, sig, g3, load_narration
 
 MEDIA = Path(__file__).resolve().parents[2] / "media" / "tests_concept_chapters"
 MODULES = {"hook": hook, "derivatives": derivatives, "gradient": gradient, "update_rule": update_rule}

@@ -18,9 +18,9 @@ import pytest
 from manim import ThreeDScene, tempconfig
 
 import mathcore
-from scenes.chapters import derivatives, gradient, hook, update_rule
+from scenes.parts import derivatives, gradient, hook, update_rule
 from scenes import explainer
-from scenes.chapters._common import Chapter, sig, g3
+from scenes.chapter import Chapter, sig, g3
 from scenes.part import Cut
 
 MEDIA = Path(__file__).resolve().parents[2] / "media" / "tests_explainer_cuts_concepts"

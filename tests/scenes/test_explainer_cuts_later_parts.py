@@ -16,8 +16,8 @@ import numpy as np
 import pytest
 
 import mathcore
-from scenes.chapters._common import in_frame
-from scenes.chapters._common import sig
+from scenes.chapter import in_frame
+from scenes.chapter import sig
 from scenes.mobjects import format_sig
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,19 +25,19 @@ NARRATION = ROOT / "assets" / "narration"
 
 # name: (module, Scene class, narration stem, budget in seconds, beats of the cut in order)
 CUTS = {
-    "learning_rate": ("scenes.learning_rate", "LearningRate", "learning_rate", 30.0,
+    "learning_rate": ("scenes.parts.learning_rate", "LearningRate", "learning_rate", 30.0,
                       ("three_step_sizes", "run_to_the_end", "on_the_surface")),
-    "landscapes": ("scenes.landscapes", "Landscapes", "landscapes", 40.0,
+    "landscapes": ("scenes.parts.landscapes", "Landscapes", "landscapes", 40.0,
                    ("many_minima", "gd_trapped", "noise_escapes", "saddle", "plateau", "basin_map")),
-    "stochastic": ("scenes.chapters.stochastic", "StochasticChapter", "stochastic", 23.0,
+    "stochastic": ("scenes.parts.stochastic", "StochasticChapter", "stochastic", 23.0,
                    ("setup", "example_arrows", "batch", "sgd", "minibatch", "compare")),
-    "momentum": ("scenes.momentum", "MomentumCloseUp", "momentum", 25.0,
+    "momentum": ("scenes.parts.momentum", "MomentumCloseUp", "momentum", 25.0,
                  ("narrow_valley", "gd_zigzag", "momentum_velocity", "nesterov_lookahead", "compare")),
-    "adaptive": ("scenes.chapters.adaptive", "AdaptiveChapter", "adaptive", 23.5,
+    "adaptive": ("scenes.parts.adaptive", "AdaptiveChapter", "adaptive", 23.5,
                  ("adagrad", "rmsprop", "adam", "effective_steps", "why_adam")),
-    "backprop": ("scenes.chapters.backprop", "BackpropChapter", "backprop", 32.0,
+    "backprop": ("scenes.parts.backprop", "BackpropChapter", "backprop", 32.0,
                  ("network", "forward", "loss", "backward", "update")),
-    "limitations": ("scenes.chapters.limitations", "LimitationsChapter", "limitations", 32.0,
+    "limitations": ("scenes.parts.limitations", "LimitationsChapter", "limitations", 32.0,
                     ("zigzag", "newton", "schedules", "summary")),
 }
 BETTER_STEPS = ("stochastic", "momentum", "adaptive")  # explainer chapter 5: three parts, one budget
@@ -112,9 +112,9 @@ def test_chapter_cuts_stay_inside_the_margin(cuts, name):
 
 def test_scene_beat_lists_are_their_narration():
     """The full scenes play every narrated beat (their sections are checked in test_landscapes_race_momentum)."""
-    from scenes.landscapes import Landscapes
-    from scenes.learning_rate import LearningRate
-    from scenes.momentum import MomentumCloseUp
+    from scenes.parts.landscapes import Landscapes
+    from scenes.parts.learning_rate import LearningRate
+    from scenes.parts.momentum import MomentumCloseUp
 
     for cls, stem in ((LearningRate, "learning_rate"), (Landscapes, "landscapes"), (MomentumCloseUp, "momentum")):
         assert cls.BEATS == tuple(narration(stem))

@@ -68,28 +68,28 @@ def render(scene_cls, config_path, theme: str | None = None):
 
 @pytest.fixture(scope="module")
 def landscapes(fast_config):
-    from scenes.landscapes import Landscapes
+    from scenes.parts.landscapes import Landscapes
 
     return render(Landscapes, fast_config)
 
 
 @pytest.fixture(scope="module")
 def race(fast_config):
-    from scenes.race import OptimizerRace
+    from scenes.parts.race import OptimizerRace
 
     return render(OptimizerRace, fast_config)
 
 
 @pytest.fixture(scope="module")
 def race_rastrigin(fast_config):
-    from scenes.race import OptimizerRaceRastrigin
+    from scenes.parts.race import OptimizerRaceRastrigin
 
     return render(OptimizerRaceRastrigin, fast_config)
 
 
 @pytest.fixture(scope="module")
 def momentum(fast_config):
-    from scenes.momentum import MomentumCloseUp
+    from scenes.parts.momentum import MomentumCloseUp
 
     return render(MomentumCloseUp, fast_config, theme="light")
 
@@ -222,7 +222,7 @@ def test_race_is_fair_and_drawn_from_its_runs(request, fixture):
 def test_scoreboard_numbers_are_mathcores_rounded(request, fixture):
     scene, _ = request.getfixturevalue(fixture)
     rows = expected_rows(scene.cfg)
-    from scenes.race import display_name
+    from scenes.parts.race import display_name
 
     expected = {display_name(name): (str(k) if k is not None else "-", format_sig(final)) for name, k, final, _ in rows}
     shown = {label: (steps, final) for label, steps, final in scene.board.cells}

@@ -15,9 +15,9 @@ from manim import MathTex, Text, tempconfig  # noqa: E402
 
 import mathcore  # noqa: E402
 from mathcore.optimizers import rule_line_latex  # noqa: E402
-from scenes.chapters import adaptive, backprop, limitations, stochastic  # noqa: E402
-from scenes.chapters._common import in_frame, load_narration  # noqa: E402
-from scenes.chapters._common import sig  # noqa: E402
+from scenes.parts import adaptive, backprop, limitations, stochastic  # noqa: E402
+from scenes.chapter import in_frame, load_narration  # noqa: E402
+from scenes.chapter import sig  # noqa: E402
 from scenes.theme import MIN_FONT_SIZE  # noqa: E402
 
 SCENES = {

@@ -93,7 +93,7 @@ def test_a_parts_cut_is_data():
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[2]
-    framework = {root / "scenes" / name for name in ("part.py", "explainer.py", "chapters/_common.py")}
+    framework = {root / "scenes" / name for name in ("part.py", "explainer.py", "chapter.py")}
     reads = []
     for path in sorted((root / "scenes").rglob("*.py")):
         if path in framework:

@@ -40,21 +40,21 @@ def render(scene_cls, theme: str | None = None, monkeypatch=None, frame_rate: fl
 
 @pytest.fixture(scope="module")
 def descent():
-    from scenes.descent import RosenbrockDescent
+    from scenes.parts.descent import RosenbrockDescent
 
     return render(RosenbrockDescent)
 
 
 @pytest.fixture(scope="module")
 def neuron():
-    from scenes.sigmoid_neuron import SigmoidNeuron
+    from scenes.parts.sigmoid_neuron import SigmoidNeuron
 
     return render(SigmoidNeuron)
 
 
 @pytest.fixture(scope="module")
 def learning_rate():
-    from scenes.learning_rate import LearningRate
+    from scenes.parts.learning_rate import LearningRate
 
     return render(LearningRate)
 
@@ -141,7 +141,7 @@ def test_learning_rate_step_counts_come_from_mathcore(learning_rate):
 
 
 def test_light_theme_renders(monkeypatch):
-    from scenes.sigmoid_neuron import SigmoidNeuron
+    from scenes.parts.sigmoid_neuron import SigmoidNeuron
 
     scene = render(SigmoidNeuron, "light", monkeypatch, frame_rate=1)
     assert scene.theme.name == "light" and str(scene.camera.background_color).upper() == "#FFFFFF"

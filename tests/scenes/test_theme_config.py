@@ -145,7 +145,7 @@ def manim_dry_run(tmp_path, **env) -> tuple[int, str]:
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), **env}
     result = subprocess.run(
         [sys.executable, "-m", "manim", "--dry_run", "-ql", "--media_dir", str(tmp_path / "media"),
-         "scenes/learning_rate.py", "LearningRate"],
+         "scenes/parts/learning_rate.py", "LearningRate"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert "Traceback" not in result.stderr
     return result.returncode, result.stderr.strip().splitlines()[-1]

@@ -18,7 +18,7 @@ import pytest
 
 import mathcore
 from scenes.mobjects.text import format_plain as plain
-from scenes.race import verdict
+from scenes.parts.race import verdict
 from scenes.story import Story, count, fill, placeholders
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -73,21 +73,21 @@ def config(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def race(config):
-    from scenes.race import OptimizerRace
+    from scenes.parts.race import OptimizerRace
 
     return dry_story(OptimizerRace, config, config.with_name("race.json"))
 
 
 @pytest.fixture(scope="module")
 def descent(config):
-    from scenes.descent import RosenbrockDescent
+    from scenes.parts.descent import RosenbrockDescent
 
     return dry_story(RosenbrockDescent, config, config.with_name("descent.json"))
 
 
 @pytest.fixture(scope="module")
 def tour(config):
-    from scenes.landscapes import Landscapes
+    from scenes.parts.landscapes import Landscapes
 
     return dry_story(Landscapes, config, config.with_name("landscapes.json"))
 

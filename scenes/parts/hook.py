@@ -13,7 +13,7 @@ than they can be read); no turn of the 3D camera.
 
 Render alone::
 
-    manim -ql scenes/chapters/hook.py HookChapter
+    manim -ql scenes/parts/hook.py HookChapter
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from scenes.animations import FadeIn, FadeOut
 from scenes.part import Part
 
 import mathcore
-from scenes.chapters._common import Chapter, closed_levels, sig, g3, load_narration
+from scenes.chapter import Chapter, closed_levels, sig, g3, load_narration
 from scenes.mobjects.contours import contour_lines
 from scenes.mobjects.paths import Marker, Trail
 from scenes.mobjects.surface import LossSurface, SurfaceView

@@ -1,6 +1,6 @@
 r"""Scene 2: one sigmoid neuron fitted to two points, by guessing, then by gradient descent.
 
-Render: ``manim -ql scenes/sigmoid_neuron.py SigmoidNeuron``.
+Render: ``manim -ql scenes/parts/sigmoid_neuron.py SigmoidNeuron``.
 
 Left, the data (0.5, 0.2) and (2.5, 0.9) with the curve :math:`\sigma(wx+b)` of the
 current :math:`(w, b)`; right, the error :math:`L(w, b)` over :math:`[-6, 6]^2` as a contour

@@ -1,6 +1,6 @@
 r"""Scene 6: momentum and Nesterov up close, in a narrow valley.
 
-Render: ``manim -ql scenes/momentum.py MomentumCloseUp`` (``GDX_THEME=light``;
+Render: ``manim -ql scenes/parts/momentum.py MomentumCloseUp`` (``GDX_THEME=light``;
 ``GDX_CONFIG=my.toml`` with a ``[momentum_closeup]`` table, see :mod:`scenes.config`).
 
 Beats (manim sections; narration in ``assets/narration/momentum.toml``):

@@ -10,7 +10,7 @@ their paths on the contours and their losses per epoch.
 
 Render alone::
 
-    manim -ql scenes/chapters/stochastic.py StochasticChapter
+    manim -ql scenes/parts/stochastic.py StochasticChapter
 
 Explainer cut (``scenes.explainer.CUTS``): every beat at its pace, in about 22 s instead of 42,
 without the close-up of one example's residual (``example_close_up``).
@@ -30,8 +30,8 @@ from scenes.part import Part
 import mathcore
 from scenes.config import StochasticConfig
 from scenes.mobjects.plots import ticks_within
-from scenes.chapters._common import NarratedChapter, sig
-from scenes.mobjects import MapPanel, Plot, Trace, legend, trace_together
+from scenes.chapter import NarratedChapter, sig
+from scenes.mobjects import MapPanel, Plot, legend, trace_together
 from scenes.mobjects.text import format_plain as plain
 from scenes.theme import FONT_LABEL, FONT_SMALL, MARGIN
 
@@ -186,7 +186,7 @@ class Stochastic(NarratedChapter):
 
     def run_trace(self, key: str, run_time: float):
         traj = self.runs[key]
-        trace = Trace([self.panel.point(p) for p in traj.points], self.colors[key], dot_radius=0.07)
+        trace = self.panel.trace(traj.points, self.colors[key])
         self.traces[key] = trace
         self.scene.add(trace)
         points = traj.points
@@ -249,7 +249,7 @@ class Stochastic(NarratedChapter):
 
 
 class StochasticChapter(Part, Scene):
-    """Chapter 5 alone: ``manim -ql scenes/chapters/stochastic.py StochasticChapter``.
+    """Chapter 5 alone: ``manim -ql scenes/parts/stochastic.py StochasticChapter``.
 
     Each beat starts a section ``stochastic.<beat>``; with ``cut_plan`` set on the
     instance (the explainer does) it plays the explainer's cut.

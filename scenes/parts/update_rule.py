@@ -16,7 +16,7 @@ its pace: one step is written out (``arithmetic_steps``) and the table stops aft
 
 Render alone::
 
-    manim -ql scenes/chapters/update_rule.py UpdateRuleChapter
+    manim -ql scenes/parts/update_rule.py UpdateRuleChapter
 """
 
 from __future__ import annotations
@@ -31,12 +31,12 @@ from scenes.part import Part
 
 import mathcore
 from mathcore.symbolic import taylor_function
-from scenes.chapters._common import (
+from scenes.chapter import (
     Chapter, ShiftBy, closed_levels, g3, load_narration, sig,
 )
 from scenes.mobjects import MapPanel, themed_axes, tick_numbers
-from scenes.chapters.gradient import POINT as DIRECTION_POINT
-from scenes.chapters.gradient import gradient_surface
+from scenes.parts.gradient import POINT as DIRECTION_POINT
+from scenes.parts.gradient import gradient_surface
 from scenes.theme import FONT_BODY, FONT_LABEL, FONT_SMALL, MARGIN
 
 CHAPTER = "update_rule"
@@ -190,7 +190,8 @@ class UpdateRule(Chapter):
         t = self.theme
         surf = self.map_surface
         contours = MapPanel(surf, surf.domain, t, side=4.4, center=(-3.6, -0.45, 0),
-                            levels=closed_levels(surf, MAP_LEVELS), labels=False, framed=False)
+                            levels=closed_levels(surf, MAP_LEVELS), labels=False, framed=False,
+                            filled=False, line_opacity=0.8)  # a sketch of the level sets, not a map
         p = contours.at(self.point)
         g = self.grad
         g_norm = float(np.linalg.norm(g))

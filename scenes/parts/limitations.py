@@ -9,7 +9,7 @@ with the same seed; a closing summary.
 
 Render alone::
 
-    manim -ql scenes/chapters/limitations.py LimitationsChapter
+    manim -ql scenes/parts/limitations.py LimitationsChapter
 
 Explainer cut (``scenes.explainer.CUTS``): ill-conditioning, Newton, schedules and
 the closing summary, in about 29 s instead of 49, without the callbacks to local minima,
@@ -32,8 +32,8 @@ import mathcore
 from scenes.config import LimitationsConfig
 from scenes.mobjects.plots import ticks_within
 from mathcore import optimizers as O
-from scenes.chapters._common import NarratedChapter, sig
-from scenes.mobjects import MapPanel, Plot, Trace, legend, trace_range, trace_together
+from scenes.chapter import NarratedChapter, sig
+from scenes.mobjects import MapPanel, Plot, legend, trace_range, trace_together
 from scenes.theme import FONT_LABEL, FONT_SMALL
 
 CHAPTER = "limitations"
@@ -84,7 +84,7 @@ class Limitations(NarratedChapter):
             panels.add(panel)
         panels.arrange(RIGHT, buff=0.6).move_to([0, 0.1, 0])
         for panel, traj, spec in zip(panels, self.runs["callbacks"], self.cfg.callbacks):
-            traces.append(Trace([panel.point(p) for p in traj.points], self.gd_color, dot_radius=0.07))
+            traces.append(panel.trace(traj.points, self.gd_color))
             labels.add(self.text(spec[-1], FONT_LABEL, color=th.foreground).next_to(panel.frame, DOWN, buff=0.2))
         self.say(0)
         self.play(FadeIn(panels), FadeIn(labels), run_time=1.0)
@@ -111,7 +111,7 @@ class Limitations(NarratedChapter):
                     y_label="loss and step number (log scales)")
         plot.shift((6.3 - plot.axes.get_right()[0]) * RIGHT + (-2.3 - plot.axes.get_bottom()[1]) * UP)
         self.loss_plot = plot
-        self.gd_trace = Trace([panel.point(p) for p in gd.points], self.gd_color, width=2.5, dot_radius=0.07)
+        self.gd_trace = panel.trace(gd.points, self.gd_color, width=2.5)
         self.gd_loss = plot.trace(np.log10(np.arange(1, len(gd.losses) + 1)), gd.losses, self.gd_color)
         lab = self.text(f"gradient descent, η = {self.cfg.gd_lr:g}", FONT_SMALL, color=self.gd_color)
         self.rule_gd = VGroup(lab, MathTex(mathcore.make_optimizer("gd").latex, font_size=FONT_LABEL,
@@ -129,7 +129,7 @@ class Limitations(NarratedChapter):
                         height=abs(panel.point((zx0, zy1))[1] - panel.point((zx0, zy0))[1]),
                         stroke_color=th.highlight, stroke_width=2.5).move_to(panel.point(((zx0 + zx1) / 2,
                                                                                           (zy0 + zy1) / 2)))
-        self.zoom_trace = Trace([inset.point(p) for p in gd.points[: k + 1]], self.gd_color, width=3,
+        self.zoom_trace = inset.trace(gd.points[: k + 1], self.gd_color, width=3,
                                 dot_radius=0.07)
         self.inset = VGroup(inset, box)
         title = []
@@ -166,7 +166,7 @@ class Limitations(NarratedChapter):
         self.play(FadeOut(self.inset), FadeOut(self.zoom_trace), run_time=0.6)
         self.play(FadeIn(group, shift=0.1 * UP), run_time=1.0)
         self.wait(2.0)
-        trace = Trace([self.panel.point(p) for p in newton.points], self.newton_color, width=3, dot_radius=0.08)
+        trace = self.panel.trace(newton.points, self.newton_color, width=3, dot_radius=0.08)
         vertices = VGroup(*[Dot(self.panel.point(p), radius=0.05, color=self.newton_color) for p in newton.points])
         loss = self.loss_plot.trace(np.log10(np.arange(1, len(newton.losses) + 1)), newton.losses, self.newton_color)
         self.newton_trace, self.newton_loss = trace, loss
@@ -254,7 +254,7 @@ class Limitations(NarratedChapter):
 
 
 class LimitationsChapter(Part, Scene):
-    """Chapter 8 alone: ``manim -ql scenes/chapters/limitations.py LimitationsChapter``.
+    """Chapter 8 alone: ``manim -ql scenes/parts/limitations.py LimitationsChapter``.
 
     Each beat starts a section ``limitations.<beat>``; with ``cut_plan`` set on the
     instance (the explainer does) it plays the explainer's cut.

@@ -1,6 +1,6 @@
 r"""Scene 4: landscapes that make gradient descent struggle.
 
-Render: ``manim -ql scenes/landscapes.py Landscapes`` (``GDX_THEME=light``,
+Render: ``manim -ql scenes/parts/landscapes.py Landscapes`` (``GDX_THEME=light``,
 ``GDX_CONFIG=my.toml`` with a ``[landscapes]`` table, see :mod:`scenes.config`).
 
 Beats (one manim section each, narration in ``assets/narration/landscapes.toml``):

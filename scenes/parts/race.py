@@ -1,7 +1,7 @@
 r"""Scene 5: the optimizer race -- several optimizers, one start, one step budget.
 
-Render: ``manim -ql scenes/race.py OptimizerRace`` (Rosenbrock) or
-``manim -ql scenes/race.py OptimizerRaceRastrigin``; ``GDX_THEME=light``;
+Render: ``manim -ql scenes/parts/race.py OptimizerRace`` (Rosenbrock) or
+``manim -ql scenes/parts/race.py OptimizerRaceRastrigin``; ``GDX_THEME=light``;
 ``GDX_CONFIG=my.toml`` with a ``[race]`` / ``[race_rastrigin]`` table (see
 :mod:`scenes.config`): optimizers, their hyperparameters, start, budget, seed.
 

@@ -8,7 +8,7 @@ spread over decades and shrink as the loss falls).
 
 Render alone::
 
-    manim -ql scenes/chapters/backprop.py BackpropChapter
+    manim -ql scenes/parts/backprop.py BackpropChapter
 
 Explainer cut (``scenes.explainer.CUTS``): the network, forward pass, loss,
 backward pass and update, in about 30 s instead of 48, without the histogram of gradient
@@ -32,7 +32,7 @@ from mathcore.network import OUTPUT, OUTPUT_LOSS, OUTPUT_LOSS_PRIME
 from scenes.config import BackpropConfig
 from scenes.mobjects.plots import ticks_within
 from mathcore.symbolic import sigmoid
-from scenes.chapters._common import NarratedChapter, sig
+from scenes.chapter import NarratedChapter, sig
 from scenes.mobjects import Plot
 from scenes.theme import FONT_LABEL, FONT_SMALL
 
@@ -338,7 +338,7 @@ def vec(values) -> str:
 
 
 class BackpropChapter(Part, Scene):
-    """Chapter 7 alone: ``manim -ql scenes/chapters/backprop.py BackpropChapter``.
+    """Chapter 7 alone: ``manim -ql scenes/parts/backprop.py BackpropChapter``.
 
     Each beat starts a section ``backprop.<beat>``; with ``cut_plan`` set on the
     instance (the explainer does) it plays the explainer's cut.

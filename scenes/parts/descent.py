@@ -1,6 +1,6 @@
 r"""Scene 1: one optimizer descends Rosenbrock's valley, in 3D, then on the contour map.
 
-Render: ``manim -ql scenes/descent.py RosenbrockDescent`` (``GDX_THEME=light`` for
+Render: ``manim -ql scenes/parts/descent.py RosenbrockDescent`` (``GDX_THEME=light`` for
 projectors, ``GDX_CONFIG=my.toml`` to change surface, optimizer, start, steps).
 
 Beats: the surface and its formula while the camera settles; the update rule; the

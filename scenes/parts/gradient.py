@@ -14,7 +14,7 @@ arrows and the chain rule are left to the chapter rendered alone.
 
 Render alone::
 
-    manim -ql scenes/chapters/gradient.py GradientChapter
+    manim -ql scenes/parts/gradient.py GradientChapter
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from scenes.part import Part
 
 import mathcore
 from mathcore.symbolic import chain_rule
-from scenes.chapters._common import Chapter, closed_levels, sig, g3, load_narration
+from scenes.chapter import Chapter, closed_levels, sig, g3, load_narration
 from scenes.mobjects.contours import contour_lines
 from scenes.mobjects.surface import LossSurface, SurfaceView
 from scenes.theme import CONTOUR_WIDTH, FONT_BODY, FONT_LABEL, MARGIN

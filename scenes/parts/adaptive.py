@@ -10,7 +10,7 @@ bars that change as the runs go.
 
 Render alone::
 
-    manim -ql scenes/chapters/adaptive.py AdaptiveChapter
+    manim -ql scenes/parts/adaptive.py AdaptiveChapter
 
 Explainer cut (``scenes.explainer.CUTS``): every beat at its pace, in about 22 s instead of 45,
 Adagrad's two lines under one caption (``adagrad_in_one_caption``).
@@ -32,8 +32,8 @@ import mathcore
 from scenes.config import AdaptiveConfig
 from scenes.mobjects.plots import ticks_within
 from mathcore import optimizers as O
-from scenes.chapters._common import NarratedChapter, sig
-from scenes.mobjects import MapPanel, Trace, trace_together
+from scenes.chapter import NarratedChapter, sig
+from scenes.mobjects import MapPanel, trace_together
 from scenes.theme import FONT_BODY, FONT_LABEL, FONT_SMALL, FONT_TITLE
 
 CHAPTER = "adaptive"
@@ -260,7 +260,7 @@ class Adaptive(NarratedChapter):
         self.say(0, lr=f"{self.cfg.lr:g}")
         # Shortest run drawn last, so that it stays visible on top of the others.
         order = sorted(self.runs, key=lambda n: -np.linalg.norm(self.runs[n].points[-1] - self.runs[n].points[0]))
-        self.traces = {name: Trace([panel.point(p) for p in self.runs[name].points], self.color[name],
+        self.traces = {name: panel.trace(self.runs[name].points, self.color[name],
                                    dot_radius=0.07) for name in order}
         self.scene.add(*self.traces.values())
         steps = self.cfg.steps
@@ -292,7 +292,7 @@ class Adaptive(NarratedChapter):
 
 
 class AdaptiveChapter(Part, Scene):
-    """Chapter 6 alone: ``manim -ql scenes/chapters/adaptive.py AdaptiveChapter``.
+    """Chapter 6 alone: ``manim -ql scenes/parts/adaptive.py AdaptiveChapter``.
 
     Each beat starts a section ``adaptive.<beat>``; with ``cut_plan`` set on the
     instance (the explainer does) it plays the explainer's cut.

@@ -13,7 +13,7 @@ to the chapter rendered alone.
 
 Render alone::
 
-    manim -ql scenes/chapters/derivatives.py DerivativesChapter
+    manim -ql scenes/parts/derivatives.py DerivativesChapter
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from scenes.animations import FadeIn, FadeOut
 from scenes.part import Part
 
 import mathcore
-from scenes.chapters._common import Chapter, g3, line_through, load_narration
+from scenes.chapter import Chapter, g3, line_through, load_narration
 from scenes.mobjects import themed_axes, tick_numbers
 from scenes.theme import FONT_BODY, FONT_LABEL, FONT_SMALL, MARGIN
 

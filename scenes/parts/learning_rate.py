@@ -1,6 +1,6 @@
 r"""Scene 3: the learning rate, too small, about right, too large; then on the sigmoid error.
 
-Render: ``manim -ql scenes/learning_rate.py LearningRate``.
+Render: ``manim -ql scenes/parts/learning_rate.py LearningRate``.
 
 Part 1: gradient descent on :math:`f(x) = x^2` from :math:`x = 5` with three step sizes
 side by side (defaults 0.01, 0.1 and 1.05), one shared step counter, the rule with the

@@ -19,7 +19,6 @@ Everything here is presentation: numbers come in from ``mathcore``; nothing is d
 from __future__ import annotations
 
 import tomllib
-from pathlib import Path
 
 import numpy as np
 from manim import (
@@ -39,9 +38,7 @@ from scenes.theme import (
 )
 from scenes.mobjects.text import format_short, format_sig
 from scenes.part import Part
-from scenes.story import Story
-
-NARRATION_DIR = Path(__file__).resolve().parents[2] / "assets" / "narration"
+from scenes.story import NARRATION_DIR, Story
 
 
 def load_narration(chapter: str) -> dict[str, str]:

@@ -111,7 +111,7 @@ def test_chapter_cuts_stay_inside_the_margin(cuts, name):
 
 
 def test_scene_beat_lists_are_their_narration():
-    """The full scenes play every narrated beat (their sections are checked in test_landscapes_race_momentum)."""
+    """The full scenes play every narrated beat (their sections are checked in tests/scenes/test_part.py)."""
     from scenes.parts.landscapes import Landscapes
     from scenes.parts.learning_rate import LearningRate
     from scenes.parts.momentum import MomentumCloseUp

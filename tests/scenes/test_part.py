@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import tomllib
+from pathlib import Path
+
 import pytest
 from manim import Circle, Scene, tempconfig
 
@@ -139,3 +142,20 @@ def test_a_part_plays_only_its_declared_beats_in_order():
             else:
                 with pytest.raises(ValueError, match=problem):
                     scene.render()
+
+
+NARRATION = Path(__file__).resolve().parents[2] / "assets" / "narration"
+
+
+def beats(module: str) -> list[str]:
+    with (NARRATION / f"{module}.toml").open("rb") as fh:
+        return list(tomllib.load(fh)["beats"])
+
+
+@pytest.mark.parametrize("fixture, module", [("landscapes", "landscapes"), ("race", "race"),
+                                             ("race_rastrigin", "race"), ("momentum", "momentum")])
+def test_sections_are_the_narrated_beats(request, fixture, module):
+    scene, sections = request.getfixturevalue(fixture)
+    named = [s for s in sections if s != "autocreated"]
+    assert named == beats(module)
+    assert 20.0 <= scene.exact_duration <= 60.0

@@ -179,3 +179,34 @@ def test_one_file_holds_tables_of_every_scene(tmp_path):
     path.write_text('[racing]\nsteps = 800\n')
     with pytest.raises(cfgmod.ConfigError, match=r"unknown table \[racing\]; accepted: .*\[descent\].*\[race\]"):
         cfgmod.load("descent", path)
+
+
+def write(tmp_path, text):
+    path = tmp_path / "cfg.toml"
+    path.write_text(text)
+    return path
+
+
+def test_config_overrides_merge_hyperparameters(tmp_path):
+    path = write(tmp_path, '[race]\noptimizers = ["gd", "adam"]\nsteps = 300\n'
+                           'hyperparams = { adam = { lr = 0.05, betas = [0.8, 0.99] } }\n[descent]\nlr = 0.002\n')
+    cfg = cfgmod.load("race", path)
+    assert cfg.optimizers == ("gd", "adam") and cfg.steps == 300
+    assert cfg.hp("adam") == {"lr": 0.05, "betas": (0.8, 0.99)}
+    assert cfg.hp("gd") == {"lr": 0.001}  # defaults of other optimizers kept
+
+
+@pytest.mark.parametrize("text, words", [
+    ("[race]\nspeed = 3\n", "unknown key 'speed'"),
+    ("[race]\noptimizers = [\"gd\", \"sgdx\"]\n", "unknown optimizer 'sgdx'"),
+    ("[race]\nstart = [5.0, 0.0]\n", "start = [5.0, 0.0] is not accepted"),
+    ("[landscapes]\nrastrigin_schedule = \"step\"\n", "accepted: constant, cosine"),
+    ("[momentum_closeup]\nmomentum = 1.5\n", "momentum = 1.5"),
+    ("[nope]\n", "unknown table [nope]"),
+])
+def test_bad_config_values_give_one_line(tmp_path, text, words):
+    table = text.split("]")[0].strip("[")
+    path = write(tmp_path, text)
+    with pytest.raises(cfgmod.ConfigError) as info:
+        cfgmod.load(table if table in cfgmod.CONFIGS else "race", path)
+    assert words in str(info.value) and "\n" not in str(info.value)

@@ -1,0 +1,44 @@
+"""Limitations (``scenes/parts/limitations.py``): Newton against GD, learning-rate schedules.
+
+The part renders once per test session under a dry run (``tests/scenes/conftest.py``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import mathcore
+from scenes.chapter import sig
+
+
+def test_newton_and_gd_paths_on_rosenbrock(chapter_run):
+    chapter = chapter_run["limitations"].chapter
+    gd, newton = chapter.runs["gd"], chapter.runs["newton"]
+    np.testing.assert_array_equal(gd.points[0], newton.points[0])
+    assert newton.status == "converged" and newton.n_steps < 10
+    np.testing.assert_allclose(newton.x, (1.0, 1.0), atol=1e-8)
+    assert chapter.gd_trace.path.get_num_curves() == len(gd.points) - 1
+    assert chapter.newton_trace.path.get_num_curves() == len(newton.points) - 1
+    np.testing.assert_allclose(chapter.newton_trace.path.get_end(), chapter.panel.point((1.0, 1.0)), atol=1e-6)
+    assert chapter.gd_end.tex_string.startswith(f"{gd.n_steps}")
+    assert chapter.newton_end.tex_string.startswith(f"{newton.n_steps}")
+    assert f"({sig(gd.x[0])},\\ {sig(gd.x[1])})" in chapter.gd_end.tex_string
+
+
+def test_schedules_share_the_seed_and_differ_only_in_the_learning_rate(chapter_run):
+    chapter = chapter_run["limitations"].chapter
+    cfg = chapter.cfg
+    runs = chapter.runs["schedules"]
+    n = mathcore.get_surface(cfg.sched_surface).n_examples
+    const, step, cos = runs["constant"], runs["step decay"], runs["cosine"]
+    np.testing.assert_array_equal(const.lrs, cfg.sched_lr)
+    assert step.lrs[cfg.sched_step_epochs * n] == pytest.approx(cfg.sched_lr * cfg.sched_gamma)
+    assert cos.lrs[0] == cfg.sched_lr and cos.lrs[-1] < 1e-4
+    # Same sampled examples: identical until the schedules diverge.
+    np.testing.assert_array_equal(const.points[:2], step.points[:2])
+    f_min = mathcore.get_surface(cfg.sched_surface).min_value
+    assert [row[1].original_text for row in chapter.schedule_legend] == [f"{name}: final" for name in runs]
+    assert [row[2].tex_string for row in chapter.schedule_legend] == [sig(t.losses[-1] - f_min) for t in runs.values()]
+    # Decaying schedules end lower than the constant one (below SGD's noise floor).
+    assert step.losses[-1] < const.losses[-1] and cos.losses[-1] < const.losses[-1]

@@ -1,0 +1,58 @@
+"""Momentum up close (``scenes/parts/momentum.py``): paths, vectors, overshoots, counts.
+
+The part renders once per test session under a dry run (``tests/scenes/conftest.py``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+
+def same_point(a, b, tol=1e-9):
+    return np.allclose(np.asarray(a, float)[:2], np.asarray(b, float)[:2], atol=tol)
+
+
+def classic_nesterov(surface, start, lr, mu, steps):
+    """Sutskever's form, written independently: v <- mu v - lr grad(theta + mu v); theta <- theta + v."""
+    theta, v = np.asarray(start, float), np.zeros(2)
+    out = [theta.copy()]
+    for _ in range(steps):
+        v = mu * v - lr * surface.grad(theta + mu * v)
+        theta = theta + v
+        out.append(theta.copy())
+    return np.array(out)
+
+
+def test_momentum_paths_and_vectors(momentum):
+    scene, _ = momentum
+    d, cfg = scene.data, scene.cfg
+    for name, path in scene.paths.items():
+        pts = d.ball_points(name)
+        assert len(path.trail.vertices) == len(pts) == cfg.steps + 1
+        assert same_point(path.trail.end, scene.panel.at(pts[-1]))
+    # The Nesterov ball is the classic-form run; the ghost is where torch took the gradient.
+    classic = classic_nesterov(d.surface, cfg.start, cfg.lr, cfg.momentum, cfg.steps)
+    np.testing.assert_allclose(d.nesterov_ball, classic, atol=1e-12)
+    for name in ("momentum", "nesterov"):
+        for k in range(1, 6):
+            parts = d.parts(name, k)
+            balls = d.ball_points(name)
+            np.testing.assert_allclose(parts["carry"] + parts["grad"], parts["step"], atol=1e-12)
+            np.testing.assert_allclose(balls[k] + parts["step"], balls[k + 1], atol=1e-12)
+            if name == "nesterov":
+                np.testing.assert_allclose(parts["base"] + parts["carry"], parts["ghost"], atol=1e-12)
+                np.testing.assert_allclose(parts["grad"], -cfg.lr * d.surface.grad(parts["ghost"]), atol=1e-12)
+            else:
+                np.testing.assert_allclose(parts["grad"], -cfg.lr * d.surface.grad(balls[k]), atol=1e-12)
+
+
+def test_momentum_overshoots_and_counts_are_mathcores(momentum):
+    scene, _ = momentum
+    d, cfg = scene.data, scene.cfg
+    assert d.momentum.points[:, 0].max() > 0.5  # overshoots the minimum along the valley
+    assert np.sum(np.diff(np.sign(d.gd.points[:4, 1])) != 0) == 3  # GD zig-zags across it
+    for name in ("gd", "momentum", "nesterov"):
+        losses = d.runs[name].losses
+        hit = np.flatnonzero(losses <= cfg.loss_tol)
+        assert d.steps_to_tol(name) == (int(hit[0]) if len(hit) else None)

@@ -262,7 +262,9 @@ class SigmoidNeuron(ThemedScene):
         self.begin_beat("conclude", steps=traj.n_steps, w=plain(w), b=plain(b), miss=plain(miss))
         fits = miss <= 0.01  # the curve passes within 0.01 of every point
         self.story.speak(0 if fits else 1)
-        self.play(Indicate(self.points, color=theme.highlight, scale_factor=1.6), run_time=1.2)
+        # Each point grows on its own spot (Indicate on the group would scale it about its centre,
+        # moving the points off their coordinates).
+        self.play(*[Indicate(p, color=theme.highlight, scale_factor=1.6) for p in self.points], run_time=1.2)
         self.caption(0 if fits else 1)
         self.wait(4.0)
 

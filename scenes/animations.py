@@ -57,18 +57,9 @@ def release(*mobjects: Mobject) -> None:
         mob.clear_updaters()
 
 
-def pacing(vertices, start: int, end: int, path_weight: float = 0.5):
-    """A rate function alpha -> fraction of the way from step ``start`` to ``end``.
-
-    Screen time per step mixes a constant share and a share proportional to the step's
-    length along ``vertices`` (scene points, one per step). Monotone and exact at 0 and 1.
-    """
-    verts = np.asarray(vertices, float)[start:end + 1]
-    n = len(verts) - 1
-    if n <= 0:
-        return linear
-    lengths = np.linalg.norm(np.diff(verts, axis=0), axis=1)
-    lengths = np.where(np.isfinite(lengths), lengths, 0.0)
+def _rate_from_lengths(lengths, path_weight: float):
+    """The rate function of :func:`pacing` for per-step path ``lengths``."""
+    n = len(lengths)
     total = lengths.sum()
     w = path_weight if total > 0 else 0.0
     dt = (1 - w) / n + (w * lengths / total if total > 0 else 0.0)
@@ -80,6 +71,32 @@ def pacing(vertices, start: int, end: int, path_weight: float = 0.5):
         return float(np.interp(alpha, time, steps))
 
     return rate
+
+
+def pacing(vertices, start: int, end: int, path_weight: float = 0.5):
+    """A rate function alpha -> fraction of the way from step ``start`` to ``end``.
+
+    Screen time per step mixes a constant share and a share proportional to the step's
+    length along ``vertices`` (scene points, one per step). Monotone and exact at 0 and 1.
+    """
+    verts = np.asarray(vertices, float)[start:end + 1]
+    if len(verts) <= 1:
+        return linear
+    lengths = np.linalg.norm(np.diff(verts, axis=0), axis=1)
+    return _rate_from_lengths(np.where(np.isfinite(lengths), lengths, 0.0), path_weight)
+
+
+def shared_pacing(vertex_lists, n_steps: int, path_weight: float = 0.6):
+    """A rate function alpha -> fraction of ``n_steps`` shared by several runs.
+
+    As :func:`pacing`, with the length of a step summed across the runs, so the first, long
+    steps of every run can be seen and the long crawl along a valley does not drag.
+    """
+    lengths = np.zeros(n_steps)
+    for verts in vertex_lists:
+        d = np.linalg.norm(np.diff(np.asarray(verts, float), axis=0), axis=1)[:n_steps]
+        lengths[: len(d)] += np.where(np.isfinite(d), d, 0.0)
+    return _rate_from_lengths(lengths, path_weight)
 
 
 def advance(tracker: StepTracker, to: float, run_time: float, rate_func=linear) -> Animation:
@@ -228,5 +245,5 @@ class FadeOut(_OpacityFade, _FadeOut):
     """manim's ``FadeOut`` (same arguments, same frames) without copying the mobject."""
 
 
-__all__ = ["StepTracker", "drive", "drive_part", "release", "pacing", "advance", "descend", "StepSwitch", "fade_swap",
+__all__ = ["StepTracker", "drive", "drive_part", "release", "pacing", "shared_pacing", "advance", "descend", "StepSwitch", "fade_swap",
            "fade_out_first", "fade_in_after", "FadeIn", "FadeOut"]

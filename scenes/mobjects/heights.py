@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
-from manim import ManimColor, interpolate_color
+from manim import UP, ManimColor, Rectangle, VGroup, interpolate_color
 
 LN10 = float(np.log(10.0))
 
@@ -132,3 +132,13 @@ def colormap(colors, t):
 
 
 __all__ = ["HeightMap", "colormap", "quantile_levels"]
+
+
+def ramp_bar(theme, height: float = 3.0, width: float = 0.25, n: int = 48) -> tuple[VGroup, Rectangle]:
+    """A vertical bar of the theme's height ramp (bottom = lowest) and its frame, centred on the origin."""
+    bar = VGroup(*[
+        Rectangle(width=width, height=height / n, stroke_width=0, fill_opacity=1,
+                  fill_color=colormap(theme.colorscale, (k + 0.5) / n)).move_to(((k + 0.5) / n - 0.5) * height * UP)
+        for k in range(n)
+    ])
+    return bar, Rectangle(width=width, height=height, stroke_color=theme.muted, stroke_width=1)

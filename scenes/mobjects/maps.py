@@ -14,7 +14,7 @@ from manim import DOWN, LEFT, RIGHT, UP, Line, MathTex, Rectangle, VGroup, VMobj
 
 from ..theme import FONT_LABEL, FONT_SMALL, TRAIL_WIDTH, Theme
 from .contours import contour_lines, filled_bands
-from .heights import HeightMap, colormap
+from .heights import HeightMap, colormap, ramp_bar
 from .paths import Marker, Trace, Trail
 from .plots import tick_text
 from .text import math
@@ -204,13 +204,7 @@ class BasinMap(VGroup):
 def color_bar(theme: Theme, top: float, ticks, label: str, height: float = 3.0, width: float = 0.25,
               bottom: float = 0.0) -> VGroup:
     """A vertical bar of the height ramp from ``bottom`` to ``top``, with ``ticks`` (values) and a label."""
-    n = 48
-    bar = VGroup(*[
-        Rectangle(width=width, height=height / n, stroke_width=0, fill_opacity=1,
-                  fill_color=colormap(theme.colorscale, (k + 0.5) / n)).move_to(((k + 0.5) / n - 0.5) * height * UP)
-        for k in range(n)
-    ])
-    frame = Rectangle(width=width, height=height, stroke_color=theme.muted, stroke_width=1)
+    bar, frame = ramp_bar(theme, height, width)
     labels = VGroup()
     for value in ticks:
         y = ((value - bottom) / (top - bottom) - 0.5) * height if top > bottom else -0.5 * height

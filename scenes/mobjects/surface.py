@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
-from manim import (DOWN, RIGHT, UP, Line, ManimColor, MathTex, Polygon, Rectangle, Surface, Text, ThreeDAxes,
+from manim import (DOWN, RIGHT, UP, Line, ManimColor, MathTex, Polygon, Surface, Text, ThreeDAxes, 
                    ThreeDVMobject, VGroup)
 
 from ..theme import CONTOUR_WIDTH, FONT_SMALL, Theme
-from .heights import HeightMap, _nice_ticks, colormap
+from .heights import HeightMap, _nice_ticks, colormap, ramp_bar
 
 
 @dataclass(frozen=True, eq=False)
@@ -311,13 +311,7 @@ def color_legend(heights: HeightMap, theme: Theme, height: float = 3.0, width: f
     For a log scale the ticks are decades of :math:`f - f^*` and the caption says
     "log scale", so that no one reads the heights as linear.
     """
-    n = 48
-    bar = VGroup(*[
-        Rectangle(width=width, height=height / n, stroke_width=0, fill_opacity=1,
-                  fill_color=colormap(theme.colorscale, (k + 0.5) / n)).move_to(((k + 0.5) / n - 0.5) * height * UP)
-        for k in range(n)
-    ])
-    frame = Rectangle(width=width, height=height, stroke_color=theme.muted, stroke_width=1)
+    bar, frame = ramp_bar(theme, height, width)
     labels = VGroup()
     if heights.is_log:
         top = int(np.floor(heights.h_max))

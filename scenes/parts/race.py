@@ -27,7 +27,7 @@ from scenes.animations import FadeIn, FadeOut
 import mathcore
 from mathcore import display_name
 
-from scenes.animations import StepTracker, advance
+from scenes.animations import StepTracker, advance, shared_pacing
 from scenes.common import ThemedThreeDScene
 from scenes.config import RaceConfig, load_or_exit
 from scenes.mobjects.text import format_short
@@ -168,32 +168,6 @@ def verdict(outcomes, tol: float, steps: int, f_star: float, spoken: bool = Fals
         head = f"No one gets {goal} in {steps} steps" if spoken else f"No one reaches {goal} in {steps} steps"
     sep = "; " if spoken else ";\n"
     return head + sep + "; ".join(rest) + ("." if spoken else "")
-
-
-def shared_pacing(vertex_lists, n_steps: int, path_weight: float = 0.6):
-    """A rate function alpha -> fraction of ``n_steps`` shared by several runs.
-
-    Screen time per step mixes a constant share and a share proportional to the mean
-    length of that step across the runs (as :func:`scenes.animations.pacing` does for one
-    run), so the first, long steps of every run can be seen and the long crawl along a
-    valley does not drag.
-    """
-    lengths = np.zeros(n_steps)
-    for verts in vertex_lists:
-        d = np.linalg.norm(np.diff(np.asarray(verts, float), axis=0), axis=1)[:n_steps]
-        d = np.where(np.isfinite(d), d, 0.0)
-        lengths[: len(d)] += d
-    total = lengths.sum()
-    w = path_weight if total > 0 else 0.0
-    dt = (1 - w) / n_steps + (w * lengths / total if total > 0 else 0.0)
-    time = np.concatenate([[0.0], np.cumsum(dt)])
-    time /= time[-1]
-    steps = np.linspace(0.0, 1.0, n_steps + 1)
-
-    def rate(alpha: float) -> float:
-        return float(np.interp(alpha, time, steps))
-
-    return rate
 
 
 class StepCounter(VGroup):
@@ -417,5 +391,5 @@ class OptimizerRaceRastrigin(OptimizerRace):
         super().construct()
 
 
-__all__ = ["OptimizerRace", "OptimizerRaceRastrigin", "RaceData", "StepCounter", "shared_pacing", "verdict",
+__all__ = ["OptimizerRace", "OptimizerRaceRastrigin", "RaceData", "StepCounter", "verdict",
            "runner_colors"]

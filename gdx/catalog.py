@@ -190,12 +190,14 @@ def timing(info: SceneInfo, cache_dir: Path = Path("media") / ".gdx") -> dict:
 
 
 def dry_render(scene_class, quality: str = "low_quality", media_dir: Path | None = None,
-               frame_rate: int | None = None, jump: bool = False):
+               frame_rate: int | None = None, jump: bool = False, watch=None):
     """Render ``scene_class`` without drawing; returns ``(scene, sections)``, each section
     ``(name, start)`` in scene time as ``next_section`` started it. ``frame_rate`` overrides the
     quality's (tests use 1: every play and updater still runs, on fewer frames). With ``jump``
     every play jumps to its end (manim's ``save_last_frame``): the clock is then the sum of the
-    planned run times, unrounded, and each updater runs once per play (tests of timing and words)."""
+    planned run times, unrounded, and each updater runs once per play (tests of timing and words).
+    ``watch(scene)`` (optional) is called at every frame time of every play, after the animations
+    and updaters have moved there, with nothing drawn: what a viewer would see at that moment."""
     from manim import Scene, tempconfig
 
     from manim.renderer.cairo_renderer import CairoRenderer
@@ -203,14 +205,21 @@ def dry_render(scene_class, quality: str = "low_quality", media_dir: Path | None
     marks = []
     original = Scene.next_section
     drawing = CairoRenderer.update_frame
+    moving = Scene.update_to_time
 
     def recording(self, name="unnamed", *args, **kwargs):
         marks.append((name, self.renderer.time))
         return original(self, name, *args, **kwargs)
 
     Scene.next_section = recording
-    if jump:  # nothing is drawn: a dry run's frames are never seen
+    if jump or watch:  # nothing is drawn: a dry run's frames are never seen
         CairoRenderer.update_frame = lambda self, *args, **kwargs: None
+    if watch:
+        def watched(self, t):
+            moving(self, t)
+            watch(self)
+
+        Scene.update_to_time = watched
     try:
         # LaTeX and text a dry run compiles go into the kit's media folder (``gdx --media``), too.
         where = {} if media_dir is None else {"media_dir": str(media_dir)}
@@ -222,6 +231,7 @@ def dry_render(scene_class, quality: str = "low_quality", media_dir: Path | None
     finally:
         Scene.next_section = original
         CairoRenderer.update_frame = drawing
+        Scene.update_to_time = moving
     return scene, marks
 
 

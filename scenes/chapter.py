@@ -36,7 +36,7 @@ from scenes.theme import (
     apply_theme,
     get_theme,
 )
-from scenes.mobjects.text import format_short, format_sig
+from scenes.mobjects.text import format_short, format_sig, tagged
 from scenes.part import Part
 from scenes.story import NARRATION_DIR, Story
 
@@ -230,7 +230,7 @@ class Chapter:
         if group.width > max_width:
             group.scale_to_fit_width(max_width)
         group.to_edge(DOWN, buff=MARGIN)
-        return group
+        return tagged(group, "caption")
 
     def say(self, index: int | None = 0, run_time: float = 0.6, **facts) -> None:
         """Replace the caption with the current beat's caption ``index`` (``None`` removes it):
@@ -348,6 +348,6 @@ class NarratedChapter(Chapter):
             raise ValueError(f"{type(self).__name__}: beats {missing} have no narration in {self.name}.toml")
 
     def make_title(self, content: str):
-        title = self.text(content, FONT_TITLE)
+        title = tagged(self.text(content, FONT_TITLE), "title")
         title.to_corner(UP + LEFT, buff=MARGIN)
         return title

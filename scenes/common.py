@@ -10,7 +10,7 @@ from scenes.animations import FadeIn, fade_swap
 
 from .mobjects.occlusion import camera_rotation
 from .part import Part
-from .mobjects.text import flat, text
+from .mobjects.text import flat, tagged, text
 from .theme import FONT_BODY, MARGIN, Theme, ThemeError, get_theme
 
 
@@ -39,6 +39,7 @@ class Captions:
             raise ValueError(f"caption has {len(lines)} lines; at most {self.max_lines} are accepted: {words!r}")
         caption = flat(text(words, self.theme, self.font_size, line_spacing=0.8))
         caption.words = words
+        tagged(caption, "caption")
         caption.to_edge(DOWN, buff=MARGIN)
         if caption.width > config.frame_width - 2 * MARGIN:
             caption.scale_to_fit_width(config.frame_width - 2 * MARGIN)

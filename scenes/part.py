@@ -144,3 +144,29 @@ class Part:
 
 
 __all__ = ["Cut", "Part"]
+
+
+def visible_opacity(mobject) -> float:
+    """The largest fill or stroke opacity among the parts of ``mobject`` that draw something."""
+    best = 0.0
+    for m in mobject.get_family():
+        if not m.has_points():
+            continue
+        if m.get_fill_opacities().size:
+            best = max(best, float(m.get_fill_opacity()))
+        if m.get_stroke_opacities().size and m.get_stroke_width() > 0:
+            best = max(best, float(m.get_stroke_opacity()))
+    return best
+
+
+def doubled_roles(scene, threshold: float = 0.05) -> dict:
+    """Roles (``"caption"``, ``"title"``: :func:`scenes.mobjects.text.tagged`) that more than one
+    mobject on ``scene`` shows at once with an opacity above ``threshold``: role -> the mobjects.
+    The transition grammar is that this is always empty: what leaves is gone before what
+    comes in shows."""
+    seen: dict = {}
+    for m in scene.get_mobject_family_members():
+        role = getattr(m, "role", None)
+        if role and visible_opacity(m) > threshold:
+            seen.setdefault(role, []).append(m)
+    return {role: mobs for role, mobs in seen.items() if len(mobs) > 1}

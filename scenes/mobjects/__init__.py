@@ -15,7 +15,7 @@ from .plots import LossPlot, Plot, nice_ticks, style_axes, themed_axes, tick_num
 from .surface import LossSurface, SurfaceView, auto_resolution, color_legend, floor_frame, mesh_lines
 from .text import (FastNumber, FastReadout, Readout, Scoreboard, SciNumber, StepCounter, flat, format_plain, format_short,
                    format_sig, hyperparam_text, legend, math, panel, rule_lines, rule_tex, substituted_rule_lines,
-                   substituted_rule_tex, text, title)
+                   substituted_rule_tex, tagged, text, title)
 
 __all__ = [
     "gradient_arrow", "lookahead_ghost", "lookahead_point", "nesterov_ball", "velocity_arrow",
@@ -29,5 +29,5 @@ __all__ = [
     "LossSurface", "SurfaceView", "auto_resolution", "color_legend", "floor_frame", "mesh_lines",
     "FastNumber", "FastReadout", "Readout", "Scoreboard", "SciNumber", "StepCounter", "flat", "format_plain",
     "format_short", "format_sig", "hyperparam_text", "legend", "math", "panel", "rule_lines", "rule_tex",
-    "substituted_rule_lines", "substituted_rule_tex", "text", "title",
+    "substituted_rule_lines", "substituted_rule_tex", "tagged", "text", "title",
 ]

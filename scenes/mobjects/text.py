@@ -57,7 +57,15 @@ def math(latex: str, theme: Theme, font_size: int = FONT_BODY, color=None, **kwa
 
 
 def title(s: str, theme: Theme) -> Text:
-    return text(s, theme, FONT_TITLE)
+    """A part's heading, top left by convention; tagged ``role = "title"`` (see :func:`tagged`)."""
+    return tagged(text(s, theme, FONT_TITLE), "title")
+
+
+def tagged(mob, role: str):
+    """Mark ``mob`` as the frame's ``"caption"`` or ``"title"``: at most one of each may be visible
+    at any moment (checked on every part by ``gdx.catalog.dry_render(watch=...)`` in the tests)."""
+    mob.role = role
+    return mob
 
 
 def panel(mob, theme: Theme, buff: float = 0.2) -> RoundedRectangle:
@@ -545,5 +553,5 @@ class FastReadout(Readout):
 
 
 __all__ = ["text", "flat", "math", "title", "panel", "format_sig", "SciNumber", "Readout", "StepCounter", "legend", "rule_lines",
-           "rule_tex", "substituted_rule_lines", "substituted_rule_tex", "hyperparam_text",
+           "rule_tex", "substituted_rule_lines", "substituted_rule_tex", "hyperparam_text", "tagged",
            "Scoreboard", "FastNumber", "FastReadout", "format_plain", "format_short"]

@@ -31,6 +31,7 @@ from scenes.animations import StepSwitch, StepTracker, descend, drive, drive_par
 from scenes.common import ThemedThreeDScene, place_view
 from scenes.config import DescentConfig, load_or_exit
 from scenes.mobjects import (
+    title,
     LossPlot, LossSurface, Marker, Readout, SurfaceView, Trail, clip_to_box, color_legend, contour_labels,
     contour_lines, diverged_mark, flat, floor_frame, format_sig, legend, math, minimum_mark, panel, rule_tex,
     start_mark, substituted_rule_tex, text, visible,
@@ -38,7 +39,7 @@ from scenes.mobjects import (
 from scenes.mobjects.occlusion import eye_position
 from scenes.mobjects.text import format_plain
 from scenes.story import count
-from scenes.theme import FONT_BODY, FONT_LABEL, FONT_SMALL, FONT_TITLE, MARGIN
+from scenes.theme import FONT_BODY, FONT_LABEL, FONT_SMALL, MARGIN
 
 # The run's outcomes, in the order of the ``conclude`` captions in assets/narration/descent.toml.
 OUTCOMES = ("global", "local", "short", "diverged", "left")
@@ -156,7 +157,7 @@ class RosenbrockDescent(ThemedThreeDScene):
         heading = cfg.title or (f"Descending the {surface.title} valley" if surface.name == "rosenbrock"
                                 else "Descending your function" if surface.name == "custom"
                                 else f"Descending: {surface.title or surface.name}")
-        self.title = text(heading, theme, FONT_TITLE)
+        self.title = title(heading, theme)
         self.title.to_corner(UP + LEFT, buff=MARGIN)
         names = ", ".join(surface.variable_names)
         self.formula = MathTex(f"f({names}) =", surface.latex, font_size=FONT_BODY, color=theme.foreground)

@@ -44,12 +44,12 @@ from scenes.animations import StepTracker, advance, descend, fade_in_after, fade
 from scenes.common import ThemedThreeDScene
 from scenes.mobjects.plots import nice_ticks
 from scenes.config import LandscapesConfig, load_or_exit
-from scenes.mobjects import format_sig, legend, math, minimum_mark, start_mark, text
+from scenes.mobjects import title, format_sig, legend, math, minimum_mark, start_mark, text
 from scenes.mobjects import BasinMap, FastReadout, LossPlot, MapPanel, PathOnMap, color_bar
 from scenes.mobjects.text import format_plain as plain
 from scenes.stage import Drive, SurfaceStage, snapshot
 from scenes.story import count
-from scenes.theme import FONT_BODY, FONT_LABEL, FONT_SMALL, FONT_TITLE, MARGIN
+from scenes.theme import FONT_BODY, FONT_LABEL, FONT_SMALL, MARGIN
 
 # Layout (manim units; the frame is 14.2 x 8, the safe area 0.5 inside it). The bottom
 # band, below y = -2.45, belongs to the two-line captions.
@@ -285,7 +285,7 @@ class Landscapes(ThemedThreeDScene):
 
     def heading(self, title_words: str, surface=None):
         """New title and formula (fixed in the frame) and the animations that swap them in."""
-        new_title = text(title_words, self.theme, FONT_TITLE).to_corner(UP + LEFT, buff=MARGIN)
+        new_title = title(title_words, self.theme).to_corner(UP + LEFT, buff=MARGIN)
         group = VGroup(new_title)
         if surface is not None:
             formula = MathTex("f(x, y) =", surface.latex, font_size=FONT_BODY, color=self.theme.foreground)
@@ -351,8 +351,8 @@ class Landscapes(ThemedThreeDScene):
                              **levels)
         self.set_camera_orientation(**crate.camera_kwargs())
         self.crate = snapshot(self, crate.mesh)
-        title = "Many local minima" if not d.tour else minima_heading(len(d.pits.facts.local_minima))
-        self.play(FadeIn(self.crate), *self.heading(title, d.pits), run_time=1.2)
+        heading = "Many local minima" if not d.tour else minima_heading(len(d.pits.facts.local_minima))
+        self.play(FadeIn(self.crate), *self.heading(heading, d.pits), run_time=1.2)
         self.play(*self.show_words(variant))
         self.wait(2.2)
 

@@ -39,11 +39,12 @@ from scenes.animations import StepSwitch, StepTracker, advance, drive, release
 from scenes.common import ThemedScene
 from scenes.config import LearningRateConfig, load_or_exit
 from scenes.mobjects import (
+    title,
     LossPlot, MapPanel, Marker, StepCounter, Trail, clip_to_box, diverged_mark, flat, format_level, format_sig, legend,
-    style_axes, math, start_mark, substituted_rule_tex, text,
+    style_axes, math, start_mark, substituted_rule_tex,
 )
 from scenes.story import count
-from scenes.theme import AXIS_WIDTH, FONT_BODY, FONT_SMALL, FONT_TITLE, MARGIN
+from scenes.theme import AXIS_WIDTH, FONT_BODY, FONT_SMALL, MARGIN
 
 PANEL_XS = (-4.45, 0.0, 4.45)
 PANEL_Y = 0.75
@@ -172,7 +173,7 @@ class LearningRate(ThemedScene):
         theme, d, cfg = self.theme, self.data, self.cfg
         self.begin_beat("three_step_sizes", start=f"{cfg.parabola_start:g}")
         colors = (theme.series[0], theme.series[1], theme.series[3])
-        self.title = text("Choosing the learning rate", theme, FONT_TITLE)
+        self.title = title("Choosing the learning rate", theme)
         self.title.to_corner(UP + LEFT, buff=MARGIN)
         formula = math(r"f(x) = " + d.parabola.latex, theme, FONT_BODY).to_corner(UP + RIGHT, buff=MARGIN)
         formula.align_to(self.title, DOWN)
@@ -252,9 +253,9 @@ class LearningRate(ThemedScene):
                              "Your function" if surface.name == "custom" else surface.title or surface.name)
         heading = f"{name}: {winner}"
         # The plot's label sits right of x = 1.7: a longer verdict is said in the caption only.
-        new_title = text(heading, theme, FONT_TITLE)
+        new_title = title(heading, theme)
         if new_title.width > 7.4:
-            new_title = text(name, theme, FONT_TITLE)
+            new_title = title(name, theme)
         new_title.to_corner(UP + LEFT, buff=MARGIN)
         levels = SIGMOID_LEVELS if surface.name == "sigmoid-error" else surface.facts.levels
         panel = MapPanel(surface, surface.domain, theme, side=4.4, center=(-3.3, 0.05, 0.0), levels=levels,

@@ -49,11 +49,11 @@ from mathcore import display_name
 from scenes.animations import StepTracker, advance
 from scenes.common import ThemedScene
 from scenes.config import MomentumConfig, load_or_exit
-from scenes.mobjects import legend, math, minimum_mark, rule_tex, start_mark, text
+from scenes.mobjects import title, legend, math, minimum_mark, rule_tex, start_mark, text
 from scenes.mobjects import LossPlot, MapPanel, PathOnMap, hyperparam_text
 from scenes.stage import Drive
 from scenes.mobjects.text import format_plain
-from scenes.theme import FONT_BODY, FONT_LABEL, FONT_SMALL, FONT_TITLE, MARGIN
+from scenes.theme import FONT_BODY, FONT_LABEL, FONT_SMALL, MARGIN
 
 # Layout (manim units; frame 14.2 x 8, safe area 0.5 inside; captions below y = -2.45).
 MAP_CENTER = (-2.05, 0.45, 0.0)
@@ -269,7 +269,7 @@ class MomentumCloseUp(ThemedScene):
         self.colors = {name: theme.optimizer_color(name) for name in NAMES}
         self.paths = {name: PathOnMap(self.panel.to_scene(d.ball_points(name)), self.colors[name], theme, width=4.0,
                                       radius=0.1) for name in NAMES}
-        self.title = text(self.cfg.title or "Momentum, up close", theme, FONT_TITLE).to_corner(UP + LEFT, buff=MARGIN)
+        self.title = title(self.cfg.title or "Momentum, up close", theme).to_corner(UP + LEFT, buff=MARGIN)
         names = ", ".join(surface.variable_names)
         self.formula = MathTex(f"f({names}) =", surface.latex, font_size=FONT_BODY, color=theme.foreground)
         self.formula.next_to(self.title, RIGHT, buff=0.8).align_to(self.title, DOWN)

@@ -31,12 +31,12 @@ from scenes.animations import StepTracker, advance, shared_pacing
 from scenes.common import ThemedThreeDScene
 from scenes.config import RaceConfig, load_or_exit
 from scenes.mobjects.text import format_short
-from scenes.mobjects import diverged_mark, format_sig, legend, math, minimum_mark, panel, start_mark, text, visible
+from scenes.mobjects import title, diverged_mark, format_sig, legend, math, minimum_mark, panel, start_mark, text, visible
 from scenes.mobjects import FastNumber, LossPlot, MapPanel, PathOnMap, Scoreboard, hyperparam_text
 from scenes.mobjects.text import format_plain as plain
 from scenes.story import count
 from scenes.stage import Drive, SurfaceStage, snapshot
-from scenes.theme import FONT_LABEL, FONT_SMALL, FONT_TITLE, MARGIN
+from scenes.theme import FONT_LABEL, FONT_SMALL, MARGIN
 
 # Layout (manim units; frame 14.2 x 8, safe area 0.5 inside; captions below y = -2.45).
 SURFACE_SCREEN = (-2.75, -0.3)  # where the middle of the 3D window appears
@@ -234,7 +234,7 @@ class OptimizerRace(ThemedThreeDScene):
         names = ", ".join(surface.variable_names)
         heading = cfg.title or ("The race on your function" if surface.name == "custom"
                                 else f"The race: {surface.title or surface.name}")
-        self.title = text(heading, theme, FONT_TITLE)
+        self.title = title(heading, theme)
         self.title.to_corner(UP + LEFT, buff=MARGIN)
         start = ", ".join(f"{v:g}" for v in cfg.start)
         rules = f"start ({start}) · {cfg.steps} steps each · same seed · no clipping"

@@ -32,11 +32,12 @@ from scenes.animations import StepTracker, advance, drive, release
 from scenes.common import ThemedScene
 from scenes.config import SigmoidNeuronConfig, load_or_exit
 from scenes.mobjects import (
+    title,
     LossPlot, MapPanel, Marker, Plot, Readout, Trail, format_sig,
     gradient_arrow, math, start_mark, substituted_rule_tex, text,
 )
 from scenes.mobjects.text import format_plain as plain
-from scenes.theme import FONT_LABEL, FONT_SMALL, FONT_TITLE, MARGIN
+from scenes.theme import FONT_LABEL, FONT_SMALL, MARGIN
 
 # Contour levels of L: geometric in the valley (where the fit is good), even on the plateau.
 LEVELS = (0.003, 0.01, 0.03, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6)
@@ -105,7 +106,7 @@ class SigmoidNeuron(ThemedScene):
         theme, d = self.theme, self.data
         surface, traj = d.surface, d.trajectory
         self.color = theme.optimizer_color(traj.label or traj.optimizer.name)
-        self.title = text("Fitting one sigmoid neuron", theme, FONT_TITLE).to_corner(UP + LEFT, buff=MARGIN)
+        self.title = title("Fitting one sigmoid neuron", theme).to_corner(UP + LEFT, buff=MARGIN)
 
         # Left: data and model.
         self.data_axes = Plot(theme, (0, 3, 0.5), (0, 1, 0.5), (5.2, 2.2), x_ticks=(0, 1, 2, 3), y_ticks=(0, 0.5, 1),

@@ -41,7 +41,7 @@ from scenes.config import LearningRateConfig, load_or_exit
 from scenes.mobjects import (
     title,
     LossPlot, MapPanel, Marker, StepCounter, Trail, clip_to_box, diverged_mark, flat, format_level, format_sig, legend,
-    style_axes, math, start_mark, substituted_rule_tex,
+    rule_lines, style_axes, math, start_mark, substituted_rule_tex,
 )
 from scenes.story import count
 from scenes.theme import AXIS_WIDTH, FONT_BODY, FONT_SMALL, MARGIN
@@ -145,16 +145,33 @@ class LearningRate(ThemedScene):
         shown, exit_index = clip_to_box(pts, (lo[0], hi[0], lo[1] - 1e-6, hi[1]))
         trail = Trail(shown, color, width=3, step=0)
         ball = Marker(shown, color, theme, radius=0.08)
-        # The rule with the numbers of the slow steps (then it stays on the last one's).
-        variants = []
-        for k in range(min(self.slow_steps + 1, traj.n_steps)):
-            tex = substituted_rule_tex(traj, k, theme, font_size=FONT_SMALL, theta_latex=d.parabola.variable_names[0])
-            tex.move_to([PANEL_XS[i], -1.35, 0])
-            variants.append((k, flat(tex, merge=True)))  # one path per version: redrawn each frame
-        rule = StepSwitch(variants)
         arrival = d.arrival(traj)
-        # The counter stops where the run stops: on arrival, or where it leaves the plot.
-        stop = arrival if arrival is not None else len(shown) - 1 if exit_index is not None else int(traj.n_steps)
+        # The counter stops where the run stops: on arrival, or at its last step (a run that
+        # leaves the plot goes on counting to the step at which it diverged).
+        stop = arrival if arrival is not None else int(traj.n_steps)
+        # The rule with the numbers of each slow step; while the run goes fast, the rule without
+        # numbers (no stale numbers beside a running counter); where it stops, the numbers of the
+        # step that got there.
+        theta = d.parabola.variable_names[0]
+
+        def numbers(k, split=False):
+            tex = substituted_rule_tex(traj, k, theme, font_size=FONT_SMALL, theta_latex=theta)
+            if split:  # the result on a line of its own: large numbers stay inside the panel
+                body = tex.tex_string
+                cut = body.rindex(" = ")
+                tex = math(body[:cut] + r" \\ &= " + body[cut + 3:], theme, FONT_SMALL)
+            return flat(tex.move_to([PANEL_XS[i], -1.35, 0]), merge=True)  # one path per version
+
+        variants = [(k, numbers(k)) for k in range(min(self.slow_steps + 1, traj.n_steps))]
+        finite = np.flatnonzero(np.isfinite(traj.points[1: stop + 1, 0]))
+        last = int(finite[-1]) if len(finite) else None  # the last step k -> k + 1 with finite numbers
+        if last is not None and last + 1 > variants[-1][0] + 1:
+            lines = [line.replace(r"\theta", theta) for line in rule_lines(traj.optimizer)]
+            general = math(r"\begin{aligned}" + r" \\ ".join(l.replace(r" \leftarrow ", r" &\leftarrow ", 1)
+                                                             for l in lines) + r"\end{aligned}", theme, FONT_SMALL)
+            variants.append((variants[-1][0] + 1, flat(general.move_to([PANEL_XS[i], -1.35, 0]), merge=True)))
+            variants.append((last + 1, numbers(last, split=True)))
+        rule = StepSwitch(variants)
         counter = StepCounter(theme, last=stop, color=color)
         counter.move_to([PANEL_XS[i], -2.3, 0])
         return dict(axes=ax, curve=curve, head=head, trail=trail, ball=ball, rule=rule, counter=counter,
@@ -198,7 +215,7 @@ class LearningRate(ThemedScene):
         for k in range(1, self.slow_steps + 1):
             self.play(advance(tracker, k, 2.0))
         arrivals = [p["arrival"] for p in panels]
-        last = max([a for a in arrivals if a is not None] + [len(p["shown"]) - 1 for p in panels])
+        last = max(int(p["counter"].last) for p in panels)  # every counter reaches where its run stops
 
         said = [self._run_words(p) for p in panels]
         self.begin_beat("run_to_the_end", small=said[0], right=said[1], large=said[2])

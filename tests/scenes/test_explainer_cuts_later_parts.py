@@ -144,11 +144,15 @@ def test_learning_rate_cut_shows_mathcores_step_counts(cuts):
     shown = [r.tex_string for r in scene.results]
     assert f"after {arrivals[0]} steps" in shown[0] and f"after {arrivals[1]} steps" in shown[1]
     assert f"at step {runs[2].n_steps}" in shown[2]
-    # The counters stopped where the runs arrived; the rules show step 1's numbers (the cut's one slow step).
-    for panel, arrival in zip(scene.panels[:2], arrivals):
-        assert panel["counter"].step == arrival
-    for panel in scene.panels:
-        assert list(panel["rule"].thresholds) == [0, 1] and panel["rule"].current == 1
+    # The counters stop where the runs stop (the diverged one at the step it diverged, off the plot);
+    # the rules show the numbers of step 0 and of the cut's one slow step, the rule without numbers
+    # while the runs go fast, and at the end the numbers of the step that got there.
+    stops = arrivals[:2] + [runs[2].n_steps]
+    for panel, stop, traj in zip(scene.panels, stops, runs):
+        assert panel["counter"].step == stop
+        rule = panel["rule"]
+        assert list(rule.thresholds) == [0, 1, 2, stop] and rule.current == 3
+        assert np.isfinite(traj.points[stop]).all()
     sigmoid = mathcore.get_surface("sigmoid-error")
     finals = [mathcore.run(sigmoid, "gd", cfg.start, cfg.steps, lr).gap[-1] for lr in cfg.rates]
     assert [m.tex_string for m in scene.finals] == [f"f - f^* = {format_sig(v)}" for v in finals]

@@ -182,6 +182,15 @@ def sgd(lr=1e-3, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False, 
     return Optimizer(name, init, update, hp, rule)
 
 
+# Nesterov in Sutskever et al.'s (2013) classic form, where the ball sits at
+# theta_k = p_k + eta mu Delta_k and the gradient is taken at the look-ahead point
+# theta_k - eta mu Delta_k = p_k (torch, and mathcore, record the p_k): the rule a picture of the
+# ball and its look-ahead ghost follows. ``grad_at(x)`` prints as \nabla f(x).
+grad_at = sp.Function(r"\nabla f")
+CLASSIC_NESTEROV_RULE = ((u, _add(_mul(mu, u), grad_at(_add(theta, _mul(-1, eta, mu, u))))),
+                         (theta, _add(theta, _mul(-1, eta, u))))
+
+
 def gd(lr=1e-3, weight_decay=0.0) -> Optimizer:
     r"""Plain gradient descent :math:`\theta \leftarrow \theta - \eta \nabla L(\theta)`."""
     return sgd(lr=lr, weight_decay=weight_decay, name="gd")

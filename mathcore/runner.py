@@ -81,9 +81,27 @@ class Trajectory:
         f_min = self.f_min
         return self.losses - (np.nan if f_min is None else f_min)
 
-    def steps_to_gap(self, tol: float) -> int | None:
-        r"""The first step with :math:`f(\theta_t) - f^* \le` ``tol``, or None (one run)."""
-        gap = np.asarray(self.gap, float)
+    @property
+    def classic_nesterov(self) -> tuple[np.ndarray, np.ndarray]:
+        r"""A Nesterov run in the classic form (:data:`mathcore.optimizers.CLASSIC_NESTEROV_RULE`):
+        the ball's points :math:`\theta_k = p_k + \eta\mu\Delta_k` from the recorded look-ahead points
+        :math:`p_k` and momentum buffers, and the losses :math:`f(\theta_k)` there."""
+        hp = self.optimizer.hyperparams
+        if not hp.get("nesterov"):
+            raise ValueError(f"classic_nesterov is for a Nesterov run, not {self.optimizer.name}")
+        lrs = np.asarray(self.lrs, float).reshape(-1)
+        # One rate per point: a step's own, and the last step's for the final point.
+        lrs = np.concatenate([lrs, lrs[-1:] if len(lrs) else [hp["lr"]]])[: len(self.points), None]
+        points = self.points + lrs * hp["momentum"] * self.state["momentum_buffer"]
+        finite = np.isfinite(points).all(axis=1)
+        losses = np.full(len(points), np.inf)
+        losses[finite] = self.surface.f(points[finite].T)
+        return points, losses
+
+    def steps_to_gap(self, tol: float, losses=None) -> int | None:
+        r"""The first step with :math:`f - f^* \le` ``tol``, or None (one run); ``losses`` per step
+        of another view of the run (:attr:`classic_nesterov`'s) instead of the recorded ones."""
+        gap = np.asarray(self.gap if losses is None else np.asarray(losses, float) - self.f_min, float)
         hit = np.flatnonzero(np.isfinite(gap) & (gap <= tol))
         return int(hit[0]) if len(hit) else None
 

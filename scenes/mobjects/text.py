@@ -304,17 +304,20 @@ def _looks_like_math(label: str) -> bool:
 # ----------------------------------------------------------------------------- update rules
 
 
-def rule_lines(optimizer) -> list[str]:
-    """The optimizer's update rule, one LaTeX string per line (mathcore's own strings)."""
-    return [rule_line_latex(lhs, rhs) for lhs, rhs in optimizer.rule]
+def rule_lines(optimizer, rule=None) -> list[str]:
+    """The optimizer's update rule (or another form of it, ``rule``: mathcore's SymPy pairs), one
+    LaTeX string per line (mathcore's own strings)."""
+    return [rule_line_latex(lhs, rhs) for lhs, rhs in (optimizer.rule if rule is None else rule)]
 
 
-def rule_tex(optimizer, theme: Theme, font_size: int = FONT_BODY, color=None) -> MathTex:
-    r"""The rule as a MathTex, lines aligned on the arrows; ``.source`` is mathcore's ``optimizer.latex``."""
-    lines = [line.replace(r" \leftarrow ", r" &\leftarrow ", 1) for line in rule_lines(optimizer)]
-    body = r"\begin{aligned}" + r" \\ ".join(lines) + r"\end{aligned}" if len(lines) > 1 else lines[0]
+def rule_tex(optimizer, theme: Theme, font_size: int = FONT_BODY, color=None, rule=None) -> MathTex:
+    r"""The rule as a MathTex, lines aligned on the arrows; ``.source`` is the LaTeX of the lines
+    (mathcore's ``optimizer.latex`` for its own rule)."""
+    lines = rule_lines(optimizer, rule)
+    aligned = [line.replace(r" \leftarrow ", r" &\leftarrow ", 1) for line in lines]
+    body = r"\begin{aligned}" + r" \\ ".join(aligned) + r"\end{aligned}" if len(aligned) > 1 else aligned[0]
     tex = math(body, theme, font_size, color=color)
-    tex.source = optimizer.latex
+    tex.source = r" \\ ".join(lines)
     return tex
 
 

@@ -50,6 +50,7 @@ from scenes.animations import StepTracker, advance
 from scenes.common import ThemedScene
 from scenes.config import MomentumConfig, load_or_exit
 from scenes.mobjects import title, legend, math, minimum_mark, rule_tex, start_mark, text
+from mathcore.optimizers import CLASSIC_NESTEROV_RULE
 from scenes.mobjects import LossPlot, MapPanel, PathOnMap, hyperparam_text
 from scenes.stage import Drive
 from scenes.mobjects.text import format_plain
@@ -99,8 +100,7 @@ class MomentumData:
     @cached_property
     def nesterov_ball(self) -> np.ndarray:
         r"""The classic-form parameters :math:`\theta_k = p_k + \eta\mu\Delta_k` of the Nesterov run."""
-        t = self.nesterov
-        return t.points + self.cfg.lr * self.cfg.momentum * t.state["momentum_buffer"]
+        return self.nesterov.classic_nesterov[0]
 
     def parts(self, name: str, k: int) -> dict:
         r"""The vectors of step ``k`` (parameter space), all from the recorded run.
@@ -131,7 +131,11 @@ class MomentumData:
 
     def steps_to_tol(self, name: str) -> int | None:
         """The first step with f - f* <= ``loss_tol``, or None."""
-        return self.runs[name].steps_to_gap(self.cfg.loss_tol)
+        return self.runs[name].steps_to_gap(self.cfg.loss_tol, self.ball_losses(name))
+
+    def ball_losses(self, name: str) -> np.ndarray:
+        """The loss where the drawn ball is: the recorded one, and for Nesterov f at its classic point."""
+        return self.nesterov.classic_nesterov[1] if name == "nesterov" else self.runs[name].losses
 
     @property
     def kappa(self) -> float | None:
@@ -286,8 +290,10 @@ class MomentumCloseUp(ThemedScene):
 
     def rule_card(self, name: str) -> VGroup:
         """The optimizer's update rule (mathcore's SymPy, one line per equation), under the legend."""
-        tex = rule_tex(self.data.runs[name].optimizer, self.theme, font_size=FONT_LABEL,
-                       color=self.colors[name])
+        # Nesterov's ball is drawn in the classic form (at theta, looking ahead): its rule is that form's.
+        rule = CLASSIC_NESTEROV_RULE if name == "nesterov" else None
+        tex = rule_tex(self.data.runs[name].optimizer, self.theme, font_size=FONT_LABEL, color=self.colors[name],
+                       rule=rule)
         label = text("update rule", self.theme, FONT_SMALL, color=self.theme.muted)
         group = VGroup(label, tex).arrange(DOWN, aligned_edge=LEFT, buff=0.18)
         group.move_to([0, 0.85, 0], aligned_edge=UP).align_to([RIGHT_LEFT, 0, 0], LEFT)
@@ -477,7 +483,8 @@ class MomentumCloseUp(ThemedScene):
         """All three paths, their losses (log), and the steps each needs to reach the tolerance."""
         d, theme, cfg = self.data, self.theme, self.cfg
         self.begin_beat("compare", tol=f"{cfg.loss_tol:g}", counts=d.counts(), counts_said=d.counts(said=True))
-        plot = LossPlot([(d.runs[n].gap, self.colors[n]) for n in NAMES], theme, x_max=cfg.steps, log=True,
+        f_min = d.surface.facts.f_min
+        plot = LossPlot([(d.ball_losses(n) - f_min, self.colors[n]) for n in NAMES], theme, x_max=cfg.steps, log=True,
                           width=2.5, height=1.45, y_min_decade=-8, step=cfg.steps, y_label=r"f - f^*")
         plot.shift(np.array([RIGHT_LEFT + 0.75 + 1.25, -0.6, 0.0]) - plot.axes.get_center())
         self.play(FadeOut(self.rule), *[a for n in NAMES for a in self.paths[n].fade_to(1.0)], FadeIn(plot),

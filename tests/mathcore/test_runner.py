@@ -273,3 +273,23 @@ def test_newton_refuses_a_formula_with_a_kink():
     with pytest.raises(ValueError, match="newton needs a twice-differentiable formula"):
         mc.run(mc.get_surface("abs(x) + y**2"), "newton", [1.0, 1.0], 5)
     assert mc.run(mc.get_surface("abs(x) + y**2"), "gd", [1.0, 1.0], 5, 0.1).status == "max_steps"
+
+
+def test_classic_nesterov_is_sutskevers_form_of_the_torch_run():
+    """theta_k = p_k + eta mu Delta_k follows v <- mu v - eta grad(theta + mu v), theta <- theta + v
+    (written here independently), and its losses are f there; other optimizers are refused."""
+    surface = mc.get_surface("elongated-bowl")
+    lr, mu, steps = 0.1, 0.8, 40
+    t = mc.run(surface, mc.make_optimizer("nesterov", lr=lr, momentum=mu), (-4.5, 1.5), steps)
+    theta, v, expected = np.array([-4.5, 1.5]), np.zeros(2), []
+    expected.append(theta.copy())
+    for _ in range(steps):
+        v = mu * v - lr * surface.grad(theta + mu * v)
+        theta = theta + v
+        expected.append(theta.copy())
+    points, losses = t.classic_nesterov
+    np.testing.assert_allclose(points, np.array(expected), atol=1e-12)
+    np.testing.assert_allclose(losses, surface.f(np.array(expected).T), atol=1e-12)
+    assert t.steps_to_gap(1e-3, losses) != t.steps_to_gap(1e-3)  # two views of one run
+    with pytest.raises(ValueError, match="not momentum"):
+        mc.run(surface, mc.make_optimizer("momentum", lr=lr, momentum=mu), (-4.5, 1.5), 5).classic_nesterov

@@ -52,7 +52,20 @@ def test_momentum_overshoots_and_counts_are_mathcores(momentum):
     d, cfg = scene.data, scene.cfg
     assert d.momentum.points[:, 0].max() > 0.5  # overshoots the minimum along the valley
     assert np.sum(np.diff(np.sign(d.gd.points[:4, 1])) != 0) == 3  # GD zig-zags across it
+    # Counted where each ball is drawn: Nesterov's at its classic-form points, on the classic rule shown.
+    classic = classic_nesterov(d.surface, cfg.start, cfg.lr, cfg.momentum, cfg.steps)
     for name in ("gd", "momentum", "nesterov"):
-        losses = d.runs[name].losses
-        hit = np.flatnonzero(losses <= cfg.loss_tol)
+        losses = d.surface.f(classic.T) if name == "nesterov" else d.runs[name].losses
+        hit = np.flatnonzero(losses - d.surface.facts.f_min <= cfg.loss_tol)
         assert d.steps_to_tol(name) == (int(hit[0]) if len(hit) else None)
+    assert (d.steps_to_tol("nesterov"), d.nesterov.steps_to_gap(cfg.loss_tol)) == (17, 16)  # the two views differ
+    assert f"Nesterov: {d.steps_to_tol('nesterov')} steps" in d.counts()
+
+
+def test_nesterov_rule_on_screen_is_the_form_its_ball_follows(momentum):
+    from mathcore.optimizers import CLASSIC_NESTEROV_RULE, rule_line_latex
+
+    scene, _ = momentum
+    card = scene.rule_card("nesterov")
+    assert card[1].source == r" \\ ".join(rule_line_latex(a, b) for a, b in CLASSIC_NESTEROV_RULE)
+    assert r"\nabla f{\left(\theta - \eta \mu \Delta \right)}" in card[1].source

@@ -5,7 +5,7 @@ only indexes precomputed arrays; :mod:`scenes.animations` drives them from one t
 """
 
 from .arrows import gradient_arrow, lookahead_ghost, lookahead_point, nesterov_ball, velocity_arrow
-from .contours import ContourSet, contour_labels, contour_lines, filled_bands, format_level
+from .contours import ContourSet, contour_labels, contour_lines, filled_bands, floor_contours, format_level
 from .heights import HeightMap, colormap
 from .occlusion import camera_rotation, eye_of, eye_position, visible
 from .maps import BasinMap, MapPanel, PathOnMap, color_bar, inner_ticks, windowed
@@ -19,7 +19,7 @@ from .text import (FastNumber, FastReadout, Readout, Scoreboard, SciNumber, Step
 
 __all__ = [
     "gradient_arrow", "lookahead_ghost", "lookahead_point", "nesterov_ball", "velocity_arrow",
-    "ContourSet", "contour_labels", "contour_lines", "filled_bands", "format_level",
+    "ContourSet", "contour_labels", "contour_lines", "filled_bands", "floor_contours", "format_level",
     "HeightMap", "colormap",
     "camera_rotation", "eye_of", "eye_position", "visible",
     "BasinMap", "MapPanel", "PathOnMap", "color_bar", "inner_ticks", "windowed",

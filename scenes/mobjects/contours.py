@@ -76,6 +76,22 @@ def contour_lines(surface, to_scene, levels, theme: Theme, heights: HeightMap | 
     return ContourSet(levels, groups, all_lines)
 
 
+def floor_contours(surface, view, levels, theme: Theme, mesh, eye, heights: HeightMap | None = None,
+                   **kwargs) -> tuple[ContourSet, ContourSet]:
+    """The contour floor of a 3D view split by depth: ``(seen, hidden)``, the runs of each level
+    that the ``mesh`` leaves in sight from ``eye`` and the runs it hides (Cairo has no depth
+    buffer: a floor line drawn after the mesh would show through it). Show ``seen`` with the
+    mesh, and ``hidden`` too once the mesh is gone (a top view of the map)."""
+    from .occlusion import visible
+
+    heights = heights or view.heights
+    seen = contour_lines(surface, view.floor_points, levels, theme, heights=heights,
+                         keep=lambda p: visible(p, eye, mesh), **kwargs)
+    hidden = contour_lines(surface, view.floor_points, levels, theme, heights=heights,
+                           keep=lambda p: ~visible(p, eye, mesh), **kwargs)
+    return seen, hidden
+
+
 def _runs(points, mask):
     """Consecutive runs of at least two kept points."""
     out, start = [], None
@@ -171,4 +187,4 @@ def contour_labels(contours: ContourSet, to_scene, theme: Theme, which=None, avo
     return labels
 
 
-__all__ = ["ContourSet", "contour_lines", "filled_bands", "contour_labels", "format_level"]
+__all__ = ["floor_contours", "ContourSet", "contour_lines", "filled_bands", "contour_labels", "format_level"]

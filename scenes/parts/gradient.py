@@ -31,7 +31,8 @@ from scenes.part import Part
 import mathcore
 from mathcore.symbolic import chain_rule
 from scenes.chapter import Chapter, closed_levels, sig, g3, load_narration
-from scenes.mobjects.contours import contour_lines
+from scenes.mobjects.contours import contour_lines, floor_contours
+from scenes.mobjects.occlusion import eye_of
 from scenes.mobjects.surface import LossSurface, SurfaceView
 from scenes.theme import CONTOUR_WIDTH, FONT_BODY, FONT_LABEL, MARGIN
 
@@ -115,12 +116,14 @@ class Gradient(Chapter):
         lo, hi = DOMAIN[axis]
         s = np.linspace(lo, hi, 60)
         xy = np.column_stack([s, np.full_like(s, py)]) if axis == 0 else np.column_stack([np.full_like(s, px), s])
-        curve = VMobject(stroke_color=color, stroke_width=5).set_points_smoothly(self.on_surface(xy, lift=0.05))
+        cut = self.on_surface(xy, lift=0.05)
+        curve = VMobject(stroke_color=color, stroke_width=5).set_points_smoothly(cut)
         top = float(self.view.heights.inverse(0.95 * self.view.heights.h_max))
         ends = [(lo, py), (hi, py)] if axis == 0 else [(px, lo), (px, hi)]
-        floor = self.view.floor_points(ends)
         high = self.view.points(ends, [top, top])
-        plane = Polygon(floor[0], floor[1], high[1], high[0], stroke_color=color, stroke_width=1.5,
+        # The plane above the cut only: below it the plane is inside the surface, and Cairo (no
+        # depth buffer) would draw its outline through the mesh.
+        plane = Polygon(*cut, high[1], high[0], stroke_color=color, stroke_width=1.5,
                         stroke_opacity=0.6, fill_color=color, fill_opacity=0.12)
         slope = float(self.grad_at_point[axis])
         a = 0.7
@@ -143,19 +146,21 @@ class Gradient(Chapter):
         # by its x and y): move the content instead, left on screen, to make room for formulas.
         view.axes.shift(-view.axes.c2p(0, 0, 0) + SHIFT_3D * self.right_vector(THETA))
         self.mesh = LossSurface(view, t, resolution=16, opacity=0.92, skirt=False)
-        levels = closed_levels(self.surface, MAP_LEVELS)
-        self.contours = contour_lines(self.surface, view.floor_points, levels, t, heights=view.heights,
-                                      stroke_width=CONTOUR_WIDTH, opacity=0.8)
         (x0, x1), (y0, y1) = DOMAIN
         corners = view.floor_points([(x0, y0), (x1, y0), (x1, y1), (x0, y1)])
         self.floor = Polygon(*corners, stroke_color=t.faint, stroke_width=1.5, fill_opacity=0)
         scene.set_camera_orientation(phi=PHI, theta=THETA, zoom=ZOOM_3D, frame_center=np.array([0, 0, CENTER_Z]))
+        # The floor lines the mesh hides from this camera come in only when the mesh goes.
+        self.floor_seen, self.floor_hidden = floor_contours(
+            self.surface, view, closed_levels(self.surface, MAP_LEVELS), t, self.mesh, eye_of(scene.renderer.camera),
+            stroke_width=CONTOUR_WIDTH, opacity=0.8)
+        self.contours = VGroup(self.floor_seen, self.floor_hidden)
         self.formula_f = self.overlay(r"f(x, y) = ", self.surface.latex, font_size=FONT_BODY + 4)
         self.formula_f.to_edge(UP, buff=MARGIN).align_to(np.array([PANEL_LEFT, 0, 0]), LEFT)
         self.formulas["f"] = self.formula_f
         self.fix(self.formula_f)
         self.say(0)
-        scene.play(FadeIn(self.contours), FadeIn(self.mesh), run_time=1.5)
+        scene.play(FadeIn(self.floor_seen), FadeIn(self.mesh), run_time=1.5)
         scene.play(Write(self.formula_f), run_time=1.2)
         self.dot = Dot3D(self.on_surface(self.point, lift=0.06)[0], radius=0.07, color=t.foreground)
         scene.play(FadeIn(self.dot), run_time=0.5)
@@ -226,8 +231,8 @@ class Gradient(Chapter):
         # Overlays and the mesh leave; the contour floor stays and the camera looks straight down.
         fixed = [self.partial_x, self.partial_y, self.gradient_row]
         self.say(0)
-        scene.play(FadeOut(self.mesh), FadeOut(self.slice_x_group[1:]), FadeOut(self.slice_y_group),
-                   FadeOut(self.dot), *(FadeOut(m) for m in fixed), run_time=1.0)
+        scene.play(FadeOut(self.mesh), FadeIn(self.floor_hidden), FadeOut(self.slice_x_group[1:]),
+                   FadeOut(self.slice_y_group), FadeOut(self.dot), *(FadeOut(m) for m in fixed), run_time=1.0)
         for m in fixed:
             self.unfix(m)
         scene.remove(self.mesh, self.slice_x_group, self.slice_y_group, self.dot, *fixed)

@@ -28,6 +28,7 @@ from scenes.part import Part
 import mathcore
 from scenes.chapter import Chapter, closed_levels, sig, g3, load_narration
 from scenes.mobjects.contours import contour_lines
+from scenes.mobjects.occlusion import eye_of, eye_position, visible
 from scenes.mobjects.paths import Marker, Trail
 from scenes.mobjects.surface import LossSurface, SurfaceView
 from scenes.theme import CONTOUR_WIDTH, FONT_LABEL, FONT_SMALL, MARGIN
@@ -290,16 +291,26 @@ class Hook(Chapter):
         mesh = LossSurface(view, t, resolution=18, opacity=0.85, skirt=False)
         # Only levels whose contours close inside the domain (no stray arcs at the edges).
         floor_levels = closed_levels(surf, view.heights.nice_levels(9))
-        floor = contour_lines(surf, view.floor_points, floor_levels, t, heights=view.heights,
-                              stroke_width=CONTOUR_WIDTH, opacity=0.7)
-        pts, losses = self.landscape_path.points, self.landscape_path.losses
-        color = t.optimizer_color("gd")
-        trail = Trail(view.lifted_points(pts, losses, mesh), color, step=0)
-        shadow = Trail(view.floor_points(pts), color, width=2.5, step=0)
-        marker = Marker(view.lifted_points(pts, losses, mesh), color, t)
-        self.view3d, self.mesh3d, self.trail3d = view, mesh, trail
         center = view.axes.c2p(0, 0, 0) * np.array([1, 1, 0]) + np.array([0, 0, -0.3])
         scene.set_camera_orientation(phi=58 * DEGREES, theta=-50 * DEGREES, zoom=0.9, frame_center=center)
+        # What the mesh hides from the camera, from where it starts and (when it turns) where it
+        # ends: hidden floor lines are left out, hidden parts of the paths drawn faint.
+        eyes = [eye_of(scene.renderer.camera)]
+        if self.option("turn_camera", True):
+            eyes.append(eye_position(58 * DEGREES, -70 * DEGREES, scene.renderer.camera.get_focal_distance(), center))
+
+        def seen(points):
+            return np.logical_and.reduce([visible(points, eye, mesh) for eye in eyes])
+
+        floor = contour_lines(surf, view.floor_points, floor_levels, t, heights=view.heights,
+                              stroke_width=CONTOUR_WIDTH, opacity=0.7, keep=seen)
+        pts, losses = self.landscape_path.points, self.landscape_path.losses
+        color = t.optimizer_color("gd")
+        lifted, below = view.lifted_points(pts, losses, mesh), view.floor_points(pts)
+        trail = Trail(lifted, color, visible=seen(lifted), step=0)
+        shadow = Trail(below, color, width=2.5, visible=seen(below), hidden_opacity=0.0, step=0)
+        marker = Marker(lifted, color, t, visible=seen(lifted))
+        self.view3d, self.mesh3d, self.trail3d = view, mesh, trail
         self.say(0)
         scene.play(FadeIn(floor), FadeIn(mesh), run_time=1.5)
         scene.add_fixed_orientation_mobjects(marker)

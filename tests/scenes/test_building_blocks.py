@@ -386,3 +386,21 @@ def test_a_fade_swap_never_shows_both():
         assert min(shown) <= 0.05, (t, shown)
     assert shown[0] == 0 and shown[1] == 1
     assert all(a.run_time == 0.6 for a in anims)
+
+
+def test_floor_contours_split_by_what_the_mesh_hides():
+    """Seen floor lines are in view from the eye and hidden ones are not (on Rastrigin's ridges
+    both kinds exist): the 3D view shows the first, a top view both (Cairo draws no depth)."""
+    from scenes.mobjects import floor_contours
+
+    surface = mathcore.get_surface("rastrigin")
+    view = SurfaceView.for_surface(surface, side=4, z_length=2, floor_gap=0.5)
+    mesh = LossSurface(view, THEME, resolution=12)
+    eye = eye_position(60 * DEGREES, -110 * DEGREES, 20.0)
+    levels = view.heights.nice_levels(6)
+    seen, hidden = floor_contours(surface, view, levels, THEME, mesh, eye)
+    seen_pts = np.concatenate([m.points for m in seen.family_members_with_points()])
+    hidden_pts = np.concatenate([m.points for m in hidden.family_members_with_points()])
+    assert len(seen_pts) and len(hidden_pts)
+    assert visible(seen_pts[::4], eye, mesh).all()
+    assert not visible(hidden_pts[::4], eye, mesh).any()

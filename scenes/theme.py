@@ -99,7 +99,8 @@ class Theme:
     good: str  # a minimum, a converged run
     bad: str  # the "diverged" mark
     start: str  # start mark
-    series: tuple[str, ...]  # categorical colours for non-optimizer series (learning rates)
+    series: tuple[str, ...]  # categorical colours for non-optimizer series
+    rate_ramp: tuple[str, ...]  # learning rates, small to large (cool to warm): rate_colors
     colorscale: tuple[str, ...]  # surface height colours, low to high
     optimizer_colors: MappingProxyType = field(default_factory=dict)
     font: str = "Latin Modern Sans"
@@ -108,6 +109,19 @@ class Theme:
     def __deepcopy__(self, memo):
         # Immutable: mobjects that keep a theme are copied by animations, the theme is shared.
         return self
+
+    def rate_colors(self, rates) -> dict:
+        """One colour per learning rate of a part, small to large along ``rate_ramp`` (cool to warm),
+        the same for a rate in every beat of the part: ``{rate: colour}`` for the distinct ``rates``."""
+        distinct = sorted({float(r) for r in rates})
+        ramp, picks = self.rate_ramp, []
+        for i in range(len(distinct)):
+            # Evenly spread over the ramp, its ends kept; between two stops, a mix of them.
+            pos = i * (len(ramp) - 1) / max(len(distinct) - 1, 1)
+            k = min(int(pos), len(ramp) - 2)
+            frac = pos - k
+            picks.append(ramp[k] if frac < 1e-9 else ramp[k + 1] if frac > 1 - 1e-9 else _mix(ramp[k], ramp[k + 1], frac))
+        return dict(zip(distinct, picks))
 
     def optimizer_color(self, name: str) -> str:
         """The colour of optimizer ``name`` (a label such as ``"gd (stochastic)"`` maps to its variant)."""
@@ -134,6 +148,7 @@ def _dark() -> Theme:
         panel="#1E222B", highlight=c["yellow"], good=c["bluish_green"], bad=c["vermillion"],
         start=fg,
         series=(c["sky_blue"], c["bluish_green"], c["orange"], c["vermillion"], c["reddish_purple"]),
+        rate_ramp=(c["sky_blue"], c["bluish_green"], c["yellow"], c["orange"], c["vermillion"], c["reddish_purple"]),
         colorscale=VIRIDIS,
         optimizer_colors=MappingProxyType(_optimizer_colors(fg, c["yellow"])),
     )
@@ -149,6 +164,7 @@ def _light() -> Theme:
         panel="#F2F4F7", highlight=c["vermillion"], good=c["bluish_green"], bad=c["vermillion"],
         start=fg,
         series=(c["sky_blue"], c["bluish_green"], c["orange"], c["vermillion"], c["reddish_purple"]),
+        rate_ramp=(c["sky_blue"], c["bluish_green"], gold, c["orange"], c["vermillion"], c["reddish_purple"]),
         colorscale=VIRIDIS,
         optimizer_colors=MappingProxyType(_optimizer_colors(fg, gold)),
         line_ramp=(0.0, 0.72),  # viridis' yellow end is unreadable as a line on white

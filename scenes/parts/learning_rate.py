@@ -118,6 +118,8 @@ class LearningRate(ThemedScene):
     def construct(self):
         self.cfg = load_or_exit(self.config_table)
         self.data = LearningRateData(self.cfg)
+        # One colour per rate for the whole part: a rate in both halves keeps its colour.
+        self.rate_colors = self.theme.rate_colors([t.lrs[0] for t in self.data.parabola_runs + list(self.data.surface_runs)])
         self.slow_steps = self.option("slow_steps", 2)  # worked one at a time, each rule held
         self.parabola_part()
         self.surface_part()
@@ -189,7 +191,7 @@ class LearningRate(ThemedScene):
     def parabola_part(self):
         theme, d, cfg = self.theme, self.data, self.cfg
         self.begin_beat("three_step_sizes", start=f"{cfg.parabola_start:g}")
-        colors = (theme.series[0], theme.series[1], theme.series[3])
+        colors = [self.rate_colors[float(t.lrs[0])] for t in d.parabola_runs]
         self.title = title("Choosing the learning rate", theme)
         self.title.to_corner(UP + LEFT, buff=MARGIN)
         formula = math(r"f(x) = " + d.parabola.latex, theme, FONT_BODY).to_corner(UP + RIGHT, buff=MARGIN)
@@ -264,7 +266,7 @@ class LearningRate(ThemedScene):
         theme, d, cfg = self.theme, self.data, self.cfg
         surface = d.surface
         runs = d.surface_runs
-        colors = theme.series[: len(runs)]
+        colors = [self.rate_colors[float(r.lrs[0])] for r in runs]
         index, winner = d.rate_verdict()
         name = cfg.title or ("Sigmoid error" if surface.name == "sigmoid-error" else
                              "Your function" if surface.name == "custom" else surface.title or surface.name)
@@ -279,6 +281,7 @@ class LearningRate(ThemedScene):
                          band_opacity=0.6, line_opacity=0.5)
         start = start_mark(panel.at(cfg.start), theme, label=None)
         trails = [Trail(panel.to_scene(r.points), c, width=4, step=0) for r, c in zip(runs, colors)]
+        self.surface_trails = trails
         for t in trails:
             t.set_stroke(theme.background, width=7, background=True)
         balls = [Marker(panel.to_scene(r.points), c, theme, radius=0.07) for r, c in zip(runs, colors)]

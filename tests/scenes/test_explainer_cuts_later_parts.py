@@ -158,6 +158,23 @@ def test_learning_rate_cut_shows_mathcores_step_counts(cuts):
     assert [m.tex_string for m in scene.finals] == [f"f - f^* = {format_sig(v)}" for v in finals]
 
 
+def test_a_learning_rate_keeps_its_colour_in_every_beat(cuts):
+    """eta = 0.1 runs on the parabola and on the surface: one colour for it in both halves, and
+    the rates cool to warm from small to large."""
+    from manim import ManimColor
+
+    scene = cuts["learning_rate"][0]
+    cfg = scene.cfg
+    assert 0.1 in cfg.parabola_lrs and 0.1 in cfg.surface_rates
+    for panel, lr in zip(scene.panels, cfg.parabola_lrs):
+        assert panel["color"] == scene.rate_colors[lr]
+    for trail, lr in zip(scene.surface_trails, cfg.surface_rates):
+        assert ManimColor(trail.front.get_stroke_color()).to_hex().upper() == ManimColor(scene.rate_colors[lr]).to_hex().upper()
+    ordered = [scene.rate_colors[r] for r in sorted(scene.rate_colors)]
+    assert ordered[0] == scene.theme.rate_ramp[0] and ordered[-1] == scene.theme.rate_ramp[-1]
+    assert len(set(ordered)) == len(ordered)
+
+
 def test_landscapes_cut_readouts_are_mathcores(cuts):
     scene = cuts["landscapes"][0]
     traj = scene.data.plateau

@@ -50,7 +50,8 @@ CHAPTERS = (
      [("scenes.parts.limitations", "LimitationsChapter")]),
 )
 
-TITLE_SECONDS = 3.0
+TITLE_SECONDS = 2.0  # a chapter's title card is read in 2 s (the chapter list and subtitles carry it too)
+OPENING_SECONDS = 3.0  # the video's own card: title, promise and the function's formula
 
 # Seconds each chapter's parts may take in their explainer cut (title card not included):
 # 4.5 to 6 minutes in all, the length the video is made for. Checked by tests/scenes/test_explainer.py.
@@ -159,8 +160,8 @@ def play_part(host: ThreeDScene, scene_class, sections: bool) -> None:
     reset_camera(host)
 
 
-def title_card(host: ThreeDScene, heading: str, promise: str, formula: str = "") -> None:
-    """A heading over a rule, the promise under it, and optionally a formula (LaTeX) below."""
+def title_card(host: ThreeDScene, heading: str, promise: str, formula: str = "", seconds: float = TITLE_SECONDS) -> None:
+    """A heading over a rule, the promise under it, and optionally a formula (LaTeX) below, for ``seconds``."""
     theme = theme_or_exit()
     host.camera.background_color = theme.background
     big = Text(heading, font=theme.font, font_size=FONT_TITLE * 1.3, color=theme.foreground)
@@ -175,10 +176,10 @@ def title_card(host: ThreeDScene, heading: str, promise: str, formula: str = "")
             tex.scale_to_fit_width(12.5)
         card.add(tex)
     card.move_to(ORIGIN)
-    host.play(Write(big), FadeIn(rule), run_time=1.0)
-    host.play(FadeIn(VGroup(*card[2:]), shift=0.2 * DOWN), run_time=0.6)
-    host.wait(TITLE_SECONDS - 2.2)
-    host.play(FadeOut(card), run_time=0.6)
+    host.play(Write(big), FadeIn(rule), run_time=0.7)
+    host.play(FadeIn(VGroup(*card[2:]), shift=0.2 * DOWN), run_time=0.4)
+    host.wait(seconds - 1.5)
+    host.play(FadeOut(card), run_time=0.4)
 
 
 def play_chapter(host: ThreeDScene, number: int, beat_sections: bool) -> None:
@@ -199,7 +200,7 @@ def opening_card(host: ThreeDScene) -> None:
     if cfg.surface:
         surface = mathcore.get_surface(cfg.surface, cfg.domain or None)
         formula = f"f({', '.join(surface.variable_names)}) = {surface.latex}"
-    title_card(host, cfg.title, cfg.promise, formula)
+    title_card(host, cfg.title, cfg.promise, formula, OPENING_SECONDS)
 
 
 class _Host(ThreeDScene):

@@ -228,23 +228,28 @@ class Gradient(Chapter):
 
     def look_from_above(self):
         scene = self.scene
-        # Overlays and the mesh leave; the contour floor stays and the camera looks straight down.
+        # The overlays leave; then the camera turns to look straight down while the surface
+        # flattens onto its floor, and the flat surface gives way to the full contour map.
         fixed = [self.partial_x, self.partial_y, self.gradient_row]
         self.say(0)
-        scene.play(FadeOut(self.mesh), FadeIn(self.floor_hidden), FadeOut(self.slice_x_group[1:]),
-                   FadeOut(self.slice_y_group), FadeOut(self.dot), *(FadeOut(m) for m in fixed), run_time=1.0)
+        scene.play(FadeOut(self.slice_x_group[1:]), FadeOut(self.slice_y_group), FadeOut(self.dot),
+                   *(FadeOut(m) for m in fixed), run_time=1.0)
         for m in fixed:
             self.unfix(m)
-        scene.remove(self.mesh, self.slice_x_group, self.slice_y_group, self.dot, *fixed)
+        scene.remove(self.slice_x_group, self.slice_y_group, self.dot, *fixed)
         # From above, world x is screen right: slide the map to the left half while the camera turns.
         floor_center = np.array(self.view.floor_points([(0.0, 0.0)])[0])
         delta = np.array([MAP_X, MAP_Y, 0.0]) - floor_center * np.array([1, 1, 0])
         self.view.axes.shift(delta)
+        self.floor_hidden.shift(delta)  # not on screen yet: it comes in where the flat surface was
+        floor_point = floor_center + delta
         scene.move_camera(phi=0, theta=-90 * DEGREES, zoom=ZOOM_TOP, frame_center=np.array([0, 0, floor_center[2]]),
                           run_time=2.5, rate_func=rate_functions.ease_in_out_sine,
-                          added_anims=[self.contours.animate.shift(delta)])
+                          added_anims=[self.floor_seen.animate.shift(delta),
+                                       self.mesh.animate.shift(delta).stretch(0.02, 2, about_point=floor_point)])
         self.floor.shift(delta)
-        self.scene.play(FadeIn(self.floor), run_time=0.5)
+        self.scene.play(FadeOut(self.mesh), FadeIn(self.floor_hidden), FadeIn(self.floor), run_time=0.5)
+        scene.remove(self.mesh)
         self.wait(0.3)
 
     def floor_arrow(self, xy, vector, scale, color, width=4, tip=0.16):

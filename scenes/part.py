@@ -159,7 +159,7 @@ def visible_opacity(mobject) -> float:
     return best
 
 
-def doubled_roles(scene, threshold: float = 0.05) -> dict:
+def doubled_roles(scene, threshold: float = 0.05, roles=("caption", "title")) -> dict:
     """Roles (``"caption"``, ``"title"``: :func:`scenes.mobjects.text.tagged`) that more than one
     mobject on ``scene`` shows at once with an opacity above ``threshold``: role -> the mobjects.
     The transition grammar is that this is always empty: what leaves is gone before what
@@ -167,6 +167,6 @@ def doubled_roles(scene, threshold: float = 0.05) -> dict:
     seen: dict = {}
     for m in scene.get_mobject_family_members():
         role = getattr(m, "role", None)
-        if role and visible_opacity(m) > threshold:
+        if role in roles and visible_opacity(m) > threshold:
             seen.setdefault(role, []).append(m)
     return {role: mobs for role, mobs in seen.items() if len(mobs) > 1}

@@ -96,6 +96,7 @@ class Theme:
     faint: str  # grids, panel outlines
     panel: str  # backing rectangles behind overlays
     highlight: str  # the one thing to look at (a formula term, a table row)
+    gradient: str  # the gradient and its multiples (-grad f, -eta g), in every part
     good: str  # a minimum, a converged run
     bad: str  # the "diverged" mark
     start: str  # start mark
@@ -145,7 +146,7 @@ def _dark() -> Theme:
     c = OKABE_ITO
     return Theme(
         name="dark", background="#14161C", foreground=fg, muted="#A3A9B5", faint="#3B4252",
-        panel="#1E222B", highlight=c["yellow"], good=c["bluish_green"], bad=c["vermillion"],
+        panel="#1E222B", highlight=c["yellow"], gradient=c["yellow"], good=c["bluish_green"], bad=c["vermillion"],
         start=fg,
         series=(c["sky_blue"], c["bluish_green"], c["orange"], c["vermillion"], c["reddish_purple"]),
         rate_ramp=(c["sky_blue"], c["bluish_green"], c["yellow"], c["orange"], c["vermillion"], c["reddish_purple"]),
@@ -161,7 +162,7 @@ def _light() -> Theme:
     gold = "#B39A00"
     return Theme(
         name="light", background="#FFFFFF", foreground=fg, muted="#4C5361", faint="#C9CED6",
-        panel="#F2F4F7", highlight=c["vermillion"], good=c["bluish_green"], bad=c["vermillion"],
+        panel="#F2F4F7", highlight=c["vermillion"], gradient=gold, good=c["bluish_green"], bad=c["vermillion"],
         start=fg,
         series=(c["sky_blue"], c["bluish_green"], c["orange"], c["vermillion"], c["reddish_purple"]),
         rate_ramp=(c["sky_blue"], c["bluish_green"], gold, c["orange"], c["vermillion"], c["reddish_purple"]),

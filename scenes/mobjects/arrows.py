@@ -13,6 +13,7 @@ import numpy as np
 from manim import Arrow, DashedLine, Dot, MathTex, VGroup
 
 from ..theme import FONT_LABEL, Theme
+from .text import tagged
 
 
 def _arrow(to_scene, point, vector, color, length, min_length, max_length, width):
@@ -40,12 +41,13 @@ def gradient_arrow(to_scene, point, grad, theme: Theme, color=None, length: floa
     With ``length=None`` it is drawn to scale (``to_scene`` units), clamped to
     ``[min_length, max_length]``.
     """
-    color = color or theme.highlight
+    role = color is None  # in the gradient's own colour: it is the gradient (checked on every part)
+    color = color or theme.gradient
     arrow, end = _arrow(to_scene, point, -np.asarray(grad, float), color, length, min_length, max_length, width)
     group = VGroup()
     if arrow is None:
         return group
-    group.add(arrow)
+    group.add(tagged(arrow, "gradient") if role else arrow)
     if label:
         tex = MathTex(label if isinstance(label, str) else r"-\nabla f", font_size=FONT_LABEL, color=color)
         direction = (end - arrow.get_start())
@@ -115,7 +117,7 @@ def lookahead_ghost(to_scene, trajectory, k: int, theme: Theme, color, arrow_len
     ghost = Dot(ghost_scene, radius=0.09, fill_opacity=0, stroke_color=color, stroke_width=3)
     link = DashedLine(start, ghost_scene, color=color, stroke_width=2.5, dash_length=0.08)
     grad = np.asarray(trajectory.grads[k], float)
-    arrow = gradient_arrow(to_scene, ghost_point, grad, theme, color=theme.highlight, length=arrow_length, label=False)
+    arrow = gradient_arrow(to_scene, ghost_point, grad, theme, length=arrow_length, label=False)
     group = VGroup(link, ghost, arrow)
     group.ghost, group.link, group.arrow, group.point, group.ball = ghost, link, arrow, ghost_point, ball
     return group

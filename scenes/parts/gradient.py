@@ -31,6 +31,7 @@ from scenes.part import Part
 import mathcore
 from mathcore.symbolic import chain_rule
 from scenes.chapter import Chapter, closed_levels, sig, g3, load_narration
+from scenes.mobjects import tagged
 from scenes.mobjects.contours import contour_lines, floor_contours
 from scenes.mobjects.occlusion import eye_of
 from scenes.mobjects.surface import LossSurface, SurfaceView
@@ -131,7 +132,7 @@ class Gradient(Chapter):
         f0 = self.fx(*self.point)
         tangent_xy = [self.point - a * direction, self.point + a * direction]
         tangent = Line(*self.view.points(tangent_xy, [f0 - a * slope, f0 + a * slope], lift=0.06),
-                       color=t.highlight, stroke_width=5)
+                       color=t.gradient, stroke_width=5)
         return VGroup(plane, curve, tangent)
 
     def overlay(self, *parts, font_size=FONT_BODY, color=None):
@@ -214,7 +215,7 @@ class Gradient(Chapter):
         grad = self.overlay(r"\nabla f = ", self.surface.gradient_latex, font_size=FONT_BODY)
         g = self.grad_at_point
         value = self.overlay(r"= \left[\begin{matrix}" + sig(g[0]) + r"\\" + sig(g[1]) + r"\end{matrix}\right]",
-                             font_size=FONT_BODY, color=t.highlight)
+                             font_size=FONT_BODY, color=t.gradient)
         row = VGroup(grad, value).arrange(RIGHT, buff=0.2)
         row.next_to(self.partial_y, DOWN, buff=0.5).align_to(self.formula_f, LEFT)
         self.formulas["gradient"] = grad
@@ -287,13 +288,13 @@ class Gradient(Chapter):
         scene = self.scene
         g = self.grad_at_point
         p = self.point
-        descent = t.optimizer_color("gd")
+        descent = t.gradient  # -grad f: the gradient's colour, as grad f
         length = 0.75  # parameter units; the map is about 1.5 scene units per parameter unit
         unit = g / np.linalg.norm(g)
         dot = Dot(self.view.floor_points([p])[0], radius=0.07, color=t.foreground)
-        ascent = t.foreground  # the gradient itself: neutral, so that it never competes with gd's orange
-        up = self.floor_arrow(p, unit, length, ascent, width=6, tip=0.2)
-        down = self.floor_arrow(p, -unit, length, descent, width=6, tip=0.2)
+        ascent = t.gradient
+        up = tagged(self.floor_arrow(p, unit, length, ascent, width=6, tip=0.2), "gradient")
+        down = tagged(self.floor_arrow(p, -unit, length, descent, width=6, tip=0.2), "gradient")
         # The contour through the point, and a right-angle mark between it and the gradient.
         level = contour_lines(self.surface, self.view.floor_points, [self.fx(*p)], t, color_by_level=False,
                               stroke_width=2.5, opacity=0.9)
@@ -319,7 +320,9 @@ class Gradient(Chapter):
         scene.play(Create(corner), run_time=0.5)
         self.wait(1.2)
         self.say(1)
-        scene.play(GrowArrow(down), FadeIn(rows[1]), run_time=1.0)
+        # One colour for the gradient and its negative: the way up dims as the way down comes in.
+        scene.play(GrowArrow(down), FadeIn(rows[1]), up.animate.set_opacity(0.35), rows[0].animate.set_opacity(0.5),
+                   run_time=1.0)
         self.wait(1.8)
 
     def chain_rule(self):

@@ -51,7 +51,7 @@ from scenes.common import ThemedScene
 from scenes.config import MomentumConfig, load_or_exit
 from scenes.mobjects import title, legend, math, minimum_mark, rule_tex, start_mark, text
 from mathcore.optimizers import CLASSIC_NESTEROV_RULE
-from scenes.mobjects import LossPlot, MapPanel, PathOnMap, hyperparam_text
+from scenes.mobjects import LossPlot, MapPanel, PathOnMap, hyperparam_text, tagged
 from scenes.stage import Drive
 from scenes.mobjects.text import format_plain
 from scenes.theme import FONT_BODY, FONT_LABEL, FONT_SMALL, MARGIN
@@ -314,8 +314,8 @@ class MomentumCloseUp(ThemedScene):
         d, theme, panel = self.data, self.theme, self.panel
         parts = d.parts("gd", k)
         base = np.asarray(parts["base"], float)
-        arrow = vector_arrow(panel.at(base), panel.at(base + parts["grad"]), theme.highlight, width=5)
-        label = arrow_label(arrow, r"-\eta g", theme, theme.highlight, side=1.0 if parts["grad"][1] < 0 else -1.0)
+        arrow = tagged(vector_arrow(panel.at(base), panel.at(base + parts["grad"]), theme.gradient, width=5), "gradient")
+        label = arrow_label(arrow, r"-\eta g", theme, theme.gradient, side=1.0 if parts["grad"][1] < 0 else -1.0)
         self.play(GrowArrow(arrow), FadeIn(label), run_time=0.7)
         self.tracker.set_value(k)
         self.advance_path("gd", k + 1, 0.6, rate_func=smooth)
@@ -366,8 +366,8 @@ class MomentumCloseUp(ThemedScene):
             ghost_label.add_background_rectangle(color=theme.background, opacity=0.8, buff=0.05)
             shown.add(ghost, ghost_label)
             self.play(FadeIn(ghost, scale=0.5), FadeIn(ghost_label), run_time=0.5)
-        grad = vector_arrow(at(mid), at(end), theme.highlight, width=4)
-        grad_label = arrow_label(grad, r"-\eta g", theme, theme.highlight, away_from=centroid)
+        grad = tagged(vector_arrow(at(mid), at(end), theme.gradient, width=4), "gradient")
+        grad_label = arrow_label(grad, r"-\eta g", theme, theme.gradient, away_from=centroid)
         shown.add(grad, grad_label)
         if name == "nesterov":
             # Nesterov's gradient is taken at the look-ahead point: drawn there.

@@ -34,7 +34,7 @@ from mathcore.symbolic import taylor_function
 from scenes.chapter import (
     Chapter, ShiftBy, closed_levels, g3, load_narration, sig,
 )
-from scenes.mobjects import MapPanel, themed_axes, tick_numbers
+from scenes.mobjects import MapPanel, tagged, themed_axes, tick_numbers
 from scenes.parts.gradient import POINT as DIRECTION_POINT
 from scenes.parts.gradient import gradient_surface
 from scenes.theme import FONT_BODY, FONT_LABEL, FONT_SMALL, MARGIN
@@ -201,8 +201,8 @@ class UpdateRule(Chapter):
         theta_label = self.tex(r"\theta", font_size=FONT_LABEL).next_to(dot, UP + LEFT, buff=0.08)
         circle = Circle(radius=radius, color=t.faint, stroke_width=2).move_to(p)
         grad_end = np.array(p) + 1.6 * np.append(g_hat, 0)
-        grad_arrow = Arrow(p, grad_end, buff=0, color=t.highlight, stroke_width=6, tip_length=0.22)
-        grad_label = self.tex(r"\nabla L", font_size=FONT_LABEL + 4, color=t.highlight).next_to(grad_end, UP, buff=0.1)
+        grad_arrow = tagged(Arrow(p, grad_end, buff=0, color=t.gradient, stroke_width=6, tip_length=0.22), "gradient")
+        grad_label = self.tex(r"\nabla L", font_size=FONT_LABEL + 4, color=t.gradient).next_to(grad_end, UP, buff=0.1)
         angle = ValueTracker(0.0)
 
         def u_vec(a_deg):
@@ -256,7 +256,7 @@ class UpdateRule(Chapter):
         self.shown["grad_norm"] = f"{g_norm:.2f}"
         low = plot_axes.c2p(STOP_ANGLE, best)
         mark = DashedLine(plot_axes.c2p(STOP_ANGLE, 4), plot_axes.c2p(STOP_ANGLE, -4), color=t.muted, stroke_width=2)
-        note = self.tex(r"-\lVert \nabla L \rVert = " + f"{best:.2f}", font_size=FONT_LABEL, color=t.highlight)
+        note = self.tex(r"-\lVert \nabla L \rVert = " + f"{best:.2f}", font_size=FONT_LABEL, color=t.gradient)
         note.next_to(low, RIGHT, buff=0.25)
         self.say(1)
         self.play(Create(mark), FadeIn(note), run_time=0.8)

@@ -1,4 +1,5 @@
-"""The transition grammar on every part: never two captions or two titles visible at once.
+"""The transition grammar on every part: never two captions or two titles visible at once; and
+the gradient drawn in its one colour wherever it shows.
 
 Each part is played at 6 frames a second with nothing drawn (``gdx.catalog.dry_render(watch=)``);
 at every frame time of every play the watch asks :func:`scenes.part.doubled_roles` what a viewer
@@ -9,13 +10,15 @@ from __future__ import annotations
 
 import importlib
 
+import numpy as np
 import pytest
-from manim import Scene, Text
+from manim import ManimColor, Scene, Text
 
 from gdx.catalog import dry_render
 from scenes.animations import FadeIn, FadeOut, fade_swap
 from scenes.mobjects import tagged
-from scenes.part import Part, doubled_roles
+from scenes.part import Part, doubled_roles, visible_opacity
+from scenes.theme import get_theme
 
 PARTS = [
     "scenes.explainer.Chapter1Hook", "scenes.explainer.Chapter2Mathematics", "scenes.explainer.Chapter3LearningRate",
@@ -31,13 +34,22 @@ PARTS = [
 ]
 
 
-def doubles_seen(scene_class) -> list:
-    """(scene time, role, words) at every frame time where a role is shown twice."""
+GRADIENT = ManimColor(get_theme("dark").gradient).to_hex().upper()
+
+
+def doubles_seen(scene_class, wrong_colours: list | None = None) -> list:
+    """(scene time, role, words) at every frame time where a role is shown twice; ``wrong_colours``
+    collects (scene time, colour) of every visible gradient."""
     log = []
 
     def watch(scene):
         for role, mobs in doubled_roles(scene).items():
             log.append((round(scene.time, 2), role, [getattr(m, "words", type(m).__name__) for m in mobs]))
+        if wrong_colours is not None:
+            for m in scene.get_mobject_family_members():
+                if getattr(m, "role", None) == "gradient" and visible_opacity(m) > 0.05:
+                    colour = ManimColor(m.get_color()).to_hex().upper()
+                    wrong_colours.append((round(scene.time, 2), colour))
 
     dry_render(scene_class, frame_rate=6, watch=watch)
     return log
@@ -65,7 +77,18 @@ def test_the_watch_sees_a_cross_fade_and_not_a_swap():
     assert all(0.5 < t < 1.5 for t, _, _ in log)  # the cross-fade, not the swap after it
 
 
+# The parts that draw the gradient (an arrow of -grad f, -eta g): it must be seen there, in its colour.
+SHOWS_GRADIENT = {"Chapter2Mathematics", "Chapter5BetterSteps", "GradientChapter", "UpdateRuleChapter",
+                  "MomentumCloseUp", "SigmoidNeuron"}
+
+
 @pytest.mark.parametrize("path", PARTS, ids=lambda p: p.rsplit(".", 1)[-1])
-def test_no_two_captions_or_titles_at_once(path):
+def test_no_two_captions_or_titles_at_once_and_one_gradient_colour(path):
     module, name = path.rsplit(".", 1)
-    assert doubles_seen(getattr(importlib.import_module(module), name)) == []
+    gradients = []
+    assert doubles_seen(getattr(importlib.import_module(module), name), gradients) == []
+    want = np.array(ManimColor(GRADIENT).to_rgb())
+    # (animations interpolate colours in floating point: a channel may be off by a step or two)
+    assert all(np.abs(np.array(ManimColor(c).to_rgb()) - want).max() <= 3 / 255 for _, c in gradients), \
+        sorted({c for _, c in gradients})
+    assert bool(gradients) == (name in SHOWS_GRADIENT), name

@@ -214,12 +214,16 @@ def dry_render(scene_class, quality: str = "low_quality", media_dir: Path | None
     Scene.next_section = recording
     if jump or watch:  # nothing is drawn: a dry run's frames are never seen
         CairoRenderer.update_frame = lambda self, *args, **kwargs: None
+    frozen = Scene.is_current_animation_frozen_frame
     if watch:
         def watched(self, t):
             moving(self, t)
             watch(self)
 
         Scene.update_to_time = watched
+        # A wait is a frozen frame (one image repeated, no update): step through it too, so the
+        # watch sees every moment of the video.
+        Scene.is_current_animation_frozen_frame = lambda self: False
     try:
         # LaTeX and text a dry run compiles go into the kit's media folder (``gdx --media``), too.
         where = {} if media_dir is None else {"media_dir": str(media_dir)}
@@ -232,6 +236,7 @@ def dry_render(scene_class, quality: str = "low_quality", media_dir: Path | None
         Scene.next_section = original
         CairoRenderer.update_frame = drawing
         Scene.update_to_time = moving
+        Scene.is_current_animation_frozen_frame = frozen
     return scene, marks
 
 

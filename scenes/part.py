@@ -58,6 +58,9 @@ class Cut:
         return tuple(self.beats)
 
 
+RESULT_SECONDS = 3.0  # a result stays readable this long, in any cut
+
+
 class Part:
     """Mixin of every part's Scene class: its storyboard, its beats and the explainer's cut.
 
@@ -119,6 +122,12 @@ class Part:
                 for anim in args:
                     anim.run_time *= pace
         return super().play(*args, **kwargs)
+
+    def hold(self, seconds: float) -> None:
+        """Wait ``seconds`` while a result (a verdict, a scoreboard, a run's numbers) is on screen:
+        a cut's pace shortens the wait, but never below ``RESULT_SECONDS`` (or ``seconds``)."""
+        pace = self.beat_pace()
+        self.wait(max(seconds * pace, min(seconds, RESULT_SECONDS)) / pace)  # play scales it by pace
 
     def fade_out_all(self, run_time: float = 0.6) -> None:
         """Fade out what is on screen and leave the scene empty (nothing pinned to the frame):

@@ -33,7 +33,7 @@ from scenes.config import AdaptiveConfig
 from scenes.mobjects.plots import ticks_within
 from mathcore import optimizers as O
 from scenes.chapter import NarratedChapter, sig
-from scenes.mobjects import MapPanel, trace_together
+from scenes.mobjects import MapPanel, tagged, trace_together
 from scenes.theme import FONT_BODY, FONT_LABEL, FONT_SMALL, FONT_TITLE
 
 CHAPTER = "adaptive"
@@ -284,7 +284,7 @@ class Adaptive(NarratedChapter):
         for name, t in self.runs.items():
             rows.add(MathTex(r"L = " + sig(t.losses[-1]), font_size=FONT_SMALL, color=th.foreground)
                      .move_to(self.name_positions[name]))
-        self.scoreboard = rows
+        self.scoreboard = tagged(rows, "result")
         self.play(FadeIn(rows, shift=0.1 * UP), run_time=0.8)
         self.say(0)
         self.wait(5.0)

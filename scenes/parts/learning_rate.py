@@ -39,6 +39,7 @@ from scenes.animations import StepSwitch, StepTracker, advance, drive, release
 from scenes.common import ThemedScene
 from scenes.config import LearningRateConfig, load_or_exit
 from scenes.mobjects import (
+    tagged,
     title,
     LossPlot, MapPanel, Marker, StepCounter, Trail, clip_to_box, diverged_mark, flat, format_level, format_sig, legend,
     rule_lines, style_axes, math, start_mark, substituted_rule_tex,
@@ -250,10 +251,10 @@ class LearningRate(ThemedScene):
                 words = rf"\text{{not there after {traj.n_steps} steps}}"
             res = math(words, theme, FONT_SMALL, color=p["color"]).move_to([p["axes"].get_center()[0], -2.85, 0])
             results.add(res)
-        self.results = results
+        self.results = tagged(results, "result")
         self.play(*self.captions.show(None), run_time=0.5)
         self.play(FadeIn(results), run_time=0.8)
-        self.wait(3.0)
+        self.hold(3.0)
         everything = VGroup(statics, *[VGroup(p["trail"], p["ball"], p["rule"], p["counter"]) for p in panels],
                             results, formula, *[m for _, m in marks])
         self.play(FadeOut(everything), FadeOut(self.title), run_time=0.8)

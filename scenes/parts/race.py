@@ -32,7 +32,7 @@ from scenes.common import ThemedThreeDScene
 from scenes.config import RaceConfig, load_or_exit
 from scenes.mobjects.text import format_short
 from scenes.mobjects import title, diverged_mark, format_sig, legend, math, minimum_mark, panel, start_mark, text, visible
-from scenes.mobjects import FastNumber, LossPlot, MapPanel, PathOnMap, Scoreboard, hyperparam_text
+from scenes.mobjects import FastNumber, LossPlot, MapPanel, PathOnMap, Scoreboard, hyperparam_text, tagged
 from scenes.mobjects.text import format_plain as plain
 from scenes.story import count
 from scenes.stage import Drive, SurfaceStage, snapshot
@@ -367,6 +367,8 @@ class OptimizerRace(ThemedThreeDScene):
         else:
             rows = [r[:4] for r in rows]
         board = Scoreboard(rows, theme, cfg.loss_tol, cfg.steps, font_size=FONT_SMALL, gap=True)
+        for row in board.rows:
+            tagged(row, "result")
         self.board = board
         top = self.legend.get_bottom()[1] - 0.35
         # Right-aligned under the legend; it may reach left over the gap beside the map.

@@ -31,7 +31,7 @@ import mathcore
 from scenes.config import StochasticConfig
 from scenes.mobjects.plots import ticks_within
 from scenes.chapter import NarratedChapter, sig
-from scenes.mobjects import MapPanel, Plot, legend, trace_together
+from scenes.mobjects import MapPanel, Plot, legend, tagged, trace_together
 from scenes.mobjects.text import format_plain as plain
 from scenes.theme import FONT_LABEL, FONT_SMALL, MARGIN
 
@@ -234,7 +234,7 @@ class Stochastic(NarratedChapter):
                             for key, t in self.runs.items()}
         entries = [(f"{self.names[k]}: {len(t.points) - 1} steps, loss", sig(t.losses[-1]), self.colors[k])
                    for k, t in self.runs.items()]
-        self.legend = legend(entries, th, FONT_SMALL)
+        self.legend = tagged(legend(entries, th, FONT_SMALL), "result")  # each run's steps and final loss
         self.legend.next_to(plot, DOWN, buff=0.3).align_to(plot.axes, LEFT)
         self.loss_plot = plot
         self.say(0, epochs=self.cfg.epochs)

@@ -46,6 +46,29 @@ def test_a_cut_plays_each_beat_at_its_pace():
     assert beat_lengths(Cut(pace={"a": 0.25, "b": 0.5})) == {"a": 0.75, "b": 1.5}
 
 
+class Holds(Part, Scene):
+    """Beat ``a``: a result held 5 s; beat ``b``: one held 2 s."""
+
+    BEATS = ("a", "b")
+
+    def construct(self):
+        self.begin_beat("a")
+        self.hold(5.0)
+        self.begin_beat("b")
+        self.hold(2.0)
+        self.story.end(self.renderer.time)
+
+
+def test_a_result_is_held_3_s_in_any_cut():
+    """``hold`` follows the cut's pace but never goes under 3 s, nor above what the full part holds."""
+    for pace, expected in ((1.0, {"a": 5.0, "b": 2.0}), (0.5, {"a": 3.0, "b": 2.0}), (0.8, {"a": 4.0, "b": 2.0})):
+        with tempconfig(CONFIG):
+            scene = Holds()
+            scene.cut_plan = Cut(pace={"a": pace, "b": pace}) if pace != 1.0 else None
+            scene.render()
+        assert {b["name"]: round(b["end"] - b["start"], 6) for b in scene.story.beats} == expected, pace
+
+
 def test_a_cut_names_only_beats_the_part_has_and_paces_in_range():
     assert Cut().beats_of(("a", "b")) == ("a", "b")
     assert Cut(beats=("b",)).beats_of(("a", "b")) == ("b",)

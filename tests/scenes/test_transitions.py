@@ -1,5 +1,5 @@
-"""The transition grammar on every part: never two captions or two titles visible at once; and
-the gradient drawn in its one colour wherever it shows.
+"""The transition grammar on every part: never two captions or two titles visible at once; the
+gradient drawn in its one colour wherever it shows; every result on screen for 3 s at least.
 
 Each part is played at 6 frames a second with nothing drawn (``gdx.catalog.dry_render(watch=)``);
 at every frame time of every play the watch asks :func:`scenes.part.doubled_roles` what a viewer
@@ -37,7 +37,7 @@ PARTS = [
 GRADIENT = ManimColor(get_theme("dark").gradient).to_hex().upper()
 
 
-def doubles_seen(scene_class, wrong_colours: list | None = None) -> list:
+def doubles_seen(scene_class, wrong_colours: list | None = None, results: dict | None = None) -> list:
     """(scene time, role, words) at every frame time where a role is shown twice; ``wrong_colours``
     collects (scene time, colour) of every visible gradient."""
     log = []
@@ -45,6 +45,12 @@ def doubles_seen(scene_class, wrong_colours: list | None = None) -> list:
     def watch(scene):
         for role, mobs in doubled_roles(scene).items():
             log.append((round(scene.time, 2), role, [getattr(m, "words", type(m).__name__) for m in mobs]))
+        if results is not None:  # a result fully on screen (not fading): when it was first and last seen
+            for m in scene.mobjects:
+                for part in m.get_family():
+                    if getattr(part, "role", None) == "result" and visible_opacity(part) >= 0.9:
+                        first, _ = results.get(id(part), (scene.time, None))
+                        results[id(part)] = (first, scene.time)
         if wrong_colours is not None:
             for m in scene.get_mobject_family_members():
                 if getattr(m, "role", None) == "gradient" and visible_opacity(m) > 0.05:
@@ -82,11 +88,20 @@ SHOWS_GRADIENT = {"Chapter2Mathematics", "Chapter5BetterSteps", "GradientChapter
                   "MomentumCloseUp", "SigmoidNeuron"}
 
 
+# The parts that show a tagged result: a scoreboard, the runs' numbers.
+SHOWS_RESULTS = {"Chapter3LearningRate", "Chapter5BetterSteps", "LearningRate", "StochasticChapter",
+                 "AdaptiveChapter", "OptimizerRace"}
+
+
 @pytest.mark.parametrize("path", PARTS, ids=lambda p: p.rsplit(".", 1)[-1])
 def test_no_two_captions_or_titles_at_once_and_one_gradient_colour(path):
     module, name = path.rsplit(".", 1)
-    gradients = []
-    assert doubles_seen(getattr(importlib.import_module(module), name), gradients) == []
+    gradients, results = [], {}
+    assert doubles_seen(getattr(importlib.import_module(module), name), gradients, results) == []
+    # A result (a scoreboard, each run's numbers) stays on screen long enough to read: 3 s.
+    short = [round(last - first + 1 / 6, 2) for first, last in results.values() if last - first + 1 / 6 < 3.0 - 1e-6]
+    assert short == [], short
+    assert bool(results) == (name in SHOWS_RESULTS), name
     want = np.array(ManimColor(GRADIENT).to_rgb())
     # (animations interpolate colours in floating point: a channel may be off by a step or two)
     assert all(np.abs(np.array(ManimColor(c).to_rgb()) - want).max() <= 3 / 255 for _, c in gradients), \

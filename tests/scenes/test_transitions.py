@@ -93,12 +93,11 @@ SHOWS_RESULTS = {"Chapter3LearningRate", "Chapter5BetterSteps", "LearningRate", 
                  "AdaptiveChapter", "OptimizerRace"}
 
 
-@pytest.mark.parametrize("path", PARTS, ids=lambda p: p.rsplit(".", 1)[-1])
-def test_no_two_captions_or_titles_at_once_and_one_gradient_colour(path):
-    module, name = path.rsplit(".", 1)
+def check_grammar(scene_class, name: str) -> None:
+    """No doubled caption or title; every result fully on screen 3 s at least; every gradient in
+    the theme's gradient colour; gradients and results seen exactly where the part shows them."""
     gradients, results = [], {}
-    assert doubles_seen(getattr(importlib.import_module(module), name), gradients, results) == []
-    # A result (a scoreboard, each run's numbers) stays on screen long enough to read: 3 s.
+    assert doubles_seen(scene_class, gradients, results) == []
     short = [round(last - first + 1 / 6, 2) for first, last in results.values() if last - first + 1 / 6 < 3.0 - 1e-6]
     assert short == [], short
     assert bool(results) == (name in SHOWS_RESULTS), name
@@ -107,3 +106,31 @@ def test_no_two_captions_or_titles_at_once_and_one_gradient_colour(path):
     assert all(np.abs(np.array(ManimColor(c).to_rgb()) - want).max() <= 3 / 255 for _, c in gradients), \
         sorted({c for _, c in gradients})
     assert bool(gradients) == (name in SHOWS_GRADIENT), name
+
+
+@pytest.mark.parametrize("path", PARTS, ids=lambda p: p.rsplit(".", 1)[-1])
+def test_every_part_keeps_the_grammar(path):
+    module, name = path.rsplit(".", 1)
+    check_grammar(getattr(importlib.import_module(module), name), name)
+
+
+# Two lessons of the generator's corpus (tests/gdx/test_lesson_corpus.py): a ring of minima, two valleys.
+LESSONS = ["(x**2 + y**2 - 1)**2", "x**4 - 4*x**2 + y**2 + 0.5*x"]
+SURFACE_CHAPTERS = ["Chapter3LearningRate", "Chapter4Landscapes", "Chapter5BetterSteps"]
+
+
+@pytest.mark.parametrize("chapter", SURFACE_CHAPTERS)
+@pytest.mark.parametrize("formula", LESSONS)
+def test_a_lessons_explainer_keeps_the_grammar(formula, chapter, tmp_path, monkeypatch):
+    """The explainer's chapters about "the" surface, on a lesson's own function."""
+    from gdx import lesson
+    from scenes import explainer
+
+    path = tmp_path / "lesson.toml"
+    path.write_text(f'title = "Corpus"\nsurface = "{formula}"\nscenes = ["explainer"]\n'
+                    '[landscapes]\nmesh_resolution = 6\nbasin_grid = 21\n')
+    config = tmp_path / "config.toml"
+    config.write_text(lesson.to_config_toml(lesson.parse(path)))
+    monkeypatch.setenv("GDX_CONFIG", str(config))
+    monkeypatch.delenv("GDX_THEME", raising=False)
+    check_grammar(getattr(explainer, chapter), chapter)

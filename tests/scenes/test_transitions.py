@@ -1,5 +1,6 @@
 """The transition grammar on every part: never two captions or two titles visible at once; the
-gradient drawn in its one colour wherever it shows; every result on screen for 3 s at least.
+gradient drawn in its one colour wherever it shows; every result on screen for 3 s at least; no
+Text or MathTex shrunk below the type floor on a still frame.
 
 Each part is played at 6 frames a second with nothing drawn (``gdx.catalog.dry_render(watch=)``);
 at every frame time of every play the watch asks :func:`scenes.part.doubled_roles` what a viewer
@@ -12,13 +13,13 @@ import importlib
 
 import numpy as np
 import pytest
-from manim import ManimColor, Scene, Text
+from manim import ManimColor, MathTex, Scene, Text, Wait
 
 from gdx.catalog import dry_render
 from scenes.animations import FadeIn, FadeOut, fade_swap
 from scenes.mobjects import tagged
 from scenes.part import Part, doubled_roles, visible_opacity
-from scenes.theme import get_theme
+from scenes.theme import MIN_FONT_SIZE, get_theme
 
 PARTS = [
     "scenes.explainer.Chapter1Hook", "scenes.explainer.Chapter2Mathematics", "scenes.explainer.Chapter3LearningRate",
@@ -37,7 +38,18 @@ PARTS = [
 GRADIENT = ManimColor(get_theme("dark").gradient).to_hex().upper()
 
 
-def doubles_seen(scene_class, wrong_colours: list | None = None, results: dict | None = None) -> list:
+def _texts(mob):
+    """The Text and MathTex in ``mob``'s family, not looking inside them (their parts have no size)."""
+    if isinstance(mob, (Text, MathTex)):
+        if mob.height > 0 and any(m.has_points() for m in mob.get_family()):  # (a phantom has no size)
+            yield mob
+        return
+    for sub in mob.submobjects:
+        yield from _texts(sub)
+
+
+def doubles_seen(scene_class, wrong_colours: list | None = None, results: dict | None = None,
+                 small: list | None = None) -> list:
     """(scene time, role, words) at every frame time where a role is shown twice; ``wrong_colours``
     collects (scene time, colour) of every visible gradient."""
     log = []
@@ -51,6 +63,15 @@ def doubles_seen(scene_class, wrong_colours: list | None = None, results: dict |
                     if getattr(part, "role", None) == "result" and visible_opacity(part) >= 0.9:
                         first, _ = results.get(id(part), (scene.time, None))
                         results[id(part)] = (first, scene.time)
+        # Type shrunk below the floor (a scale_to_fit, a scaled group), on still frames: mid-animation
+        # a text being written or scaled in is smaller than it will be.
+        still = all(isinstance(a, Wait) for a in (scene.animations or []))
+        if small is not None and still:
+            for top in scene.mobjects:
+                for t in _texts(top):
+                    if t.font_size < MIN_FONT_SIZE - 0.5 and visible_opacity(t) > 0.05:
+                        small.append((round(scene.time, 2), round(t.font_size, 1),
+                                      getattr(t, "tex_string", None) or getattr(t, "text", "")))
         if wrong_colours is not None:
             for m in scene.get_mobject_family_members():
                 if getattr(m, "role", None) == "gradient" and visible_opacity(m) > 0.05:
@@ -62,7 +83,8 @@ def doubles_seen(scene_class, wrong_colours: list | None = None, results: dict |
 
 
 class CrossFade(Part, Scene):
-    """Two captions cross-faded in one play (what the grammar forbids), then swapped properly."""
+    """Two captions cross-faded in one play (what the grammar forbids), then swapped properly; then
+    type below the floor."""
 
     BEATS = ("cross", "swap")
 
@@ -75,12 +97,16 @@ class CrossFade(Part, Scene):
         self.play(FadeOut(a), FadeIn(b), run_time=1.0)
         self.begin_beat("swap")
         self.play(*fade_swap(b, c, run_time=1.0), run_time=1.0)
+        self.add(Text("fine print").scale(0.3))  # below the type floor
+        self.wait(0.5)
 
 
-def test_the_watch_sees_a_cross_fade_and_not_a_swap():
-    log = doubles_seen(CrossFade)
+def test_the_watch_sees_a_cross_fade_and_small_type_and_not_a_swap():
+    small = []
+    log = doubles_seen(CrossFade, small=small)
     assert log and all(words == ["first", "second"] for _, _, words in log)
     assert all(0.5 < t < 1.5 for t, _, _ in log)  # the cross-fade, not the swap after it
+    assert {words for _, _, words in small} == {"fineprint"}  # (Text keeps no spaces)
 
 
 # The parts that draw the gradient (an arrow of -grad f, -eta g): it must be seen there, in its colour.
@@ -96,8 +122,9 @@ SHOWS_RESULTS = {"Chapter3LearningRate", "Chapter5BetterSteps", "LearningRate", 
 def check_grammar(scene_class, name: str) -> None:
     """No doubled caption or title; every result fully on screen 3 s at least; every gradient in
     the theme's gradient colour; gradients and results seen exactly where the part shows them."""
-    gradients, results = [], {}
-    assert doubles_seen(scene_class, gradients, results) == []
+    gradients, results, small = [], {}, []
+    assert doubles_seen(scene_class, gradients, results, small) == []
+    assert sorted({(size, words) for _, size, words in small}) == []
     short = [round(last - first + 1 / 6, 2) for first, last in results.values() if last - first + 1 / 6 < 3.0 - 1e-6]
     assert short == [], short
     assert bool(results) == (name in SHOWS_RESULTS), name

@@ -35,7 +35,6 @@ PARTS = [
 ]
 
 
-GRADIENT = ManimColor(get_theme("dark").gradient).to_hex().upper()
 
 
 def _texts(mob):
@@ -119,7 +118,7 @@ SHOWS_RESULTS = {"Chapter3LearningRate", "Chapter5BetterSteps", "LearningRate", 
                  "AdaptiveChapter", "OptimizerRace"}
 
 
-def check_grammar(scene_class, name: str) -> None:
+def check_grammar(scene_class, name: str, theme: str = "dark") -> None:
     """No doubled caption or title; every result fully on screen 3 s at least; every gradient in
     the theme's gradient colour; gradients and results seen exactly where the part shows them."""
     gradients, results, small = [], {}, []
@@ -128,7 +127,7 @@ def check_grammar(scene_class, name: str) -> None:
     short = [round(last - first + 1 / 6, 2) for first, last in results.values() if last - first + 1 / 6 < 3.0 - 1e-6]
     assert short == [], short
     assert bool(results) == (name in SHOWS_RESULTS), name
-    want = np.array(ManimColor(GRADIENT).to_rgb())
+    want = np.array(ManimColor(get_theme(theme).gradient).to_rgb())
     # (animations interpolate colours in floating point: a channel may be off by a step or two)
     assert all(np.abs(np.array(ManimColor(c).to_rgb()) - want).max() <= 3 / 255 for _, c in gradients), \
         sorted({c for _, c in gradients})
@@ -161,3 +160,12 @@ def test_a_lessons_explainer_keeps_the_grammar(formula, chapter, tmp_path, monke
     monkeypatch.setenv("GDX_CONFIG", str(config))
     monkeypatch.delenv("GDX_THEME", raising=False)
     check_grammar(getattr(explainer, chapter), chapter)
+
+
+@pytest.mark.parametrize("path", ["scenes.parts.gradient.GradientChapter", "scenes.parts.momentum.MomentumCloseUp"],
+                         ids=lambda p: p.rsplit(".", 1)[-1])
+def test_the_light_theme_keeps_the_grammar(path, monkeypatch):
+    """On the light theme the gradient has the light theme's own colour (gold, not the dark yellow)."""
+    monkeypatch.setenv("GDX_THEME", "light")
+    module, name = path.rsplit(".", 1)
+    check_grammar(getattr(importlib.import_module(module), name), name, theme="light")

@@ -35,8 +35,6 @@ PARTS = [
 ]
 
 
-
-
 def _texts(mob):
     """The Text and MathTex in ``mob``'s family, not looking inside them (their parts have no size)."""
     if isinstance(mob, (Text, MathTex)):

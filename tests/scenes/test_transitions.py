@@ -45,10 +45,12 @@ def _texts(mob):
         yield from _texts(sub)
 
 
-def doubles_seen(scene_class, wrong_colours: list | None = None, results: dict | None = None,
-                 small: list | None = None) -> list:
-    """(scene time, role, words) at every frame time where a role is shown twice; ``wrong_colours``
-    collects (scene time, colour) of every visible gradient."""
+def watch_part(scene_class, gradients: list | None = None, results: dict | None = None,
+               small: list | None = None) -> list:
+    """Play ``scene_class`` under the watch. Returns (scene time, role, words) at every frame time
+    where a caption or a title is shown twice; fills ``gradients`` with (scene time, colour) of every
+    visible gradient, ``results`` with id -> (first, last) time each result was fully on screen, and
+    ``small`` with (scene time, font size, words) of type under the floor on a still frame."""
     log = []
 
     def watch(scene):
@@ -69,11 +71,11 @@ def doubles_seen(scene_class, wrong_colours: list | None = None, results: dict |
                     if t.font_size < MIN_FONT_SIZE - 0.5 and visible_opacity(t) > 0.05:
                         small.append((round(scene.time, 2), round(t.font_size, 1),
                                       getattr(t, "tex_string", None) or getattr(t, "text", "")))
-        if wrong_colours is not None:
+        if gradients is not None:
             for m in scene.get_mobject_family_members():
                 if getattr(m, "role", None) == "gradient" and visible_opacity(m) > 0.05:
                     colour = ManimColor(m.get_color()).to_hex().upper()
-                    wrong_colours.append((round(scene.time, 2), colour))
+                    gradients.append((round(scene.time, 2), colour))
 
     dry_render(scene_class, frame_rate=6, watch=watch)
     return log
@@ -100,7 +102,7 @@ class CrossFade(Part, Scene):
 
 def test_the_watch_sees_a_cross_fade_and_small_type_and_not_a_swap():
     small = []
-    log = doubles_seen(CrossFade, small=small)
+    log = watch_part(CrossFade, small=small)
     assert log and all(words == ["first", "second"] for _, _, words in log)
     assert all(0.5 < t < 1.5 for t, _, _ in log)  # the cross-fade, not the swap after it
     assert {words for _, _, words in small} == {"fineprint"}  # (Text keeps no spaces)
@@ -120,7 +122,7 @@ def check_grammar(scene_class, name: str, theme: str = "dark") -> None:
     """No doubled caption or title; every result fully on screen 3 s at least; every gradient in
     the theme's gradient colour; gradients and results seen exactly where the part shows them."""
     gradients, results, small = [], {}, []
-    assert doubles_seen(scene_class, gradients, results, small) == []
+    assert watch_part(scene_class, gradients, results, small) == []
     assert sorted({(size, words) for _, size, words in small}) == []
     short = [round(last - first + 1 / 6, 2) for first, last in results.values() if last - first + 1 / 6 < 3.0 - 1e-6]
     assert short == [], short

@@ -87,6 +87,8 @@ class Trajectory:
         the ball's points :math:`\theta_k = p_k + \eta\mu\Delta_k` from the recorded look-ahead points
         :math:`p_k` and momentum buffers, and the losses :math:`f(\theta_k)` there."""
         hp = self.optimizer.hyperparams
+        if np.ndim(self.points) != 2:
+            raise ValueError("classic_nesterov is for one run, not a batch of starts")
         if not hp.get("nesterov"):
             raise ValueError(f"classic_nesterov is for a Nesterov run, not {self.optimizer.name}")
         lrs = np.asarray(self.lrs, float).reshape(-1)
@@ -101,7 +103,8 @@ class Trajectory:
     def steps_to_gap(self, tol: float, losses=None) -> int | None:
         r"""The first step with :math:`f - f^* \le` ``tol``, or None (one run); ``losses`` per step
         of another view of the run (:attr:`classic_nesterov`'s) instead of the recorded ones."""
-        gap = np.asarray(self.gap if losses is None else np.asarray(losses, float) - self.f_min, float)
+        f_min = np.nan if self.f_min is None else self.f_min  # no known minimum: no gap, no step
+        gap = np.asarray(self.gap if losses is None else np.asarray(losses, float) - f_min, float)
         hit = np.flatnonzero(np.isfinite(gap) & (gap <= tol))
         return int(hit[0]) if len(hit) else None
 

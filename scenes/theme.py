@@ -149,7 +149,7 @@ def _dark() -> Theme:
         panel="#1E222B", highlight=c["yellow"], gradient=c["yellow"], good=c["bluish_green"], bad=c["vermillion"],
         start=fg,
         series=(c["sky_blue"], c["bluish_green"], c["orange"], c["vermillion"], c["reddish_purple"]),
-        rate_ramp=(c["sky_blue"], c["bluish_green"], c["yellow"], c["orange"], c["vermillion"], c["reddish_purple"]),
+        rate_ramp=(c["sky_blue"], c["bluish_green"], c["orange"], c["vermillion"], c["reddish_purple"]),  # no yellow: the gradient's
         colorscale=VIRIDIS,
         optimizer_colors=MappingProxyType(_optimizer_colors(fg, c["yellow"])),
     )
@@ -165,7 +165,7 @@ def _light() -> Theme:
         panel="#F2F4F7", highlight=c["vermillion"], gradient=gold, good=c["bluish_green"], bad=c["vermillion"],
         start=fg,
         series=(c["sky_blue"], c["bluish_green"], c["orange"], c["vermillion"], c["reddish_purple"]),
-        rate_ramp=(c["sky_blue"], c["bluish_green"], gold, c["orange"], c["vermillion"], c["reddish_purple"]),
+        rate_ramp=(c["sky_blue"], c["bluish_green"], c["orange"], c["vermillion"], c["reddish_purple"]),
         colorscale=VIRIDIS,
         optimizer_colors=MappingProxyType(_optimizer_colors(fg, gold)),
         line_ramp=(0.0, 0.72),  # viridis' yellow end is unreadable as a line on white

@@ -165,7 +165,8 @@ class LearningRate(ThemedScene):
                 tex = math(body[:cut] + r" \\ &= " + body[cut + 3:], theme, FONT_SMALL)
             return flat(tex.move_to([PANEL_XS[i], -1.35, 0]), merge=True)  # one path per version
 
-        variants = [(k, numbers(k)) for k in range(min(self.slow_steps + 1, traj.n_steps))]
+        # (never past the step the counter stops at: a run that arrives during the slow steps)
+        variants = [(k, numbers(k)) for k in range(max(min(self.slow_steps + 1, traj.n_steps, stop), 1))]
         finite = np.flatnonzero(np.isfinite(traj.points[1: stop + 1, 0]))
         last = int(finite[-1]) if len(finite) else None  # the last step k -> k + 1 with finite numbers
         if last is not None and last + 1 > variants[-1][0] + 1:
@@ -323,8 +324,8 @@ class LearningRate(ThemedScene):
         self.remove(tracker)
         self.play(FadeIn(finals), *self.captions.show(self.say(5 if d.best_in_local_minimum() else 1 + index)),
                   run_time=0.8)
-        self.finals = finals
-        self.wait(4.0)
+        self.finals = tagged(finals, "result")
+        self.hold(4.0)
 
 
 __all__ = ["LearningRate", "LearningRateData"]

@@ -304,16 +304,19 @@ def _looks_like_math(label: str) -> bool:
 # ----------------------------------------------------------------------------- update rules
 
 
-def rule_lines(optimizer, rule=None) -> list[str]:
-    """The optimizer's update rule (or another form of it, ``rule``: mathcore's SymPy pairs), one
-    LaTeX string per line (mathcore's own strings)."""
-    return [rule_line_latex(lhs, rhs) for lhs, rhs in (optimizer.rule if rule is None else rule)]
+def rule_lines(optimizer, rule=None, theta_latex: str | None = None) -> list[str]:
+    r"""The optimizer's update rule (or another form of it, ``rule``: mathcore's SymPy pairs), one
+    LaTeX string per line (mathcore's own strings); ``theta_latex`` names the parameters in place of
+    :math:`\theta` (``x`` for a one-variable function), as :func:`substituted_rule_lines` does."""
+    lines = [rule_line_latex(lhs, rhs) for lhs, rhs in (optimizer.rule if rule is None else rule)]
+    return lines if theta_latex is None else [line.replace(r"\theta", theta_latex) for line in lines]
 
 
-def rule_tex(optimizer, theme: Theme, font_size: int = FONT_BODY, color=None, rule=None) -> MathTex:
+def rule_tex(optimizer, theme: Theme, font_size: int = FONT_BODY, color=None, rule=None,
+             theta_latex: str | None = None) -> MathTex:
     r"""The rule as a MathTex, lines aligned on the arrows; ``.source`` is the LaTeX of the lines
     (mathcore's ``optimizer.latex`` for its own rule)."""
-    lines = rule_lines(optimizer, rule)
+    lines = rule_lines(optimizer, rule, theta_latex)
     aligned = [line.replace(r" \leftarrow ", r" &\leftarrow ", 1) for line in lines]
     body = r"\begin{aligned}" + r" \\ ".join(aligned) + r"\end{aligned}" if len(aligned) > 1 else aligned[0]
     tex = math(body, theme, font_size, color=color)

@@ -42,7 +42,7 @@ from scenes.mobjects import (
     tagged,
     title,
     LossPlot, MapPanel, Marker, StepCounter, Trail, clip_to_box, diverged_mark, flat, format_level, format_sig, legend,
-    rule_lines, style_axes, math, start_mark, substituted_rule_tex,
+    rule_tex, style_axes, math, start_mark, substituted_rule_tex,
 )
 from scenes.story import count
 from scenes.theme import AXIS_WIDTH, FONT_BODY, FONT_SMALL, MARGIN
@@ -170,9 +170,7 @@ class LearningRate(ThemedScene):
         finite = np.flatnonzero(np.isfinite(traj.points[1: stop + 1, 0]))
         last = int(finite[-1]) if len(finite) else None  # the last step k -> k + 1 with finite numbers
         if last is not None and last + 1 > variants[-1][0] + 1:
-            lines = [line.replace(r"\theta", theta) for line in rule_lines(traj.optimizer)]
-            general = math(r"\begin{aligned}" + r" \\ ".join(l.replace(r" \leftarrow ", r" &\leftarrow ", 1)
-                                                             for l in lines) + r"\end{aligned}", theme, FONT_SMALL)
+            general = rule_tex(traj.optimizer, theme, FONT_SMALL, theta_latex=theta)
             variants.append((variants[-1][0] + 1, flat(general.move_to([PANEL_XS[i], -1.35, 0]), merge=True)))
             variants.append((last + 1, numbers(last, split=True)))
         rule = StepSwitch(variants)

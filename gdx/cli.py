@@ -20,6 +20,7 @@ from . import catalog
 from .doctor import healthy, missing_hint, report, run_checks
 from .jobs import QUALITIES, THEMES, Job, Runner
 from .words import beat_key
+from scenes.story import CAPTION_CHOICES, ENV_CAPTIONS
 
 MEDIA = Path("media")  # set from --media by main()
 
@@ -78,6 +79,8 @@ def build_parser() -> Parser:
     r.add_argument("--explainer", action="store_true", help="the full explainer, chapter by chapter")
     r.add_argument("--quality", default="l", choices=tuple(QUALITIES))
     r.add_argument("--theme", default="dark", choices=THEMES)
+    r.add_argument("--captions", default="off", choices=CAPTION_CHOICES,
+                   help="burn the captions into the picture (default off: the .srt/.vtt beside the video carry them)")
     r.add_argument("--jobs", type=jobs_count, default=None, help="worker processes (default: one per core)")
     r.add_argument("--voice", action="store_true",
                    help="also write <Scene>.voice.mp4: the narration spoken by espeak-ng, beats held to fit it")
@@ -92,6 +95,7 @@ def build_parser() -> Parser:
     s.add_argument("--at", action="append", default=[], metavar="BEAT|SECONDS")
     s.add_argument("--format", default="png", choices=("png", "svg", "pdf"))
     s.add_argument("--theme", default="dark", choices=THEMES)
+    s.add_argument("--captions", default="on", choices=CAPTION_CHOICES, help="captions in the picture (default on)")
     s.add_argument("--transparent", action="store_true")
     s.add_argument("--width", type=int, default=1920, choices=(854, 1280, 1920, 3840))
     s.add_argument("--handout", type=Path, default=None, metavar="FILE.pdf")
@@ -101,6 +105,8 @@ def build_parser() -> Parser:
     le = sub.add_parser("lesson", help="render a custom lesson described in a TOML file")
     le.add_argument("file", type=Path, metavar="FILE.toml")
     le.add_argument("--jobs", type=jobs_count, default=None)
+    le.add_argument("--captions", default="off", choices=CAPTION_CHOICES,
+                    help="burn the captions into the videos (default off: the .srt/.vtt carry them)")
     le.add_argument("--check", action="store_true", help="only validate the file")
     le.add_argument("--list-scenes", action="store_true", help="list the parts a lesson can ask for")
     le.add_argument("--dry-run", action="store_true",
@@ -112,12 +118,18 @@ def build_parser() -> Parser:
     sl.add_argument("--to", default="html", choices=("html", "pdf", "pptx"))
     sl.add_argument("--quality", default="l", choices=tuple(QUALITIES))
     sl.add_argument("--theme", default="dark", choices=THEMES)
+    sl.add_argument("--captions", default="on", choices=CAPTION_CHOICES, help="captions in the picture (default on)")
     sl.add_argument("--out", type=Path, default=None, help="folder for the slides (default: MEDIA/slides)")
     sl.add_argument("--jobs", type=jobs_count, default=None)
     return p
 
 
 # ----------------------------------------------------------------------------- helpers
+
+
+def captions_env(args) -> dict:
+    """The environment that tells a render whether to burn in captions (``scenes.common.captions_on``)."""
+    return {ENV_CAPTIONS: args.captions}
 
 
 def resolve_scenes(names, all_scenes: bool) -> list[catalog.SceneInfo]:
@@ -226,11 +238,12 @@ def cmd_render(args) -> int:
             raise UsageError("--explainer renders the explainer alone; accepted: --explainer, or SCENE.../--all")
         check_tools("ffmpeg")
         writable_folder(MEDIA)
-        return render_explainer(args.quality, args.theme, args.jobs, MEDIA, voice=voice)
+        return render_explainer(args.quality, args.theme, args.jobs, MEDIA, voice=voice, env=captions_env(args))
     infos = resolve_scenes(args.scenes, args.all)
     check_tools(*(("ffmpeg",) if voice else ()))
     writable_folder(MEDIA)
-    results = Runner(MEDIA, args.jobs).run([Job(i.file, i.name, args.quality, args.theme) for i in infos])
+    results = Runner(MEDIA, args.jobs).run([Job(i.file, i.name, args.quality, args.theme, env=captions_env(args))
+                                            for i in infos])
     from .words import result_narration, write_subtitles
 
     failed_voice = False
@@ -346,7 +359,8 @@ def cmd_stills(args) -> int:
     fps = 15
     # 15 frames/s is enough for stills; at 854 wide that is -ql itself, so the job (and its cache) is a plain render's
     rate = None if quality == "l" else fps
-    jobs = [Job(i.file, i.name, quality, args.theme, transparent=args.transparent, frame_rate=rate) for i, _ in plans]
+    jobs = [Job(i.file, i.name, quality, args.theme, env=captions_env(args), transparent=args.transparent,
+                frame_rate=rate) for i, _ in plans]
     results = Runner(MEDIA, args.jobs).run(jobs)
     out_dir = args.out or MEDIA / "stills"
     failed = [r for r in results if not r.ok]
@@ -399,7 +413,8 @@ def cmd_slides(args) -> int:
     folder = MEDIA / ".gdx" / "slides" / "files"
     # the slide class's own video is a by-product: it stays under .gdx, not in media/videos
     jobs = [Job(write_wrapper(i.module, i.name, work, folder, i.file if i.external else None),
-                slide_class_name(i.name), args.quality, args.theme, out_dir=work / "videos" / i.name)
+                slide_class_name(i.name), args.quality, args.theme, env=captions_env(args),
+                out_dir=work / "videos" / i.name)
             for i in infos]
     results = Runner(MEDIA, args.jobs).run(jobs)
     out_dir = args.out or MEDIA / "slides"
@@ -443,7 +458,7 @@ def cmd_lesson(args) -> int:
     config = MEDIA / ".gdx" / "lessons" / f"{lesson.stem}.toml"
     config.parent.mkdir(parents=True, exist_ok=True)
     config.write_text(to_config_toml(lesson))
-    env = {"GDX_CONFIG": str(config.resolve()), "GDX_LESSON": lesson.stem}
+    env = {"GDX_CONFIG": str(config.resolve()), "GDX_LESSON": lesson.stem, **captions_env(args)}
     out = MEDIA / "lessons" / lesson.stem
     names = [name for name in lesson.scenes if name != "explainer"]
     infos = [catalog.find(PARTS[name].scene) for name in names]

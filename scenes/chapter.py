@@ -22,7 +22,7 @@ import tomllib
 
 import numpy as np
 from manim import (
-    DOWN, LEFT, UP, Animation, MathTex, Scene, Text, ThreeDScene, VGroup, config,
+    DOWN, LEFT, UP, Animation, MathTex, Scene, Text, ThreeDScene, VGroup, Wait, config,
 )
 from scenes.animations import FadeIn, FadeOut
 
@@ -36,7 +36,8 @@ from scenes.theme import (
     apply_theme,
     get_theme,
 )
-from scenes.mobjects.text import format_short, format_sig, tagged
+from scenes.mobjects.text import format_short, format_sig, tagged, tex_size
+from scenes.common import captions_on
 from scenes.part import Part
 from scenes.story import NARRATION_DIR, Story
 
@@ -70,7 +71,9 @@ class Chapter:
         self.theme = theme or get_theme()
         apply_theme(self.theme)
         scene.camera.background_color = self.theme.background
-        self.caption: VGroup | None = None
+        self.burned_in = captions_on()  # with captions off, say() keeps their time and draws nothing
+        self._caption_words: str | None = None  # the caption shown, or that would be
+        self.caption = None
         self.beat_times: dict[str, tuple[float, float]] = {}  # beat -> (start, end) in scene time
         self.layout_problems: list[str] = []  # filled when ``audit`` is on
         self.frames: dict[str, list] = {}  # beat -> mobjects on screen at its end (for tests)
@@ -90,6 +93,18 @@ class Chapter:
                         self.layout_problems.append(entry)
 
             scene.play = audited_play
+
+    @property
+    def caption(self) -> VGroup | None:
+        """The caption on screen (``None`` with captions off)."""
+        return self._caption
+
+    @caption.setter
+    def caption(self, mob) -> None:
+        # A beat that fades the caption out itself sets None: then no caption is shown, drawn or not.
+        self._caption = mob
+        if mob is None:
+            self._caption_words = None
 
     # ------------------------------------------------------------------ running
     @property
@@ -217,7 +232,8 @@ class Chapter:
                             color=color or self.theme.foreground, **kwargs))
 
     def tex(self, *parts: str, font_size: float = FONT_BODY, color=None, **kwargs) -> MathTex:
-        return lighten(MathTex(*parts, font_size=max(font_size, MIN_FONT_SIZE),
+        """A formula at the type size of running text of ``font_size`` (:func:`tex_size`)."""
+        return lighten(MathTex(*parts, font_size=tex_size(max(font_size, MIN_FONT_SIZE), self.theme.font),
                                color=color or self.theme.foreground, **kwargs))
 
     def make_caption(self, content: str) -> VGroup:
@@ -229,13 +245,22 @@ class Chapter:
         max_width = config.frame_width - 2 * MARGIN
         if group.width > max_width:
             group.scale_to_fit_width(max_width)
-        group.to_edge(DOWN, buff=MARGIN)
+        group.to_edge(DOWN, buff=MARGIN + 0.01)  # (a comma's tail must not cross the margin by a hair)
         return tagged(group, "caption")
 
     def say(self, index: int | None = 0, run_time: float = 0.6, **facts) -> None:
         """Replace the caption with the current beat's caption ``index`` (``None`` removes it):
         its ``[captions]`` line in the narration file, filled from ``facts`` and the facts stated."""
         content = None if index is None else self.story.caption(index, **facts)
+        if not self.burned_in:
+            # The same plays as with captions, as waits that are played, not frozen: manim rounds a
+            # play's frames up and a frozen wait's down, so either shortcut would shorten the video.
+            if self._caption_words is not None:
+                self.play(Wait(run_time=run_time * 0.4, frozen_frame=False))
+            if content:
+                self.play(Wait(run_time=run_time * 0.6, frozen_frame=False))
+            self._caption_words = content or None
+            return
         if self.caption is not None:
             # Out first, then in: two captions never overlap on screen.
             self.play(FadeOut(self.caption, shift=0.1 * UP), run_time=run_time * 0.4)
@@ -247,12 +272,13 @@ class Chapter:
             self.fix(new)
             self.play(FadeIn(new, shift=0.1 * UP), run_time=run_time * 0.6)
             self.caption = new
+        self._caption_words = content or None  # (after the swap: setting None above cleared it)
 
     def clear(self, run_time: float = 0.8) -> None:
         """Fade out everything on the scene (the chapter's last beat): the part's ``fade_out_all``."""
         self._before_clear = list(self.scene.mobjects)  # what the beat showed last, for tests
         self.scene.fade_out_all(run_time)
-        self.caption = None
+        self.caption = self._caption_words = None
 
 
 def lighten(mobject):

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import numpy as np
-from manim import DOWN, Scene, ThreeDScene, config, rush_from, rush_into
+from manim import DOWN, Scene, ThreeDScene, Wait, config, rush_from, rush_into
 from scenes.animations import FadeIn, fade_swap
 
 from .mobjects.occlusion import camera_rotation
 from .part import Part
+from .story import CAPTION_CHOICES, ENV_CAPTIONS
 from .mobjects.text import flat, tagged, text
 from .theme import FONT_BODY, MARGIN, Theme, ThemeError, get_theme
 
@@ -24,14 +26,29 @@ def theme_or_exit() -> Theme:
         raise SystemExit(2) from None
 
 
+def captions_on() -> bool:
+    """Whether captions are burned into the picture: ``$GDX_CAPTIONS`` (``on``, the default for
+    the plain manim CLI, or ``off``; ``gdx render`` sets ``off`` since its .srt/.vtt carry the
+    words, ``gdx stills`` and ``gdx slides`` set ``on``). A bad value ends a CLI run with one
+    line on stderr and exit status 2."""
+    value = os.environ.get(ENV_CAPTIONS, "").strip().lower() or "on"
+    if value not in CAPTION_CHOICES:
+        print(f"gdx captions error: {ENV_CAPTIONS}={os.environ[ENV_CAPTIONS]!r} is not a choice; accepted: "
+              f"{', '.join(CAPTION_CHOICES)}", file=sys.stderr)
+        raise SystemExit(2)
+    return value == "on"
+
+
 class Captions:
-    """Running text at the bottom of the frame: at most two lines, one caption at a time."""
+    """Running text at the bottom of the frame: at most two lines, one caption at a time.
+    With captions off (:func:`captions_on`) nothing is drawn and the swaps take the same time."""
 
     max_lines = 2
 
     def __init__(self, scene, theme: Theme, font_size: int = FONT_BODY, fixed: bool = False):
         self.scene, self.theme, self.font_size, self.fixed = scene, theme, font_size, fixed
         self.current = None
+        self.burned_in = captions_on()
 
     def make(self, words: str):
         lines = words.split("\n")
@@ -50,6 +67,10 @@ class Captions:
     def show(self, words: str | None, run_time: float = 0.6) -> list:
         """Animations that replace the current caption by ``words`` (None clears it)."""
         old = self.current
+        if not self.burned_in:
+            self.current = None if words is None else words  # (what a burned-in caption would show)
+            # (played, not frozen: a frozen wait alone in a play is rounded to fewer frames than a fade)
+            return [Wait(run_time=run_time, frozen_frame=False)] if old is not None or words is not None else []
         self.current = None if words is None else self.make(words)
         # The old caption is gone by 40 % of the play (before whatever else comes in it shows).
         return fade_swap(old, self.current, run_time=run_time) if old is not None else (

@@ -116,6 +116,7 @@ def reset_camera(host: ThreeDScene) -> None:
     host.set_camera_orientation(phi=0, theta=-90 * DEGREES, gamma=0, zoom=1, frame_center=ORIGIN)
     camera.fixed_in_frame_mobjects = set()
     camera.fixed_orientation_mobjects = dict()
+    camera.should_apply_shading = True  # (a part's lit mesh turns manim's shading off: scenes.stage.lit_by_mesh)
 
 
 def play_part(host: ThreeDScene, scene_class, sections: bool) -> None:

@@ -1,4 +1,4 @@
-r"""A 3D stage for scenes 4-5: one surface, a still camera, and the runs drawn on it.
+r"""A 3D stage for scenes 4-5: one surface, a camera, and the runs drawn on it.
 
 :class:`SurfaceStage` bundles what :mod:`scenes.parts.descent` builds inline, so that a scene
 can show several surfaces (landscapes) or several runs (the race) the same way: the mesh
@@ -11,9 +11,13 @@ while balls move: a moving camera also makes Cairo repaint every mesh face each 
 A *window* is a plotting window smaller than the surface's domain (Rastrigin's 10 x 10
 pits are too many to mesh legibly); it changes what is drawn, never the run.
 
-Also here: :func:`keep_fixed`, which re-registers an overlay as fixed in the frame after
-each update (a :class:`~scenes.mobjects.Readout` swaps its digit glyphs, and new
-submobjects are otherwise projected as 3D objects).
+The camera moves only while nothing else does (:func:`move_over_mesh`: a few seconds of a
+settling orbit, with the live mesh in place of its image), and the stage's pose is the one
+it ends in: occlusion is decided for that pose. ``keep_in_view`` points (a run's path) make
+the stage look down more steeply when the surface would otherwise hide part of them (the
+bottom of a well behind its near rim). Meshes are lit once (:class:`LossSurface`'s baked
+shading, :func:`lit_by_mesh`), and fade by colour (:class:`MeshFade`), never by opacity: a
+half-transparent mesh shows its seams as a wireframe.
 """
 
 from __future__ import annotations
@@ -21,11 +25,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from manim import DEGREES, ORIGIN, ImageMobject, VGroup, config
+from manim import DEGREES, ORIGIN, Animation, ImageMobject, ManimColor, Mobject, VGroup, config, rate_functions
 
 from scenes.mobjects import (LossSurface, windowed, Marker, SurfaceView, Trail, clip_to_box, contour_lines, floor_frame,
                              visible)
-from scenes.mobjects.occlusion import camera_rotation, eye_position
+from scenes.mobjects.occlusion import HeightField, camera_rotation, eye_position
+from scenes.mobjects.surface import auto_resolution, mesh_lines
 from scenes.theme import Theme
 
 FOCAL_DISTANCE = 20.0  # manim's ThreeDCamera default
@@ -48,6 +53,72 @@ class QuickLossSurface(LossSurface):
             j = min(int(np.searchsorted(self.v_values, v)), len(self.v_values) - 1)
             index = (i, j)
         return self._vertices[index]
+
+
+class SurfaceMarker(Marker):
+    """A :class:`~scenes.mobjects.Marker` that never vanishes behind the surface.
+
+    In front (``visible``), a ball with a background-coloured rim, drawn after the mesh (a
+    Dot is not depth-sorted: ThreeDCamera paints it after every face). Behind a hill, an
+    outlined ring in the run's colour over a faint fill: still seen, and plainly "behind".
+    """
+
+    def __init__(self, vertices, color, theme: Theme, **kwargs):
+        self.color_ = color
+        super().__init__(vertices, color, theme, **kwargs)
+
+    def set_step(self, s: float) -> "SurfaceMarker":
+        super().set_step(s)
+        if self.visible_mask is not None:
+            seen = bool(self.visible_mask[int(round(self.step))])
+            self.ball.set_fill(self.color_, opacity=1.0 if seen else 0.3)
+            self.ball.set_stroke(self.color_, width=0 if seen else 3.0, opacity=1.0)
+            self.ring.set_opacity(1.0 if seen else 0.0)
+        return self
+
+
+def lit_by_mesh(scene) -> None:
+    """The camera draws colours as given: a :class:`LossSurface` bakes its own lighting, and
+    ThreeDCamera's per-frame shading would darken it twice (and cost a quarter of a frame)."""
+    scene.renderer.camera.should_apply_shading = False
+
+
+class MeshFade(Animation):
+    """A mesh fading in (or ``out``) by its faces' colours, from the background colour, at full
+    opacity: an opacity fade shows every seam (the faces' strokes over their neighbours' fills)
+    as a flashing wireframe, and what lies behind the mesh through it."""
+
+    def __init__(self, mesh, background, out: bool = False, **kwargs):
+        self.out = out
+        self.background = np.asarray(ManimColor(background).to_rgb(), float)
+        self.faces = [f for f in mesh.family_members_with_points()]
+        # The faces' own colours and opacities, as arrays: each frame mixes them in one step.
+        self.fills = np.array([f.get_fill_rgbas()[0] for f in self.faces], float).reshape(-1, 4)
+        self.strokes = np.array([f.get_stroke_rgbas()[0] for f in self.faces], float).reshape(-1, 4)
+        kwargs.setdefault("introducer", not out)
+        kwargs.setdefault("remover", out)
+        super().__init__(mesh, **kwargs)
+
+    def create_starting_mobject(self) -> Mobject:
+        return Mobject()  # the faces' own colours are kept in arrays: no copy of the mesh
+
+    def _paint(self, t: float) -> None:
+        mix = np.array([1.0, 1.0, 1.0, 0.0]) * t
+        keep = np.array([0.0, 0.0, 0.0, 1.0])
+        base = np.append(self.background, 0.0) * (1 - t)
+        fills = base + self.fills * (mix + keep)
+        strokes = base + self.strokes * (mix + keep)
+        for face, fill, stroke in zip(self.faces, fills, strokes):
+            face.fill_rgbas = fill[None, :].copy()
+            face.stroke_rgbas = stroke[None, :].copy()
+
+    def interpolate_mobject(self, alpha: float) -> None:
+        t = self.rate_func(alpha)
+        self._paint(1 - t if self.out else t)
+
+    def clean_up_from_scene(self, scene) -> None:
+        super().clean_up_from_scene(scene)
+        self._paint(1.0)  # the mesh keeps its colours, for a later fade in
 
 
 @dataclass
@@ -84,29 +155,33 @@ class RunGraphics:
 
 
 class SurfaceStage:
-    """A surface in 3D seen by a still camera at (``phi``, ``theta``) degrees.
+    """A surface in 3D seen by a camera that ends at (``phi``, ``theta``) degrees.
 
     The middle of the window appears at ``screen_xy`` (manim units from the frame centre).
+    ``keep_in_view``: parameter points (n, 2), e.g. a run's path, that the surface must not
+    hide; phi is lowered (a steeper look down) by ``phi_step`` degrees at a time, down to
+    ``phi_min``, until it hides none of them.
     """
 
     def __init__(self, surface, theme: Theme, window=None, side: float = 4.6, z_length: float = 1.9,
                  floor_gap: float = 0.9, lift: float = 0.05, phi: float = 62.0, theta: float = -58.0,
                  screen_xy=(-2.35, -0.55), resolution: int | None = None, levels=None, n_levels: int = 8,
-                 floor: bool = True):
+                 floor: bool = True, keep_in_view=None, phi_min: float = 30.0, phi_step: float = 4.0):
         self.theme = theme
         self.source = surface
         self.surface = windowed(surface, window)
         self.view = SurfaceView.for_surface(self.surface, side=side, z_length=z_length, floor_gap=floor_gap, lift=lift)
-        self.phi, self.theta = phi * DEGREES, theta * DEGREES
         (x0, x1), (y0, y1) = self.surface.domain
         self.box = (x0, x1, y0, y1)
+        n = resolution or auto_resolution(self.view)
+        if keep_in_view is not None:
+            phi = self._clear_phi(keep_in_view, n, phi, theta, screen_xy, phi_min, phi_step)
+        self.phi, self.theta = phi * DEGREES, theta * DEGREES
         # The camera's frame centre stays at the origin (manim subtracts it from fixed-in-frame
         # overlays too); the content moves instead, before anything is built from the axes.
-        middle = self.view.axes.c2p((x0 + x1) / 2, (y0 + y1) / 2, self.view.heights.h_max * 0.1)
-        rot = camera_rotation(self.phi, self.theta)
-        self.view.axes.shift(screen_xy[0] * rot[0] + screen_xy[1] * rot[1] - np.asarray(middle, float))
+        self.view.axes.shift(self._placement(self.phi, self.theta, screen_xy))
         self.eye = eye_position(self.phi, self.theta, FOCAL_DISTANCE)
-        self.mesh = QuickLossSurface(self.view, theme, resolution=resolution or None)
+        self.mesh = QuickLossSurface(self.view, theme, resolution=n).shade_undersides(self.eye)
         heights = self.view.heights
         self.levels = heights.nice_levels(n_levels) if levels is None else np.asarray(levels, float)
         self.floor = VGroup()
@@ -117,8 +192,43 @@ class SurfaceStage:
             self.floor_outline = floor_frame(self.view, theme)
             self.floor.add(self.floor_outline, self.floor_contours)
 
+    def _placement(self, phi: float, theta: float, screen_xy) -> np.ndarray:
+        """The shift that puts the window's middle at ``screen_xy`` for the camera angles (radians)."""
+        (x0, x1), (y0, y1) = self.surface.domain
+        middle = self.view.axes.c2p((x0 + x1) / 2, (y0 + y1) / 2, self.view.heights.h_max * 0.1)
+        rot = camera_rotation(phi, theta)
+        return screen_xy[0] * rot[0] + screen_xy[1] * rot[1] - np.asarray(middle, float)
+
+    def _clear_phi(self, xy, n: int, phi: float, theta: float, screen_xy, phi_min: float, step: float) -> float:
+        """The largest phi (degrees) from ``phi`` down to ``phi_min`` at which the mesh hides none
+        of the points ``xy`` lifted onto it (tested on the mesh's heights, before it is built)."""
+        xy = np.asarray(xy, float)
+        xy = xy[np.all(np.isfinite(xy), axis=1)]
+        (x0, x1), (y0, y1) = self.surface.domain
+        xy = xy[(xy[:, 0] >= x0) & (xy[:, 0] <= x1) & (xy[:, 1] >= y0) & (xy[:, 1] <= y1)]
+        u, v = mesh_lines(self.view, n)
+        uu, vv = np.meshgrid(u, v, indexing="ij")
+        f = self.surface.f(np.array([uu, vv]))
+        field = HeightField.of_vertices(
+            self.view.points(np.column_stack([uu.ravel(), vv.ravel()]), f.ravel()).reshape(uu.shape + (3,)))
+        top = self.view.heights.inverse(self.view.heights.h_max)
+        points = self.view.lifted_points(xy, np.minimum(self.source.f(xy.T), top), field)
+        candidates = np.arange(phi, phi_min - 1e-9, -step)
+        for candidate in candidates:
+            # Visibility does not change when scene and eye shift together: test in the
+            # unshifted frame, with the eye moved back by the content's shift.
+            delta = self._placement(candidate * DEGREES, theta * DEGREES, screen_xy)
+            eye = eye_position(candidate * DEGREES, theta * DEGREES, FOCAL_DISTANCE) - delta
+            if visible(points, eye, field).all():
+                return float(candidate)
+        return float(candidates[-1]) if len(candidates) else float(phi)
+
     def camera_kwargs(self) -> dict:
         return {"phi": self.phi, "theta": self.theta}
+
+    def pose_before(self, dphi: float = 6.0, dtheta: float = 16.0) -> dict:
+        """Where a settling orbit starts: ``dphi`` degrees lower (flatter) and ``dtheta`` round."""
+        return {"phi": self.phi + dphi * DEGREES, "theta": self.theta + dtheta * DEGREES}
 
     def scene_point(self, xy, on_floor: bool = False) -> np.ndarray:
         """The scene point of parameters ``xy`` on the mesh (lifted) or on the floor."""
@@ -142,11 +252,11 @@ class SurfaceStage:
         if self.has_floor:
             floor_seen = visible(floor, self.eye, self.mesh)
             trail_floor = Trail(floor, color, visible=floor_seen, hidden_opacity=0.0, step=0)
-            ball_floor = Marker(floor, color, self.theme, visible=floor_seen, radius=floor_radius)
+            ball_floor = SurfaceMarker(floor, color, self.theme, visible=floor_seen, radius=floor_radius)
         return RunGraphics(
             trajectory, color, pts, exit_index, lifted, floor,
             Trail(lifted, color, visible=lifted_seen, step=0),
-            Marker(lifted, color, self.theme, visible=lifted_seen, radius=radius),
+            SurfaceMarker(lifted, color, self.theme, visible=lifted_seen, radius=radius),
             trail_floor, ball_floor, self,
         )
 
@@ -174,6 +284,56 @@ def snapshot(scene, *mobjects) -> ImageMobject:
     image.stretch_to_fit_height(config.frame_height).stretch_to_fit_width(config.frame_width).move_to(ORIGIN)
     camera.add_fixed_in_frame_mobjects(image)
     return image
+
+
+def replace_in_scene(scene, old, new) -> None:
+    """Put ``new`` where ``old`` is in the scene's drawing order (or on top when it is absent)."""
+    if old in scene.mobjects:
+        scene.mobjects[scene.mobjects.index(old)] = new
+    else:
+        scene.add(new)
+
+
+def orbit(scene, times, anims=None, **angles) -> None:
+    """One smooth camera move to ``angles`` (``phi``, ``theta`` in radians) played as
+    ``len(times)`` plays of those run times, with ``anims[i]`` (a list, or a function that
+    makes it when its play starts) in play ``i``: one ease-in-out over the whole move, so
+    the speed does not jump between plays, and a beat whose plays or waits it replaces keeps
+    its length (in a cut each play is scaled by the beat's pace, as any play)."""
+    camera = scene.renderer.camera
+    start = {key: getattr(camera, f"get_{key}")() for key in angles}
+    total = float(sum(times))
+    if total <= 0:
+        return
+    anims = list(anims) if anims is not None else [()] * len(times)
+    ease = rate_functions.ease_in_out_sine
+    t0 = 0.0
+    for dt, extra in zip(times, anims):
+        a, b = ease(t0 / total), ease((t0 + dt) / total)
+        target = {key: start[key] + b * (value - start[key]) for key, value in angles.items()}
+
+        def rate(alpha, t0=t0, dt=dt, a=a, b=b):
+            return (ease((t0 + alpha * dt) / total) - a) / (b - a) if b > a else alpha
+
+        extra = extra() if callable(extra) else extra
+        scene.move_camera(**target, run_time=dt, rate_func=rate, added_anims=list(extra))
+        t0 += dt
+
+
+def move_over_mesh(scene, image, meshes, times, anims=None, **angles) -> ImageMobject:
+    """Move the camera to ``angles`` (radians) with the live ``meshes`` in place of their still
+    ``image``, then paint them into a new image for the stills that follow; returns it.
+
+    ``times`` and ``anims`` as in :func:`orbit`. The image and the live meshes paint the same
+    pixels at either end, so the swaps do not show. Every frame of the move repaints every
+    face: keep it short, in a beat where nothing else moves.
+    """
+    group = VGroup(*meshes)
+    replace_in_scene(scene, image, group)
+    orbit(scene, times, anims, **angles)
+    still = snapshot(scene, *meshes)
+    replace_in_scene(scene, group, still)
+    return still
 
 
 class Drive:
@@ -236,4 +396,5 @@ class Drive:
         return False
 
 
-__all__ = ["SurfaceStage", "QuickLossSurface", "RunGraphics", "windowed", "snapshot", "Drive", "FOCAL_DISTANCE"]
+__all__ = ["SurfaceStage", "QuickLossSurface", "RunGraphics", "windowed", "snapshot", "Drive", "FOCAL_DISTANCE",
+           "SurfaceMarker", "MeshFade", "lit_by_mesh", "move_over_mesh", "orbit", "replace_in_scene"]

@@ -28,6 +28,10 @@ import string
 import tomllib
 from pathlib import Path
 
+# Burned-in captions: on or off (``scenes.common.captions_on``); here, where gdx reads it without manim.
+ENV_CAPTIONS = "GDX_CAPTIONS"
+CAPTION_CHOICES = ("on", "off")
+
 NARRATION_DIR = Path(__file__).resolve().parents[1] / "assets" / "narration"
 ENV_STORY = "GDX_STORY"
 

@@ -5,18 +5,22 @@ Pick one without editing code::
 
     GDX_THEME=light manim -ql scenes/parts/descent.py RosenbrockDescent
 
-Optimizer colours come from the Okabe-Ito palette (Okabe & Ito 2008, "Color Universal
-Design"), which stays distinguishable under the common colour-vision deficiencies. The
-palette has eight colours and there are more optimizer names, so variants of one method
-share its family's hue at a different lightness (amsgrad, adamw, nadam next to adam). The
-five methods of the usual race (gd, momentum, nesterov, rmsprop, adam) get five distinct
-base colours, and so do batch, stochastic and mini-batch gradient descent, which the
-stochastic chapter compares side by side.
+One palette with fixed meanings: a part asks for a colour by what it means
+(:meth:`Theme.color`: an optimizer's name, ``"gradient"``, ``"loss"``, a schedule, a summary
+card's topic; :meth:`Theme.rate_colors` for learning rates by rank), never by hue. Eleven
+colours (Okabe & Ito's seven, "Color Universal Design" 2008, and four added) stay apart under
+protanopia, deuteranopia and tritanopia: every pair, and each against the text colour, is at
+least 10 CIEDE2000 units apart after Machado et al.'s (2009) simulation, about as far as
+Okabe-Ito's own closest pair (10.9). The light theme has its own eleven (contrast on white).
+``tests/scenes/test_palette.py`` checks this, and that within a chapter of the video no colour
+means two things and nothing has two colours. Marks told apart by shape (the start ring, a
+minimum's star, a highlighted term) are drawn in the text colour: ink, not a meaning.
 """
 
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -41,6 +45,9 @@ FONT_BODY = 32
 FONT_LABEL = 28
 FONT_SMALL = 24
 MIN_FONT_SIZE = 24
+# The type floor: no glyph's capital height under this many pixels of a 480p video (the cap height
+# of Text at MIN_FONT_SIZE; LaTeX sets smaller at the same font size, and scripts at 0.7 of it).
+GLYPH_FLOOR_PX = 14
 
 # Keep everything this far inside the frame edges (manim units; the frame is 14.2 x 8).
 MARGIN = 0.5
@@ -64,25 +71,94 @@ def _mix(color_a: str, color_b: str, t: float) -> str:
     return "#" + "".join(f"{round(x + (y - x) * t):02X}" for x, y in zip(a, b))
 
 
-def _optimizer_colors(foreground: str, yellow: str) -> dict[str, str]:
-    c = OKABE_ITO
-    return {
-        "gd": c["orange"],
-        # Batch, stochastic and mini-batch are compared side by side: distinct hues, with
-        # mini-batch half-way between the other two, as it is in what it does.
-        "sgd": c["reddish_purple"],
-        "minibatch": _mix(c["orange"], c["reddish_purple"], 0.5),
-        "momentum": c["sky_blue"],
-        "nesterov": c["blue"],
-        "adagrad": yellow,
-        "rmsprop": c["bluish_green"],
-        "adadelta": _mix(c["bluish_green"], foreground, 0.45),
-        "adam": c["vermillion"],
-        "adamw": _mix(c["vermillion"], foreground, 0.45),
-        "amsgrad": _mix(c["vermillion"], c["reddish_purple"], 0.5),
-        "nadam": _mix(c["reddish_purple"], foreground, 0.45),
-        "newton": foreground,
-    }
+# Each theme's eleven colours, by role (the designed palette; see the module docstring). The
+# dark theme's are Okabe-Ito's seven and four found by a search for the farthest colours under
+# the three simulations; the light theme darkens GD's orange and moves the gradient's yellow to
+# gold, which otherwise a protanope sees as one colour (3.9 units apart), and has its own four.
+PALETTES = MappingProxyType({
+    "dark": MappingProxyType({
+        "gd": OKABE_ITO["orange"], "sgd": OKABE_ITO["reddish_purple"], "minibatch": "#A5FFC3",
+        "momentum": OKABE_ITO["sky_blue"], "nesterov": OKABE_ITO["blue"], "adagrad": "#9678FF",
+        "rmsprop": OKABE_ITO["bluish_green"], "adam": OKABE_ITO["vermillion"], "newton": "#B42D69",
+        "gradient": OKABE_ITO["yellow"], "loss": "#A5D278"}),
+    "light": MappingProxyType({
+        "gd": "#9B4300", "sgd": OKABE_ITO["reddish_purple"], "minibatch": "#557755",
+        "momentum": OKABE_ITO["sky_blue"], "nesterov": OKABE_ITO["blue"], "adagrad": "#1E2DB4",
+        "rmsprop": OKABE_ITO["bluish_green"], "adam": OKABE_ITO["vermillion"], "newton": "#9966FF",
+        "gradient": "#DEB100", "loss": "#4B0F5A"}),
+})
+
+# Other names of a role: the same meaning, so the same colour.
+ALIASES = MappingProxyType({
+    "batch": "gd",  # batch gradient descent is gradient descent
+    "stochastic": "sgd",
+    "mini-batch": "minibatch",
+    "constant": "sgd",  # the schedules' runs are stochastic GD: at a constant rate, plain SGD
+    "backprop": "gradient",  # backpropagation computes the gradient
+    "schedules": "step_decay",  # (the summary's card for schedules)
+})
+
+# Roles with a meaning of their own that take the colour of a role they never share a chapter
+# with (eleven colours cannot all stay apart under the simulations plus more): the palette test
+# fails where they meet.
+BORROWED = MappingProxyType({"step_decay": "nesterov", "cosine": "rmsprop", "exponential": "momentum",
+                             "diverged": "adam",
+                             # the gradient chapter's slices along x and y, and its chain rule's
+                             # inner and outer functions (no optimizer runs in that chapter)
+                             "partial_x": "momentum", "partial_y": "sgd", "inner": "rmsprop", "outer": "adam"})
+
+# Drawn in the text colour, told apart by shape: ink, not a meaning.
+INK = frozenset({"start", "minimum", "highlight"})
+
+# Learning rates, small to large (cool to warm): seven colours of the palette, so that up to seven
+# rates of a part get seven colours (never GD's, the gradient's or "diverged").
+RATE_ROLES = ("adagrad", "nesterov", "momentum", "rmsprop", "loss", "sgd", "newton")
+
+
+def _optimizer_colors(roles, foreground: str) -> dict[str, str]:
+    """Every optimizer name's colour: the palette's, and variants of a method at a lighter tint
+    of its colour (they are not shown beside it in the video)."""
+    out = {k: roles[k] for k in ("gd", "sgd", "minibatch", "momentum", "nesterov", "adagrad", "rmsprop", "adam",
+                                 "newton")}
+    out.update(adadelta=_mix(roles["rmsprop"], foreground, 0.45), adamw=_mix(roles["adam"], foreground, 0.45),
+               amsgrad=_mix(roles["adam"], roles["sgd"], 0.5), nadam=_mix(roles["sgd"], foreground, 0.45))
+    return out
+
+
+# Every colour asked for while :func:`recording` is on, as (role, colour): what the palette test
+# reads from a dry run of a chapter. Asking by position (``series``, ``optimizer_colors[...]``,
+# ``rate_ramp``) is recorded under that name, so the test can name it.
+_asked: list | None = None
+_RECORDED_FIELDS = frozenset({"highlight", "gradient", "good", "bad", "start", "series", "optimizer_colors",
+                              "rate_ramp"})
+_FIELD_ROLES = {"good": "minimum", "bad": "diverged"}
+
+
+def _recording_getattribute(self, name):
+    value = object.__getattribute__(self, name)
+    if _asked is not None and name in _RECORDED_FIELDS:
+        _note(_FIELD_ROLES.get(name, name), value)
+    return value
+
+
+@contextmanager
+def recording():
+    """Record every colour a theme gives out inside the block: yields the list of (role, colour).
+    Reading a colour field is watched only inside the block (a render pays nothing for it)."""
+    global _asked
+    outer, _asked = _asked, []
+    Theme.__getattribute__ = _recording_getattribute
+    try:
+        yield _asked
+    finally:
+        _asked = outer
+        if outer is None:
+            del Theme.__getattribute__
+
+
+def _note(role: str, colour) -> None:
+    if _asked is not None:
+        _asked.append((role, colour))
 
 
 @dataclass(frozen=True)
@@ -104,25 +180,67 @@ class Theme:
     rate_ramp: tuple[str, ...]  # learning rates, small to large (cool to warm): rate_colors
     colorscale: tuple[str, ...]  # surface height colours, low to high
     optimizer_colors: MappingProxyType = field(default_factory=dict)
-    font: str = "Latin Modern Sans"
+    palette: MappingProxyType = field(default_factory=dict)  # role -> colour (PALETTES)
+    # Nimbus Sans (URW's Helvetica, Debian's fonts-urw-base35) carries Greek and maths symbols:
+    # Latin Modern Sans has no Greek, so eta and nabla in running text came from a fallback font.
+    font: str = "Nimbus Sans"
     line_ramp: tuple = (0.3, 1.0)  # part of the colour scale used for lines (contrast with the background)
 
     def __deepcopy__(self, memo):
         # Immutable: mobjects that keep a theme are copied by animations, the theme is shared.
         return self
 
+    def color(self, role: str) -> str:
+        """The colour of ``role``: an optimizer (``"gd"``, ``"adam"``; ``"batch"``, ``"stochastic"``,
+        ``"minibatch"``), ``"gradient"``, ``"loss"``, a schedule (``"constant"``, ``"step_decay"``,
+        ``"cosine"``), a summary topic (``"backprop"``, ``"schedules"``), ``"diverged"``, the gradient
+        chapter's ``"partial_x"``, ``"partial_y"``, ``"inner"`` and ``"outer"``, or ink
+        drawn in the text colour (``"start"``, ``"minimum"``, ``"highlight"``)."""
+        get = object.__getattribute__
+        key = ALIASES.get(role, role)
+        palette, optimizers = get(self, "palette"), get(self, "optimizer_colors")
+        if key in INK:
+            colour = get(self, "foreground")
+        elif key in BORROWED:
+            colour = palette[BORROWED[key]]
+        elif key in palette:
+            colour = palette[key]
+        elif key in optimizers:
+            colour = optimizers[key]
+        else:
+            roles = sorted({*palette, *optimizers, *ALIASES, *BORROWED, *INK})
+            raise ThemeError(f"no colour for role {role!r}; accepted: {', '.join(roles)}")
+        _note(key, colour)
+        return colour
+
     def rate_colors(self, rates) -> dict:
-        """One colour per learning rate of a part, small to large along ``rate_ramp`` (cool to warm),
-        the same for a rate in every beat of the part: ``{rate: colour}`` for the distinct ``rates``."""
+        """One colour per learning rate of a part, small to large (cool to warm, :data:`RATE_ROLES`),
+        the same for a rate in every beat of the part: ``{rate: colour}`` for the distinct ``rates``.
+        Up to seven rates get seven colours of the palette, spread over the ramp with its ends kept."""
         distinct = sorted({float(r) for r in rates})
-        ramp, picks = self.rate_ramp, []
+        ramp = [object.__getattribute__(self, "palette")[r] for r in RATE_ROLES]
+        picks = []
         for i in range(len(distinct)):
-            # Evenly spread over the ramp, its ends kept; between two stops, a mix of them.
             pos = i * (len(ramp) - 1) / max(len(distinct) - 1, 1)
             k = min(int(pos), len(ramp) - 2)
             frac = pos - k
-            picks.append(ramp[k] if frac < 1e-9 else ramp[k + 1] if frac > 1 - 1e-9 else _mix(ramp[k], ramp[k + 1], frac))
+            if len(distinct) <= len(ramp):  # the nearest stop: a colour of the palette
+                picks.append(ramp[round(pos)])
+            else:  # more rates than stops: mixes between them
+                picks.append(ramp[k] if frac < 1e-9 else _mix(ramp[k], ramp[k + 1], frac))
+        for rate, colour in zip(distinct, picks):
+            _note(f"rate {rate:g}", colour)
         return dict(zip(distinct, picks))
+
+    def shades(self, role: str, n: int) -> list[str]:
+        """``n`` shades of ``role``'s colour, its own first, then lighter towards the text colour
+        (the last 55 % of the way): one method at several settings, each told apart while the
+        colour still names the method."""
+        base, fg = self.color(role), object.__getattribute__(self, "foreground")
+        out = [_mix(base, fg, 0.55 * i / max(n - 1, 1)) for i in range(n)]
+        for i, colour in enumerate(out[1:], 1):
+            _note(f"{ALIASES.get(role, role)} shade {i}", colour)
+        return out
 
     def optimizer_color(self, name: str) -> str:
         """The colour of optimizer ``name`` (a label such as ``"gd (stochastic)"`` maps to its variant)."""
@@ -131,45 +249,36 @@ class Theme:
             key = "sgd"
         elif "mini-batch" in name:
             key = "minibatch"
-        try:
-            return self.optimizer_colors[key]
-        except KeyError:
-            raise ThemeError(f"no colour for optimizer {name!r}; accepted: {', '.join(self.optimizer_colors)}") from None
+        if key not in object.__getattribute__(self, "optimizer_colors"):
+            raise ThemeError(f"no colour for optimizer {name!r}; accepted: "
+                             f"{', '.join(object.__getattribute__(self, 'optimizer_colors'))}")
+        return self.color(key)
 
 
 # A perceptually uniform, colour-blind-safe ramp (viridis stops) for heights.
 VIRIDIS = ("#440154", "#3B528B", "#21918C", "#5EC962", "#FDE725")
 
 
-def _dark() -> Theme:
-    fg = "#ECEFF4"
-    c = OKABE_ITO
+def _theme(name: str, **kw) -> Theme:
+    roles = PALETTES[name]
+    fg = kw["foreground"]
     return Theme(
-        name="dark", background="#14161C", foreground=fg, muted="#A3A9B5", faint="#3B4252",
-        panel="#1E222B", highlight=c["yellow"], gradient=c["yellow"], good=c["bluish_green"], bad=c["vermillion"],
-        start=fg,
-        series=(c["sky_blue"], c["bluish_green"], c["orange"], c["vermillion"], c["reddish_purple"]),
-        rate_ramp=(c["sky_blue"], c["bluish_green"], c["orange"], c["vermillion"], c["reddish_purple"]),  # no yellow: the gradient's
-        colorscale=VIRIDIS,
-        optimizer_colors=MappingProxyType(_optimizer_colors(fg, c["yellow"])),
-    )
+        name=name, highlight=fg, gradient=roles["gradient"], good=fg, bad=roles["adam"], start=fg,
+        # (positional colours for parts not yet asking by meaning: the palette test names them)
+        series=(roles["momentum"], roles["rmsprop"], roles["gd"], roles["adam"], roles["sgd"]),
+        rate_ramp=tuple(roles[r] for r in RATE_ROLES), colorscale=VIRIDIS,
+        optimizer_colors=MappingProxyType(_optimizer_colors(roles, fg)), palette=roles, **kw)
+
+
+def _dark() -> Theme:
+    return _theme("dark", background="#14161C", foreground="#ECEFF4", muted="#A3A9B5", faint="#3B4252",
+                  panel="#1E222B")
 
 
 def _light() -> Theme:
-    fg = "#1B1E24"
-    c = OKABE_ITO
-    # Okabe-Ito yellow has a contrast ratio of 1.3 on white: use a dark gold in its place.
-    gold = "#B39A00"
-    return Theme(
-        name="light", background="#FFFFFF", foreground=fg, muted="#4C5361", faint="#C9CED6",
-        panel="#F2F4F7", highlight=c["vermillion"], gradient=gold, good=c["bluish_green"], bad=c["vermillion"],
-        start=fg,
-        series=(c["sky_blue"], c["bluish_green"], c["orange"], c["vermillion"], c["reddish_purple"]),
-        rate_ramp=(c["sky_blue"], c["bluish_green"], c["orange"], c["vermillion"], c["reddish_purple"]),
-        colorscale=VIRIDIS,
-        optimizer_colors=MappingProxyType(_optimizer_colors(fg, gold)),
-        line_ramp=(0.0, 0.72),  # viridis' yellow end is unreadable as a line on white
-    )
+    return _theme("light", background="#FFFFFF", foreground="#1B1E24", muted="#4C5361", faint="#C9CED6",
+                  panel="#F2F4F7",
+                  line_ramp=(0.0, 0.72))  # viridis' yellow end is unreadable as a line on white
 
 
 THEMES = MappingProxyType({"dark": _dark, "light": _light})
@@ -202,7 +311,7 @@ def frame_box(margin: float = MARGIN) -> tuple[float, float, float, float]:
 
 
 __all__ = [
-    "OKABE_ITO", "VIRIDIS", "Theme", "ThemeError", "THEMES", "get_theme", "apply_theme", "frame_box",
-    "FONT_TITLE", "FONT_BODY", "FONT_LABEL", "FONT_SMALL", "MIN_FONT_SIZE", "MARGIN",
+    "OKABE_ITO", "VIRIDIS", "PALETTES", "ALIASES", "BORROWED", "INK", "RATE_ROLES", "recording", "Theme", "ThemeError", "THEMES", "get_theme", "apply_theme", "frame_box",
+    "FONT_TITLE", "FONT_BODY", "FONT_LABEL", "FONT_SMALL", "MIN_FONT_SIZE", "GLYPH_FLOOR_PX", "MARGIN",
     "TRAIL_WIDTH", "AXIS_WIDTH", "CONTOUR_WIDTH", "ENV_THEME",
 ]

@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   build-essential pkg-config python3-venv python3-dev
   libcairo2-dev libpango1.0-dev ffmpeg fonts-dejavu-core
+  fonts-urw-base35  # Nimbus Sans, the theme font: it carries Greek (η, θ, ∇)
   texlive-latex-base texlive-latex-extra texlive-fonts-recommended dvisvgm
   espeak-ng  # optional: gdx render --voice
 )

@@ -1,11 +1,15 @@
 """A contact sheet of the rendered explainer: one frame of every beat, labelled.
 
     .venv/bin/python scripts/contact_sheet.py [media/videos/explainer/480p15] [-o sheet.png] [--columns 6]
+    .venv/bin/python scripts/contact_sheet.py [folder] --frames 4 -o sheets/   # 4 frames a beat, a sheet per chapter
 
 Reads the chapter videos that ``gdx render --explainer`` (``./scripts/video``) publishes, with
 their manim section index (``sections/ChapterN.json``), and tiles one frame per beat: of the
 frames in the last 60 % of the beat, the one with the most on screen (largest pixel spread),
-so a beat that ends by fading out shows what it built, not the empty frame after it.
+so a beat that ends by fading out shows what it built, not the empty frame after it. With
+``--frames N`` each beat is a row of N frames at evenly spread times inside it (from 1/(2N) to
+1 - 1/(2N) of the beat, so transitions in and out are seen too), labelled with their time in
+the chapter, one sheet per chapter in the output folder.
 """
 
 from __future__ import annotations
@@ -62,6 +66,21 @@ def beat_frames(folder: Path, parts: list[str]) -> list[tuple[str, np.ndarray]]:
     return tiles
 
 
+def beat_rows(folder: Path, part: str, n: int) -> list[tuple[str, np.ndarray]]:
+    """``n`` frames of every beat of chapter ``part``, in order, labelled ``beat  m:ss.s``."""
+    index = json.loads((folder / "sections" / f"{part}.json").read_text())
+    times, labels, t = [], [], 0.0
+    for entry in index:
+        start, t = t, t + float(entry["duration"])
+        if t - start < 0.5:
+            continue  # zero-length sections
+        for k in range(n):
+            u = start + (k + 0.5) / n * (t - start)
+            times.append(u)
+            labels.append(f"{entry['name'] if k == 0 else ''}  {int(u // 60)}:{u % 60:04.1f}")
+    return list(zip(labels, frames_at(folder / f"{part}.mp4", times)))
+
+
 def sheet(tiles, columns: int, width: int) -> Image.Image:
     h = round(width * tiles[0][1].shape[0] / tiles[0][1].shape[1])
     label_h, pad = 22, 4
@@ -85,6 +104,8 @@ def main(argv=None) -> int:
     parser.add_argument("-o", "--output", default="explainer_contact_sheet.png")
     parser.add_argument("--columns", type=int, default=6)
     parser.add_argument("--width", type=int, default=320, help="pixels per tile")
+    parser.add_argument("--frames", type=int, default=1, help="frames a beat (more than 1: a sheet per chapter, "
+                        "-o names a folder)")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     from scenes.explainer import EXPLAINER_PARTS
@@ -95,6 +116,14 @@ def main(argv=None) -> int:
         print(f"contact_sheet: no rendered {missing[0]} in {folder}; accepted: the folder ./scripts/video "
               f"renders into (media/videos/explainer/<quality>)", file=sys.stderr)
         return 2
+    if args.frames > 1:
+        out = Path(args.output)
+        out.mkdir(parents=True, exist_ok=True)
+        for part in EXPLAINER_PARTS[1:]:
+            tiles = beat_rows(folder, part, args.frames)
+            sheet(tiles, args.frames, args.width).save(out / f"{part}.png")
+            print(f"{out / part}.png: {len(tiles) // args.frames} beats, {args.frames} frames each")
+        return 0
     tiles = beat_frames(folder, list(EXPLAINER_PARTS[1:]))
     sheet(tiles, args.columns, args.width).save(args.output)
     print(f"{args.output}: {len(tiles)} beats")

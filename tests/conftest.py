@@ -56,8 +56,9 @@ class ExplainerRun:
     shared by the tests of the explainer and of its parts' cuts: one run instead of one per
     part. ``sections`` and ``beats`` are ``(name, start, end)``; :meth:`part` gives one part."""
 
-    def __init__(self, scene, marks):
+    def __init__(self, scene, marks, colours=None):
         end = scene.renderer.time
+        self.colours = colours or {}  # chapter number -> the (role, colour) its parts asked the theme for
 
         def spans(points):
             return [(name, t, points[i + 1][1] if i + 1 < len(points) else end) for i, (name, t) in enumerate(points)]
@@ -81,12 +82,20 @@ class ExplainerRun:
 @pytest.fixture(scope="session")
 def explainer_run():
     from gdx.catalog import dry_render
-    from scenes import explainer
+    from scenes import explainer, theme
     from scenes.chapter import Chapter
 
     with pytest.MonkeyPatch.context() as mp:
         mp.delenv("GDX_CONFIG", raising=False)
         mp.delenv("GDX_THEME", raising=False)
         mp.setattr(Chapter, "audit", True)  # the chapters check their layout after every play
+        colours, play_chapter = {}, explainer.play_chapter
+
+        def recorded(host, number, **kwargs):  # what each chapter asks the theme for (test_palette)
+            with theme.recording() as asked:
+                play_chapter(host, number, **kwargs)
+            colours[number] = list(asked)
+
+        mp.setattr(explainer, "play_chapter", recorded)
         scene, marks = dry_render(explainer.GradientDescentExplained, jump=True)
-    return ExplainerRun(scene, marks)
+    return ExplainerRun(scene, marks, colours)

@@ -14,7 +14,7 @@ from .paths import (Marker, Trace, Trail, clip_to_box, diverged_mark, end_mark, 
 from .plots import LossPlot, Plot, nice_ticks, style_axes, themed_axes, tick_numbers, ticks_within
 from .surface import LossSurface, SurfaceView, auto_resolution, color_legend, floor_frame, mesh_lines
 from .text import (FastNumber, FastReadout, Readout, Scoreboard, SciNumber, StepCounter, flat, format_plain, format_short,
-                   format_sig, hyperparam_text, legend, math, panel, rule_lines, rule_tex, substituted_rule_lines,
+                   format_sig, hyperparam_text, legend, math, morph_tex, panel, rule_lines, rule_tex, substituted_rule_lines,
                    substituted_rule_tex, tagged, text, title)
 
 __all__ = [
@@ -28,6 +28,6 @@ __all__ = [
     "LossPlot", "Plot", "nice_ticks", "style_axes", "themed_axes", "tick_numbers", "ticks_within",
     "LossSurface", "SurfaceView", "auto_resolution", "color_legend", "floor_frame", "mesh_lines",
     "FastNumber", "FastReadout", "Readout", "Scoreboard", "SciNumber", "StepCounter", "flat", "format_plain",
-    "format_short", "format_sig", "hyperparam_text", "legend", "math", "panel", "rule_lines", "rule_tex",
+    "format_short", "format_sig", "hyperparam_text", "legend", "math", "morph_tex", "panel", "rule_lines", "rule_tex",
     "substituted_rule_lines", "substituted_rule_tex", "tagged", "text", "title",
 ]

@@ -10,10 +10,10 @@ gradient's size varies over decades and the arrow must stay on screen.
 from __future__ import annotations
 
 import numpy as np
-from manim import Arrow, DashedLine, Dot, MathTex, VGroup
+from manim import Arrow, DashedLine, Dot, VGroup
 
 from ..theme import FONT_LABEL, Theme
-from .text import tagged
+from .text import math, tagged
 
 
 def _arrow(to_scene, point, vector, color, length, min_length, max_length, width):
@@ -49,7 +49,7 @@ def gradient_arrow(to_scene, point, grad, theme: Theme, color=None, length: floa
         return group
     group.add(tagged(arrow, "gradient") if role else arrow)
     if label:
-        tex = MathTex(label if isinstance(label, str) else r"-\nabla f", font_size=FONT_LABEL, color=color)
+        tex = math(label if isinstance(label, str) else r"-\nabla f", theme, FONT_LABEL, color=color)
         direction = (end - arrow.get_start())
         direction = direction / (np.linalg.norm(direction) or 1)
         tex.move_to(end + 0.35 * direction)
@@ -73,7 +73,7 @@ def velocity_arrow(to_scene, point, step_vector, theme: Theme, color, length: fl
     group.add(arrow)
     group.arrow = arrow
     if label:
-        tex = MathTex(label, font_size=FONT_LABEL, color=color)
+        tex = math(label, theme, FONT_LABEL, color=color)
         direction = end - arrow.get_start()
         direction = direction / (np.linalg.norm(direction) or 1)
         tex.move_to(end + 0.3 * direction)

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import contourpy
 import numpy as np
-from manim import MathTex, VGroup, VMobject
+from manim import VGroup, VMobject
 
 from ..theme import CONTOUR_WIDTH, FONT_SMALL, Theme
 from .heights import HeightMap, colormap
+from .text import math
 
 
 def _grid(surface, grid_n):
@@ -29,12 +30,56 @@ def _polyline(points) -> VMobject:
 
 class ContourSet(VGroup):
     """One VGroup per level (``self.levels[i]`` is ``self[i]``), holding one VMobject whose
-    subpaths are the level's polylines; ``polylines[i]`` are those in parameter space."""
+    subpaths are the level's polylines; ``polylines[i]`` are those in parameter space and
+    ``segments[i][j]`` says which segments of polyline ``j`` are drawn (None: all of them)."""
 
-    def __init__(self, levels, groups, polylines):
+    def __init__(self, levels, groups, polylines, segments=None):
         super().__init__(*groups)
         self.levels = np.asarray(levels)
         self.polylines = polylines  # per level: list of (n, 2) arrays in parameter space
+        self.segments = segments if segments is not None else [[None] * len(lines) for lines in polylines]
+
+
+def _trace(surface, levels, theme, heights, grid_n, color_by_level):
+    """Per level: its stroke colour and its polylines in parameter space (traced once)."""
+    x, y, z = _grid(surface, grid_n)
+    generator = contourpy.contour_generator(x, y, z, line_type=contourpy.LineType.Separate)
+    out = []
+    for level in levels:
+        color = theme.muted
+        if color_by_level:
+            t = float(heights(level) / heights.h_max)
+            lo, hi = getattr(theme, "line_ramp", (0.3, 1.0))
+            color = colormap(theme.colorscale, lo + (hi - lo) * t)
+        out.append((color, [seg for seg in generator.lines(level) if len(seg) >= 2]))
+    return out
+
+
+def _contour_sets(surface, to_scene, levels, theme, heights, grid_n, stroke_width, color_by_level, opacity,
+                  split, parts: int) -> list[ContourSet]:
+    """``parts`` contour sets from one tracing: ``split(points)`` gives, for a polyline's (n, 3)
+    scene points, ``parts`` boolean masks over its n - 1 segments; set ``k`` draws the runs of
+    segments that mask ``k`` keeps."""
+    traced = _trace(surface, levels, theme, heights, grid_n, color_by_level)
+    groups = [[] for _ in range(parts)]
+    masks = [[] for _ in range(parts)]
+    for color, lines in traced:
+        # One VMobject per level, each polyline a subpath: far fewer mobjects to copy and
+        # to paint than one per polyline.
+        paths = [VMobject(fill_opacity=0).set_stroke(color, width=stroke_width, opacity=opacity) for _ in range(parts)]
+        level_masks = [[] for _ in range(parts)]
+        for seg in lines:
+            pts = np.asarray(to_scene(seg), float)
+            for k, mask in enumerate(split(pts)):
+                mask = np.asarray(mask, bool)
+                level_masks[k].append(mask)
+                for run in _segment_runs(pts, mask):
+                    paths[k].append_points(_polyline(run).points)
+        for k in range(parts):
+            groups[k].append(VGroup(paths[k]) if paths[k].has_points() else VGroup())
+            masks[k].append(level_masks[k])
+    lines = [lines for _, lines in traced]
+    return [ContourSet(levels, groups[k], lines, masks[k]) for k in range(parts)]
 
 
 def contour_lines(surface, to_scene, levels, theme: Theme, heights: HeightMap | None = None,
@@ -46,61 +91,58 @@ def contour_lines(surface, to_scene, levels, theme: Theme, heights: HeightMap | 
     ``color_by_level`` a line takes the mesh colour of its height, from the part
     ``theme.line_ramp`` of the ramp that stays legible on the background (not viridis'
     dark end on the dark theme, nor its yellow end on the light one); otherwise theme.muted.
-    ``keep`` (optional) maps (n, 3) scene points to a boolean mask: only kept runs are drawn
-    (used to drop the parts of the floor a surface hides).
+    ``keep`` (optional) maps (n, 3) scene points to a boolean mask: a segment is drawn when
+    both its ends are kept (used to drop the parts of the floor a surface hides).
     """
-    x, y, z = _grid(surface, grid_n)
-    generator = contourpy.contour_generator(x, y, z, line_type=contourpy.LineType.Separate)
     heights = heights or HeightMap.for_surface(surface)
-    groups, all_lines = [], []
-    for level in levels:
-        color = theme.muted
-        if color_by_level:
-            t = float(heights(level) / heights.h_max)
-            lo, hi = getattr(theme, "line_ramp", (0.3, 1.0))
-            color = colormap(theme.colorscale, lo + (hi - lo) * t)
-        # One VMobject per level, each polyline a subpath: far fewer mobjects to copy and
-        # to paint than one per polyline.
-        level_path = VMobject(fill_opacity=0).set_stroke(color, width=stroke_width, opacity=opacity)
-        lines = []
-        for seg in generator.lines(level):
-            if len(seg) < 2:
-                continue
-            lines.append(seg)
-            pts = np.asarray(to_scene(seg), float)
-            runs = [pts] if keep is None else _runs(pts, np.asarray(keep(pts), bool))
-            for run in runs:
-                level_path.append_points(_polyline(run).points)
-        groups.append(VGroup(level_path) if level_path.has_points() else VGroup())
-        all_lines.append(lines)
-    return ContourSet(levels, groups, all_lines)
+
+    def split(pts):
+        if keep is None:
+            return [np.ones(len(pts) - 1, bool)]
+        kept = np.asarray(keep(pts), bool)
+        return [kept[:-1] & kept[1:]]
+
+    return _contour_sets(surface, to_scene, levels, theme, heights, grid_n, stroke_width, color_by_level, opacity,
+                         split, 1)[0]
 
 
 def floor_contours(surface, view, levels, theme: Theme, mesh, eye, heights: HeightMap | None = None,
-                   **kwargs) -> tuple[ContourSet, ContourSet]:
+                   grid_n: int = 161, stroke_width: float = CONTOUR_WIDTH, color_by_level: bool = True,
+                   opacity: float = 0.9) -> tuple[ContourSet, ContourSet]:
     """The contour floor of a 3D view split by depth: ``(seen, hidden)``, the runs of each level
     that the ``mesh`` leaves in sight from ``eye`` and the runs it hides (Cairo has no depth
     buffer: a floor line drawn after the mesh would show through it). Show ``seen`` with the
-    mesh, and ``hidden`` too once the mesh is gone (a top view of the map)."""
+    mesh, and ``hidden`` too once the mesh is gone (a top view of the map). ``eye`` may be a
+    list of eyes (a camera move): then seen means seen from all of them.
+
+    Traced once: each segment is in exactly one of the two, seen when both its ends are in
+    view, hidden otherwise; the two meet at shared vertices, so together they draw every line
+    without a seam.
+    """
     from .occlusion import visible
 
     heights = heights or view.heights
-    seen = contour_lines(surface, view.floor_points, levels, theme, heights=heights,
-                         keep=lambda p: visible(p, eye, mesh), **kwargs)
-    hidden = contour_lines(surface, view.floor_points, levels, theme, heights=heights,
-                           keep=lambda p: ~visible(p, eye, mesh), **kwargs)
+
+    eyes = np.atleast_2d(np.asarray(eye, float))
+
+    def split(pts):
+        seen = np.logical_and.reduce([visible(pts, e, mesh) for e in eyes])
+        both = seen[:-1] & seen[1:]
+        return [both, ~both]
+
+    seen, hidden = _contour_sets(surface, view.floor_points, levels, theme, heights, grid_n, stroke_width,
+                                 color_by_level, opacity, split, 2)
     return seen, hidden
 
 
-def _runs(points, mask):
-    """Consecutive runs of at least two kept points."""
+def _segment_runs(points, mask):
+    """The polylines of consecutive kept segments (segment i joins points i and i + 1)."""
     out, start = [], None
     for i, ok in enumerate(list(mask) + [False]):
         if ok and start is None:
             start = i
         elif not ok and start is not None:
-            if i - start >= 2:
-                out.append(points[start:i])
+            out.append(points[start:i + 1])
             start = None
     return out
 
@@ -179,7 +221,7 @@ def contour_labels(contours: ContourSet, to_scene, theme: Theme, which=None, avo
             if dist.max() < min_gap and placed:
                 continue
             best = candidates[int(np.argmax(dist))]
-        label = MathTex(format_level(float(contours.levels[i])), font_size=font_size, color=theme.foreground)
+        label = math(format_level(float(contours.levels[i])), theme, font_size)
         label.move_to(best)
         label.add_background_rectangle(color=theme.background, opacity=0.85, buff=0.04)
         labels.add(label)

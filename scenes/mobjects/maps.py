@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, Line, MathTex, Rectangle, VGroup, VMobject
+from manim import LineJointType, DOWN, LEFT, RIGHT, UP, Line, Rectangle, VGroup, VMobject
 
 from ..theme import FONT_LABEL, FONT_SMALL, TRAIL_WIDTH, Theme
 from .contours import contour_lines, filled_bands
@@ -77,15 +77,15 @@ class MapPanel(VGroup):
         if labels:
             xt, yt = ticks if ticks is not None else (inner_ticks(x0, x1), inner_ticks(y0, y1))
             for v in xt:
-                self.tick_labels.add(MathTex(tick_text(v), font_size=FONT_SMALL, color=theme.muted)
+                self.tick_labels.add(math(tick_text(v), theme, FONT_SMALL, color=theme.muted)
                                      .next_to(self.at((v, y0)), DOWN, buff=0.12))
             for v in yt:
-                self.tick_labels.add(MathTex(tick_text(v), font_size=FONT_SMALL, color=theme.muted)
+                self.tick_labels.add(math(tick_text(v), theme, FONT_SMALL, color=theme.muted)
                                      .next_to(self.at((x0, v)), LEFT, buff=0.12))
             names = names or surface.variable_names
-            self.tick_labels.add(MathTex(names[0], font_size=FONT_LABEL, color=theme.muted)
+            self.tick_labels.add(math(names[0], theme, FONT_LABEL, color=theme.muted)
                                  .next_to(self.frame.get_corner(DOWN + RIGHT), RIGHT, buff=0.12))
-            self.tick_labels.add(MathTex(names[1], font_size=FONT_LABEL, color=theme.muted)
+            self.tick_labels.add(math(names[1], theme, FONT_LABEL, color=theme.muted)
                                  .next_to(self.frame.get_corner(UP + LEFT), UP, buff=0.08))
         self.add(self.bands, self.lines, self.frame, self.tick_labels)
 
@@ -131,6 +131,9 @@ class PathOnMap(VGroup):
         self.casing = Trail(self.vertices, theme.background, width=width + 2.0, step=step)
         self.casing.front.set_stroke(opacity=0.85)
         self.trail = Trail(self.vertices, color, width=width, step=step)
+        for part in (*self.casing.get_family(), *self.trail.get_family()):
+            # Round joints: a mitred rim draws a black spike at every sharp turn of a zig-zag.
+            part.joint_type = LineJointType.ROUND
         self.ball = Marker(self.vertices, color, theme, radius=radius, step=step)
         self.add(self.casing, self.trail, self.ball)
         self.step = step
@@ -210,7 +213,7 @@ def color_bar(theme: Theme, top: float, ticks, label: str, height: float = 3.0, 
         y = ((value - bottom) / (top - bottom) - 0.5) * height if top > bottom else -0.5 * height
         tick = Line(RIGHT * width / 2, RIGHT * (width / 2 + 0.12), stroke_color=theme.muted, stroke_width=1.5)
         tick.shift(y * UP)
-        number = MathTex(f"{value:g}", font_size=FONT_SMALL, color=theme.muted).next_to(tick, RIGHT, buff=0.08)
+        number = math(tick_text(value), theme, FONT_SMALL, color=theme.muted).next_to(tick, RIGHT, buff=0.08)
         labels.add(VGroup(tick, number))
     caption = math(label, theme, FONT_SMALL + 4).next_to(frame, UP, buff=0.2)
     group = VGroup(bar, frame, labels, caption)

@@ -40,11 +40,47 @@ def eye_of(camera) -> np.ndarray:
                         camera.frame_center, camera.get_gamma())
 
 
+class HeightField:
+    """The heights of a drawn mesh: scene x of its u lines, y of its v lines, z at each vertex,
+    bilinear in between (what :func:`visible` needs of a mesh, without building its faces)."""
+
+    def __init__(self, xs, ys, zs):
+        self.scene_grid = (np.asarray(xs, float), np.asarray(ys, float), np.asarray(zs, float))
+
+    @classmethod
+    def of_vertices(cls, vertices) -> "HeightField":
+        """From an (nu, nv, 3) array of mesh vertices on axis-aligned mesh lines."""
+        v = np.asarray(vertices, float)
+        return cls(v[:, 0, 0], v[0, :, 1], v[..., 2])
+
+    def shifted(self, delta) -> "HeightField":
+        xs, ys, zs = self.scene_grid
+        return HeightField(xs + delta[0], ys + delta[1], zs + delta[2])
+
+    def height_field(self, x, y):
+        """Bilinear scene height at scene points (x, y); -inf outside the mesh."""
+        return bilinear_height(self.scene_grid, x, y)
+
+
+def bilinear_height(grid, x, y):
+    """Bilinear interpolation of ``grid`` = (xs, ys, zs) at (x, y); -inf outside it."""
+    xs, ys, zs = grid
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    inside = (x >= xs[0]) & (x <= xs[-1]) & (y >= ys[0]) & (y <= ys[-1])
+    i = np.clip(np.searchsorted(xs, x) - 1, 0, len(xs) - 2)
+    j = np.clip(np.searchsorted(ys, y) - 1, 0, len(ys) - 2)
+    tx = np.clip((x - xs[i]) / (xs[i + 1] - xs[i]), 0, 1)
+    ty = np.clip((y - ys[j]) / (ys[j + 1] - ys[j]), 0, 1)
+    z = (zs[i, j] * (1 - tx) * (1 - ty) + zs[i + 1, j] * tx * (1 - ty)
+         + zs[i, j + 1] * (1 - tx) * ty + zs[i + 1, j + 1] * tx * ty)
+    return np.where(inside, z, -np.inf)
+
+
 def visible(points, eye, mesh, samples: int = 160, skip: float = 0.08, tol: float = 0.01) -> np.ndarray:
     """Boolean per point: True when nothing of ``mesh`` lies between the point and ``eye``.
 
-    ``mesh`` is a :class:`~scenes.mobjects.surface.LossSurface` (its ``height_field`` is
-    the drawn geometry). The segment is sampled from ``skip`` scene units off the point
+    ``mesh`` is a :class:`~scenes.mobjects.surface.LossSurface` or a :class:`HeightField`
+    (its ``height_field`` is the drawn geometry). The segment is sampled from ``skip`` scene units off the point
     (so a point lifted just above the mesh does not hide itself) up to where it rises
     above the mesh's highest vertex.
     """
@@ -65,4 +101,4 @@ def visible(points, eye, mesh, samples: int = 160, skip: float = 0.08, tol: floa
     return ~np.any(ray[..., 2] < surface_z - tol, axis=1)
 
 
-__all__ = ["camera_rotation", "eye_position", "eye_of", "visible"]
+__all__ = ["camera_rotation", "eye_position", "eye_of", "visible", "HeightField", "bilinear_height"]

@@ -12,9 +12,10 @@ are drawn faint instead of on top of the hill in front of them.
 from __future__ import annotations
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, Circle, Cross, Dot, Line, MathTex, Star, Text, UpdateFromAlphaFunc, VGroup, VMobject
+from manim import DOWN, LEFT, RIGHT, UP, Circle, Cross, Dot, Line, Star, UpdateFromAlphaFunc, VGroup, VMobject
 
 from ..theme import FONT_SMALL, TRAIL_WIDTH, Theme
+from .text import math, text
 
 
 def position_at(vertices: np.ndarray, s: float) -> np.ndarray:
@@ -141,7 +142,7 @@ def start_mark(point, theme: Theme, label: str | None = "start", direction=UP, r
     ring = Circle(radius=radius, stroke_color=theme.start, stroke_width=3).move_to(point)
     group = VGroup(ring)
     if label:
-        words = Text(label, font=theme.font, font_size=FONT_SMALL, color=theme.muted).next_to(ring, direction, buff=0.1)
+        words = text(label, theme, FONT_SMALL, color=theme.muted).next_to(ring, direction, buff=0.1)
         words.add_background_rectangle(color=theme.background, opacity=0.8, buff=0.04)
         group.add(words)
     return group
@@ -155,7 +156,7 @@ def minimum_mark(point, theme: Theme, label: str | None = None, direction=DOWN, 
                 stroke_width=2.5 if local else 1.5, fill_color=theme.good, fill_opacity=0 if local else 1).move_to(point)
     group = VGroup(star)
     if label:
-        tex = MathTex(label, font_size=FONT_SMALL, color=theme.good).next_to(star, direction, buff=0.12)
+        tex = math(label, theme, FONT_SMALL, color=theme.good).next_to(star, direction, buff=0.12)
         tex.add_background_rectangle(color=theme.background, opacity=0.8, buff=0.04)
         group.add(tex)
     return group
@@ -181,7 +182,7 @@ def diverged_mark(edge_point, direction, theme: Theme, step: int | None = None, 
     arrow = Line(edge_point - 0.0 * direction, edge_point + 0.45 * direction, stroke_color=theme.bad, stroke_width=4)
     arrow.add_tip(tip_length=0.15, tip_width=0.15)
     words = label if step is None else f"{label} (step {step})"
-    caption = Text(words, font=theme.font, font_size=font_size, color=theme.bad)
+    caption = text(words, theme, font_size, color=theme.bad)
     side = -direction if abs(direction[1]) < 0.9 else (LEFT if direction[0] >= 0 else RIGHT)
     caption.next_to(cross, side if np.linalg.norm(side) else DOWN, buff=0.15)
     group = VGroup(cross, arrow, caption)

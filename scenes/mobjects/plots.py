@@ -9,7 +9,7 @@ shows (loss against step), each drawn with the one :class:`~scenes.mobjects.path
 from __future__ import annotations
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, Axes, Dot, MathTex, VGroup, VMobject
+from manim import DOWN, LEFT, RIGHT, UP, Axes, Dot, VGroup, VMobject
 
 from ..theme import AXIS_WIDTH, FONT_SMALL, TRAIL_WIDTH, Theme
 from .paths import Trace, Trail, polyline, position_at
@@ -45,16 +45,17 @@ def tick_text(value: float) -> str:
 
 def tick_numbers(axes: Axes, theme: Theme, xs=(), ys=(), font_size: float = FONT_SMALL, x_fmt=None, y_fmt=None,
                  shift=(0.0, 0.0)) -> VGroup:
-    """Tick numbers (LaTeX, muted) under the x axis and left of the y axis, at axis coordinates
-    ``v - shift``; ``*_fmt`` turns a value into LaTeX (default: :func:`tick_text`)."""
+    """Tick numbers (LaTeX at the type size of text of ``font_size``, never under the floor; muted)
+    under the x axis and left of the y axis, at axis coordinates ``v - shift``; ``*_fmt`` turns a
+    value into LaTeX (default: :func:`tick_text`)."""
     x_fmt = x_fmt or tick_text
     y_fmt = y_fmt or tick_text
     group = VGroup()
     for v in xs:
-        group.add(MathTex(x_fmt(v), font_size=font_size, color=theme.muted)
+        group.add(math(x_fmt(v), theme, font_size, color=theme.muted)
                   .next_to(axes.c2p(v - shift[0], 0), DOWN, buff=0.12))
     for v in ys:
-        group.add(MathTex(y_fmt(v), font_size=font_size, color=theme.muted)
+        group.add(math(y_fmt(v), theme, font_size, color=theme.muted)
                   .next_to(axes.c2p(0, v - shift[1]), LEFT, buff=0.12))
     return group
 
@@ -140,6 +141,9 @@ def _decade_range(values) -> tuple[int, int]:
     return lo, max(hi, lo + 1)
 
 
+LOG_TICK_GAP = 0.45  # scene units between a log axis's labels (a label at the floor is about 0.3 tall)
+
+
 class LossPlot(Plot):
     """Loss against step: one curve per series revealed up to step ``s``, a dot on each.
 
@@ -166,7 +170,9 @@ class LossPlot(Plot):
                 lo = max(lo, y_min_decade)
             self.y_bounds = (10.0**lo, 10.0**hi)
             span = hi - lo
-            y_step = 1 if span <= 5 else (2 if span <= 10 else 4)
+            # Every decade, or every 2nd, 4th...: labels (10^k at the type floor) at least
+            # LOG_TICK_GAP apart, however many decades the plot's height holds.
+            y_step = next(k for k in (1, 2, 4, 5, 10, 20, 50) if k * height / span >= LOG_TICK_GAP or k >= span)
             y_range, ys, y_fmt = (lo, hi, y_step), range(lo, hi + 1, y_step), None
             y_label = y_label + r"\ \text{(log)}"
         else:

@@ -11,6 +11,10 @@ redrawn each frame while the camera moves), so its lines are few and placed wher
 drawn surface bends: along each axis the spacing follows
 :math:`\rho(u) = \tfrac12 + \tfrac12\, c(u)/\bar c`, with :math:`c(u)` the mean
 :math:`|\partial^2 h/\partial u^2|^{1/2}` across the other axis.
+
+The look: the mesh is the terrain's top only (no side walls), each face in its height
+colour lit once by a fixed light (Lambert, :func:`shade_factors`), and faces a camera sees
+from below (an edge curling toward it) darker, as the inside of a cut.
 """
 
 from __future__ import annotations
@@ -19,11 +23,12 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
-from manim import (DOWN, RIGHT, UP, Line, ManimColor, MathTex, Polygon, Surface, Text, ThreeDAxes, 
-                   ThreeDVMobject, VGroup)
+from manim import DOWN, RIGHT, UP, Line, ManimColor, Polygon, Surface, ThreeDAxes, ThreeDVMobject, VGroup
 
-from ..theme import CONTOUR_WIDTH, FONT_SMALL, Theme
+from ..theme import CONTOUR_WIDTH, FONT_BODY, FONT_LABEL, FONT_SMALL, GLYPH_FLOOR_PX, Theme
 from .heights import HeightMap, _nice_ticks, colormap, ramp_bar
+from .occlusion import bilinear_height
+from .text import glyph_px, math, text
 
 
 @dataclass(frozen=True, eq=False)
@@ -108,8 +113,34 @@ def auto_resolution(view: SurfaceView, low: int = 14, high: int = 32) -> int:
     return int(np.clip(round(12 * arc), low, high))
 
 
-# Where ThreeDCamera puts its light by default (a point fixed in the scene).
+# The light: a direction in the scene (from the viewer's upper left for the usual views,
+# theta -45..-60 degrees); ThreeDCamera's default light point, read as a direction.
 LIGHT_SOURCE = (-7.0, -9.0, 10.0)
+AMBIENT = 0.5  # share of a face's colour that no slope darkens (the shadowed side stays readable)
+LEVEL = 0.9  # a level face's factor: a wide flat top (a plateau) does not glare at full brightness
+UNDERSIDE = 0.45  # factor of a face seen from below (where a mesh's edge curls toward the camera)
+
+
+def shade_factors(normals, light=LIGHT_SOURCE, ambient: float = AMBIENT, level: float = LEVEL) -> np.ndarray:
+    r"""Lambert shading of faces with unit ``normals`` (n, 3), relative to a level face.
+
+    :math:`s(n) = a + (1 - a)\max(n\cdot\ell, 0)` and the factor is :math:`\lambda\, s(n)/s(e_z)`
+    with :math:`\lambda` = ``level``: a flat face keeps its height colour but for a slight
+    dimming (so the colour legend still reads), slopes facing the light are brighter, slopes
+    facing away darker.
+    """
+    ell = np.asarray(light, float)
+    ell = ell / np.linalg.norm(ell)
+    lit = ambient + (1 - ambient) * np.clip(np.asarray(normals, float) @ ell, 0.0, None)
+    return level * lit / (ambient + (1 - ambient) * max(ell[2], 0.0))
+
+
+def shaded_color(color, factor: float) -> ManimColor:
+    """``color`` darkened toward black (factor < 1) or lightened toward white (factor > 1)."""
+    color = ManimColor(color)
+    if factor <= 1:
+        return color.interpolate(ManimColor("#000000"), float(np.clip(1 - factor, 0, 1)))
+    return color.interpolate(ManimColor("#FFFFFF"), float(np.clip(0.6 * (factor - 1), 0, 0.35)))
 
 
 class _GroundSortedFace(ThreeDVMobject):
@@ -130,7 +161,7 @@ class _GroundSortedFace(ThreeDVMobject):
 
 
 class LossSurface(Surface):
-    """The mesh of a :class:`SurfaceView`, faces coloured by their mean display height.
+    """The mesh of a :class:`SurfaceView`, faces coloured by their mean display height and lit.
 
     ``u_values``/``v_values`` are the (non-uniform) mesh lines; :meth:`height_field`
     interpolates the drawn mesh's scene height, for occlusion tests.
@@ -138,12 +169,18 @@ class LossSurface(Surface):
     ``style``: ``"height"`` (faces in their height colour, seams hidden), ``"checkerboard"``
     (the same colours, every other face darker, so the mesh cells read as a grid) or
     ``"wireframe"`` (no fill: the mesh lines alone, in their height colour).
+
+    ``shading`` (default on): each face's colour is lit from ``LIGHT_SOURCE`` (a direction)
+    once, here (:meth:`bake_shading`), so slopes read as 3D at no cost per frame; a scene
+    showing it turns the camera's own shading off (``camera.should_apply_shading = False``,
+    see :func:`scenes.stage.lit_by_mesh`), which would otherwise shade it twice. The mesh is
+    the terrain's top only: no walls down its sides.
     """
 
     STYLES = ("height", "checkerboard", "wireframe")
 
     def __init__(self, view: SurfaceView, theme: Theme, resolution: int | None = None, opacity: float = 1.0,
-                 stroke_width: float = 0.6, skirt: bool = True, triangles: bool = False, style: str = "height",
+                 stroke_width: float = 0.6, triangles: bool = False, style: str = "height", shading: bool = True,
                  **kwargs):
         if style not in self.STYLES:
             raise ValueError(f"invalid style {style!r}; accepted: {', '.join(self.STYLES)}")
@@ -173,62 +210,61 @@ class LossSurface(Surface):
                 continue
             if style == "checkerboard" and sum(face.corners[0]) % 2:
                 color = ManimColor(color).darker(0.25)
+            face.base_color = ManimColor(color)  # before lighting: bake_shading starts from it
             face.set_fill(color, opacity=opacity)
             face.set_stroke(color, width=stroke_width, opacity=opacity)  # same colour: hides seams
         self.style = style
-        self.skirt = self._skirt(theme, z0, opacity) if skirt and style != "wireframe" else VGroup()
-        self.add(*self.skirt)
+        self.shading_baked = False
+        if shading and style != "wireframe":
+            self.bake_shading()
+
+    def face_normals(self) -> np.ndarray:
+        """Unit upward normal of each face (scene coordinates), from its corners' vertices."""
+        v = self._vertices
+        out = []
+        for face in self.list_of_faces:
+            p = [v[c] for c in face.corners]
+            # A quad's normal from its diagonals; a triangle's from two edges.
+            n = np.cross(p[2] - p[0], p[3] - p[1]) if len(p) == 4 else np.cross(p[1] - p[0], p[2] - p[0])
+            n = n / max(np.linalg.norm(n), 1e-12)
+            out.append(n if n[2] >= 0 else -n)
+        return np.array(out)
 
     def bake_shading(self, light_source=None) -> "LossSurface":
-        """Fold the 3D camera's shading into each face's colour, once.
+        """Light each face once: its height colour times :func:`shade_factors` of its normal.
 
-        ThreeDCamera shades every ``shade_in_3d`` face on every frame, with a two-colour
-        gradient (a quarter of the cost of a frame while the camera moves); the light is a
-        fixed point in the scene, so the result never changes. Call this, then set the
-        scene's ``camera.should_apply_shading = False``: same look (one colour per face,
-        the mean of the gradient's two ends), faster frames.
+        ThreeDCamera would shade every ``shade_in_3d`` face on every frame (a quarter of the
+        cost of a frame while the camera moves); the light is fixed in the scene, so the
+        result never changes and is folded into the colours instead. Idempotent (it starts
+        from the unlit colours each time). Set the scene's ``camera.should_apply_shading =
+        False`` (:func:`scenes.stage.lit_by_mesh`).
         """
-        from manim.mobject.three_d.three_d_utils import (
-            get_3d_vmob_end_corner, get_3d_vmob_end_corner_unit_normal, get_3d_vmob_start_corner,
-            get_3d_vmob_start_corner_unit_normal,
-        )
-        from manim.utils.color.core import get_shaded_rgb
-
-        light = np.asarray(LIGHT_SOURCE if light_source is None else light_source, float)
-        for face in self.family_members_with_points():
-            rgba = face.get_fill_rgbas()[0]
-            start = get_shaded_rgb(rgba[:3], get_3d_vmob_start_corner(face), get_3d_vmob_start_corner_unit_normal(face),
-                                   light)
-            end = get_shaded_rgb(rgba[:3], get_3d_vmob_end_corner(face), get_3d_vmob_end_corner_unit_normal(face), light)
-            color = ManimColor(np.clip((start + end) / 2, 0, 1))
-            face.set_fill(color, opacity=rgba[3])
-            if face.get_stroke_width() > 0:
-                face.set_stroke(color)
-        self.shading_baked = True
+        light = LIGHT_SOURCE if light_source is None else light_source
+        faces = [f for f in self.list_of_faces if hasattr(f, "base_color")]
+        factors = shade_factors(self.face_normals(), light)
+        for face, factor in zip(self.list_of_faces, factors):
+            if hasattr(face, "base_color"):
+                face.lit_color = shaded_color(face.base_color, float(factor))
+                self._paint(face, face.lit_color)
+        self.shading_baked = bool(faces)
         return self
 
-    def _skirt(self, theme: Theme, z0: float, opacity: float) -> VGroup:
-        """Walls from the mesh's edges down to height 0, so the terrain reads as solid.
+    def shade_undersides(self, eye) -> "LossSurface":
+        """Faces that ``eye`` sees from below (a mesh edge curling up toward the camera shows
+        its underside) darker, as the inside of a cut; the others as lit. Redo after a move."""
+        centers = np.array([np.mean([self._vertices[c] for c in f.corners], axis=0) for f in self.list_of_faces])
+        below = np.einsum("ij,ij->i", self.face_normals(), np.asarray(eye, float)[None, :] - centers) < 0
+        for face, under in zip(self.list_of_faces, below):
+            if hasattr(face, "lit_color"):
+                self._paint(face, shaded_color(face.lit_color, UNDERSIDE) if under else face.lit_color)
+        self.undersides = below
+        return self
 
-        Without them a camera looking across a steep valley sees the valley floor through
-        the open side of the sheet (correct for a sheet, confusing for a landscape).
-        """
-        v = self._vertices
-        edges = [v[:, 0], v[-1, :], v[::-1, -1], v[0, ::-1]]
-        walls = VGroup()
-        for edge in edges:
-            for a, b in zip(edge[:-1], edge[1:]):
-                a0, b0 = a.copy(), b.copy()
-                a0[2] = b0[2] = z0
-                # A cut through the terrain: the colour of its top edge, in shadow (darker
-                # in both themes: on white, a wall mixed toward the background would glow).
-                top = colormap(theme.colorscale, ((a[2] + b[2]) / 2 - z0) / self.view.z_length)
-                color = top.interpolate(ManimColor("#000000"), 0.7)
-                wall = _GroundSortedFace()
-                wall.set_points_as_corners([a, b, b0, a0, a])
-                wall.set_fill(color, opacity=opacity).set_stroke(color, width=0.5, opacity=opacity)
-                walls.add(wall)
-        return walls
+    @staticmethod
+    def _paint(face, color) -> None:
+        face.set_fill(color)
+        if face.get_stroke_width() > 0:
+            face.set_stroke(color)
 
     def _get_u_values_and_v_values(self):
         return self.u_values, self.v_values
@@ -236,8 +272,8 @@ class LossSurface(Surface):
     def _setup_in_uv_space(self):
         """One quad per mesh cell, or with ``triangles`` two triangles split along the diagonal
         whose ends differ least in height (a data-dependent triangulation, which follows a
-        narrow valley crossing cells diagonally, at twice the faces; with the skirt hiding
-        the open side, quads look cleaner for the same cost).
+        narrow valley crossing cells diagonally, at twice the faces; quads look cleaner for
+        the same cost).
         """
         u, v = self.u_values, self.v_values
         z = self._vertices[..., 2]
@@ -284,16 +320,7 @@ class LossSurface(Surface):
 
     def height_field(self, x, y):
         """Bilinear scene height of the drawn mesh at scene points (x, y); -inf outside it."""
-        xs, ys, zs = self.scene_grid
-        x, y = np.asarray(x, float), np.asarray(y, float)
-        inside = (x >= xs[0]) & (x <= xs[-1]) & (y >= ys[0]) & (y <= ys[-1])
-        i = np.clip(np.searchsorted(xs, x) - 1, 0, len(xs) - 2)
-        j = np.clip(np.searchsorted(ys, y) - 1, 0, len(ys) - 2)
-        tx = np.clip((x - xs[i]) / (xs[i + 1] - xs[i]), 0, 1)
-        ty = np.clip((y - ys[j]) / (ys[j + 1] - ys[j]), 0, 1)
-        z = (zs[i, j] * (1 - tx) * (1 - ty) + zs[i + 1, j] * tx * (1 - ty)
-             + zs[i, j + 1] * (1 - tx) * ty + zs[i + 1, j + 1] * tx * ty)
-        return np.where(inside, z, -np.inf)
+        return bilinear_height(self.scene_grid, x, y)
 
 
 def floor_frame(view: SurfaceView, theme: Theme) -> VGroup:
@@ -304,6 +331,9 @@ def floor_frame(view: SurfaceView, theme: Theme) -> VGroup:
     return VGroup(outline)
 
 
+TICK_GAP = 0.4  # scene units between the colour legend's tick labels, at least (type at the floor)
+
+
 def color_legend(heights: HeightMap, theme: Theme, height: float = 3.0, width: float = 0.25,
                  ticks: int = 4) -> VGroup:
     """A vertical colour bar for the mesh, labelled in loss values, with what it shows.
@@ -312,41 +342,54 @@ def color_legend(heights: HeightMap, theme: Theme, height: float = 3.0, width: f
     "log scale", so that no one reads the heights as linear.
     """
     bar, frame = ramp_bar(theme, height, width)
-    labels = VGroup()
     if heights.is_log:
-        top = int(np.floor(heights.h_max))
-        for e in range(0, top + 1):
+        marks = [("0", 0.0)]
+        for e in range(0, int(np.floor(heights.h_max)) + 1):
             # h = log10(1 + d): tick where d = 10**e - 1 is awkward; tick at d = 10**e instead.
             h = np.log10(1 + 10.0**e)
-            if h > heights.h_max:
-                continue
-            text = "10^{%d}" % e if e > 1 else ("10" if e == 1 else "1")
-            labels.add(_tick(text, h / heights.h_max, height, width, theme))
-        labels.add(_tick("0", 0.0, height, width, theme))
+            if h <= heights.h_max:
+                marks.append(("10^{%d}" % e if e > 1 else ("10" if e == 1 else "1"), h / heights.h_max))
     else:
-        for value in _legend_ticks(heights.h_max, ticks):
-            labels.add(_tick(f"{value:g}", value / heights.h_max, height, width, theme))
+        marks = [(f"{value:g}", value / heights.h_max) for value in _legend_ticks(heights.h_max, ticks)]
+    labels, last = VGroup(), None
+    for tex, t in sorted(marks, key=lambda m: m[1]):
+        if last is None or (t - last) * height >= TICK_GAP:  # (from the bottom: a label too close is left out)
+            labels.add(_tick(tex, t, height, width, theme))
+            last = t
     caption_text = r"f - f^*" if abs(heights.f_min) > 1e-12 else "f"
-    caption = MathTex(caption_text, font_size=FONT_SMALL + 4, color=theme.foreground)
+    caption = math(caption_text, theme, FONT_LABEL)
     caption.next_to(frame, UP, buff=0.2)
     group = VGroup(bar, frame, labels, caption)
     if heights.is_log:
-        note = Text("log scale", font=theme.font, font_size=FONT_SMALL, color=theme.muted)
+        note = text("log scale", theme, FONT_SMALL, color=theme.muted)
         note.next_to(frame, DOWN, buff=0.2)
         group.add(note)
     group.bar, group.frame, group.labels, group.caption = bar, frame, labels, caption
     return group
 
 
-def _tick(text, t, height, width, theme):
+def _tick(tex, t, height, width, theme):
     y = (t - 0.5) * height
     tick = Line(RIGHT * width / 2, RIGHT * (width / 2 + 0.12), stroke_color=theme.muted, stroke_width=1.5).shift(y * UP)
-    label = MathTex(text, font_size=FONT_SMALL, color=theme.muted).next_to(tick, RIGHT, buff=0.08)
+    label = math(tex, theme, FONT_SMALL, color=theme.muted).next_to(tick, RIGHT, buff=0.08)
     return VGroup(tick, label)
+
+
+def surface_formula(surface, theme: Theme, width: float):
+    r"""The surface's formula, :math:`f(x, y) = \dots` as SymPy prints it, at the largest type size
+    (body, label, small) at which it fits ``width`` scene units with every glyph at the type floor
+    (a script of a script, as in :math:`e^{-x^2}`, needs the body size); ``None`` when none fits."""
+    names = ", ".join(surface.variable_names)
+    for size in (FONT_BODY, FONT_LABEL, FONT_SMALL):
+        formula = math((f"f({names}) =", surface.latex), theme, size)
+        if formula.width <= width and glyph_px(formula) >= GLYPH_FLOOR_PX - 0.25:
+            return formula
+    return None
 
 
 def _legend_ticks(top: float, n: int) -> list[float]:
     return list(_nice_ticks(0.0, top, n))
 
 
-__all__ = ["SurfaceView", "LossSurface", "mesh_lines", "auto_resolution", "floor_frame", "color_legend"]
+__all__ = ["SurfaceView", "LossSurface", "shade_factors", "shaded_color", "LIGHT_SOURCE", "mesh_lines", "auto_resolution", "floor_frame", "color_legend",
+           "surface_formula"]

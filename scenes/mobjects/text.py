@@ -9,12 +9,14 @@ expression printed with its symbols named by the numbers of one step.
 from __future__ import annotations
 
 import math as pymath
+import re
+from functools import lru_cache
 
 import numpy as np
 import sympy as sp
 from manim import (
     DOWN, LEFT, ORIGIN, RIGHT, UP, Line, MathTex, RoundedRectangle, SingleStringMathTex, Text, VGroup,
-    VMobject,
+    VMobject, config,
 )
 
 from mathcore.optimizers import rule_line_latex
@@ -27,6 +29,81 @@ def text(s: str, theme: Theme, font_size: int = FONT_BODY, color=None, **kwargs)
     return Text(s, font=theme.font, font_size=max(font_size, MIN_FONT_SIZE), color=color or theme.foreground, **kwargs)
 
 
+def script_level(latex: str) -> int:
+    r"""How deep the deepest sub- or superscript of ``latex`` goes: 0 (none), 1 (``x_t``, ``10^{3}``)
+    or 2 (``e^{x_i}``). TeX sets a script 0.7 and a script of a script 0.5 times the type size;
+    ``\scriptstyle`` and ``\scriptscriptstyle`` count as 1 and 2."""
+    stack, level, deepest, pending, i = [], 0, 0, False, 0
+    while i < len(latex):
+        c = latex[i]
+        if c in "_^":
+            pending, i = True, i + 1
+            continue
+        if c == "{":
+            stack.append(level)
+            if pending:
+                level, pending = level + 1, False
+            i += 1
+            continue
+        if c == "}":
+            level, i = (stack.pop() if stack else 0), i + 1
+            continue
+        if c.isspace():
+            i += 1
+            continue
+        if c == "\\":
+            command = re.match(r"\\([A-Za-z]+|.)", latex[i:])
+            name = command.group(1) if command else ""  # (a lone backslash at the end)
+            i += 1 + len(name)
+            if name == "scriptstyle":
+                level = max(level, 1)
+            elif name == "scriptscriptstyle":
+                level = 2
+        else:
+            i += 1
+        if pending:  # a one-token script: x_t, 10^3, x^\prime
+            deepest, pending = max(deepest, level + 1), False
+        elif c not in "'":  # (a prime is drawn small by design)
+            deepest = max(deepest, level)
+    return min(deepest, 2)
+
+
+SCRIPT_SCALE = (1.0, 0.7, 0.5)  # TeX's text, script and script-script sizes
+# The type floor counts a first-level script at TeX's own ratio (a formula at the floor has its
+# indices at 0.7 of it); a script of a script, at 0.5, must be held up to that same 0.7.
+_FLOOR_SCALE = (1.0, 1.0, 0.5 / 0.7)
+
+
+@lru_cache(maxsize=None)
+def _cap_per_font_size(kind: str, font: str = "") -> float:
+    """Height of a capital H per unit of font size, in scene units, for ``Text`` in ``font`` or
+    for LaTeX (``kind`` ``"tex"``): measured once, so a change of font is measured too."""
+    h = (MathTex("H", font_size=48) if kind == "tex" else Text("H", font=font, font_size=48)).height
+    return h / 48
+
+
+def glyph_px(mob, pixel_height: int = 480) -> float | None:
+    """The type size of ``mob`` as the floor sees it: the cap height, in pixels of a
+    ``pixel_height`` video, of a capital on its main line, lowered where a script of a script is
+    smaller than TeX's first script ratio allows (:data:`_FLOOR_SCALE`). ``None`` when ``mob`` is
+    not text. Follows any scaling since the text was made; a flattened text (:func:`flat`) keeps it."""
+    px = pixel_height / config.frame_height
+    ref = getattr(mob, "glyph_ref", None)
+    if ref is not None:  # flattened: (cap px when flattened, height when flattened)
+        return ref[0] * (mob.height / ref[1]) if ref[1] > 0 else None
+    if isinstance(mob, SingleStringMathTex):
+        if not mob.initial_height:  # a \phantom sets no glyph: nothing to read
+            return None
+        return _cap_per_font_size("tex") * mob.font_size * _FLOOR_SCALE[script_level(mob.tex_string)] * px
+    if isinstance(mob, Text):
+        if not mob.initial_height:  # blank text: nothing to read
+            return None
+        return _cap_per_font_size("text", mob.font) * mob.font_size * px
+    if isinstance(mob, (SciNumber, FastNumber)) and mob.natural_height > 0:
+        return _cap_per_font_size("tex") * mob.font_size_ * (mob.height / mob.natural_height) * px
+    return None
+
+
 def flat(mob, merge: bool = False):
     """The same shapes as plain VMobjects (points and style only).
 
@@ -35,6 +112,7 @@ def flat(mob, merge: bool = False):
     With ``merge`` (one-colour text, e.g. a formula) all shapes become the subpaths of one
     VMobject: one path for Cairo to draw per frame instead of one per glyph.
     """
+    sizes = [g for g in (glyph_px(m) for m in mob.get_family()) if g is not None]
     if merge:
         parts = mob.family_members_with_points()
         single = VMobject()
@@ -42,18 +120,33 @@ def flat(mob, merge: bool = False):
             single.append_points(part.points)
         if parts:
             single.match_style(parts[0])
-        return single
-    group = VGroup()
-    for part in mob.family_members_with_points():
-        plain = VMobject()
-        plain.set_points(part.points.copy())
-        plain.match_style(part)
-        group.add(plain)
-    return group
+        out = single
+    else:
+        out = VGroup()
+        for part in mob.family_members_with_points():
+            plain = VMobject()
+            plain.set_points(part.points.copy())
+            plain.match_style(part)
+            out.add(plain)
+    if sizes and out.height > 0:
+        out.glyph_ref = (min(sizes), out.height)  # the type size survives flattening (see glyph_px)
+    return out
 
 
-def math(latex: str, theme: Theme, font_size: int = FONT_BODY, color=None, **kwargs) -> MathTex:
-    return MathTex(latex, font_size=max(font_size, MIN_FONT_SIZE), color=color or theme.foreground, **kwargs)
+def tex_size(font_size: float, font: str) -> float:
+    """The LaTeX font size whose capitals stand as tall as those of Text in ``font`` at ``font_size``
+    (Computer Modern sets smaller than the sans at one font size: about 1.36 times is needed), so
+    that one size constant means one type size for words and formulas alike."""
+    return font_size * _cap_per_font_size("text", font) / _cap_per_font_size("tex")
+
+
+def math(latex, theme: Theme, font_size: int = FONT_BODY, color=None, **kwargs) -> MathTex:
+    """A formula at the type size of running text of ``font_size`` (:func:`tex_size`), never
+    below the floor. ``latex`` is one string, or a sequence of terms (the MathTex's parts, which
+    :func:`morph_tex` matches)."""
+    parts = (latex,) if isinstance(latex, str) else tuple(latex)
+    return MathTex(*parts, font_size=tex_size(max(font_size, MIN_FONT_SIZE), theme.font),
+                   color=color or theme.foreground, **kwargs)
 
 
 def title(s: str, theme: Theme) -> Text:
@@ -74,6 +167,28 @@ def panel(mob, theme: Theme, buff: float = 0.2) -> RoundedRectangle:
         width=mob.width + 2 * buff, height=mob.height + 2 * buff, corner_radius=0.12,
         fill_color=theme.panel, fill_opacity=0.92, stroke_color=theme.faint, stroke_width=1,
     ).move_to(mob)
+
+
+
+def morph_tex(source: MathTex, target: MathTex, **kwargs):
+    """The animation from one formula to the next that shares terms with it: terms with the same
+    LaTeX (a MathTex's parts: pass terms as separate strings) move to their new place, the others
+    leave in the first 40 % of the play and the new ones come after (``TransformMatchingTex`` with
+    the swap's timing of :func:`scenes.animations.fade_swap`: no text drawn over text). Not a
+    mobject: the one animation here, since only formulas built by this module split into terms."""
+    from manim import FadeIn as _FadeIn, FadeOut as _FadeOut, TransformMatchingTex
+
+    from ..animations import _in_after, _out_first
+
+    morph = TransformMatchingTex(source, target, **kwargs)
+    for i, anim in enumerate(morph.animations):
+        # In place, not drifting towards the other formula's terms (over whatever lies between).
+        if isinstance(anim, _FadeOut):
+            morph.animations[i] = _FadeOut(anim.mobject, rate_func=_out_first)
+        elif isinstance(anim, _FadeIn):
+            morph.animations[i] = _FadeIn(anim.mobject, rate_func=_in_after)
+    morph.build_animations_with_timings()  # (the group times the animations it holds)
+    return morph
 
 
 # ----------------------------------------------------------------------------- numbers
@@ -157,6 +272,12 @@ def _tokens(latex: str) -> list[str]:
     return list(latex)
 
 
+def _number_size(font_size: float) -> float:
+    """The LaTeX size of a number's glyphs shown at text size ``font_size`` (:func:`tex_size`, never
+    below the floor): a number beside a word or a :func:`math` formula of one size stands as tall."""
+    return tex_size(max(font_size, MIN_FONT_SIZE), Theme.font)
+
+
 class SciNumber(VGroup):
     """A number that can change every frame, drawn from cached glyphs (no LaTeX per frame).
 
@@ -166,7 +287,7 @@ class SciNumber(VGroup):
     def __init__(self, value: float, font_size: int = FONT_LABEL, color=None, digits: int = 3, integer: bool = False,
                  **kwargs):
         super().__init__(**kwargs)
-        self.font_size_ = max(font_size, MIN_FONT_SIZE)
+        self.font_size_ = _number_size(font_size)
         self.digits = digits
         self.integer = integer  # counts (steps) print exactly
         self.number_color = color
@@ -195,6 +316,7 @@ class SciNumber(VGroup):
         if self.number_color is not None:
             self.set_color(self.number_color)
         self.move_to(anchor, LEFT)
+        self.natural_height = self.height  # at font_size_: glyph_px follows later scaling
         return self
 
 
@@ -512,7 +634,7 @@ class FastNumber(VMobject):
                  **kwargs):
         super().__init__(stroke_width=0, fill_opacity=1.0, **kwargs)
         self.integer = integer
-        self.font_size_ = max(font_size, MIN_FONT_SIZE)
+        self.font_size_ = _number_size(font_size)
         self.digits = digits
         self.set_fill(color or "#FFFFFF", opacity=1.0)
         self.latex = ""
@@ -543,6 +665,7 @@ class FastNumber(VMobject):
         self.set_points(points)
         if anchor is not None:
             self.move_to(anchor, LEFT)
+        self.natural_height = self.height  # at font_size_: glyph_px follows later scaling
         return self
 
 
@@ -560,4 +683,5 @@ class FastReadout(Readout):
 
 __all__ = ["text", "flat", "math", "title", "panel", "format_sig", "SciNumber", "Readout", "StepCounter", "legend", "rule_lines",
            "rule_tex", "substituted_rule_lines", "substituted_rule_tex", "hyperparam_text", "tagged",
-           "Scoreboard", "FastNumber", "FastReadout", "format_plain", "format_short"]
+           "Scoreboard", "FastNumber", "FastReadout", "format_plain", "format_short",
+           "glyph_px", "script_level", "tex_size", "morph_tex"]

@@ -12,7 +12,7 @@ Render alone::
 
     manim -ql scenes/parts/adaptive.py AdaptiveChapter
 
-Explainer cut (``scenes.explainer.CUTS``): every beat at its pace, in about 22 s instead of 45,
+Explainer cut (``scenes.explainer.CUTS``): every beat at its pace, in about 23 s instead of 45,
 Adagrad's two lines under one caption (``adagrad_in_one_caption``).
 """
 
@@ -23,7 +23,8 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 from manim import (
-    DOWN, LEFT, RIGHT, UP, Integer, Line, MathTex, Rectangle, ReplacementTransform, Scene, Star, VGroup, Write, linear,
+    DOWN, LEFT, RIGHT, UP, Line, MathTex, Rectangle, ReplacementTransform, Scene, Star, Transform, VGroup,
+    Write, linear,
 )
 from scenes.animations import FadeIn, FadeOut
 from scenes.part import Part
@@ -33,11 +34,17 @@ from scenes.config import AdaptiveConfig
 from scenes.mobjects.plots import ticks_within
 from mathcore import optimizers as O
 from scenes.chapter import NarratedChapter, sig
-from scenes.mobjects import MapPanel, tagged, trace_together
-from scenes.theme import FONT_BODY, FONT_LABEL, FONT_SMALL, FONT_TITLE
+from scenes.mobjects import MapPanel, StepCounter, morph_tex, tagged, trace_together
+from scenes.theme import FONT_BODY, FONT_LABEL, FONT_SMALL, FONT_TITLE, MARGIN
 
 CHAPTER = "adaptive"
 OPTIMIZERS = ("adagrad", "rmsprop", "adam")
+
+# Layout (manim units). The rules: headings left, arrows aligned at ARROW_X. The runs: the map left,
+# the bar chart right (its axis at BAR_LEFT), a group of two bars per optimizer GROUP_GAP apart,
+# wide enough for a final loss under each name; the step counter in the top right corner.
+ARROW_X, RULES_Y = -2.1, 0.35
+BAR_LEFT, BAR_BASE, BAR_HEIGHT, GROUP_GAP = 0.55, -0.95, 3.0, 1.95
 
 
 @lru_cache(maxsize=4)
@@ -111,20 +118,23 @@ class Adaptive(NarratedChapter):
 
     # ------------------------------------------------------------------ equations
     def rule_lines(self, name: str) -> list[MathTex]:
+        """The rule's lines at title size, arrows aligned: the frame's one subject in these beats.
+        Fractions inside fractions are set full size (``\\dfrac``): Adam's bias correction would
+        otherwise shrink to TeX's script sizes."""
         opt = self.runs[name].optimizer
-        lines = [MathTex(*rule_parts(lhs, rhs), font_size=FONT_TITLE + 4, color=self.theme.foreground)
+        lines = [self.tex(*[p.replace(r"\frac", r"\dfrac") for p in rule_parts(lhs, rhs)], font_size=FONT_TITLE)
                  for lhs, rhs in opt.rule]
         group = VGroup(*lines).arrange(DOWN, buff=0.45)
-        for line in lines[1:]:  # align the arrows
-            line.shift((lines[0][1].get_center()[0] - line[1].get_center()[0]) * RIGHT)
-        group.move_to(0.7 * UP + 1.2 * RIGHT)
+        for line in lines:  # align the arrows
+            line.shift((ARROW_X - line[1].get_center()[0]) * RIGHT)
+        group.shift((RULES_Y - group.get_center()[1]) * UP)
         self.rule_sources = getattr(self, "rule_sources", {})
         self.rule_sources[name] = ["".join(line.tex_strings) for line in lines]
         return lines
 
     def heading(self, name: str):
         h = self.text(mathcore.display_name(name), FONT_BODY + 4, color=self.color[name])
-        h.move_to([-4.6, 0.7, 0])
+        h.move_to([ARROW_X - 1.1, RULES_Y, 0], RIGHT)
         return h
 
     def adagrad(self):
@@ -139,8 +149,7 @@ class Adaptive(NarratedChapter):
             self.play(FadeIn(self.title), FadeIn(head), Write(VGroup(*s_line[:3])),
                       FadeIn(s_line[3].set_color(c), shift=0.2 * LEFT), run_time=1.0)
             self.play(Write(t_line), run_time=1.0)
-            _, _, den = fraction_parts(t_line[3])
-            self.play(den.animate.set_color(c), run_time=0.4)
+            self.play(self.tint_denominator(t_line, c), run_time=0.4)
             self.wait(2.0)
             self.head, self.lines = head, lines
             return
@@ -151,10 +160,17 @@ class Adaptive(NarratedChapter):
         self.wait(2.0)
         self.say(2)
         self.play(Write(t_line), run_time=1.4)
-        _, _, den = fraction_parts(t_line[3])
-        self.play(den.animate.set_color(c), run_time=0.6)
+        self.play(self.tint_denominator(t_line, c), run_time=0.6)
         self.wait(2.5)
         self.head, self.lines = head, lines
+
+    @staticmethod
+    def tint_denominator(line, color):
+        """``line``'s fraction with its denominator turning ``color`` (the whole line transforms: an
+        animation of a piece would take the formula apart on the scene)."""
+        target = line.copy()
+        fraction_parts(target[3])[2].set_color(color)
+        return Transform(line, target)
 
     def rmsprop(self):
         lines = self.rule_lines("rmsprop")
@@ -165,9 +181,10 @@ class Adaptive(NarratedChapter):
         v_line[3].set_color(c)
         fraction_parts(t_line[3])[2].set_color(c)
         self.say(0)
-        self.play(ReplacementTransform(self.head, head), ReplacementTransform(self.lines[0], v_line),
-                  ReplacementTransform(self.lines[1], t_line), run_time=1.5)
-        self.wait(3.5)
+        # Term by term: the arrow and "theta <- theta" stay, the changed terms morph.
+        self.play(ReplacementTransform(self.head, head), morph_tex(self.lines[0], v_line),
+                  morph_tex(self.lines[1], t_line), run_time=1.5)
+        self.scene.hold(3.5)  # the new rule reads 3 s even in the cut
         self.head, self.lines = head, lines
 
     def adam(self):
@@ -180,9 +197,10 @@ class Adaptive(NarratedChapter):
         den.set_color(self.color["adam"])
         num[-1].set_color(self.color["momentum"])  # m
         self.say(0)
-        self.play(ReplacementTransform(self.head, head), FadeOut(self.lines[0], shift=0.3 * UP),
-                  ReplacementTransform(self.lines[1], t_line), run_time=1.2)
-        self.play(FadeIn(m_line, shift=0.2 * DOWN), FadeIn(v_line, shift=0.2 * DOWN), run_time=1.0)
+        # RMSProp's two lines become Adam's v and theta lines term by term; the first moment is new.
+        self.play(ReplacementTransform(self.head, head), morph_tex(self.lines[0], v_line),
+                  morph_tex(self.lines[1], t_line), run_time=1.2)
+        self.play(FadeIn(m_line, shift=0.2 * DOWN), run_time=1.0)
         self.wait(4.0)
         self.head, self.lines = head, lines
 
@@ -190,37 +208,37 @@ class Adaptive(NarratedChapter):
     def bar_chart(self):
         th = self.theme
         lo, hi = self.cfg.bar_decades
-        height = 3.5
+        height, base_y, left_x = BAR_HEIGHT, BAR_BASE, BAR_LEFT
         unit = height / (hi - lo)
-        base_y, left_x = -1.25, 1.6
+        right_x = left_x + 0.1 + len(OPTIMIZERS) * GROUP_GAP
         axis = Line([left_x, base_y, 0], [left_x, base_y + height, 0], stroke_color=th.muted, stroke_width=2)
-        floor = Line([left_x, base_y, 0], [6.5, base_y, 0], stroke_color=th.muted, stroke_width=2)
+        floor = Line([left_x, base_y, 0], [right_x, base_y, 0], stroke_color=th.muted, stroke_width=2)
         ticks = VGroup()
         for k in range(lo, hi + 1):
             y = base_y + (k - lo) * unit
             ticks.add(Line([left_x - 0.08, y, 0], [left_x, y, 0], stroke_color=th.muted, stroke_width=2))
-            ticks.add(MathTex("10^{%d}" % k, font_size=FONT_SMALL, color=th.muted).next_to([left_x - 0.08, y, 0],
-                                                                                          LEFT, buff=0.08))
+            ticks.add(self.tex("10^{%d}" % k, font_size=FONT_SMALL, color=th.muted)
+                      .next_to([left_x - 0.08, y, 0], LEFT, buff=0.08))
         bars, labels = VGroup(), VGroup()
         self.bar_specs = []
+        self.name_positions = {}
         for i, name in enumerate(OPTIMIZERS):
-            x_center = left_x + 0.95 + i * 1.65
+            x_center = left_x + 0.1 + (i + 0.5) * GROUP_GAP
             for j, var in enumerate(self.surface.variable_names):
-                x = x_center + (j - 0.5) * 0.55
-                bar = Rectangle(width=0.45, height=0.01, stroke_width=0, fill_color=self.color[name],
+                x = x_center + (j - 0.5) * 0.7
+                bar = Rectangle(width=0.6, height=0.01, stroke_width=0, fill_color=self.color[name],
                                 fill_opacity=0.95 if j == 0 else 0.55)
                 bar.move_to([x, base_y, 0], DOWN)
                 bars.add(bar)
-                labels.add(MathTex(var, font_size=FONT_SMALL, color=th.muted).next_to([x, base_y, 0], DOWN, buff=0.1))
+                labels.add(self.tex(var, font_size=FONT_SMALL, color=th.muted).next_to([x, base_y, 0], DOWN, buff=0.1))
                 self.bar_specs.append((name, j))
             labels.add(self.text(mathcore.display_name(name), FONT_SMALL, color=self.color[name])
-                       .move_to([x_center, base_y - 0.75, 0]))
-            self.name_positions = getattr(self, "name_positions", {})
-            self.name_positions[name] = np.array([x_center, base_y - 1.1, 0])
-        header = VGroup(MathTex(sp.latex(O.eta / sp.sqrt(O.v)), font_size=FONT_LABEL, color=th.foreground),
+                       .move_to([x_center, base_y - 0.72, 0]))
+            self.name_positions[name] = np.array([x_center, base_y - 1.17, 0])  # its final loss, at the end
+        header = VGroup(self.tex(sp.latex(O.eta / sp.sqrt(O.v)), font_size=FONT_LABEL),
                         self.text("per parameter (log scale)", FONT_SMALL, color=th.muted))
         header.arrange(RIGHT, buff=0.2)
-        header.next_to([left_x, base_y + height, 0], UP, buff=0.2).align_to([left_x - 0.6, 0, 0], LEFT)
+        header.next_to([left_x, base_y + height, 0], UP, buff=0.25).align_to(ticks, LEFT)
         self.bar_geometry = (base_y, unit, lo)
         self.bars = bars
         return VGroup(axis, floor, ticks, bars, labels, header)
@@ -249,12 +267,10 @@ class Adaptive(NarratedChapter):
         minimum = panel.point(self.surface.minima[0])
         star = Star(outer_radius=0.13, inner_radius=0.06, stroke_width=0, fill_color=th.foreground,
                     fill_opacity=1).move_to(minimum)
-        counter = VGroup(self.text("step", FONT_SMALL, color=th.muted),
-                         Integer(self.cfg.steps, font_size=FONT_SMALL, color=th.foreground))
-        # laid out with its widest value, then set to step 1 with the left edge kept
-        counter.arrange(RIGHT, buff=0.15).move_to([6.4, chart[-1].get_center()[1], 0], RIGHT)
-        left = counter[1].get_left()
-        counter[1].set_value(1).move_to(left, LEFT)
+        # In the top right corner, laid out with its widest value, then set to step 1.
+        counter = StepCounter(th, last=self.cfg.steps, font_size=FONT_LABEL).set_step(self.cfg.steps)
+        counter.to_edge(RIGHT, buff=MARGIN).align_to(self.title, UP)
+        counter.set_step(1)
         self.counter = counter
         self.play(FadeIn(panel), FadeIn(star), FadeIn(chart), FadeIn(counter), run_time=1.2)
         self.say(0, lr=f"{self.cfg.lr:g}")
@@ -264,26 +280,22 @@ class Adaptive(NarratedChapter):
                                    dot_radius=0.07) for name in order}
         self.scene.add(*self.traces.values())
         steps = self.cfg.steps
-        number = counter[1]
 
         def extra(alpha):
             k = int(np.clip(round(alpha * steps), 1, steps))
             if k != self.bar_step:
                 self.set_bars(k)
-                left = number.get_left()
-                number.set_value(k)
-                number.move_to(left, LEFT)
+                counter.set_step(k)
 
         self.play(trace_together(list(self.traces.values()), extra=extra, also=[self.bars, counter],
                                  run_time=11.0, rate_func=linear))
-        self.wait(1.0)
+        self.wait(0.5)
 
     def why_adam(self):
         th = self.theme
         rows = VGroup()
         for name, t in self.runs.items():
-            rows.add(MathTex(r"L = " + sig(t.losses[-1]), font_size=FONT_SMALL, color=th.foreground)
-                     .move_to(self.name_positions[name]))
+            rows.add(self.tex(r"L = " + sig(t.losses[-1]), font_size=FONT_SMALL).move_to(self.name_positions[name]))
         self.scoreboard = tagged(rows, "result")
         self.play(FadeIn(rows, shift=0.1 * UP), run_time=0.8)
         self.say(0)

@@ -22,7 +22,7 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 from manim import (
-    DOWN, LEFT, RIGHT, UP, Circle, Create, GrowFromCenter, Line, MathTex, Rectangle, Scene, ShowPassingFlash, Transform, VGroup,
+    DOWN, LEFT, RIGHT, UP, Circle, Create, GrowFromCenter, Line, Rectangle, Scene, ShowPassingFlash, Transform, VGroup,
 )
 from scenes.animations import FadeIn, FadeOut, fade_swap
 from scenes.part import Part
@@ -38,7 +38,12 @@ from scenes.theme import FONT_LABEL, FONT_SMALL
 
 CHAPTER = "backprop"
 NUMBER_WORDS = {1: "one", 2: "two", 3: "three"}  # hidden layer sizes, said in words
-R = 0.58  # node radius: a 3-digit number at the smallest font fits inside
+R = 0.78  # node radius: a delta such as -0.00149 at the type floor fits inside
+LAYER_X = (-5.8, -2.7, 0.4)  # node columns: an edge's number fits between two nodes
+NET_Y, SPREAD = 0.15, 1.45  # the network's middle and its nodes' distance from it
+NAMES_Y = -2.8  # the layers' names, above the caption
+KEY_Y = 2.65  # "in the nodes: delta", over the output column (clear of the title)
+PANEL_LEFT, PANEL_TOP, PANEL_WIDTH = 1.75, 2.4, 4.85  # the formula panel, right of the network
 
 
 @lru_cache(maxsize=4)
@@ -67,35 +72,33 @@ class Backprop(NarratedChapter):
         self.cfg = cfg
         self.num = numbers(cfg)
         self.net = self.num["net"]
-        self.grad_color = self.theme.optimizer_color("adam")  # gradients: a warm accent
+        self.grad_color = self.theme.color("gradient")  # deltas and the weights' gradients
+        self.loss_color = self.theme.color("loss")
         self.shown = {}  # name -> list of strings shown, for tests
+        self.panels = []  # every formula panel built, for tests
 
     # ------------------------------------------------------------------ layout
+    # The network fills the left 8 units, the formula panel the right 4.85: nodes big enough to hold
+    # a delta like -0.00149 at the type floor, edges long enough to carry one beside them.
     def node_positions(self):
-        xs = [-5.7, -2.7, 0.3]
         out = []
-        for x, n in zip(xs, self.cfg.sizes):
-            ys = np.linspace(1.25, -1.25, n) if n > 1 else [0.0]
+        for x, n in zip(LAYER_X, self.cfg.sizes):
+            ys = np.linspace(NET_Y + SPREAD, NET_Y - SPREAD, n) if n > 1 else [NET_Y]
             out.append([np.array([x, y, 0.0]) for y in ys])
         return out
 
-    def num_tex(self, value, color=None, font_size=FONT_SMALL):
-        return MathTex(sig(value), font_size=font_size, color=color or self.theme.foreground)
+    def num_tex(self, value, color=None):
+        return self.tex(sig(value), font_size=FONT_SMALL, color=color or self.theme.foreground)
 
     def edge_label_position(self, l, j, k):
-        """Where the number of the edge from node k of layer l to node j of layer l+1 goes."""
+        """Where the number of the edge from node k of layer l to node j of layer l+1 goes: beside a
+        level edge (away from the middle), on a sloped one (its backing hides the line there), where
+        the crossing diagonals are apart and clear of the nodes."""
         a, b = self.pos[l][k], self.pos[l + 1][j]
-        d = (b - a) / np.linalg.norm(b - a)
-        diagonal = l == 0 and abs(d[1]) > 0.1
-        t = 0.5 if l > 0 else (0.3 if diagonal else 0.37)
-        p = a + t * (b - a)
-        normal = np.array([-d[1], d[0], 0.0])
-        if normal[1] < 0:
-            normal = -normal
-        side = 1 if p[1] > 0 else -1  # away from the middle of the drawing ...
-        if diagonal:
-            side = -side  # ... except the crossing diagonals: inside the X, left of the crossing
-        return p + side * 0.27 * normal
+        if abs(b[1] - a[1]) < 0.1:
+            p = (a + b) / 2
+            return p + (0.3 if p[1] > NET_Y else -0.3) * UP
+        return a + (0.36 if l == 0 else 0.45) * (b - a)
 
     def edge_labels(self, theta, color=None):
         """One number per weight, on its edge, in the order of ``Network.parameters``."""
@@ -105,7 +108,7 @@ class Backprop(NarratedChapter):
                 for k in range(W.shape[1]):
                     lab = self.num_tex(W[j, k], color)
                     lab.move_to(self.edge_label_position(l, j, k))
-                    lab.add_background_rectangle(color=self.theme.background, opacity=0.85, buff=0.03)
+                    lab.add_background_rectangle(color=self.theme.background, opacity=0.85, buff=0.04)
                     labels.add(lab)
         return labels
 
@@ -113,18 +116,24 @@ class Backprop(NarratedChapter):
         labels = VGroup()
         for l, (_, bias) in enumerate(self.net.unflatten(theta)):
             for j, b in enumerate(bias):
-                tex = MathTex("b = " + sig(b), font_size=FONT_SMALL, color=color or self.theme.muted)
+                tex = self.tex("b = " + sig(b), font_size=FONT_SMALL, color=color or self.theme.muted)
                 p = self.pos[l + 1][j]
-                side = UP if p[1] > 0 else DOWN
+                side = UP if p[1] > NET_Y + 1e-6 else DOWN
                 tex.next_to(p + R * side, side, buff=0.1)
                 labels.add(tex)
         return labels
 
     def formula(self, *lines, color=None):
-        group = VGroup(*[MathTex(line, font_size=FONT_LABEL, color=color or self.theme.foreground) for line in lines])
-        group.arrange(DOWN, aligned_edge=LEFT, buff=0.3)
-        group.move_to([4.3, 0.9, 0]).align_to([2.0, 0, 0], LEFT)
-        return group
+        """The panel right of the network: formulas only (the nodes and edges show the numbers)."""
+        def build(size):
+            group = VGroup(*[self.tex(line, font_size=size, color=color or self.theme.foreground) for line in lines])
+            return group.arrange(DOWN, aligned_edge=LEFT, buff=0.4)
+
+        group = build(FONT_LABEL)
+        if group.width > PANEL_WIDTH:  # (another network's longer rule: the smaller size, not a shrink)
+            group = build(FONT_SMALL)
+        self.panels.append(group)  # for tests
+        return group.move_to([PANEL_LEFT, PANEL_TOP, 0], UP + LEFT)
 
     def set_formula(self, new, run_time=1.0, extra=()):
         old = getattr(self, "panel", None)
@@ -148,7 +157,7 @@ class Backprop(NarratedChapter):
                     group.add(Line(a + R * d, b - R * d, stroke_color=th.muted, stroke_width=2.5))
             self.edges.append(group)
         names = ["input", "hidden", "output"]
-        self.layer_names = VGroup(*[self.text(n, FONT_SMALL, color=th.muted).move_to([p[0][0], -2.45, 0])
+        self.layer_names = VGroup(*[self.text(n, FONT_SMALL, color=th.muted).move_to([p[0][0], NAMES_Y, 0])
                                     for n, p in zip(names, self.pos)])
         theta = self.num["theta"]
         self.w_labels = self.edge_labels(theta)
@@ -162,10 +171,11 @@ class Backprop(NarratedChapter):
         neurons = f"{NUMBER_WORDS[hidden]} hidden sigmoid neuron{'s' if hidden > 1 else ''}"
         self.state(hidden_neurons=neurons)
         self.say(0, neurons=neurons)
+        # The forward rule stays through the forward pass and the loss: the nodes fill in its numbers.
         self.set_formula(self.formula(r"z^{(l)} = W^{(l)} a^{(l-1)} + b^{(l)}",
                                       r"a^{(l)} = " + sp.latex(sigmoid(sp.Symbol("z^{(l)}")))),
                          run_time=1.0)
-        self.wait(self.option("rule_hold", 1.5))  # the explainer's cut holds the rule longer: it stays up less after
+        self.wait(self.option("rule_hold", 1.0))  # a pause on the rule before the forward pass
 
     def forward(self):
         th = self.theme
@@ -173,7 +183,7 @@ class Backprop(NarratedChapter):
         self.say(0)
         values = []
         for l, layer in enumerate(layers):
-            group = VGroup(*[self.num_tex(a, font_size=FONT_SMALL).move_to(p) for a, p in zip(layer["a"], self.pos[l])])
+            group = VGroup(*[self.num_tex(a).move_to(p) for a, p in zip(layer["a"], self.pos[l])])
             values.append(group)
         self.shown["activations"] = [[t.tex_string for t in g] for g in values]
         self.play(FadeIn(values[0]), run_time=0.6)
@@ -182,42 +192,37 @@ class Backprop(NarratedChapter):
                        for e in self.edges[l - 1]]
             self.play(*flashes, run_time=0.8)
             self.play(FadeIn(values[l]), run_time=0.5)
-        z1, a1 = layers[1]["z"], layers[1]["a"]
-        self.set_formula(self.formula(
-            r"z^{(1)} = W^{(1)} x + b^{(1)} = " + vec(z1),
-            r"a^{(1)} = \sigma(z^{(1)}) = " + vec(a1),
-            r"a^{(2)} = \sigma(z^{(2)}) = " + sig(layers[2]["a"][0])), run_time=1.0)
         self.values = values
-        self.wait(2.2)
+        self.wait(2.5)  # (the narration of the forward pass is read in this beat's time)
 
     def loss(self):
         th = self.theme
         bp = self.num["bp"]
-        target = MathTex(r"y = " + sig(self.num["y"][0]), font_size=FONT_LABEL, color=th.foreground)
-        target.next_to(self.nodes[2][0], UP, buff=0.15)
+        out = self.pos[2][0]
+        target = self.tex(r"y = " + sig(self.num["y"][0]), font_size=FONT_LABEL)
+        target.next_to(out + R * UP, UP, buff=0.15)
         self.target = target
-        value = MathTex(r"\ell = " + sig(bp["loss"]), font_size=FONT_LABEL, color=th.highlight)
+        value = self.tex(r"\ell = " + sig(bp["loss"]), font_size=FONT_LABEL, color=self.loss_color)
         value.next_to(self.b_labels[-1], DOWN, buff=0.2)
         self.loss_value = value
         self.shown["loss"] = value.tex_string
         self.say(0)
-        formula = self.formula(r"\ell = " + sp.latex(OUTPUT_LOSS.subs(OUTPUT, sp.Symbol("a^{(2)}"))),
-                               r"\ell = " + sig(bp["loss"]))
-        self.play(FadeIn(target), run_time=0.6)
-        self.set_formula(formula)
+        # The loss joins the forward rule in the panel; its value shows under the output node.
+        line = self.formula(*[m.tex_string for m in self.panel],
+                            r"\ell = " + sp.latex(OUTPUT_LOSS.subs(OUTPUT, sp.Symbol("a^{(2)}"))))[-1]
+        self.play(FadeIn(target), FadeIn(line, shift=0.15 * UP), run_time=1.0)
+        self.panel = VGroup(*self.panel, line)
         self.play(FadeIn(value, shift=0.1 * RIGHT), run_time=0.6)
-        self.wait(1.8)
+        self.scene.hold(2.4)  # the loss formula reads 3 s even in the cut
 
     def backward(self):
         bp = self.num["bp"]
-        d2, d1 = bp["deltas"][-1], bp["deltas"][0]
         self.say(0)
-        self.set_formula(self.formula(
-            r"\delta^{(2)} = (" + sp.latex(OUTPUT_LOSS_PRIME.subs(OUTPUT, sp.Symbol("a^{(2)}"))) + r")\,\sigma'(z^{(2)}) = " + sig(d2[0]),
-            r"\delta^{(1)} = (W^{(2)})^{\top} \delta^{(2)} \odot \sigma'(z^{(1)})",
-            r"\delta^{(1)} = " + vec(d1),
-            r"\frac{\partial \ell}{\partial W^{(l)}} = \delta^{(l)} \, (a^{(l-1)})^{\top}"),
-            run_time=1.2)
+        rule = self.formula(
+            r"\delta^{(2)} = (" + sp.latex(OUTPUT_LOSS_PRIME.subs(OUTPUT, sp.Symbol("a^{(2)}"))) + r")\,\sigma'(z^{(2)})",
+            r"\delta^{(1)} = W^{(2)\top} \delta^{(2)} \odot \sigma'(z^{(1)})",
+            r"\frac{\partial \ell}{\partial W^{(l)}} = \delta^{(l)} \, a^{(l-1)\top}")
+        self.set_formula(VGroup(*rule[:2]), run_time=1.2)
         deltas = []
         for l, delta in enumerate(bp["deltas"], start=1):
             group = VGroup(*[self.num_tex(dv, self.grad_color).move_to(self.nodes[l][j])
@@ -225,7 +230,7 @@ class Backprop(NarratedChapter):
             deltas.append(group)
         self.shown["deltas"] = [[t.tex_string for t in g] for g in deltas]
         key = self.text("in the nodes: δ", FONT_SMALL, color=self.grad_color)
-        key.move_to([-6.1, 2.3, 0], LEFT)
+        key.move_to([self.pos[2][0][0], KEY_Y, 0])
         self.delta_key = key
         # Output delta, then flow back along the edges to the hidden layer.
         self.play(FadeOut(self.target), FadeOut(self.values[2]), FadeIn(deltas[1]), FadeIn(key),
@@ -239,9 +244,12 @@ class Backprop(NarratedChapter):
         grads = self.edge_labels(bp["flat"], self.grad_color)
         self.shown["grads"] = [t[1].tex_string for t in grads]
         self.say(1)
-        self.play(*[Transform(w, g) for w, g in zip(self.w_labels, grads)], run_time=1.4)
+        # Each weight's gradient, on its edge, with the rule that makes it.
+        self.play(*[Transform(w, g) for w, g in zip(self.w_labels, grads)], FadeIn(rule[2], shift=0.15 * UP),
+                  run_time=1.4)
+        self.panel = rule
         self.deltas = deltas
-        self.wait(2.5)
+        self.scene.hold(2.5)
 
     def update(self):
         th = self.theme
@@ -253,7 +261,8 @@ class Backprop(NarratedChapter):
         rule = self.formula(r"w \leftarrow w - \eta \, \frac{\partial \ell}{\partial w}",
                             r"\eta = " + sig(self.cfg.lr),
                             r"\ell:\ " + sig(self.num["bp"]["loss"]) + r" \to " + sig(self.num["new_loss"]))
-        new_value = MathTex(r"\ell = " + sig(self.num["new_loss"]), font_size=FONT_LABEL, color=th.highlight)
+        rule[2].set_color(self.loss_color)
+        new_value = self.tex(r"\ell = " + sig(self.num["new_loss"]), font_size=FONT_LABEL, color=self.loss_color)
         new_value.move_to(self.loss_value, LEFT)
         self.shown["new_loss"] = new_value.tex_string
         # The rule's two lines stay put; the loss line is added under them.
@@ -264,7 +273,7 @@ class Backprop(NarratedChapter):
                   run_time=1.5)
         self.play(FadeIn(rule[2], shift=0.15 * UP), Transform(self.loss_value, new_value), run_time=0.8)
         self.panel = rule
-        self.wait(2.5)
+        self.scene.hold(3.0)  # the loss before and after: a result, readable in any cut
 
     def histogram(self):
         th = self.theme
@@ -276,10 +285,10 @@ class Backprop(NarratedChapter):
         hists = self.num["hist"]
         fractions = [h / h.sum() for h in hists]
         top = 0.6
-        plot = Plot(th, (edges[0], edges[-1], 0.5), (0, top, 0.1), (6.0, 3.6),
+        plot = Plot(th, (edges[0], edges[-1], 0.5), (0, top, 0.1), (6.0, 4.2),
                     x_ticks=range(int(edges[0]), int(edges[-1]) + 1), y_ticks=(0, 0.2, 0.4, 0.6),
                     x_fmt=lambda v: "10^{%d}" % v, y_fmt=lambda v: f"{round(100 * v)}\\%")
-        plot.shift((-6.0 - plot.axes.get_left()[0]) * RIGHT + (1.9 - plot.axes.get_top()[1]) * UP)
+        plot.shift((-6.55 - plot.get_left()[0]) * RIGHT + (2.3 - plot.axes.get_top()[1]) * UP)  # tick labels inside the margin
         xlabel = self.text("|gradient| of each weight and bias, per step", FONT_SMALL, color=th.muted)
         xlabel.next_to(plot.axes, DOWN, buff=0.55)
         self.hist_plot = plot
@@ -292,7 +301,8 @@ class Backprop(NarratedChapter):
                                     fill_color=color, fill_opacity=0.85 if f > 0 else 0.0).move_to((a + b) / 2))
             return group
 
-        colors = [th.series[k] for k in (0, 1, 3, 4)][:len(self.cfg.windows)]
+        # One window at a time, the one before as an outline: all are gradients, in its colour.
+        colors = [self.grad_color] * len(self.cfg.windows)
         bars = [bars_for(f, c) for f, c in zip(fractions, colors)]
         labels = [self.text(f"steps {a}-{b - 1}", FONT_SMALL, color=c) for (a, b), c in zip(self.cfg.windows, colors)]
         for lab in labels:
@@ -300,11 +310,11 @@ class Backprop(NarratedChapter):
         run = self.num["run"]
         steps = np.arange(len(run["losses"]))
         ticks = ticks_within(0, self.cfg.train_steps, (0, 500, 1000, 1500))
-        loss_plot = Plot(th, (0, self.cfg.train_steps, ticks[1] - ticks[0]), (-4, 0, 1), (3.6, 3.6), log_y=True,
+        loss_plot = Plot(th, (0, self.cfg.train_steps, ticks[1] - ticks[0]), (-4, 0, 1), (3.6, 4.2), log_y=True,
                          x_ticks=[int(t) for t in ticks], y_ticks=(-4, -2, 0), x_label="training step",
                          y_label="loss (log scale)")
-        loss_plot.shift((6.3 - loss_plot.axes.get_right()[0]) * RIGHT + (1.9 - loss_plot.axes.get_top()[1]) * UP)
-        curve = loss_plot.curve(steps, run["losses"], th.foreground, width=3)
+        loss_plot.shift((6.3 - loss_plot.axes.get_right()[0]) * RIGHT + (2.3 - loss_plot.axes.get_top()[1]) * UP)
+        curve = loss_plot.curve(steps, run["losses"], self.loss_color, width=3)
         spans = []
         for (a, b), c in zip(self.cfg.windows, colors):
             p, q = loss_plot.c2p(a, -4), loss_plot.c2p(min(b - 1, self.cfg.train_steps), 0)
@@ -328,13 +338,6 @@ class Backprop(NarratedChapter):
         self.say(1)
         self.wait(2.2)
         self.clear()
-
-
-def vec(values) -> str:
-    values = np.atleast_1d(values)
-    if len(values) == 1:
-        return sig(values[0])
-    return r"\begin{pmatrix}" + r" \\ ".join(sig(v) for v in values) + r"\end{pmatrix}"
 
 
 class BackpropChapter(Part, Scene):

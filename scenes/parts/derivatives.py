@@ -20,14 +20,15 @@ from __future__ import annotations
 
 import numpy as np
 from manim import (
-    DOWN, LEFT, RIGHT, UP, Create, DashedLine, DecimalNumber, Dot, Line, Scene, ValueTracker, VGroup, Write, always_redraw, rate_functions,
+    DOWN, LEFT, RIGHT, UP, Create, DashedLine, Dot, Line, Scene, ValueTracker, VGroup, Write,
+    always_redraw, rate_functions,
 )
 from scenes.animations import FadeIn, FadeOut
 from scenes.part import Part
 
 import mathcore
 from scenes.chapter import Chapter, g3, line_through, load_narration
-from scenes.mobjects import themed_axes, tick_numbers
+from scenes.mobjects import SciNumber, format_sig, morph_tex, themed_axes, tick_numbers
 from scenes.theme import FONT_BODY, FONT_LABEL, FONT_SMALL, MARGIN
 
 CHAPTER = "derivatives"
@@ -92,7 +93,7 @@ class Derivatives(Chapter):
     # ------------------------------------------------------------------ beats
     def show_curve(self):
         t = self.theme
-        self.axes = themed_axes(t, [-3, 3, 1], [-0.5, 9.5, 1], 6.4, 5.4).move_to(np.array([-3.0, 0.55, 0]))
+        self.axes = themed_axes(t, [-3, 3, 1], [-0.5, 9.5, 1], 5.6, 5.4).move_to(np.array([-3.75, 0.55, 0]))
         self.ticks = tick_numbers(self.axes, t, xs=(-2, -1, 1, 2, 3), ys=(2, 4, 6, 8), font_size=FONT_SMALL)
         self.graph = self.axes.plot(self.f, x_range=[-3, 3, 0.02], color=t.foreground, stroke_width=4)
         self.formula_f = self.tex(r"f(x) = ", self.surface.latex, font_size=FONT_BODY + 4)
@@ -120,10 +121,11 @@ class Derivatives(Chapter):
         rise_label = self.tex(g3(rise), font_size=FONT_SMALL, color=t.muted).next_to(rise_leg, RIGHT, buff=0.12)
         self.legs = VGroup(run_leg, rise_leg, run_label, rise_label)
         self.secant_line = self.secant(SECANT_RUN, t.highlight)
-        readout = self.tex(r"\text{slope} = \frac{\text{rise}}{\text{run}} = \frac{" + g3(rise) + "}{" + g3(run) + "} =",
+        # Split into terms, so that the next beat can morph "rise over run" into the difference quotient.
+        readout = self.tex(r"\text{slope}", "=", RISE_OVER_RUN, r"= \frac{" + g3(rise) + "}{" + g3(run) + "} =",
                            g3(slope), font_size=FONT_BODY)
         readout.next_to(self.formula_f, DOWN, buff=0.7).align_to(self.formula_f, LEFT)
-        readout[1].set_color(t.highlight)
+        readout[-1].set_color(t.highlight)
         self.formulas["secant"] = readout
         self.secant_readout = readout
         self.say(0, rise=g3(rise), run=g3(run))
@@ -148,46 +150,50 @@ class Derivatives(Chapter):
         live_dot = always_redraw(lambda: Dot(self.p(X0 + h.get_value()), radius=0.08, color=t.foreground))
         self.scene.remove(self.dot1)
         self.scene.add(live_line, live_dot)
-        label_h = self.tex(r"h =", font_size=FONT_BODY)
-        value_h = DecimalNumber(SECANT_RUN, num_decimal_places=3, font_size=FONT_BODY, color=t.foreground)
-        label_s = self.tex(r"\frac{f(%s + h) - f(%s)}{h} =" % (g3(X0), g3(X0)), font_size=FONT_BODY)
-        value_s = DecimalNumber(secant_slope(), num_decimal_places=3, font_size=FONT_BODY, color=color)
-        row_h = VGroup(label_h, value_h).arrange(RIGHT, buff=0.2)
+        quotient = r"\frac{f(%s + h) - f(%s)}{h}" % (g3(X0), g3(X0))
+        label_s = self.tex(r"\text{slope}", "=", quotient, "=", font_size=FONT_BODY)
+        value_s = SciNumber(secant_slope(), FONT_BODY, color=color)
+        label_h = self.tex("h", "=", font_size=FONT_BODY)
+        value_h = SciNumber(SECANT_RUN, FONT_BODY, color=t.foreground)
         row_s = VGroup(label_s, value_s).arrange(RIGHT, buff=0.2)
+        row_h = VGroup(label_h, value_h).arrange(RIGHT, buff=0.2)
         rows = VGroup(row_s, row_h).arrange(DOWN, aligned_edge=LEFT, buff=0.35)
         rows.next_to(self.formula_f, DOWN, buff=0.7).align_to(self.formula_f, LEFT)
         value_h.add_updater(lambda m: m.set_value(h.get_value()))
         value_s.add_updater(lambda m: m.set_value(secant_slope()))
         self.say(0)
-        self.play(FadeOut(self.secant_readout), FadeOut(self.legs), run_time=0.5)
-        self.play(FadeIn(rows), run_time=0.5)
+        # "slope =" stays; rise over run and the fixed gap's numbers give way to the difference quotient.
+        self.play(morph_tex(self.secant_readout, label_s),
+                  FadeOut(self.legs), run_time=0.5)
+        self.play(FadeIn(value_s), FadeIn(row_h), run_time=0.5)
         self.play(h.animate.set_value(H_FINAL), run_time=4.5,
                   rate_func=rate_functions.ease_in_out_cubic)
         self.wait(0.4)  # the limit's numbers, still, before they give way to the derivative
         value_h.clear_updaters()
         value_s.clear_updaters()
-        self.shown["limit_h"] = f"{H_FINAL:.3f}"
-        self.shown["limit_slope"] = f"{secant_slope():.3f}"
+        self.shown["limit_h"] = value_h.latex
+        self.shown["limit_slope"] = value_s.latex
         # The limit, from SymPy's derivative and mathcore's gradient.
         tangent_slope = df(X0)
         self.shown["tangent_slope"] = g3(tangent_slope)
+        at_x0 = self.tex(r"f'(" + g3(X0) + ")", "=", r"\lim_{h \to 0}", quotient, "=", g3(tangent_slope),
+                         font_size=FONT_BODY)
+        at_x0[-1].set_color(color)
         deriv = self.tex(r"f'(x) = ", self.surface.partial_latex[0], font_size=FONT_BODY + 4)
-        at_x0 = self.tex(r"f'(" + g3(X0) + r") = ", g3(tangent_slope), font_size=FONT_BODY + 4)
-        at_x0[1].set_color(color)
-        VGroup(deriv, at_x0).arrange(DOWN, aligned_edge=LEFT, buff=0.35).next_to(
-            self.formula_f, DOWN, buff=0.7).align_to(self.formula_f, LEFT)
+        at_x0.move_to(label_s, aligned_edge=LEFT)
+        deriv.next_to(at_x0, DOWN, buff=0.45).align_to(self.formula_f, LEFT)
         self.formulas["derivative"] = deriv
         self.formulas["tangent"] = at_x0
         self.tangent_line = self.tangent(X0, color, length=3.4)
         self.scene.remove(live_line, live_dot)
         self.scene.add(self.tangent_line)
         self.say(1, x0=g3(X0), tangent_slope=g3(tangent_slope))
-        # One after the other: the limit's rows and the derivative share a place.
-        self.play(FadeOut(rows), run_time=0.3)
-        self.play(Write(deriv), run_time=0.8)
-        self.play(Write(at_x0), run_time=1.0)
+        # The quotient stays; "slope" becomes f'(2) and the limit is written around it.
+        self.play(FadeOut(value_s), FadeOut(row_h), run_time=0.3)
+        self.play(morph_tex(label_s, at_x0), run_time=0.8)
+        self.play(Write(deriv), run_time=1.0)
         self.wait(2.2)
-        self.derivative_group = VGroup(deriv, at_x0)
+        self.derivative_group = VGroup(at_x0, deriv)
 
     def nudge_x(self):
         t = self.theme
@@ -206,9 +212,9 @@ class Derivatives(Chapter):
         df_bar = always_redraw(lambda: Line(self.axes.c2p(0, fx0), self.axes.c2p(0, f(x.get_value())),
                                             color=color, stroke_width=8))
         lab_dx = self.tex(r"\Delta x =", font_size=FONT_BODY)
-        val_dx = DecimalNumber(0, num_decimal_places=2, include_sign=True, font_size=FONT_BODY, color=t.foreground)
+        val_dx = SciNumber(0, FONT_BODY, color=t.foreground)
         lab_df = self.tex(r"\Delta f =", font_size=FONT_BODY)
-        val_df = DecimalNumber(0, num_decimal_places=2, include_sign=True, font_size=FONT_BODY, color=color)
+        val_df = SciNumber(0, FONT_BODY, color=color)
         rows = VGroup(VGroup(lab_dx, val_dx).arrange(RIGHT, buff=0.2),
                       VGroup(lab_df, val_df).arrange(RIGHT, buff=0.2)).arrange(DOWN, aligned_edge=LEFT, buff=0.3)
         rows.next_to(self.derivative_group, DOWN, buff=0.6).align_to(self.formula_f, LEFT)
@@ -223,10 +229,11 @@ class Derivatives(Chapter):
         val_df.clear_updaters()
         slope = df(X0)
         dfx = f(X0 + NUDGE) - fx0
-        approx = self.tex(r"\Delta f \approx f'(" + g3(X0) + r")\,\Delta x = ", g3(slope), r"\times", g3(NUDGE),
-                          "=", g3(slope * NUDGE), font_size=FONT_BODY)
+        # Delta x and the product as the readouts above print them (3 significant digits): 1.00 beside 1.06.
+        approx = self.tex(r"\Delta f \approx f'(" + g3(X0) + r")\,\Delta x = ", g3(slope), r"\times", val_dx.latex,
+                          "=", format_sig(slope * NUDGE), font_size=FONT_LABEL)  # (one line: the column's width)
         approx.next_to(rows, DOWN, buff=0.45).align_to(self.formula_f, LEFT)
-        self.shown.update(nudge=g3(NUDGE), nudge_df=f"{dfx:.2f}", nudge_approx=g3(slope * NUDGE))
+        self.shown.update(nudge=val_dx.latex, nudge_df=val_df.latex, nudge_approx=format_sig(slope * NUDGE))
         self.formulas["approx"] = approx
         self.say(1, x0=g3(X0), slope=g3(slope))
         self.play(Write(approx), run_time=1.2)
@@ -245,7 +252,7 @@ class Derivatives(Chapter):
         tangent = always_redraw(lambda: self.tangent(x.get_value(), color, length=2.6))
         dot = always_redraw(lambda: Dot(self.p(x.get_value()), radius=0.08, color=t.foreground))
         label = self.tex(r"f'(x) =", font_size=FONT_BODY + 4)
-        value = DecimalNumber(df(X0), num_decimal_places=2, font_size=FONT_BODY + 4, color=color)
+        value = SciNumber(df(X0), FONT_BODY + 4, color=color)
         row = VGroup(label, value).arrange(RIGHT, buff=0.2)
         row.next_to(self.derivative_group, DOWN, buff=0.6).align_to(self.formula_f, LEFT)
         value.add_updater(lambda m: m.set_value(df(x.get_value())))
@@ -262,7 +269,7 @@ class Derivatives(Chapter):
         value.clear_updaters()
         self.shown["vertex_slope"] = g3(df(TOUR[-1]))
         flat = self.tex(r"\text{slope } 0", font_size=FONT_LABEL, color=color)
-        flat.next_to(self.axes.c2p(TOUR[-1], self.f(TOUR[-1])), DOWN, buff=0.22)  # between the tick labels
+        flat.next_to(self.axes.c2p(TOUR[-1], self.f(TOUR[-1])), UP, buff=0.3)  # inside the bowl, clear of the ticks
         self.play(FadeIn(flat, shift=0.1 * DOWN), run_time=0.6)
         self.wait(1.2)
 
@@ -270,7 +277,8 @@ class Derivatives(Chapter):
         self.clear(run_time=0.8)
 
 
-PANEL_LEFT = 1.0  # scene x of the left edge of the formula column
+PANEL_LEFT = -0.2  # scene x of the left edge of the formula column
+RISE_OVER_RUN = r"\frac{\text{rise}}{\text{run}}"
 
 
 class DerivativesChapter(Part, Scene):

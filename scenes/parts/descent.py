@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
-from manim import DEGREES, DOWN, LEFT, RIGHT, UP, MathTex, VGroup, Write
+from manim import DEGREES, DOWN, LEFT, RIGHT, UP, VGroup, Write
 from scenes.animations import FadeIn, FadeOut
 
 import mathcore
@@ -37,9 +37,11 @@ from scenes.mobjects import (
     start_mark, substituted_rule_tex, text, visible,
 )
 from scenes.mobjects.occlusion import eye_position
+from scenes.mobjects.surface import surface_formula
 from scenes.mobjects.text import format_plain
+from scenes.stage import MeshFade, SurfaceMarker, lit_by_mesh
 from scenes.story import count
-from scenes.theme import FONT_BODY, FONT_LABEL, FONT_SMALL, MARGIN
+from scenes.theme import FONT_BODY, FONT_LABEL, FONT_SMALL, MARGIN, frame_box
 
 # The run's outcomes, in the order of the ``conclude`` captions in assets/narration/descent.toml.
 OUTCOMES = ("global", "local", "short", "diverged", "left")
@@ -47,10 +49,10 @@ OUTCOME_WORDS = {"global": "ends at the lowest minimum", "local": "stops in a lo
                  "short": "has not reached a minimum yet", "diverged": "diverges", "left": "leaves the plotted domain"}
 
 # Screen layout (manim units; the frame is 14.2 x 8, the safe area 0.5 inside it).
-SURFACE_SCREEN = (-0.95, 0.45)  # where the middle of the mesh appears in 3D
+SURFACE_SCREEN = (-0.95, -0.15)  # where the middle of the mesh appears in 3D (clear of the formula)
 FLOOR_SCREEN_TOP = (-1.9, -0.2)  # where the floor's middle appears seen from above
 RIGHT_X = 4.6  # middle of the right-hand column
-RULE_Y = -2.95  # middle of the bottom strip (rule with numbers, or a caption)
+LEGEND_Y = 0.2  # middle of the colour legend, at the left edge (above the rule's strip)
 
 
 @dataclass
@@ -139,9 +141,10 @@ class RosenbrockDescent(ThemedThreeDScene):
         middle = view.axes.c2p((x0 + x1) / 2, (y0 + y1) / 2, view.heights.h_max * 0.5)
         place_view(view, middle, SURFACE_SCREEN, self.phi, self.theta)
         self.eye = eye_position(self.phi, self.theta, 20.0)
-        # Shading baked into the face colours (and the camera's turned off, in intro()):
-        # the same look, and a moving camera paints ~4x more frames per second.
-        self.mesh = LossSurface(view, theme, resolution=cfg.mesh_resolution or None).bake_shading()
+        # Lit once, in the face colours (and the camera's shading turned off, in intro()): a
+        # moving camera paints ~4x more frames per second. No side walls; faces seen from
+        # below (an edge curling toward the camera) are drawn as the inside of a cut.
+        self.mesh = LossSurface(view, theme, resolution=cfg.mesh_resolution or None).shade_undersides(self.eye)
 
         pts = d.shown[0]
         top_loss = view.heights.inverse(view.heights.h_max)
@@ -149,8 +152,8 @@ class RosenbrockDescent(ThemedThreeDScene):
         self.color = theme.optimizer_color(traj.label or d.optimizer.name)
         lifted = view.lifted_points(pts, losses, self.mesh)
         seen = visible(lifted, self.eye, self.mesh)
-        self.trail3d = Trail(lifted, self.color, visible=seen, step=0, outline="#000000")
-        self.ball3d = Marker(lifted, self.color, theme, visible=seen, radius=0.085)
+        self.trail3d = Trail(lifted, self.color, visible=seen, step=0, outline=theme.background)
+        self.ball3d = SurfaceMarker(lifted, self.color, theme, visible=seen, radius=0.085)
         self.start3d = start_mark(lifted[0], theme, label=None, radius=0.11)
 
         # Overlays (fixed in the frame).
@@ -159,42 +162,58 @@ class RosenbrockDescent(ThemedThreeDScene):
                                 else f"Descending: {surface.title or surface.name}")
         self.title = title(heading, theme)
         self.title.to_corner(UP + LEFT, buff=MARGIN)
-        names = ", ".join(surface.variable_names)
-        self.formula = MathTex(f"f({names}) =", surface.latex, font_size=FONT_BODY, color=theme.foreground)
-        self.formula.next_to(self.title, DOWN, buff=0.25, aligned_edge=LEFT)
-        self.legend = color_legend(view.heights, theme, height=2.4)
-        self.legend.to_edge(LEFT, buff=MARGIN).shift(0.35 * DOWN)
+        self.legend = color_legend(view.heights, theme, height=2.2)
+        self.legend.to_edge(LEFT, buff=MARGIN).set_y(LEGEND_Y)
 
         # How far above the lowest value the run is, f - f*, on a log axis (true on any surface).
+        # The right-hand column, top to bottom inside the safe area: the optimizer (its name, then
+        # its settings), the plot, the readout.
+        right = frame_box()[1]
+        name, settings = self._optimizer_caption()
+        self.key = VGroup(legend([(name, self.color)], theme, FONT_SMALL),
+                          math(settings, theme, FONT_SMALL, color=theme.muted)).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
         self.plot = LossPlot([(traj.gap[: d.last + 1], self.color)], theme, x_max=max(d.last, 1), log=True, width=3.6,
-                             height=2.0, step=0, y_label=r"f - f^*")
-        self.plot.move_to([RIGHT_X + 0.2, 1.25, 0])
-        self.key = legend([(self._optimizer_caption(), self.color)], theme, FONT_SMALL)
-        self.key.next_to(self.plot, UP, buff=0.25).align_to(self.plot, LEFT)
+                             height=1.8, step=0, y_label=r"f - f^*")
+        self.plot.next_to([right, frame_box()[3], 0], DOWN + LEFT, buff=0).shift(DOWN * (self.key.height + 0.2))
+        self.key.align_to(self.plot, LEFT).align_to([0, frame_box()[3], 0], UP)
+        self.key.shift(LEFT * max(self.key.get_right()[0] - right, 0))
+        # The formula under the title, as large as the room left of the plot allows (or left out:
+        # then the surface is named by the title alone).
+        room = min(self.key.get_left()[0], self.plot.get_left()[0]) - 0.3 - frame_box()[0]
+        self.formula = surface_formula(surface, theme, room)
+        if self.formula is not None:
+            self.formula.next_to(self.title, DOWN, buff=0.25, aligned_edge=LEFT)
         rows = [(name, traj.points[: d.last + 1, i]) for i, name in enumerate(surface.variable_names)]
         rows += [("f", traj.losses[: d.last + 1]), (r"\|\nabla f\|", traj.grad_norms[: d.last + 1])]
-        self.readout = Readout(rows, theme, font_size=FONT_LABEL)
-        self.readout.move_to([RIGHT_X - 0.1, -1.75, 0])
+        self.readout = Readout(rows, theme, font_size=FONT_SMALL)
+        # Left-aligned under the plot's axes: numbers in powers of ten grow to the right.
+        self.readout.next_to(self.plot, DOWN, buff=0.25).align_to(self.plot.axes, LEFT)
 
         self.rule = rule_tex(d.optimizer, theme, font_size=FONT_BODY)
         self.rule_label = text("update rule, one step", theme, FONT_SMALL, color=theme.muted)
         VGroup(self.rule_label, self.rule).arrange(DOWN, buff=0.3).move_to([RIGHT_X, -1.2, 0])
 
         # The rule with the numbers of a step, refreshed a few times (each held >= 2 s).
+        # In the bottom strip, from the left edge to the readout: a step whose numbers are too
+        # long for it (powers of ten near the end) is left out, the one before stays up longer.
+        room = self.readout.get_left()[0] - 0.3 - frame_box()[0]
         variants = []
         for k in self._rule_steps():
             tex = substituted_rule_tex(traj, k, theme, font_size=FONT_SMALL)
-            if tex.width > 9.0:
-                tex.scale_to_fit_width(9.0)
-            tex.move_to([0, RULE_Y, 0]).to_edge(LEFT, buff=MARGIN)
+            if tex.width > room and variants:
+                continue
+            if tex.width > room:  # (not even the first fits: scaled to the strip)
+                tex.scale_to_fit_width(room)
+            tex.to_corner(DOWN + LEFT, buff=MARGIN)
             # One path per version (not one per glyph): the switch is redrawn every frame.
             variants.append((k, flat(tex, merge=True)))
         self.fix(*[v for _, v in variants])
         self.rule_switch = StepSwitch(variants)
         self.tracker = StepTracker(0)
 
-    def _optimizer_caption(self) -> str:
-        """'momentum (eta 0.001, mu 0.9)' in LaTeX, from the optimizer's own hyperparameters."""
+    def _optimizer_caption(self) -> tuple[str, str]:
+        """The optimizer's name and its settings ('eta = 0.001, mu = 0.9') in LaTeX, from its own
+        hyperparameters."""
         opt = self.data.optimizer
         parts = [rf"\eta = {self.data.trajectory.lrs[0]:g}"]
         for key, symbol in (("momentum", r"\mu"), ("alpha", r"\alpha"), ("rho", r"\rho")):
@@ -202,7 +221,7 @@ class RosenbrockDescent(ThemedThreeDScene):
             if value and not isinstance(value, bool):
                 parts.append(rf"{symbol} = {value:g}")
         sep = r",\ "
-        return rf"\text{{{display_name(opt.name)}}}\ \ ({sep.join(parts)})"
+        return rf"\textsf{{{display_name(opt.name)}}}", sep.join(parts)
 
     def _rule_steps(self) -> list[int]:
         """Steps whose numbers the rule shows: the first two, then spread out over the run.
@@ -221,13 +240,15 @@ class RosenbrockDescent(ThemedThreeDScene):
     def intro(self):
         """Title, formula and the surface, while the camera swings slowly into place."""
         self.begin_beat("intro")
-        self.renderer.camera.should_apply_shading = False  # baked into the mesh (see build)
+        lit_by_mesh(self)  # the lighting is baked into the mesh (see build)
         self.set_camera_orientation(phi=self.phi, theta=self.theta - 20 * DEGREES)
-        self.fix(self.title, self.formula, self.legend)
+        formula = [self.formula] if self.formula is not None else []
+        self.fix(self.title, *formula, self.legend)
         # One camera move, with everything that arrives during it: every frame of a move
         # repaints the whole mesh, so moves are few and short, and the mesh's fade is short.
-        self.move_camera_in_two(1.2, 2.3, [FadeIn(self.mesh), Write(self.title)],
-                                [Write(self.formula), FadeIn(self.legend)], theta=self.theta)
+        # The mesh fades by colour, never by opacity (a half-transparent mesh flashes its seams).
+        self.move_camera_in_two(1.2, 2.3, [MeshFade(self.mesh, self.theme.background), Write(self.title)],
+                                [*(Write(f) for f in formula), FadeIn(self.legend)], theta=self.theta)
         self.show_caption(self.say(1 if self.view.heights.is_log else 0))
         self.wait(2.0)
 
@@ -285,12 +306,13 @@ class RosenbrockDescent(ThemedThreeDScene):
         lines.set_stroke(opacity=0)
         trail.set_stroke(opacity=0)
         self.add(lines, trail)
-        self.play(FadeOut(self.rule_switch), FadeOut(self.legend), run_time=0.6)
+        # The readout goes too: the caption comes under the map, and conclude sums the run up.
+        self.play(FadeOut(self.rule_switch), FadeOut(self.legend), FadeOut(self.readout), run_time=0.6)
         first, second = 1.3, 2.2
         share = first / (first + second)
         self.move_camera_in_two(
             first, second,
-            [FadeOut(self.mesh), FadeOut(self.trail3d), FadeOut(self.ball3d), FadeOut(self.start3d),
+            [MeshFade(self.mesh, theme.background, out=True), FadeOut(self.trail3d), FadeOut(self.ball3d), FadeOut(self.start3d),
              lines.animate.shift(share * delta).set_stroke(opacity=0.45),
              trail.animate.shift(share * delta).set_stroke(opacity=0.5),
              *self.captions.show(self.say())],
@@ -337,13 +359,14 @@ class RosenbrockDescent(ThemedThreeDScene):
                  rf"f = {format_sig(traj.losses[k])}"]
         self.summary = VGroup(*[math(line, theme, FONT_BODY) for line in lines]).arrange(DOWN, aligned_edge=LEFT,
                                                                                          buff=0.22)
-        self.summary.move_to([RIGHT_X - 0.1, -1.5, 0])
+        self.summary.next_to(self.plot, DOWN, buff=0.4).set_x(RIGHT_X - 0.1)
+        self.summary.shift(LEFT * max(self.summary.get_right()[0] + 0.2 - frame_box()[1], 0))  # (the card's rim too)
         card = panel(self.summary, theme)
         self.fix(card, self.summary)
         extra = []
         if d.left_domain:
             extra = [FadeIn(diverged_mark(floor[-1], floor[-1] - floor[-2], theme, step=int(traj.n_steps)))]
-        self.play(FadeOut(self.readout), FadeIn(card), FadeIn(self.summary), *extra,
+        self.play(FadeIn(card), FadeIn(self.summary), *extra,
                   *self.captions.show(self.say(OUTCOMES.index(outcome))), run_time=1.0)
         self.wait(4.0)
 

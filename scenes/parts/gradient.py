@@ -33,8 +33,9 @@ from mathcore.symbolic import chain_rule
 from scenes.chapter import Chapter, closed_levels, sig, g3, load_narration
 from scenes.mobjects import tagged
 from scenes.mobjects.contours import contour_lines, floor_contours
-from scenes.mobjects.occlusion import eye_of
+from scenes.mobjects.occlusion import eye_position
 from scenes.mobjects.surface import LossSurface, SurfaceView
+from scenes.stage import MeshFade, lit_by_mesh, orbit
 from scenes.theme import CONTOUR_WIDTH, FONT_BODY, FONT_LABEL, MARGIN
 
 CHAPTER = "gradient"
@@ -44,6 +45,8 @@ POINT = (1.0, 0.8)  # where the slices cross
 MAP_LEVELS = (0.25, 0.75, 1.5, 2.5, 3.5)  # contour levels (loss values) on the floor
 FIELD_N = 7  # gradient arrows per side
 PHI, THETA = 58 * DEGREES, -58 * DEGREES
+SETTLE = (6.0, 14.0)  # degrees of phi and theta the camera settles through as the surface arrives
+MESH_RESOLUTION = 24
 PANEL_LEFT = 1.5  # scene x of the formula column's left edge
 ZOOM_3D, CENTER_Z = 1.0, 0.45  # 3D view: zoom and the height the camera looks at
 SHIFT_3D = -2.6  # scene units the 3D content sits right (negative: left) of the centre on screen
@@ -95,7 +98,7 @@ class Gradient(Chapter):
         self.formulas: dict[str, object] = {}
         self.chain = chain_rule_example()
         t = self.theme
-        self.color_x, self.color_y = t.series[0], t.series[4]
+        self.color_x, self.color_y = t.color("partial_x"), t.color("partial_y")
 
     # ------------------------------------------------------------------ helpers
     def fx(self, x, y) -> float:
@@ -146,14 +149,24 @@ class Gradient(Chapter):
         # The camera's frame centre must stay on the z axis (manim shifts fixed-in-frame overlays
         # by its x and y): move the content instead, left on screen, to make room for formulas.
         view.axes.shift(-view.axes.c2p(0, 0, 0) + SHIFT_3D * self.right_vector(THETA))
-        self.mesh = LossSurface(view, t, resolution=16, opacity=0.92, skirt=False)
+        self.mesh = LossSurface(view, t, resolution=MESH_RESOLUTION)  # lit and solid, no side walls
+        lit_by_mesh(scene)
         (x0, x1), (y0, y1) = DOMAIN
         corners = view.floor_points([(x0, y0), (x1, y0), (x1, y1), (x0, y1)])
         self.floor = Polygon(*corners, stroke_color=t.faint, stroke_width=1.5, fill_opacity=0)
-        scene.set_camera_orientation(phi=PHI, theta=THETA, zoom=ZOOM_3D, frame_center=np.array([0, 0, CENTER_Z]))
-        # The floor lines the mesh hides from this camera come in only when the mesh goes.
+        # The camera settles into its pose (PHI, THETA) while the surface arrives.
+        center = np.array([0, 0, CENTER_Z])
+        start = {"phi": PHI + SETTLE[0] * DEGREES, "theta": THETA + SETTLE[1] * DEGREES}
+        self.orbit = (start, {"phi": PHI, "theta": THETA})
+        scene.set_camera_orientation(**start, zoom=ZOOM_3D, frame_center=center)
+        focal = scene.renderer.camera.get_focal_distance()
+        eyes = [eye_position(PHI + f * SETTLE[0] * DEGREES, THETA + f * SETTLE[1] * DEGREES, focal, center)
+                for f in (0.0, 0.5, 1.0)]
+        self.mesh.shade_undersides(eyes[0])
+        # The floor lines the mesh hides from this camera (anywhere on its settle) come in only
+        # when the mesh goes.
         self.floor_seen, self.floor_hidden = floor_contours(
-            self.surface, view, closed_levels(self.surface, MAP_LEVELS), t, self.mesh, eye_of(scene.renderer.camera),
+            self.surface, view, closed_levels(self.surface, MAP_LEVELS), t, self.mesh, eyes,
             stroke_width=CONTOUR_WIDTH, opacity=0.8)
         self.contours = VGroup(self.floor_seen, self.floor_hidden)
         self.formula_f = self.overlay(r"f(x, y) = ", self.surface.latex, font_size=FONT_BODY + 4)
@@ -161,8 +174,9 @@ class Gradient(Chapter):
         self.formulas["f"] = self.formula_f
         self.fix(self.formula_f)
         self.say(0)
-        scene.play(FadeIn(self.floor_seen), FadeIn(self.mesh), run_time=1.5)
-        scene.play(Write(self.formula_f), run_time=1.2)
+        # The mesh fades by colour, never by opacity (a half-transparent mesh flashes its seams).
+        orbit(scene, (1.5, 1.2), [[FadeIn(self.floor_seen), MeshFade(self.mesh, t.background)],
+                                  [Write(self.formula_f)]], phi=PHI, theta=THETA)
         self.dot = Dot3D(self.on_surface(self.point, lift=0.06)[0], radius=0.07, color=t.foreground)
         scene.play(FadeIn(self.dot), run_time=0.5)
         self.wait(1.0)
@@ -183,8 +197,8 @@ class Gradient(Chapter):
 
     def slice_x(self):
         group, formula, at = self._partial(0, self.color_x)
-        formula.next_to(self.formula_f, DOWN, buff=0.55).align_to(self.formula_f, LEFT)
-        at.next_to(formula, DOWN, buff=0.2).align_to(formula, LEFT)
+        formula.next_to(self.formula_f, DOWN, buff=0.5).align_to(self.formula_f, LEFT)
+        at.next_to(formula, RIGHT, buff=0.2)  # (one line each: the column stays clear of the captions)
         self.fix(formula, at)
         self.say(0, y0=g3(self.point[1]))
         self._show_slice([FadeIn(group[0])], group, formula, at)
@@ -202,8 +216,8 @@ class Gradient(Chapter):
 
     def slice_y(self):
         group, formula, at = self._partial(1, self.color_y)
-        formula.next_to(self.partial_x, DOWN, buff=0.45).align_to(self.formula_f, LEFT)
-        at.next_to(formula, DOWN, buff=0.2).align_to(formula, LEFT)
+        formula.next_to(self.partial_x, DOWN, buff=0.35).align_to(self.formula_f, LEFT)
+        at.next_to(formula, RIGHT, buff=0.2)
         self.fix(formula, at)
         self.say(0, x0=g3(self.point[0]))
         self._show_slice([FadeOut(self.slice_x_group[0]), FadeIn(group[0])], group, formula, at)
@@ -244,12 +258,15 @@ class Gradient(Chapter):
         self.view.axes.shift(delta)
         self.floor_hidden.shift(delta)  # not on screen yet: it comes in where the flat surface was
         floor_point = floor_center + delta
+        # Flattened and seen from above, no face is seen from below any more: all in their lit colours.
+        self.mesh.shade_undersides([0.0, 0.0, 1e3])
         scene.move_camera(phi=0, theta=-90 * DEGREES, zoom=ZOOM_TOP, frame_center=np.array([0, 0, floor_center[2]]),
                           run_time=2.5, rate_func=rate_functions.ease_in_out_sine,
                           added_anims=[self.floor_seen.animate.shift(delta),
                                        self.mesh.animate.shift(delta).stretch(0.02, 2, about_point=floor_point)])
         self.floor.shift(delta)
-        self.scene.play(FadeOut(self.mesh), FadeIn(self.floor_hidden), FadeIn(self.floor), run_time=0.5)
+        self.scene.play(MeshFade(self.mesh, self.theme.background, out=True), FadeIn(self.floor_hidden),
+                        FadeIn(self.floor), run_time=0.5)
         scene.remove(self.mesh)
         self.wait(0.3)
 
@@ -331,13 +348,13 @@ class Gradient(Chapter):
         self.clear(run_time=0.7)
         scene.set_camera_orientation(phi=0, theta=-90 * DEGREES, zoom=1, frame_center=ORIGIN)
         c = self.chain
-        inner_color, outer_color = self.color_x, self.color_y
+        inner_color, outer_color = t.color("inner"), t.color("outer")
         # x -> [u = x^2] -> u -> [sin u] -> h: a two-box chain with its derivatives on the links.
         box_in = self._box(r"u = " + c["inner"], inner_color)
         box_out = self._box(r"h = " + c["outer"], outer_color)
         xs = self.tex("x", font_size=FONT_BODY + 4)
         hs = self.tex("h", font_size=FONT_BODY + 4)
-        chain = VGroup(xs, box_in, box_out, hs).arrange(RIGHT, buff=1.1).move_to(UP * 2.2)
+        chain = VGroup(xs, box_in, box_out, hs).arrange(RIGHT, buff=1.1).move_to(UP * 3.0)
         links = VGroup(*(Arrow(a.get_right(), b.get_left(), buff=0.15, color=t.muted, stroke_width=3,
                                max_tip_length_to_length_ratio=0.25)
                          for a, b in zip(chain[:-1], chain[1:])))
@@ -345,14 +362,15 @@ class Gradient(Chapter):
         d_out = self.tex(r"\frac{dh}{du} = ", c["d_outer"], font_size=FONT_LABEL, color=outer_color)
         d_in.next_to(box_in, DOWN, buff=0.3)
         d_out.next_to(box_out, DOWN, buff=0.3)
-        title = self.tex(r"h(x) = ", c["h"], font_size=FONT_BODY + 4).move_to(UP * 0.3)
+        title = self.tex(r"h(x) = ", c["h"], font_size=FONT_BODY + 4)
+        title.next_to(VGroup(d_in, d_out), DOWN, buff=0.45).set_x(0)
         rule = self.tex(r"\frac{dh}{dx} = \frac{dh}{du}\cdot\frac{du}{dx}", r"= ", c["d_outer"], r"\cdot",
                         c["d_inner"], font_size=FONT_BODY + 4)
         rule[2].set_color(outer_color)
         rule[4].set_color(inner_color)
         result = self.tex(r"= ", c["dh"], font_size=FONT_BODY + 4, color=t.highlight)
-        rule.next_to(title, DOWN, buff=0.55)
-        result.next_to(rule, DOWN, buff=0.4).align_to(rule[1], LEFT)
+        rule.next_to(title, DOWN, buff=0.45)
+        result.next_to(rule, DOWN, buff=0.3).align_to(rule[1], LEFT)
         self.formulas.update(chain_h=title, chain_rule=rule, chain_result=result, chain_d_inner=d_in,
                              chain_d_outer=d_out)
         self.say(0)

@@ -9,7 +9,8 @@ a two-variable landscape in 3D.
 The explainer's cut (``scenes.explainer.CUTS``, about 29 s instead of 47) keeps every beat, at
 its pace, and sets options: one step worked out slowly instead of two, starting from the slope
 felt in ``feel_slope``; the shrinking steps without the readout (its numbers would change faster
-than they can be read); no turn of the 3D camera.
+than they can be read); no second turn of the 3D camera after the walk (it still settles into
+its pose as the landscape arrives).
 
 Render alone::
 
@@ -28,9 +29,11 @@ from scenes.part import Part
 import mathcore
 from scenes.chapter import Chapter, closed_levels, sig, g3, load_narration
 from scenes.mobjects.contours import contour_lines
+from scenes.mobjects.text import format_sig
 from scenes.mobjects.occlusion import eye_of, eye_position, visible
-from scenes.mobjects.paths import Marker, Trail
+from scenes.mobjects.paths import Trail
 from scenes.mobjects.surface import LossSurface, SurfaceView
+from scenes.stage import MeshFade, SurfaceMarker, lit_by_mesh, orbit, replace_in_scene, snapshot
 from scenes.theme import CONTOUR_WIDTH, FONT_LABEL, FONT_SMALL, MARGIN
 
 CHAPTER = "hook"
@@ -49,6 +52,8 @@ LANDSCAPE_DOMAIN = ((-3.0, 3.0), (-3.0, 3.0))
 LANDSCAPE_START = (-2.6, -2.6)
 LANDSCAPE_LR = 0.5
 LANDSCAPE_STEPS = 40
+LANDSCAPE_RESOLUTION = 24  # faces per side: smooth at this size, and cheap while the camera settles
+SETTLE_FROM = (64.0, -36.0)  # (phi, theta) in degrees where the camera starts its settle to (58, -50)
 
 BEATS = (
     "enter_fog",
@@ -100,6 +105,17 @@ def make_walker(color, accent, height: float = 0.95) -> VGroup:
                 color=accent, stroke_width=3)
     return VGroup(legs, body, arms, head, blindfold, knot)
 
+
+
+def factor_for(lr: float, value: float, shown_product: str) -> str:
+    """``value`` with as few significant digits (3 to 6) as make ``lr`` times it round to
+    ``shown_product``: a product of rounded numbers must come out as the number shown
+    (1.2 × 1.379 = 1.65, not 1.2 × 1.38 = 1.65)."""
+    for digits in range(3, 7):
+        shown = format_sig(value, digits)
+        if format_sig(lr * float(shown)) == shown_product:
+            return shown
+    return format_sig(value, 6)
 
 class Hook(Chapter):
     """The beats of chapter 1 (needs a ``ThreeDScene`` for the last beat)."""
@@ -158,7 +174,8 @@ class Hook(Chapter):
         row1 = VGroup(self.text("slope", FONT_LABEL, self.theme.highlight),
                       self.tex(s_slope, font_size=FONT_LABEL + 4)).arrange(RIGHT, buff=0.3)
         row2 = VGroup(self.text("step", FONT_LABEL),
-                      self.tex(r"=", s_lr, r"\times", sig(abs(slope)), "=", s_step, font_size=FONT_LABEL + 4)
+                      self.tex(r"=", s_lr, r"\times", factor_for(PROFILE_LR, abs(slope), s_step), "=", s_step,
+                               font_size=FONT_LABEL + 4)
                       ).arrange(RIGHT, buff=0.3)
         row2[1][5].set_color(self.theme.good)
         group = VGroup(row1, row2).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
@@ -288,35 +305,47 @@ class Hook(Chapter):
         scene = self.scene
         surf = self.landscape
         view = SurfaceView.for_surface(surf, side=6.0, z_length=2.0, floor_gap=0.6)
-        mesh = LossSurface(view, t, resolution=18, opacity=0.85, skirt=False)
+        mesh = LossSurface(view, t, resolution=LANDSCAPE_RESOLUTION)  # lit, solid, no side walls
+        lit_by_mesh(scene)
         # Only levels whose contours close inside the domain (no stray arcs at the edges).
         floor_levels = closed_levels(surf, view.heights.nice_levels(9))
         center = view.axes.c2p(0, 0, 0) * np.array([1, 1, 0]) + np.array([0, 0, -0.3])
-        scene.set_camera_orientation(phi=58 * DEGREES, theta=-50 * DEGREES, zoom=0.9, frame_center=center)
-        # What the mesh hides from the camera, from where it starts and (when it turns) where it
+        focal = scene.renderer.camera.get_focal_distance()
+        # The camera settles into its pose while the landscape arrives (a short orbit, before
+        # anything moves on it); with ``turn_camera`` it turns again after the walk.
+        start, end = {"phi": SETTLE_FROM[0] * DEGREES, "theta": SETTLE_FROM[1] * DEGREES}, {"phi": 58 * DEGREES,
+                                                                                              "theta": -50 * DEGREES}
+        scene.set_camera_orientation(**start, zoom=0.9, frame_center=center)
+        # What the mesh hides from the camera, from where it settles and (when it turns) where it
         # ends: hidden floor lines are left out, hidden parts of the paths drawn faint.
-        eyes = [eye_of(scene.renderer.camera)]
+        # The path moves only in the end pose (and the turn's); the floor is on screen throughout.
+        eyes = [eye_position(end["phi"], end["theta"], focal, center)]
         if self.option("turn_camera", True):
-            eyes.append(eye_position(58 * DEGREES, -70 * DEGREES, scene.renderer.camera.get_focal_distance(), center))
+            eyes.append(eye_position(58 * DEGREES, -70 * DEGREES, focal, center))
+        middle = {key: (start[key] + end[key]) / 2 for key in end}
+        floor_eyes = eyes + [eye_of(scene.renderer.camera), eye_position(middle["phi"], middle["theta"], focal, center)]
+        mesh.shade_undersides(eyes[0])
 
-        def seen(points):
+        def seen(points, eyes=eyes):
             return np.logical_and.reduce([visible(points, eye, mesh) for eye in eyes])
 
         floor = contour_lines(surf, view.floor_points, floor_levels, t, heights=view.heights,
-                              stroke_width=CONTOUR_WIDTH, opacity=0.7, keep=seen)
+                              stroke_width=CONTOUR_WIDTH, opacity=0.7, keep=lambda p: seen(p, floor_eyes))
         pts, losses = self.landscape_path.points, self.landscape_path.losses
         color = t.optimizer_color("gd")
         lifted, below = view.lifted_points(pts, losses, mesh), view.floor_points(pts)
         trail = Trail(lifted, color, visible=seen(lifted), step=0)
         shadow = Trail(below, color, width=2.5, visible=seen(below), hidden_opacity=0.0, step=0)
-        marker = Marker(lifted, color, t, visible=seen(lifted))
-        self.view3d, self.mesh3d, self.trail3d = view, mesh, trail
+        marker = SurfaceMarker(lifted, color, t, visible=seen(lifted))
+        self.view3d, self.mesh3d, self.trail3d, self.marker3d = view, mesh, trail, marker
+        self.orbit = (start, end)
         self.say(0)
-        scene.play(FadeIn(floor), FadeIn(mesh), run_time=1.5)
-        scene.add_fixed_orientation_mobjects(marker)
-        scene.play(FadeIn(marker, scale=0.5), run_time=0.5)
-        scene.add(shadow, trail)
-        scene.wait(0.8)
+        scene.renderer.camera.add_fixed_orientation_mobjects(marker)  # faces the camera; not shown until its fade
+        # The mesh fades by colour (MeshFade), never by opacity: a half-transparent mesh
+        # flashes its seams as a wireframe. The plays are the beat's old ones, same lengths.
+        orbit(scene, (1.5, 0.5, 0.8), [[FadeIn(floor), MeshFade(mesh, t.background)],
+                                      [FadeIn(marker, scale=0.5)], ()], **end)
+        scene.add(shadow, trail, marker)  # after the mesh: a path on it is drawn over it
         progress = ValueTracker(0)
         n = len(pts) - 1
         for m in (trail, shadow, marker):
@@ -332,6 +361,11 @@ class Hook(Chapter):
             scene.wait(1.0)
 
     def outro(self):
+        mesh = getattr(self, "mesh3d", None)
+        if mesh is not None and mesh in self.scene.mobjects:
+            # The still mesh leaves as its image: an image fades evenly, a mesh by opacity
+            # would flash its seams as a wireframe.
+            replace_in_scene(self.scene, mesh, snapshot(self.scene, mesh))
         self.clear(run_time=0.8)
         if self.is_3d:
             self.scene.set_camera_orientation(phi=0, theta=-90 * DEGREES, zoom=1, frame_center=ORIGIN)

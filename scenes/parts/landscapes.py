@@ -16,9 +16,12 @@ Beats (one manim section each, narration in ``assets/narration/landscapes.toml``
 6. ``basin_map`` -- a grid of starts on Rastrigin, each coloured by the minimum its run
    ends in (``mathcore.basins``).
 
-Every run, loss and gradient norm is mathcore's. The camera never moves: each 3D mesh is
-painted once into an image (:func:`scenes.stage.snapshot`) and balls and trails move
-over it, which keeps a fine mesh cheap to render.
+Every run, loss and gradient norm is mathcore's. Each 3D surface arrives as an image and the
+camera then settles into its pose in a short orbit while nothing else moves
+(:func:`scenes.stage.move_over_mesh`); in that pose the mesh is painted once into an image
+(:func:`scenes.stage.snapshot`) and balls and trails move over it, which keeps a fine mesh
+cheap to render. Meshes are lit (baked shading), without side walls; the plateau's camera
+looks down steeply enough that the well's rim hides none of the run.
 
 Explainer cut (``scenes.explainer.CUTS``): the same beats in about 38 s instead of 59, each at
 its pace; the explainer fades out what the last beat leaves, since the next part plays on the
@@ -32,7 +35,7 @@ from functools import cached_property
 
 import numpy as np
 from manim import (
-    DOWN, LEFT, RIGHT, UP, Circle, Dot, Group, LaggedStart, MathTex, VGroup, linear,
+    DOWN, LEFT, RIGHT, UP, Circle, Dot, Group, LaggedStart, VGroup, linear,
 )
 from scenes.animations import FadeIn, FadeOut
 
@@ -46,10 +49,11 @@ from scenes.mobjects.plots import nice_ticks
 from scenes.config import LandscapesConfig, load_or_exit
 from scenes.mobjects import title, format_sig, legend, math, minimum_mark, start_mark, text
 from scenes.mobjects import BasinMap, FastReadout, LossPlot, MapPanel, PathOnMap, color_bar
+from scenes.mobjects.surface import surface_formula
 from scenes.mobjects.text import format_plain as plain
-from scenes.stage import Drive, SurfaceStage, snapshot
+from scenes.stage import Drive, SurfaceStage, lit_by_mesh, move_over_mesh, snapshot
 from scenes.story import count
-from scenes.theme import FONT_BODY, FONT_LABEL, FONT_SMALL, MARGIN
+from scenes.theme import FONT_LABEL, FONT_SMALL, MARGIN, frame_box
 
 # Layout (manim units; the frame is 14.2 x 8, the safe area 0.5 inside it). The bottom
 # band, below y = -2.45, belongs to the two-line captions.
@@ -60,6 +64,13 @@ READOUT_TOP = -0.3
 MAP_CENTER = (-3.55, 0.37, 0.0)  # the 2-D maps (Rastrigin, basins), under a title without formula
 MAP_SIDE = 4.55
 SURFACE_SCREEN = (-2.9, -0.15)  # where the middle of a 3D surface appears
+# The formula under a title: left of the right-hand column (0.3 apart), or across the frame.
+COLUMN_WIDTH = PLOT_AXES_CENTER[0] - PLOT_SIZE[0] / 2 - 0.3 - frame_box()[0]
+FULL_WIDTH = frame_box()[1] - frame_box()[0]
+# Faces per side of the egg crate: every face is repainted on each frame of its orbit (the
+# cost of the move), and 40 still gives each of the window's 7 x 7 pits about 6 x 6 faces.
+CRATE_RESOLUTION = 40
+PLATEAU_PHI = 58.0  # the plateau's preferred view, before SurfaceStage's keep_in_view lowers it
 
 
 @dataclass
@@ -261,6 +272,8 @@ class Landscapes(ThemedThreeDScene):
         self.data = d = LandscapesData(self.cfg)
         self.tracker = StepTracker(0)
         self.title_mob = self.formula_mob = None
+        self.orbits = {}  # beat -> (pose where its camera move starts, pose where it ends), for tests
+        lit_by_mesh(self)
         domain = str([[round(v, 3) for v in pair] for pair in d.window])
         self.many_minima()
         self.gd_trapped()
@@ -283,20 +296,21 @@ class Landscapes(ThemedThreeDScene):
     def caption_anims(self, words):
         return self.captions.show(words, 0.6)
 
-    def heading(self, title_words: str, surface=None):
-        """New title and formula (fixed in the frame) and the animations that swap them in."""
+    def heading(self, title_words: str, surface=None, width: float = COLUMN_WIDTH):
+        """New title and formula (fixed in the frame) and the animations that swap them in. The
+        formula is as large as ``width`` allows; one that does not fit at the type floor is left
+        out (a toured surface's formula is then seen in the first beat, across the frame)."""
         new_title = title(title_words, self.theme).to_corner(UP + LEFT, buff=MARGIN)
         group = VGroup(new_title)
-        if surface is not None:
-            formula = MathTex("f(x, y) =", surface.latex, font_size=FONT_BODY, color=self.theme.foreground)
+        formula = surface_formula(surface, self.theme, width) if surface is not None else None
+        if formula is not None:
             formula.next_to(new_title, DOWN, buff=0.22, aligned_edge=LEFT)
             group.add(formula)
         self.fix(*group)
         leaving = [m for m in (self.title_mob, self.formula_mob) if m is not None]
         # The old title and formula are gone before the new ones show (no double exposure).
         anims = fade_out_first(*leaving) + (fade_in_after(*group) if leaving else [FadeIn(m) for m in group])
-        self.title_mob = new_title
-        self.formula_mob = group[1] if surface is not None else None
+        self.title_mob, self.formula_mob = new_title, formula
         return anims
 
     def reset_tracker(self):
@@ -321,6 +335,7 @@ class Landscapes(ThemedThreeDScene):
         plot.shift(np.asarray(PLOT_AXES_CENTER) - plot.axes.get_center())
         leg = legend(entries, self.theme, FONT_SMALL)
         leg.move_to([0, LEGEND_TOP, 0], aligned_edge=UP).align_to(plot.axes, LEFT)
+        leg.shift(LEFT * max(leg.get_right()[0] - frame_box()[1], 0))  # a long entry: in from the edge
         self.fix(plot, leg)
         if readout is not None:
             readout.move_to([0, READOUT_TOP, 0], aligned_edge=UP).align_to(plot.axes, LEFT).shift(0.35 * RIGHT)
@@ -347,14 +362,17 @@ class Landscapes(ThemedThreeDScene):
         self.story.speak(variant)
         levels = {} if not d.tour else {"levels": d.pits.facts.levels}
         crate = SurfaceStage(d.pits, self.theme, window=d.window, side=5.6, z_length=1.25, phi=60.0, theta=-62.0,
-                             screen_xy=(-1.6, -0.45), floor=False, resolution=cfg.mesh_resolution or (56 if not d.tour else 40),
+                             screen_xy=(-1.6, -0.5), floor=False, resolution=cfg.mesh_resolution or CRATE_RESOLUTION,
                              **levels)
-        self.set_camera_orientation(**crate.camera_kwargs())
-        self.crate = snapshot(self, crate.mesh)
+        start = crate.pose_before(dphi=5.0, dtheta=14.0)
+        self.set_camera_orientation(**start)
+        image = snapshot(self, crate.mesh)
         heading = "Many local minima" if not d.tour else minima_heading(len(d.pits.facts.local_minima))
-        self.play(FadeIn(self.crate), *self.heading(heading, d.pits), run_time=1.2)
-        self.play(*self.show_words(variant))
-        self.wait(2.2)
+        self.play(FadeIn(image), *self.heading(heading, d.pits, FULL_WIDTH), run_time=1.2)
+        # The crate turns into its pose while the caption comes and is read (nothing else moves).
+        self.crate = move_over_mesh(self, image, [crate.mesh], (0.6, 2.2), (self.show_words(variant), ()),
+                                    **crate.camera_kwargs())
+        self.orbits["many_minima"] = (start, crate.camera_kwargs())
 
     def gd_trapped(self):
         """From above: plain GD from the start, into the nearest pit (or wherever it ends)."""
@@ -370,8 +388,8 @@ class Landscapes(ThemedThreeDScene):
         self.fix(panel)
         self.map_image = snapshot(self, panel)
         self.gd_color = theme.optimizer_color(traj.label)
-        # The noisy run is a sampled-gradient variant of GD: that family's second colour.
-        self.noise_color = theme.optimizer_colors["sgd"]
+        # The noisy run follows a sampled gradient: stochastic GD's colour.
+        self.noise_color = theme.color("stochastic")
         self.gd_path = PathOnMap(panel.to_scene(traj.points), self.gd_color, theme)
         self.ring = start_mark(panel.at(d.trap_start), theme, label=None, radius=0.12)
         self.star = minimum_mark(panel.at(d.minima[0]), theme, size=0.14)
@@ -405,13 +423,13 @@ class Landscapes(ThemedThreeDScene):
     def noise_escapes(self):
         """The same run with Gaussian noise added to every gradient (seeded)."""
         d, theme = self.data, self.theme
-        sigma, seed, traj, escaped = d.noise
+        sigma, _, traj, escaped = d.noise
         self.begin_beat("noise_escapes")
         self.story.speak(0 if escaped else 1)
         plot = self.rplot
         path = self.noise_path = PathOnMap(self.map_panel.to_scene(traj.points), self.noise_color, theme, width=2.5,
                                            radius=0.075)
-        entry = legend([(r"\textsf{GD + noise},\ \sigma = %g\ \textsf{(seed %d)}" % (sigma, seed), self.noise_color)],
+        entry = legend([(r"\textsf{GD + noise},\ \sigma = %g" % sigma, self.noise_color)],
                        theme, FONT_SMALL)
         entry.next_to(self.rlegend, DOWN, buff=0.18).align_to(self.rlegend, LEFT)
         gd_final = d.trapped.losses[self.gd_path.last]
@@ -422,7 +440,8 @@ class Landscapes(ThemedThreeDScene):
         self.fix(entry, gd_line, readout, path)
         self.add(path)
         plot.dots[1].set_opacity(1)
-        self.play(FadeOut(self.gd_readout), FadeIn(gd_line), FadeIn(entry), FadeIn(readout),
+        # GD's readout is gone before the lines that take its place come (no text over text).
+        self.play(*fade_out_first(self.gd_readout), *fade_in_after(gd_line, readout), FadeIn(entry),
                   *self.show_words(0), run_time=1.0)
         self.wait(0.8)
         tracker = self.reset_tracker()
@@ -434,12 +453,14 @@ class Landscapes(ThemedThreeDScene):
         group, overlays = self.on_screen
         self.on_screen = (Group(*group, path), VGroup(*overlays[:2], entry, gd_line, readout))
 
-    def _surface_part(self, title_words, traj, stage, plot, legend_entries, readout, enter, words):
+    def _surface_part(self, beat, title_words, traj, stage, plot, legend_entries, readout, enter, words):
         """Cross-fade from what is on screen to a surface snapshot with its run at step 0, then
         ``enter(run, leg)`` (the animations that bring in the run's balls, plot, readout) with
-        the caption ``words``: the old picture and caption go before the new ones come."""
+        the caption ``words`` while the camera settles into the stage's pose (1 s, then 1.2 s
+        of the camera alone): the old picture and caption go before the new ones come."""
         old, old_overlays = self.on_screen
-        self.set_camera_orientation(**stage.camera_kwargs())
+        start = stage.pose_before()
+        self.set_camera_orientation(**start)
         image = snapshot(self, stage.mesh, stage.floor)
         color = self.theme.optimizer_color(traj.label)
         run = stage.run(traj, color)
@@ -449,14 +470,16 @@ class Landscapes(ThemedThreeDScene):
         swap = [*fade_out_first(old, old_overlays), *fade_in_after(image), *self.heading(title_words, traj.surface)]
         self.play(*swap, *self.caption_anims(None), run_time=1.0)
         self.remove(old)
-        self.play(*enter(run, leg), *self.caption_anims(words), run_time=1.0)
+        image = move_over_mesh(self, image, [stage.mesh, stage.floor], (1.0, 1.2),
+                               ([*enter(run, leg), *self.caption_anims(words)], ()), **stage.camera_kwargs())
+        self.orbits[beat] = (start, stage.camera_kwargs())
         return image, run, leg
 
     def saddle(self):
         """GD past a saddle point: the gradient norm dips near it; one step per tick."""
         d, theme = self.data, self.theme
         traj = d.saddle
-        stage = self.surface_stage(traj.surface, 24, z_length=1.9, theta=-62.0, phi=64.0,
+        stage = self.surface_stage(traj.surface, 24, z_length=1.9, theta=-62.0, phi=64.0, keep_in_view=traj.points,
                                    **({} if not d.tour else {"window": d.window}))
         color = theme.optimizer_color(traj.label)
         last = len(traj.points) - 1
@@ -474,10 +497,9 @@ class Landscapes(ThemedThreeDScene):
                     FadeIn(leg), FadeIn(readout)]
 
         rate = d.lr if d.tour else self.cfg.saddle_lr
-        image, run, leg = self._surface_part("A saddle point", traj, stage, plot, [(r"\textsf{GD},\ \eta = %g" % rate, color)],
-                                             readout, enter, self.say(0))
+        image, run, leg = self._surface_part("saddle", "A saddle point", traj, stage, plot,
+                                             [(r"\textsf{GD},\ \eta = %g" % rate, color)], readout, enter, self.say(0))
         self.srun = run
-        self.wait(1.2)
         tracker = self.reset_tracker()
         k_min = min(k_min, run.last)
         if self.option("saddle_crawl_caption", True):  # else the first caption stays while GD crawls
@@ -497,7 +519,11 @@ class Landscapes(ThemedThreeDScene):
         """A plateau: a gradient norm of thousandths for many steps, then the drop."""
         d, theme = self.data, self.theme
         traj = d.plateau
-        stage = self.surface_stage(traj.surface, 26, z_length=1.2, phi=50.0,
+        # The camera looks down as steeply as it must for the well's near rim to hide none of the run.
+        # Seen this steeply the plateau's far corner rises toward the formula: a little smaller,
+        # lower and to the right.
+        stage = self.surface_stage(traj.surface, 26, side=4.0, z_length=1.2, phi=PLATEAU_PHI, keep_in_view=traj.points,
+                                   screen_xy=(SURFACE_SCREEN[0] + 0.35, SURFACE_SCREEN[1] - 0.5),
                                    **({} if not d.tour else {"window": d.window}))
         color = theme.optimizer_color(traj.label)
         last = len(traj.points) - 1
@@ -511,12 +537,11 @@ class Landscapes(ThemedThreeDScene):
         readout = self.readout(traj, last, color, rows=("f", "grad"))
         rate = d.lr if d.tour else self.cfg.plateau_lr
         image, run, leg = self._surface_part(
-            "A plateau", traj, stage, plot, [(r"\textsf{GD},\ \eta = %g" % rate, color)], readout,
+            "plateau", "A plateau", traj, stage, plot, [(r"\textsf{GD},\ \eta = %g" % rate, color)], readout,
             lambda run, leg: [FadeIn(run.ball3d, scale=0.5), FadeIn(run.ball_floor, scale=0.5), FadeIn(plot),
                               FadeIn(leg), FadeIn(readout)],
             self.say(0))
         self.prun, self.pread = run, readout
-        self.wait(1.2)
         tracker = self.reset_tracker()
         k_drop = min(int(half[0]), run.last) if len(half) else run.last
         drive = Drive(self, tracker).add(plot, ["curves", "dots"]).add(readout, ["numbers"])

@@ -3,8 +3,9 @@ r"""Scene 3: the learning rate, too small, about right, too large; then on the s
 Render: ``manim -ql scenes/parts/learning_rate.py LearningRate``.
 
 Part 1: gradient descent on :math:`f(x) = x^2` from :math:`x = 5` with three step sizes
-side by side (defaults 0.01, 0.1 and 1.05), one shared step counter, the rule with the
-numbers of the first steps, and how many steps each needs to reach :math:`|x| \le 0.01`.
+(defaults 0.01, 0.1 and 1.05), one row each: the plot, and beside it the rate, a step counter,
+the rule with the numbers of the step (the slow steps' rules morph term by term into the next)
+and how many steps the run needs to reach :math:`|x| \le 0.01`.
 With :math:`\eta = 1.05` every step overshoots by more than it corrects
 (:math:`x_{k+1} = (1 - 2\eta) x_k = -1.1\,x_k`): the run leaves the plot, gets a
 "diverged" mark where it left, and mathcore reports the step at which it passed
@@ -31,7 +32,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, Axes, Create, VGroup, VMobject, Write
+from manim import DOWN, LEFT, RIGHT, UP, Axes, Create, VGroup, VMobject, Write, config
 from scenes.animations import FadeIn, FadeOut
 
 import mathcore
@@ -42,13 +43,16 @@ from scenes.mobjects import (
     tagged,
     title,
     LossPlot, MapPanel, Marker, StepCounter, Trail, clip_to_box, diverged_mark, flat, format_level, format_sig, legend,
-    rule_tex, style_axes, math, start_mark, substituted_rule_tex,
+    morph_tex, rule_tex, math, start_mark, substituted_rule_lines, substituted_rule_tex, tick_numbers,
 )
 from scenes.story import count
-from scenes.theme import AXIS_WIDTH, FONT_BODY, FONT_SMALL, MARGIN
+from scenes.theme import AXIS_WIDTH, FONT_BODY, FONT_LABEL, FONT_SMALL, MARGIN
 
-PANEL_XS = (-4.45, 0.0, 4.45)
-PANEL_Y = 0.75
+# Part 1: one row per rate, the plot on the left and its words and numbers on the right, so that
+# the rule with its numbers reads on one line at a size above the type floor.
+ROW_YS = (2.0, 0.12, -1.76)
+PLOT_X, PLOT_SIZE = -4.3, (4.2, 1.45)
+TEXT_X = -1.6  # left edge of the rows' text column
 SIGMOID_LEVELS = (0.003, 0.01, 0.03, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6)
 
 
@@ -128,20 +132,23 @@ class LearningRate(ThemedScene):
     # ------------------------------------------------------------------ part 1
 
     def _panel(self, i: int, traj, color):
-        """Axes with the parabola, the run's ball and chords, its rule and counter."""
+        """Row ``i``: axes with the parabola and the run's ball and chords; right of them the rate,
+        the step counter, the rule with the numbers of the step and (later) what the run reports."""
         theme, d, cfg = self.theme, self.data, self.cfg
+        y = ROW_YS[i]
         reach = 1.6 * abs(cfg.parabola_start)
-        ax = Axes(x_range=(-reach, reach, reach / 2), y_range=(0, reach**2, reach**2 / 2), x_length=3.7, y_length=2.4,
-                  axis_config={"color": theme.muted, "stroke_width": AXIS_WIDTH, "include_tip": False,
-                               "font_size": FONT_SMALL},
-                  x_axis_config={"include_numbers": True, "decimal_number_config": {"num_decimal_places": 0}},
-                  y_axis_config={"include_numbers": False})
-        style_axes(ax, theme).move_to([PANEL_XS[i], PANEL_Y, 0])
+        ax = Axes(x_range=(-reach, reach, reach / 2), y_range=(0, reach**2, reach**2 / 2), x_length=PLOT_SIZE[0],
+                  y_length=PLOT_SIZE[1], tips=False,
+                  axis_config={"color": theme.muted, "stroke_width": AXIS_WIDTH, "tick_size": 0.05})
+        ax.move_to([PLOT_X, y, 0])
+        # The rows share one x scale: only the bottom plot is numbered.
+        ticks = tick_numbers(ax, theme, xs=(-reach, -reach / 2, reach / 2, reach) if i == len(ROW_YS) - 1 else ())
         xs = np.linspace(-reach, reach, 161)
         curve = VMobject(stroke_color=theme.muted, stroke_width=3)
         curve.set_points_smoothly(np.asarray(ax.c2p(xs, d.parabola.f(xs[None, :])), float).T)
         lr = traj.lrs[0]
-        head = math(rf"\eta = {lr:g}", theme, FONT_BODY, color=color).next_to(ax, UP, buff=0.3)
+        head = math(rf"\eta = {lr:g}", theme, FONT_BODY, color=color)
+        head.move_to([TEXT_X, y + 0.62, 0], aligned_edge=LEFT)
         finite = np.isfinite(traj.losses)
         pts = np.asarray(ax.c2p(traj.points[finite, 0], traj.losses[finite]), float).T
         lo, hi = ax.c2p(-reach, 0), ax.c2p(reach, reach**2)
@@ -156,28 +163,42 @@ class LearningRate(ThemedScene):
         # numbers (no stale numbers beside a running counter); where it stops, the numbers of the
         # step that got there.
         theta = d.parabola.variable_names[0]
+        width = config.frame_width / 2 - MARGIN - TEXT_X
 
-        def numbers(k, split=False):
-            tex = substituted_rule_tex(traj, k, theme, font_size=FONT_SMALL, theta_latex=theta)
-            if split:  # the result on a line of its own: large numbers stay inside the panel
+        def place(tex):
+            return tex.next_to(head, DOWN, buff=0.25, aligned_edge=LEFT)
+
+        def numbers(k):
+            tex = substituted_rule_tex(traj, k, theme, font_size=FONT_LABEL, theta_latex=theta)
+            if tex.width > width:  # the result on a line of its own: large numbers stay in the frame
                 body = tex.tex_string
                 cut = body.rindex(" = ")
-                tex = math(body[:cut] + r" \\ &= " + body[cut + 3:], theme, FONT_SMALL)
-            return flat(tex.move_to([PANEL_XS[i], -1.35, 0]), merge=True)  # one path per version
+                tex = math(body[:cut] + r" \\ &= " + body[cut + 3:], theme, FONT_LABEL)
+            return flat(place(tex), merge=True)  # one path per version
 
         # (never past the step the counter stops at: a run that arrives during the slow steps)
         variants = [(k, numbers(k)) for k in range(max(min(self.slow_steps + 1, traj.n_steps, stop), 1))]
+        # The slow steps' rules term by term, to morph one into the next (the result of a step is
+        # the start of the next); the switch takes over, showing the same picture, when the run goes fast.
+        # (each space-separated token of the printed rule is balanced LaTeX: a number, an operator.
+        # The start operand is braced, so that the old result does not travel across the line to
+        # it: numbers change in place, the operators stay.)
+        terms = []
+        for k, _ in variants:
+            tokens = substituted_rule_lines(traj, k, theta)[0].split(" ")
+            tokens[2] = "{" + tokens[2] + "}"
+            terms.append(place(math(tokens, theme, FONT_LABEL)))
         finite = np.flatnonzero(np.isfinite(traj.points[1: stop + 1, 0]))
         last = int(finite[-1]) if len(finite) else None  # the last step k -> k + 1 with finite numbers
         if last is not None and last + 1 > variants[-1][0] + 1:
-            general = rule_tex(traj.optimizer, theme, FONT_SMALL, theta_latex=theta)
-            variants.append((variants[-1][0] + 1, flat(general.move_to([PANEL_XS[i], -1.35, 0]), merge=True)))
-            variants.append((last + 1, numbers(last, split=True)))
+            general = rule_tex(traj.optimizer, theme, FONT_LABEL, theta_latex=theta)
+            variants.append((variants[-1][0] + 1, flat(place(general), merge=True)))
+            variants.append((last + 1, numbers(last)))
         rule = StepSwitch(variants)
         counter = StepCounter(theme, last=stop, color=color)
-        counter.move_to([PANEL_XS[i], -2.3, 0])
-        return dict(axes=ax, curve=curve, head=head, trail=trail, ball=ball, rule=rule, counter=counter,
-                    exit_index=exit_index, shown=shown, traj=traj, color=color, arrival=arrival)
+        counter.next_to(head, RIGHT, buff=0.8).align_to(head, DOWN)
+        return dict(axes=VGroup(ax, ticks), curve=curve, head=head, trail=trail, ball=ball, rule=rule, terms=terms,
+                    counter=counter, exit_index=exit_index, shown=shown, traj=traj, color=color, arrival=arrival, y=y)
 
     def _run_words(self, p) -> str:
         """What one parabola run did, for the narration: arrived after k steps, diverged, or not yet."""
@@ -201,26 +222,42 @@ class LearningRate(ThemedScene):
         statics = VGroup(*[VGroup(p["axes"], p["curve"], p["head"]) for p in panels])
         caption = self.say()
         self.play(Write(self.title), Write(formula), run_time=1.5)
-        self.play(FadeIn(statics), run_time=1.0)
+        # The rules of step 0 come with the plots: read them (3 s at least, in any cut) before anything moves.
+        self.play(FadeIn(statics), *[FadeIn(p["terms"][0]) for p in panels], run_time=1.0)
         self.play(*self.captions.show(caption), *[FadeIn(p["ball"]) for p in panels], run_time=0.8)
         for p in panels:
             self.add(p["trail"])
-        self.play(*[FadeIn(p["rule"]) for p in panels], FadeIn(VGroup(*[p["counter"] for p in panels])),
-                  run_time=0.8)
+        self.play(FadeIn(VGroup(*[p["counter"] for p in panels])), run_time=0.8)
         self.wait(2.5)  # the rule of step 0, with numbers: read the three before anything moves
 
         tracker = StepTracker(0)
-        driven = [m for p in panels for m in (p["trail"], p["ball"], p["rule"], p["counter"])]
+        driven = [m for p in panels for m in (p["trail"], p["ball"], p["counter"])]
         drive(tracker, *driven)
         self.add(tracker)
-        # The slow steps (each new rule held 2 s), then the rest at a brisk pace.
+        # The slow steps (2 s each), then the rest at a brisk pace. As the ball lands (the last
+        # quarter of its step), the rule morphs into the next step's: its numbers change in place.
+        # Between morphs the switch shows the rule (the same picture as the terms): as before the
+        # morphs, each slow step's rule is the switch's, held the step's 2 s.
         for k in range(1, self.slow_steps + 1):
-            self.play(advance(tracker, k, 2.0))
+            self.play(advance(tracker, k - 0.25, 1.5))
+            morphing = [p for p in panels if k < len(p["terms"])]
+            for p in morphing:
+                self.remove(p["rule"])
+                self.add(p["terms"][k - 1])
+            self.play(advance(tracker, k, 0.5), *[morph_tex(p["terms"][k - 1], p["terms"][k]) for p in morphing],
+                      run_time=0.5)
+            for p in morphing:
+                self.remove(p["terms"][k])
+                self.add(p["rule"].set_step(k))
         arrivals = [p["arrival"] for p in panels]
         last = max(int(p["counter"].last) for p in panels)  # every counter reaches where its run stops
 
         said = [self._run_words(p) for p in panels]
         self.begin_beat("run_to_the_end", small=said[0], right=said[1], large=said[2])
+        for p in panels:  # the switch takes over from the term-by-term rule, showing the same
+            self.remove(*p["terms"])
+            self.add(p["rule"])
+        rules = drive(tracker, *[p["rule"] for p in panels])
         self.play(*self.captions.show(self.say()), run_time=0.6)
         # A run that leaves the plot gets its mark the moment it leaves; early steps stay slow.
         for p in sorted((p for p in panels if p["exit_index"] is not None), key=lambda p: len(p["shown"])):
@@ -235,7 +272,7 @@ class LearningRate(ThemedScene):
             self.play(FadeIn(mark, scale=1.3), run_time=0.6)
         if last > tracker.get_value():
             self.play(advance(tracker, last, 7.0))
-        release(*driven)
+        release(*driven, *rules)
         marks = [(p, p["mark"]) for p in panels if "mark" in p]
 
         # What each run reports.
@@ -248,7 +285,8 @@ class LearningRate(ThemedScene):
                 words = rf"|x| \le {cfg.tolerance:g}\ \text{{after {arrival} steps}}"
             else:
                 words = rf"\text{{not there after {traj.n_steps} steps}}"
-            res = math(words, theme, FONT_SMALL, color=p["color"]).move_to([p["axes"].get_center()[0], -2.85, 0])
+            res = math(words, theme, FONT_LABEL, color=p["color"])
+            res.next_to(p["rule"].variants[-1][1], DOWN, buff=0.2, aligned_edge=LEFT)  # under the last rule
             results.add(res)
         self.results = tagged(results, "result")
         self.play(*self.captions.show(None), run_time=0.5)
@@ -285,11 +323,11 @@ class LearningRate(ThemedScene):
         for t in trails:
             t.set_stroke(theme.background, width=7, background=True)
         balls = [Marker(panel.to_scene(r.points), c, theme, radius=0.07) for r, c in zip(runs, colors)]
-        plot = LossPlot([(r.gap, c) for r, c in zip(runs, colors)], theme, log=True, width=4.4, height=2.0,
+        plot = LossPlot([(r.gap, c) for r, c in zip(runs, colors)], theme, log=True, width=4.4, height=1.6,
                         y_label=r"f - f^*", step=0)
-        plot.move_to([4.1, 1.45, 0])
+        plot.move_to([4.1, 1.75, 0])  # (its label under 3.5: the frame margin)
         key = legend([(rf"\eta = {r.lrs[0]:g}", c) for r, c in zip(runs, colors)], theme, FONT_SMALL)
-        key.next_to(plot, DOWN, buff=0.6).align_to(plot, LEFT).shift(0.3 * LEFT)
+        key.next_to(plot, DOWN, buff=0.6).align_to(plot, LEFT).shift(0.45 * LEFT)
         finals = VGroup()
         for row, r, gap in zip(key, runs, d.finals()):
             shown = rf"f - f^* = {format_sig(gap)}" if np.isfinite(gap) else rf"\text{{diverged (step {r.n_steps})}}"

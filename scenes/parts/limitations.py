@@ -23,7 +23,7 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 from manim import (
-    DOWN, LEFT, RIGHT, UP, Create, Dot, MathTex, Rectangle, RoundedRectangle, Scene, Star, VGroup, linear,
+    DOWN, LEFT, RIGHT, UP, Create, Dot, Rectangle, RoundedRectangle, Scene, Star, VGroup, linear,
 )
 from scenes.animations import FadeIn, FadeOut
 from scenes.part import Part
@@ -37,6 +37,11 @@ from scenes.mobjects import MapPanel, Plot, legend, trace_range, trace_together
 from scenes.theme import FONT_LABEL, FONT_SMALL
 
 CHAPTER = "limitations"
+
+# Layout of the zig-zag and Newton beats (manim units): the map left; right of it, GD's card and then
+# Newton's (in the inset's place) along the top, the Hessian's row under them, the loss plot at the bottom.
+CARDS_TOP, GD_LEFT, NEWTON_LEFT = 2.75, -1.8, 2.9
+HESSIAN_Y, PLOT_BOTTOM = 0.6, -2.3
 
 
 @lru_cache(maxsize=4)
@@ -80,12 +85,12 @@ class Limitations(NarratedChapter):
             levels = None
             if name == "rastrigin":
                 levels = np.array([2.0, 8.0, 15.0, 25.0, 35.0, 45.0])
-            panel = MapPanel(surface, window, th, side=(3.7, 3.7), levels=levels, n_levels=7, grid_n=141)
+            panel = MapPanel(surface, window, th, side=(3.1, 3.1), levels=levels, n_levels=7, grid_n=141)
             panels.add(panel)
-        panels.arrange(RIGHT, buff=0.6).move_to([0, 0.1, 0])
+        panels.arrange(RIGHT, buff=0.5).move_to([0, 0.35, 0])  # with their tick labels, inside the margin
         for panel, traj, spec in zip(panels, self.runs["callbacks"], self.cfg.callbacks):
             traces.append(panel.trace(traj.points, self.gd_color))
-            labels.add(self.text(spec[-1], FONT_LABEL, color=th.foreground).next_to(panel.frame, DOWN, buff=0.2))
+            labels.add(self.text(spec[-1], FONT_LABEL, color=th.foreground).next_to(panel, DOWN, buff=0.15))
         self.say(0)
         self.play(FadeIn(panels), FadeIn(labels), run_time=1.0)
         self.scene.add(*traces)
@@ -106,25 +111,24 @@ class Limitations(NarratedChapter):
         gd, newton = self.runs["gd"], self.runs["newton"]
         hi = int(np.ceil(np.log10(max(gd.losses.max(), newton.losses.max()))))
         decades = int(np.ceil(np.log10(self.cfg.gd_steps + 1)))  # of the step number
-        plot = Plot(th, (0, decades, 1), (-6, hi, 1), (6.0, 1.9), log_y=True, x_ticks=range(decades + 1),
+        plot = Plot(th, (0, decades, 1), (-6, hi, 1), (6.8, 1.85), log_y=True, x_ticks=range(decades + 1),
                     y_ticks=(-6, -3, 0, hi) if hi % 3 else (-6, -3, 0), x_fmt=lambda v: "10^{%d}" % v,
                     y_label="loss and step number (log scales)")
-        plot.shift((6.3 - plot.axes.get_right()[0]) * RIGHT + (-2.3 - plot.axes.get_bottom()[1]) * UP)
+        plot.shift((6.3 - plot.axes.get_right()[0]) * RIGHT + (PLOT_BOTTOM - plot.axes.get_bottom()[1]) * UP)
         self.loss_plot = plot
         self.gd_trace = panel.trace(gd.points, self.gd_color, width=2.5)
         self.gd_loss = plot.trace(np.log10(np.arange(1, len(gd.losses) + 1)), gd.losses, self.gd_color)
         lab = self.text(f"gradient descent, η = {self.cfg.gd_lr:g}", FONT_SMALL, color=self.gd_color)
-        self.rule_gd = VGroup(lab, MathTex(mathcore.make_optimizer("gd").latex, font_size=FONT_LABEL,
-                                           color=th.foreground))
+        self.rule_gd = VGroup(lab, self.tex(mathcore.make_optimizer("gd").latex, font_size=FONT_LABEL))
         self.rule_gd.arrange(DOWN, aligned_edge=LEFT, buff=0.15)
-        self.rule_gd.move_to([0, 2.6, 0], UP).align_to([-1.3, 0, 0], LEFT)
+        self.rule_gd.move_to([0, CARDS_TOP, 0], UP).align_to([GD_LEFT, 0, 0], LEFT)
         # A magnified look at the first steps, where the zig-zag is.
         (zx0, zx1), (zy0, zy1) = self.cfg.zoom_window
         k = self.cfg.zoom_steps
         inset = MapPanel(surface, self.cfg.zoom_window, th, side=(3.0, 3.0 * (zy1 - zy0) / (zx1 - zx0)),
                          levels=panel.levels, grid_n=121, labels=False, heights=panel.heights)
         inset.frame.set_stroke(th.highlight, width=2.5)
-        inset.move_to([0, 2.6, 0], UP).align_to([6.3, 0, 0], RIGHT)
+        inset.move_to([0, CARDS_TOP, 0], UP).align_to([6.3, 0, 0], RIGHT)
         box = Rectangle(width=abs(panel.point((zx1, zy0))[0] - panel.point((zx0, zy0))[0]),
                         height=abs(panel.point((zx0, zy1))[1] - panel.point((zx0, zy0))[1]),
                         stroke_color=th.highlight, stroke_width=2.5).move_to(panel.point(((zx0 + zx1) / 2,
@@ -144,8 +148,8 @@ class Limitations(NarratedChapter):
                               rate_func=linear))
         self.play(trace_range([self.gd_trace, self.gd_loss], k, len(gd.points) - 1, run_time=3.5,
                               rate_func=linear))
-        end = MathTex(rf"{gd.n_steps}\ \text{{steps}} \to ({sig(gd.x[0])},\ {sig(gd.x[1])})", font_size=FONT_SMALL,
-                      color=self.gd_color)
+        end = self.tex(rf"{gd.n_steps}\ \text{{steps}} \to ({sig(gd.x[0])},\ {sig(gd.x[1])})", font_size=FONT_SMALL,
+                       color=self.gd_color)
         end.next_to(self.rule_gd, DOWN, aligned_edge=LEFT, buff=0.15)
         self.gd_end = end
         self.play(FadeIn(end), run_time=0.6)
@@ -157,10 +161,13 @@ class Limitations(NarratedChapter):
         surface = mathcore.get_surface("rosenbrock")
         opt = newton.optimizer
         lab = self.text("Newton's method, η = 1", FONT_SMALL, color=self.newton_color)
-        rule = MathTex(opt.latex, font_size=FONT_LABEL, color=th.foreground)
-        hess = MathTex("H = " + surface.hessian_latex, font_size=FONT_SMALL, color=th.muted)
-        group = VGroup(lab, rule, hess).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
-        group.move_to([0, 2.6, 0], UP).align_to([2.9, 0, 0], LEFT)
+        rule = self.tex(opt.latex, font_size=FONT_LABEL)
+        card = VGroup(lab, rule).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
+        card.move_to([0, CARDS_TOP, 0], UP).align_to([NEWTON_LEFT, 0, 0], LEFT)
+        # The Hessian is wider than a card: its own row, under both cards and over the plot.
+        hess = self.tex("H = " + surface.hessian_latex, font_size=FONT_SMALL, color=th.muted)
+        hess.move_to([0, HESSIAN_Y, 0]).align_to([6.3, 0, 0], RIGHT)
+        group = VGroup(card, hess)
         self.rule_newton = group
         self.say(0)
         self.play(FadeOut(self.inset), FadeOut(self.zoom_trace), run_time=0.6)
@@ -173,9 +180,9 @@ class Limitations(NarratedChapter):
         self.scene.add(trace, loss)
         self.play(trace_together([trace, loss], run_time=3.0, rate_func=linear),
                   FadeIn(vertices, lag_ratio=0.3), run_time=3.0)
-        end = MathTex(rf"{newton.n_steps}\ \text{{steps}} \to ({sig(newton.x[0])},\ {sig(newton.x[1])})",
-                      font_size=FONT_SMALL, color=self.newton_color)
-        end.next_to(group, DOWN, aligned_edge=LEFT, buff=0.15)
+        end = self.tex(rf"{newton.n_steps}\ \text{{steps}} \to ({sig(newton.x[0])},\ {sig(newton.x[1])})",
+                       font_size=FONT_SMALL, color=self.newton_color)
+        end.next_to(card, DOWN, aligned_edge=LEFT, buff=0.15)
         self.newton_end = end
         self.play(FadeIn(end), run_time=0.6)
         self.say(1, newton_steps=newton.n_steps, gd_steps=self.runs['gd'].n_steps)
@@ -188,17 +195,17 @@ class Limitations(NarratedChapter):
         runs_ = self.runs["schedules"]
         surface = mathcore.get_surface(self.cfg.sched_surface)
         n = surface.n_examples
-        colors = dict(zip(runs_, (th.series[0], th.series[2], th.series[4])))
-        lr_plot = Plot(th, (0, self.cfg.sched_epochs, 1), (0, self.cfg.sched_lr * 1.1, 0.05), (4.6, 2.8),
+        colors = {name: th.color(name.replace(" ", "_")) for name in runs_}  # constant, step_decay, cosine
+        lr_plot = Plot(th, (0, self.cfg.sched_epochs, 1), (0, self.cfg.sched_lr * 1.1, 0.05), (4.6, 2.3),
                        x_ticks=[int(t) for t in ticks_within(0, self.cfg.sched_epochs, (0, 5, 10))],
                        y_ticks=ticks_within(0, self.cfg.sched_lr * 1.1, (0, 0.05, 0.1, 0.15)), x_label="epochs", y_label="learning rate η")
-        lr_plot.shift((-6.0 - lr_plot.axes.get_left()[0]) * RIGHT + (2.0 - lr_plot.axes.get_top()[1]) * UP)
+        lr_plot.shift((-6.0 - lr_plot.axes.get_left()[0]) * RIGHT + (2.3 - lr_plot.axes.get_top()[1]) * UP)
         f_min = surface.min_value
-        loss_plot = Plot(th, (0, self.cfg.sched_epochs, 1), (-5, 1, 1), (4.8, 2.8), log_y=True,
+        loss_plot = Plot(th, (0, self.cfg.sched_epochs, 1), (-5, 1, 1), (4.8, 2.3), log_y=True,
                          x_ticks=[int(t) for t in ticks_within(0, self.cfg.sched_epochs, (0, 5, 10))], y_ticks=(-5, -3, -1, 1),
                          x_label="epochs",
                          y_label="loss above its minimum (log scale)")
-        loss_plot.shift((6.3 - loss_plot.axes.get_right()[0]) * RIGHT + (2.0 - loss_plot.axes.get_top()[1]) * UP)
+        loss_plot.shift((6.3 - loss_plot.axes.get_right()[0]) * RIGHT + (2.3 - loss_plot.axes.get_top()[1]) * UP)
         lr_traces, loss_traces = [], []
         for name, t in runs_.items():
             steps = np.arange(len(t.lrs)) / n
@@ -206,8 +213,9 @@ class Limitations(NarratedChapter):
             epochs = np.arange(len(t.losses)) / n
             loss_traces.append(loss_plot.trace(epochs, t.losses - f_min, colors[name], width=2.5))
         entries = [(f"{name}: final", sig(t.losses[-1] - f_min), colors[name]) for name, t in runs_.items()]
-        leg = legend(entries, th, FONT_SMALL).arrange(RIGHT, buff=0.6)
-        leg.move_to([0, -2.05, 0])
+        # One run a row, under the loss plot whose curves they end (a row of three is wider than the frame).
+        leg = legend(entries, th, FONT_SMALL)
+        leg.next_to(loss_plot, DOWN, buff=0.25).align_to(loss_plot.axes, LEFT)
         self.say(0)
         self.play(FadeIn(lr_plot), FadeIn(loss_plot), run_time=1.0)
         self.scene.add(*lr_traces, *loss_traces)
@@ -221,14 +229,14 @@ class Limitations(NarratedChapter):
 
     def summary(self):
         th = self.theme
-        col = th.optimizer_color
+        col = th.color  # each card in the colour its topic had in the video
         cards_spec = [
             ("Gradient descent", mathcore.make_optimizer("gd").latex, col("gd")),
             ("Mini-batches", None, col("minibatch")),
             ("Adam", sp.latex(O.eta / sp.sqrt(O.v)), col("adam")),
-            ("Backpropagation", None, th.highlight),
+            ("Backpropagation", None, col("backprop")),
             ("Newton", mathcore.make_optimizer("newton").latex, col("newton")),
-            ("Schedules", None, th.series[2]),
+            ("Schedules", None, col("schedules")),
         ]
         subtitles = {"Mini-batches": "cheap, noisy gradients", "Backpropagation": "chain rule, layer by layer",
                      "Schedules": "big steps first, then small", "Adam": "per parameter"}
@@ -237,7 +245,7 @@ class Limitations(NarratedChapter):
             head = self.text(name, FONT_LABEL, color=color)
             body = VGroup()
             if latex:
-                body.add(MathTex(latex, font_size=FONT_LABEL, color=th.foreground))
+                body.add(self.tex(latex, font_size=FONT_LABEL, color=th.foreground))
             if name in subtitles:
                 body.add(self.text(subtitles[name], FONT_SMALL, color=th.foreground))
             body.arrange(RIGHT, buff=0.2)

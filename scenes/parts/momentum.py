@@ -53,8 +53,8 @@ from scenes.mobjects import title, legend, math, minimum_mark, rule_tex, start_m
 from mathcore.optimizers import CLASSIC_NESTEROV_RULE
 from scenes.mobjects import LossPlot, MapPanel, PathOnMap, hyperparam_text, tagged
 from scenes.stage import Drive
-from scenes.mobjects.text import format_plain
-from scenes.theme import FONT_BODY, FONT_LABEL, FONT_SMALL, MARGIN
+from scenes.mobjects.text import format_plain, tex_size
+from scenes.theme import FONT_LABEL, FONT_SMALL, MARGIN
 
 # Layout (manim units; frame 14.2 x 8, safe area 0.5 inside; captions below y = -2.45).
 MAP_CENTER = (-2.05, 0.45, 0.0)
@@ -275,14 +275,14 @@ class MomentumCloseUp(ThemedScene):
                                       radius=0.1) for name in NAMES}
         self.title = title(self.cfg.title or "Momentum, up close", theme).to_corner(UP + LEFT, buff=MARGIN)
         names = ", ".join(surface.variable_names)
-        self.formula = MathTex(f"f({names}) =", surface.latex, font_size=FONT_BODY, color=theme.foreground)
+        self.formula = MathTex(f"f({names}) =", surface.latex, font_size=tex_size(FONT_LABEL, theme.font),
+                               color=theme.foreground)
         self.formula.next_to(self.title, RIGHT, buff=0.8).align_to(self.title, DOWN)
         self.start = start_mark(self.panel.at(self.cfg.start), theme, label=None, radius=0.13)
         self.star = VGroup(*[minimum_mark(self.panel.at(m.point), theme, size=0.15, local=not m.is_global)
                              for m in surface.facts.minima])
-        self.entries = {name: legend([(rf"\textsf{{{NAMES[name]}}}\ \ " + hyperparam_text(t.optimizer),
-                                       self.colors[name])], theme, FONT_SMALL)
-                        for name, t in d.runs.items()}
+        # Names only: the hyperparameters go on the rule card (the column is too narrow for both).
+        self.entries = {name: legend([(NAMES[name], self.colors[name])], theme, FONT_SMALL) for name in d.runs}
         top = 2.75
         for name in NAMES:
             self.entries[name].move_to([0, top, 0], aligned_edge=UP).align_to([RIGHT_LEFT, 0, 0], LEFT)
@@ -294,11 +294,12 @@ class MomentumCloseUp(ThemedScene):
         rule = CLASSIC_NESTEROV_RULE if name == "nesterov" else None
         tex = rule_tex(self.data.runs[name].optimizer, self.theme, font_size=FONT_LABEL, color=self.colors[name],
                        rule=rule)
+        if tex.width > 6.6 - RIGHT_LEFT:  # (the rule only: its label keeps the type size)
+            tex.scale_to_fit_width(6.6 - RIGHT_LEFT)
         label = text("update rule", self.theme, FONT_SMALL, color=self.theme.muted)
-        group = VGroup(label, tex).arrange(DOWN, aligned_edge=LEFT, buff=0.18)
+        settings = math(hyperparam_text(self.data.runs[name].optimizer), self.theme, FONT_SMALL, color=self.theme.muted)
+        group = VGroup(label, tex, settings).arrange(DOWN, aligned_edge=LEFT, buff=0.18)
         group.move_to([0, 0.85, 0], aligned_edge=UP).align_to([RIGHT_LEFT, 0, 0], LEFT)
-        if group.get_right()[0] > 6.6:
-            group.scale_to_fit_width(6.6 - RIGHT_LEFT).align_to([RIGHT_LEFT, 0, 0], LEFT)
         return group
 
     def caption(self, words, run_time: float = 0.6, *extra):
@@ -341,9 +342,10 @@ class MomentumCloseUp(ThemedScene):
                                     stroke_width=1.5, color=self.theme.muted) for c in (UP, DOWN)])
         return inset, VGroup(box, links)
 
-    def detail_step(self, name: str, k: int):
+    def detail_step(self, name: str, k: int, show=()):
         """Step ``k`` tip to tail, magnified: the carried step, (the look-ahead,) the gradient
-        step, their sum; then the ball moves, here and on the map."""
+        step, their sum; then the ball moves, here and on the map. The magnified view takes the
+        rule card's place: ``show`` (a rule card) comes in as it leaves."""
         d, theme = self.data, self.theme
         parts = d.parts(name, k)
         color = self.colors[name]
@@ -352,7 +354,7 @@ class MomentumCloseUp(ThemedScene):
         inset, marker = self.inset_for([base, mid, end])
         at = inset.at
         ball = Dot(at(base), radius=0.09, color=color)
-        self.play(FadeOut(self.rule), FadeIn(inset), Create(marker), FadeIn(ball), run_time=0.7)
+        self.play(FadeIn(inset), Create(marker), FadeIn(ball), run_time=0.7)
         shown = VGroup()
         centroid = (at(base) + at(mid) + at(end)) / 3
         carry = vector_arrow(at(base), at(mid), color, width=4).set_opacity(0.8)
@@ -389,7 +391,8 @@ class MomentumCloseUp(ThemedScene):
         with Drive(self, self.tracker).add(path):
             self.play(advance(self.tracker, k + 1, 0.7, rate_func=smooth),
                       ball.animate(rate_func=smooth).move_to(at(end)), run_time=0.7)
-        self.play(FadeOut(shown), FadeOut(inset), FadeOut(marker), FadeOut(ball), FadeIn(self.rule), run_time=0.4)
+        self.play(FadeOut(shown), FadeOut(inset), FadeOut(marker), FadeOut(ball), *[FadeIn(m) for m in show],
+                  run_time=0.4)
 
     # ------------------------------------------------------------------ beats
 
@@ -437,15 +440,18 @@ class MomentumCloseUp(ThemedScene):
         path = self.paths[name]
         rule = self.rule_card(name)
         self.add(path)
-        self.play(FadeOut(self.rule), FadeIn(rule), FadeIn(self.entries[name]), FadeIn(path.ball, scale=0.5),
-                  *self.captions.show(self.say(0)),
-                  run_time=0.8)
+        magnified = self.option("momentum_magnified", True)
+        # With magnified steps the rule comes after them (they take its place): it then stays up.
+        self.play(FadeOut(self.rule), *([] if magnified else [FadeIn(rule)]), FadeIn(self.entries[name]),
+                  FadeIn(path.ball, scale=0.5), *self.captions.show(self.say(0)), run_time=0.8)
         self.rule = rule
         self.tracker.set_value(0)
-        if self.option("momentum_magnified", True):  # the first step, then ``detail_steps`` magnified
+        if magnified:  # the first step, then ``detail_steps`` magnified
             self.advance_path(name, 1, 0.6, rate_func=smooth)
             for k in range(1, 1 + self.cfg.detail_steps):
-                self.detail_step(name, k)
+                self.detail_step(name, k, show=[rule] if k == self.cfg.detail_steps else ())
+            if rule not in self.mobjects:  # (no magnified step configured)
+                self.play(FadeIn(rule), run_time=0.4)
         else:
             # Without a magnified step (Nesterov's shows the same sum, plus the look-ahead): the
             # first steps, up to just before it crosses the minimum.
@@ -467,14 +473,16 @@ class MomentumCloseUp(ThemedScene):
         path = self.paths[name]
         rule = self.rule_card(name)
         self.add(path)
-        self.play(FadeOut(self.rule), FadeIn(rule), FadeIn(self.entries[name]), FadeIn(path.ball, scale=0.5),
+        # The rule comes after the magnified step (which takes its place), and stays up to the end.
+        self.play(FadeOut(self.rule), FadeIn(self.entries[name]), FadeIn(path.ball, scale=0.5),
                   *self.captions.show(self.say(0)), run_time=0.8)
         self.rule = rule
         self.tracker.set_value(0)
         self.advance_path(name, 1, 0.6, rate_func=smooth)
-        self.wait(0.9)  # the new rule stays 2 s before the magnified step hides it
         for k in range(1, 1 + self.cfg.detail_steps):
-            self.detail_step(name, k)
+            self.detail_step(name, k, show=[rule] if k == self.cfg.detail_steps else ())
+        if rule not in self.mobjects:  # (no magnified step configured)
+            self.play(FadeIn(rule), run_time=0.4)
         self.play(*self.captions.show(self.say(3 if over_m == 0 == over else 1 if over < over_m else 2)), run_time=0.6)
         self.advance_path(name, len(path.vertices) - 1, 4.0)
         self.wait(0.8)
@@ -485,8 +493,9 @@ class MomentumCloseUp(ThemedScene):
         self.begin_beat("compare", tol=f"{cfg.loss_tol:g}", counts=d.counts(), counts_said=d.counts(said=True))
         f_min = d.surface.facts.f_min
         plot = LossPlot([(d.ball_losses(n) - f_min, self.colors[n]) for n in NAMES], theme, x_max=cfg.steps, log=True,
-                          width=2.5, height=1.45, y_min_decade=-8, step=cfg.steps, y_label=r"f - f^*")
-        plot.shift(np.array([RIGHT_LEFT + 0.75 + 1.25, -0.6, 0.0]) - plot.axes.get_center())
+                          width=2.9, height=2.4, y_min_decade=-8, step=cfg.steps, y_label=r"f - f^*")
+        # The rule card's place, under the legend: tall enough for a decade tick every 0.5 units.
+        plot.shift(np.array([RIGHT_LEFT + 0.85 + 1.45, -0.55, 0.0]) - plot.axes.get_center())
         self.play(FadeOut(self.rule), *[a for n in NAMES for a in self.paths[n].fade_to(1.0)], FadeIn(plot),
                   *self.captions.show(self.say()),
                   run_time=1.0)

@@ -21,29 +21,31 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, DashedLine, Group, LaggedStart, MathTex, VGroup
+from manim import DOWN, LEFT, RIGHT, UP, DashedLine, Group, LaggedStart, VGroup
 from scenes.animations import FadeIn, FadeOut
 
 import mathcore
 from mathcore import display_name
 
-from scenes.animations import StepTracker, advance, shared_pacing
+from scenes.animations import StepTracker, advance, fade_in_after, fade_out_first, shared_pacing
 from scenes.common import ThemedThreeDScene
 from scenes.config import RaceConfig, load_or_exit
 from scenes.mobjects.text import format_short
 from scenes.mobjects import title, diverged_mark, format_sig, legend, math, minimum_mark, panel, start_mark, text, visible
 from scenes.mobjects import FastNumber, LossPlot, MapPanel, PathOnMap, Scoreboard, hyperparam_text, tagged
+from scenes.mobjects.surface import surface_formula
 from scenes.mobjects.text import format_plain as plain
 from scenes.story import count
-from scenes.stage import Drive, SurfaceStage, snapshot
-from scenes.theme import FONT_LABEL, FONT_SMALL, MARGIN
+from scenes.stage import Drive, SurfaceStage, lit_by_mesh, move_over_mesh, snapshot
+from scenes.theme import FONT_LABEL, FONT_SMALL, MARGIN, frame_box
 
-# Layout (manim units; frame 14.2 x 8, safe area 0.5 inside; captions below y = -2.45).
-SURFACE_SCREEN = (-2.75, -0.3)  # where the middle of the 3D window appears
-RIGHT_LEFT = 2.1  # left edge of the right-hand column (legend, plot, scoreboard)
-PLOT_AXES = (4.45, -0.55, 3.6, 1.75)  # centre x, centre y, width, height of the log-loss axes
+# Layout (manim units; frame 14.2 x 8, safe area 0.5 inside; captions below CAPTION_TOP).
+SURFACE_SCREEN = (-2.75, -1.0)  # where the middle of the 3D window appears (under the formula)
+RIGHT_LEFT = 2.1  # left edge of the right-hand column (legend, plot)
+PLOT_AXES = (4.45, -0.8, 3.6, 1.7)  # centre x, centre y, width, height of the log-loss axes
 MAP_CENTER = (-3.55, 0.3, 0.0)  # the view from above, at the finish
 MAP_SIDE = 4.6
+CAPTION_TOP = -2.45
 
 
 @dataclass
@@ -110,17 +112,15 @@ class RaceData:
 
 def runner_colors(theme, optimizers) -> list:
     """One colour per optimizer; an optimizer that runs again at another rate gets a shade of its
-    colour (lighter as the rate grows), so a colour still names the method."""
-    from scenes.theme import _mix
-
+    colour (lighter as the rate grows, :meth:`Theme.shades`), so a colour still names the method."""
     out = []
-    for i, o in enumerate(optimizers):
+    for o in optimizers:
         same = [p for p in optimizers if p.name == o.name]
         if len(same) == 1:
             out.append(theme.optimizer_color(o.name))
             continue
         rank = sorted(p.hyperparams["lr"] for p in same).index(o.hyperparams["lr"])
-        out.append(_mix(theme.optimizer_color(o.name), theme.foreground, 0.55 * rank / (len(same) - 1)))
+        out.append(theme.shades(o.name, len(same))[rank])
     return out
 
 
@@ -227,11 +227,11 @@ class OptimizerRace(ThemedThreeDScene):
         self.stage = SurfaceStage(surface, theme, window=cfg.window or None, side=5.0, z_length=z_length, lift=0.05,
                                   phi=cfg.camera_phi, theta=cfg.camera_theta, screen_xy=screen,
                                   resolution=cfg.mesh_resolution or 40, floor=False)
+        lit_by_mesh(self)
         self.set_camera_orientation(**self.stage.camera_kwargs())
         self.colors = runner_colors(theme, d.optimizers)
         self.runs = [self.stage.run(t, c) for t, c in zip(d.trajectories, self.colors)]
 
-        names = ", ".join(surface.variable_names)
         heading = cfg.title or ("The race on your function" if surface.name == "custom"
                                 else f"The race: {surface.title or surface.name}")
         self.title = title(heading, theme)
@@ -242,13 +242,18 @@ class OptimizerRace(ThemedThreeDScene):
             rules = f"start ({start}) · {cfg.steps} steps · same noise σ = {cfg.grad_noise:g}, seed {cfg.seed}"
         self.rules = text(rules, theme, FONT_SMALL, color=theme.muted)
         self.rules.next_to(self.title, DOWN, buff=0.2, aligned_edge=LEFT)
-        self.formula = MathTex(f"f({names}) =", surface.latex, font_size=FONT_SMALL + 4, color=theme.foreground)
+        # As large as the room left of the legend allows; one too long for it at the floor is left out.
+        self.formula = surface_formula(surface, theme, RIGHT_LEFT - 0.3 - frame_box()[0]) or VGroup()
         self.formula.next_to(self.rules, DOWN, buff=0.2, aligned_edge=LEFT)
 
-        entries = [(rf"\textsf{{{display_name(t.optimizer.name)}}}\ \ " + hyperparam_text(t.optimizer), c)
-                   for t, c in zip(d.trajectories, self.colors)]
-        self.legend = legend(entries, theme, FONT_SMALL)
-        self.legend.move_to([0, 3.45, 0], aligned_edge=UP).align_to([RIGHT_LEFT, 0, 0], LEFT)
+        # Each runner's settings; where they do not fit the column, its step size alone.
+        for settings in (hyperparam_text, lambda o: r"\eta = " + format_short(o.hyperparams["lr"])):
+            entries = [(rf"\textsf{{{display_name(t.optimizer.name)}}}\ \ " + settings(t.optimizer), c)
+                       for t, c in zip(d.trajectories, self.colors)]
+            self.legend = legend(entries, theme, FONT_SMALL)
+            self.legend.move_to([0, frame_box()[3], 0], aligned_edge=UP).align_to([RIGHT_LEFT, 0, 0], LEFT)
+            if self.legend.get_right()[0] <= frame_box()[1]:
+                break
 
         cx, cy, w, h = PLOT_AXES
         # The distance to the lowest value, f - f*, on a log axis: it reads the same on every surface.
@@ -256,8 +261,8 @@ class OptimizerRace(ThemedThreeDScene):
                                log=True, width=w, height=h, y_min_decade=-8, y_label=r"f - f^*",
                                include=[cfg.loss_tol / 10])
         self.plot.shift(np.array([cx, cy, 0.0]) - self.plot.axes.get_center())
-        self.counter = StepCounter(cfg.steps, theme)
-        self.counter.next_to(self.plot.axes, UP, buff=0.3).align_to(self.plot.axes, RIGHT)
+        self.counter = StepCounter(cfg.steps, theme, FONT_SMALL)
+        self.counter.next_to(self.plot, UP, buff=0.05).align_to(self.plot.axes, RIGHT)  # (above the axis label)
         lo, hi = self.plot.y_bounds
         y_tol = float(np.clip(cfg.loss_tol, lo, hi))
         self.tol_line = DashedLine(self.plot.point(0, y_tol), self.plot.point(cfg.steps, y_tol), dash_length=0.08, stroke_width=2,
@@ -287,14 +292,20 @@ class OptimizerRace(ThemedThreeDScene):
     # ------------------------------------------------------------------ beats
 
     def the_field(self):
-        """The surface (one image of a fine mesh), the title and the rules."""
+        """The surface (an image of a fine mesh), the title and the rules, while the camera
+        settles into its pose (a short orbit before any runner is on it)."""
         d = self.data
         self.begin_beat("the_field", runners=count(len(self.runs), "runner", "runners"), steps=self.cfg.steps, f_star=plain(d.f_star),
                         minima=count(len(d.surface.facts.minima), "minimum", "minima"))
-        self.surface_image = snapshot(self, self.stage.mesh)
-        self.play(FadeIn(self.surface_image), FadeIn(self.title), FadeIn(self.formula), run_time=1.2)
-        self.play(FadeIn(self.rules), *self.captions.show(self.say()), run_time=0.8)
-        self.wait(2.2)
+        # From a little higher (clear of the title and formula above it), turning and settling down.
+        start = self.stage.pose_before(dphi=-6.0)
+        self.orbits = {"the_field": (start, self.stage.camera_kwargs())}
+        self.set_camera_orientation(**start)
+        image = snapshot(self, self.stage.mesh)
+        self.play(FadeIn(image), FadeIn(self.title), FadeIn(self.formula), run_time=1.2)
+        self.surface_image = move_over_mesh(self, image, [self.stage.mesh], (0.8, 2.2),
+                                            ([FadeIn(self.rules), *self.captions.show(self.say())], ()),
+                                            **self.stage.camera_kwargs())
 
     def the_runners(self):
         """Who runs, with which hyperparameters; everyone at the start."""
@@ -346,13 +357,14 @@ class OptimizerRace(ThemedThreeDScene):
         self.fix(paths, start, minima, marks)
         old = Group(self.surface_image, *[r.trail3d for r in self.runs], *[r.ball3d for r in self.runs],
                     self.start_mark, self.minimum)
+        self.finish_group = Group(self.map_image, paths, start, minima, marks)
         self.play(FadeOut(old), FadeOut(self.rules), FadeOut(self.formula), FadeIn(self.map_image), FadeIn(paths),
                   FadeIn(start), FadeIn(minima), FadeIn(marks),
                   *self.captions.show(self.say(0)), run_time=1.2)
         self.wait(1.2)
         self.play(FadeIn(self.tol_line), FadeIn(self.tol_label),
                   *self.captions.show(self.say(1)), run_time=0.8)
-        self.wait(1.6)
+        self.wait(2.8)  # (the tolerance's formula is read for 3 s before the scoreboard takes its place)
 
     def scoreboard(self):
         """Steps to the tolerance and the final loss, ranked."""
@@ -366,19 +378,23 @@ class OptimizerRace(ThemedThreeDScene):
                     for r, o in zip(rows, d.optimizers)]
         else:
             rows = [r[:4] for r in rows]
-        board = Scoreboard(rows, theme, cfg.loss_tol, cfg.steps, font_size=FONT_SMALL, gap=True)
+        # The results alone, large, in the middle: the map, the plot and the legend (the board
+        # names each runner in its colour) leave first. Too wide at the label size: the small size.
+        box = frame_box()
+        for size in (FONT_LABEL, FONT_SMALL):
+            board = Scoreboard(rows, theme, cfg.loss_tol, cfg.steps, font_size=size, gap=True)
+            if board.width <= box[1] - box[0] - 0.4:
+                break
+        else:
+            board.scale_to_fit_width(box[1] - box[0] - 0.4)
         for row in board.rows:
             tagged(row, "result")
         self.board = board
-        top = self.legend.get_bottom()[1] - 0.35
-        # Right-aligned under the legend; it may reach left over the gap beside the map.
-        if board.width > 6.4:
-            board.scale_to_fit_width(6.4)
-        board.move_to([0, top, 0], aligned_edge=UP).align_to([6.4, 0, 0], RIGHT)
+        board.move_to([0, (self.title.get_bottom()[1] + CAPTION_TOP) / 2, 0])
         card = panel(board, theme, buff=0.18)
         self.fix(card, board)
-        self.play(FadeOut(self.plot), FadeOut(self.counter), FadeOut(self.tol_line), FadeOut(self.tol_label),
-                  FadeIn(card), FadeIn(board.rule), *self.captions.show(None), run_time=0.8)
+        leaving = [self.plot, self.counter, self.tol_line, self.tol_label, self.legend, self.finish_group]
+        self.play(*fade_out_first(*leaving), *fade_in_after(card, board.rule), *self.captions.show(None), run_time=0.8)
         self.play(LaggedStart(*[FadeIn(row, shift=0.15 * DOWN) for row in board.rows], lag_ratio=0.3), run_time=1.8)
         self.play(*self.captions.show(self.say()), run_time=0.6)
         self.wait(4.0)

@@ -41,9 +41,9 @@ from scenes.theme import FONT_LABEL, FONT_SMALL, MARGIN
 
 # Contour levels of L: geometric in the valley (where the fit is good), even on the plateau.
 LEVELS = (0.003, 0.01, 0.03, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6)
-MAP_CENTER = (4.05, 0.12)
-MAP_SIDE = 4.1
-DATA_CENTER = (-3.55, 0.85)
+MAP_CENTER = (4.2, -0.3)  # low enough for the formula of L, one line at the type floor, above it
+MAP_SIDE = 3.9
+DATA_CENTER = (-3.55, 0.7)  # its upper point's label stays under the formula of L
 LOWER_LEFT = (-3.6, -1.75)  # the table, then the loss plot
 
 
@@ -116,9 +116,11 @@ class SigmoidNeuron(ThemedScene):
                         math("y", theme, FONT_LABEL, color=theme.muted).next_to(ax.axes.y_axis, UP, buff=0.1))
         X, Y = surface.data
         self.points = VGroup(*[Dot(ax.c2p(x, y), radius=0.09, color=theme.foreground) for x, y in zip(X, Y)])
-        # Labels above-left of the points: the side the fitted curve leaves free.
+        # Labels where the fitted curve leaves room and clear of the axis' numbers and the model's
+        # label: above a point in the upper half, below right of one in the lower half.
         self.point_labels = VGroup(*[
-            math(f"({x:g}, {y:g})", theme, FONT_SMALL, color=theme.muted).next_to(p, UP + 0.8 * LEFT, buff=0.06)
+            math(f"({x:g}, {y:g})", theme, FONT_SMALL, color=theme.muted).next_to(p, UP if y > 0.5 else DOWN + RIGHT,
+                                                                              buff=0.05)
             for (x, y), p in zip(zip(X, Y), self.points)])
         self.data_panel = VGroup(ax, labels)
         self.model_label = math(r"\hat y = " + sp.latex(d.model_expr).replace("x_{i}", "x"), theme, FONT_LABEL,
@@ -133,9 +135,9 @@ class SigmoidNeuron(ThemedScene):
                             ticks=(np.arange(w0, w1 + 1e-9, 2), np.arange(b0, b1 + 1e-9, 2)))
         m = self.map.frame
         self.to_map = self.map.to_scene
+        # One line, wider than the map: right-aligned to the frame, over the map's label b.
         self.map_caption = math(r"L(w, b) = " + surface.latex, theme, FONT_SMALL)
-        self.map_caption.scale_to_fit_width(min(self.map_caption.width, 6.0))
-        self.map_caption.next_to(m, UP, buff=0.3).align_to(m, RIGHT)
+        self.map_caption.next_to(m, UP, buff=0.4).to_edge(RIGHT, buff=MARGIN)
 
         # Descent, driven by one tracker.
         pts = self.to_map(traj.points)
@@ -154,7 +156,9 @@ class SigmoidNeuron(ThemedScene):
                 (surface.variable_names[1], traj.points[:, 1])]
         self.readout = Readout(rows, theme, font_size=FONT_LABEL, layout="grid", columns=2, slot=2.5)
         # Above the map, where the formula of L was (the bottom line is for captions).
-        self.readout.next_to(m, UP, buff=0.3)
+        # Right-aligned to the frame with its widest numbers (the last step's), then set to step 0.
+        self.readout.set_step(traj.n_steps).next_to(m, UP, buff=0.4).to_edge(RIGHT, buff=MARGIN)
+        self.readout.set_step(0)
 
     def _curve(self, w: float, b: float) -> VMobject:
         return ModelCurve(self.data, self.data_axes, self.color).set_wb(w, b)
@@ -183,7 +187,7 @@ class SigmoidNeuron(ThemedScene):
         header = VGroup(*[math(s, theme, FONT_LABEL, color=theme.muted) for s in ("w", "b", "L")])
         col_x = [LOWER_LEFT[0] - 1.9, LOWER_LEFT[0] - 0.6, LOWER_LEFT[0] + 1.0]
         row_h = 0.42
-        top = -0.75
+        top = -1.0
         for mob, x in zip(header, col_x):
             mob.move_to([x, top, 0])
         self.table = VGroup(header)

@@ -22,7 +22,7 @@ from functools import lru_cache
 
 import numpy as np
 from manim import (
-    DOWN, LEFT, RIGHT, UP, Arrow, Circle, Create, DashedLine, Line, MathTex, Scene, Transform, VGroup, linear,
+    DOWN, LEFT, RIGHT, UP, Arrow, Circle, Create, DashedLine, Line, Scene, Transform, VGroup, linear,
 )
 from scenes.animations import FadeIn, FadeOut
 from scenes.part import Part
@@ -76,15 +76,15 @@ class Stochastic(NarratedChapter):
 
     # ------------------------------------------------------------------ builders
     def data_plot(self) -> Plot:
-        plot = Plot(self.theme, (-2.2, 2.2, 1), (-6, 5, 1), (5.0, 4.3), x_ticks=(-2, -1, 0, 1, 2),
+        plot = Plot(self.theme, (-2.2, 2.2, 1), (-6, 5, 1), (5.0, 4.0), x_ticks=(-2, -1, 0, 1, 2),
                     y_ticks=(-4, -2, 0, 2, 4))
         X, Y = (np.asarray(a) for a in self.surface.data)
         plot.dots = VGroup(*[
             Circle(radius=0.055, stroke_width=0, fill_color=self.theme.foreground, fill_opacity=0.85)
             .move_to(plot.c2p(x, y)) for x, y in zip(X, Y)])
-        xl = MathTex("x", font_size=FONT_LABEL, color=self.theme.foreground).next_to(plot.axes, RIGHT, buff=0.12)
+        xl = self.tex("x", font_size=FONT_LABEL).next_to(plot.axes, RIGHT, buff=0.12)
         xl.align_to(plot.axes, DOWN)
-        yl = MathTex("y", font_size=FONT_LABEL, color=self.theme.foreground).next_to(plot.axes, UP, buff=0.1)
+        yl = self.tex("y", font_size=FONT_LABEL).next_to(plot.axes, UP, buff=0.1)
         yl.align_to(plot.axes, LEFT)
         plot.add(plot.dots, xl, yl)
         return plot
@@ -105,16 +105,17 @@ class Stochastic(NarratedChapter):
     def setup(self):
         th = self.theme
         self.title = self.make_title("Batch, stochastic, mini-batch")
-        loss = MathTex(r"L(w, b) = \frac{1}{n} \sum_{i=1}^{n} \ell_i, \quad \ell_i = " + self.surface.example_latex,
-                       font_size=FONT_LABEL, color=th.foreground)
-        loss.to_corner(UP + RIGHT, buff=MARGIN)
+        # Two lines in the top right corner, over the map (one line would run into the title).
+        loss = VGroup(self.tex(r"L(w, b) = \frac{1}{n} \sum_{i=1}^{n} \ell_i,", font_size=FONT_SMALL),
+                      self.tex(r"\ell_i = " + self.surface.example_latex, font_size=FONT_SMALL))
+        loss.arrange(DOWN, aligned_edge=LEFT, buff=0.15).to_corner(UP + RIGHT, buff=MARGIN)
         self.loss_tex = loss
         self.plot = self.data_plot()
-        self.plot.move_to([-3.55, 0.05, 0])
-        self.panel = MapPanel(self.surface, self.cfg.window, th, side=(4.6, 4.6), levels=self.levels(),
+        self.plot.move_to([-3.55, 0.2, 0])
+        self.panel = MapPanel(self.surface, self.cfg.window, th, side=(3.5, 3.5), levels=self.levels(),
                               ticks=(ticks_within(*self.cfg.window[0], (0, 1, 2, 3)),
                                      ticks_within(*self.cfg.window[1], (-2, -1, 0, 1))), names=("w", "b"))
-        self.panel.move_to([3.75, -0.05, 0])
+        self.panel.move_to([4.15, -0.5, 0])
         start = self.panel.point(self.cfg.start)
         self.start_dot = Circle(radius=0.09, stroke_color=th.start, stroke_width=3, fill_opacity=0).move_to(start)
         w, b = self.cfg.start
@@ -139,10 +140,10 @@ class Stochastic(NarratedChapter):
         lengths = np.linalg.norm(steps, axis=1)
         self.arrow_scale = 2.4 / lengths.max()  # parameter units per unit of -grad, for display
         origin = self.panel.point(start)
-        color = self.colors["sgd"]
+        color = self.theme.color("gradient")  # each example's -grad l_i: a gradient
         self.arrows = VGroup(*[
-            Arrow(origin, self.panel.point(start + self.arrow_scale * d), buff=0, stroke_width=2.5,
-                  max_tip_length_to_length_ratio=0.12, max_stroke_width_to_length_ratio=8, color=color)
+            tagged(Arrow(origin, self.panel.point(start + self.arrow_scale * d), buff=0, stroke_width=2.5,
+                         max_tip_length_to_length_ratio=0.12, max_stroke_width_to_length_ratio=8, color=color), "gradient")
             .set_opacity(0.7) for d in steps])
         self.play(*[Create(a) for a in self.arrows], run_time=2.0)
         self.say(0)
@@ -161,19 +162,18 @@ class Stochastic(NarratedChapter):
         residual = Line(self.plot.c2p(X[i], Y[i]), self.plot.c2p(X[i], w * X[i] + b),
                         stroke_width=3, color=th.highlight)
         arrow = self.arrows[i]
-        self.play(FadeIn(ring), Create(residual), arrow.animate.set_color(th.highlight).set_opacity(1)
-                  .set_stroke(width=5), run_time=1.2)
+        # The picked arrow stands out by weight, not colour: it is a gradient like the others.
+        self.play(FadeIn(ring), Create(residual), arrow.animate.set_opacity(1).set_stroke(width=5), run_time=1.2)
         self.wait(2.0)
-        self.play(FadeOut(ring), FadeOut(residual), arrow.animate.set_color(color).set_opacity(0.7)
-                  .set_stroke(width=2.5), run_time=0.6)
+        self.play(FadeOut(ring), FadeOut(residual), arrow.animate.set_opacity(0.7).set_stroke(width=2.5), run_time=0.6)
 
     def batch(self):
         start = np.asarray(self.cfg.start, float)
         mean = -self.surface.grad(start)
         self.mean_grad = mean
         origin = self.panel.point(start)
-        target = Arrow(origin, self.panel.point(start + self.arrow_scale * mean), buff=0, stroke_width=6,
-                       max_tip_length_to_length_ratio=0.25, color=self.colors["batch"])
+        target = tagged(Arrow(origin, self.panel.point(start + self.arrow_scale * mean), buff=0, stroke_width=6,
+                              max_tip_length_to_length_ratio=0.25, color=self.theme.color("gradient")), "gradient")
         self.say(0)
         self.play(*[Transform(a, target.copy()) for a in self.arrows], run_time=1.8)
         self.scene.remove(*self.arrows)

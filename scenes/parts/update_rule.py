@@ -24,9 +24,10 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 from manim import (
-    DOWN, LEFT, RIGHT, UP, Arrow, Circle, Create, DashedLine, DecimalNumber, Dot, FadeTransform, GrowArrow, Line, RoundedRectangle, Scene, VMobject, SurroundingRectangle, ValueTracker, VGroup, Write, always_redraw, linear, rate_functions,
+    DOWN, LEFT, PI, RIGHT, UP, Arrow, Circle, Create, DashedLine, Dot, GrowArrow, Line, RoundedRectangle, Scene, VMobject,
+    SurroundingRectangle, ValueTracker, VGroup, Write, always_redraw, linear, rate_functions,
 )
-from scenes.animations import FadeIn, FadeOut
+from scenes.animations import FadeIn, FadeOut, fade_out_first
 from scenes.part import Part
 
 import mathcore
@@ -34,7 +35,7 @@ from mathcore.symbolic import taylor_function
 from scenes.chapter import (
     Chapter, ShiftBy, closed_levels, g3, load_narration, sig,
 )
-from scenes.mobjects import MapPanel, tagged, themed_axes, tick_numbers
+from scenes.mobjects import MapPanel, SciNumber, morph_tex, tagged, themed_axes, tick_numbers
 from scenes.parts.gradient import POINT as DIRECTION_POINT
 from scenes.parts.gradient import gradient_surface
 from scenes.theme import FONT_BODY, FONT_LABEL, FONT_SMALL, MARGIN
@@ -49,6 +50,12 @@ VISIBLE_ROWS = 7  # rows of the table on screen at once (it scrolls)
 MAP_LEVELS = (0.25, 0.75, 1.5, 2.5, 3.5)  # contour levels of the direction map
 STOP_ANGLE = 180.0
 ZOOM_FROM, ZOOM_TO = 4.0, 0.15  # half-widths of the Taylor zoom window, in theta  # where the turning direction stops, in degrees from the gradient
+
+TABLE_LEFT, TABLE_GAP = 0.75, 0.45  # the hand-run table's left edge and gap between columns (scene units)
+# The Taylor line and the rule, term by term: the rule's theta, eta and gradient come out of the line.
+TAYLOR_TERMS = (r"L(", r"\theta", "+", r"\eta", "u", ")", r"\approx", r"L(\theta)", "+", r"\eta\,", r"u^{\top}",
+                r"\nabla L(\theta)")
+RULE_TERMS = (r"\theta", r"\leftarrow", r"\theta", "-", r"\eta", r"\nabla L(\theta)")
 
 BEATS = (
     "taylor",
@@ -123,9 +130,10 @@ class UpdateRule(Chapter):
     # ------------------------------------------------------------------ beats
     def taylor(self):
         t = self.theme
-        general = self.tex(r"L(\theta + \eta u)", r"\approx", r"L(\theta)", r"+", r"\eta\, u^{\top} \nabla L(\theta)",
-                           font_size=FONT_BODY + 6)
-        general[4].set_color(t.highlight)
+        # Terms the update rule shares (theta, eta, the gradient) are parts of their own: the rule
+        # is morphed out of this line (:meth:`the_rule`).
+        general = self.tex(*TAYLOR_TERMS, font_size=FONT_BODY + 6)
+        general[-3:].set_color(t.highlight)
         general.to_edge(UP, buff=MARGIN)
         ex = taylor_example(self.parabola)
         f_latex = theta_latex(self.parabola.expr, self.parabola)
@@ -218,7 +226,7 @@ class UpdateRule(Chapter):
         u_label = always_redraw(lambda: self.tex("u", font_size=FONT_LABEL + 4).move_to(
             np.array(p) + (radius + 0.32) * np.append(u_vec(angle.get_value()), 0)))
         # The plot of u^T grad L against the angle.
-        plot_axes = themed_axes(t, [0, 360, 90], [-4, 4, 2], 4.6, 2.6).move_to(np.array([3.55, -0.9, 0]))
+        plot_axes = themed_axes(t, [0, 360, 90], [-4, 4, 2], 4.6, 2.6).move_to(np.array([3.3, -0.9, 0]))
         x_ticks = VGroup(*(self.tex(rf"{v}^\circ", font_size=FONT_SMALL, color=t.muted).next_to(
             plot_axes.c2p(v, -4), DOWN, buff=0.12) for v in (0, 90, 180, 270, 360)))
         y_name = self.tex(r"u^{\top} \nabla L", font_size=FONT_LABEL, color=t.muted).next_to(
@@ -229,13 +237,16 @@ class UpdateRule(Chapter):
                                                                          max(angle.get_value() / 60, 0.5)],
                                                       color=t.highlight, stroke_width=4))
         lab_a = self.tex(r"\text{angle} =", font_size=FONT_BODY)
-        val_a = DecimalNumber(0, num_decimal_places=0, unit=r"^\circ", font_size=FONT_BODY, color=t.foreground)
+        val_a = SciNumber(0, FONT_BODY, color=t.foreground, integer=True)
+        degree = self.tex(r"{}^\circ", font_size=FONT_BODY)
         lab_v = self.tex(r"u^{\top} \nabla L =", font_size=FONT_BODY)
-        val_v = DecimalNumber(u_dot_g(0), num_decimal_places=2, font_size=FONT_BODY, color=t.highlight)
+        val_v = SciNumber(u_dot_g(0), FONT_BODY, color=t.highlight)
         readout = VGroup(VGroup(lab_a, val_a).arrange(RIGHT, buff=0.2), VGroup(lab_v, val_v).arrange(RIGHT, buff=0.2)
                          ).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
         readout.next_to(plot_axes, UP, buff=0.75).align_to(plot_axes, LEFT)
+        readout[0].add(degree)
         val_a.add_updater(lambda m: m.set_value(angle.get_value()))
+        degree.add_updater(lambda m: m.next_to(val_a, RIGHT, buff=0.04).align_to(val_a, UP))
         val_v.add_updater(lambda m: m.set_value(u_dot_g(angle.get_value())))
         self.say(0)
         setup = [FadeIn(contours), FadeIn(dot), FadeIn(theta_label), Create(circle)]
@@ -248,16 +259,17 @@ class UpdateRule(Chapter):
         self.play(angle.animate.set_value(360), run_time=4.0, rate_func=linear)
         self.play(angle.animate.set_value(STOP_ANGLE), run_time=1.4,
                   rate_func=rate_functions.ease_in_out_sine)
-        val_a.clear_updaters()
-        val_v.clear_updaters()
+        for m in (val_a, degree, val_v):
+            m.clear_updaters()
         best = u_dot_g(STOP_ANGLE)
         self.shown["best_angle"] = STOP_ANGLE
-        self.shown["best_value"] = f"{best:.2f}"
-        self.shown["grad_norm"] = f"{g_norm:.2f}"
+        self.shown["best_value"] = sig(best)
+        self.shown["grad_norm"] = sig(g_norm)
         low = plot_axes.c2p(STOP_ANGLE, best)
         mark = DashedLine(plot_axes.c2p(STOP_ANGLE, 4), plot_axes.c2p(STOP_ANGLE, -4), color=t.muted, stroke_width=2)
-        note = self.tex(r"-\lVert \nabla L \rVert = " + f"{best:.2f}", font_size=FONT_LABEL, color=t.gradient)
-        note.next_to(low, RIGHT, buff=0.25)
+        # The lowest value is named at the curve's bottom; its number is the readout's, just above.
+        note = self.tex(r"-\lVert \nabla L \rVert", font_size=FONT_LABEL + 4, color=t.gradient)
+        note.next_to(low, RIGHT, buff=0.2).shift(0.3 * UP)  # (above the tick numbers)
         self.say(1)
         self.play(Create(mark), FadeIn(note), run_time=0.8)
         self.wait(1.8)
@@ -271,26 +283,30 @@ class UpdateRule(Chapter):
         for m in self.direction_live:
             m.clear_updaters()
         best_u = self.tex(r"u = -\frac{\nabla L(\theta)}{\lVert \nabla L(\theta) \rVert}", font_size=FONT_BODY + 4)
-        rule = self.tex(r"\theta", r"\leftarrow", r"\theta", r"-", r"\eta", r"\nabla L(\theta)", font_size=FONT_BODY + 16)
-        # eta in a series colour: the theme's highlight is close to gd's orange in the light theme.
-        eta_color = t.series[0]
-        rule[4].set_color(eta_color)
-        rule[5].set_color(t.optimizer_color("gd"))
-        VGroup(best_u, rule).arrange(DOWN, buff=0.8).move_to(UP * 0.2)
+        rule = self.tex(*RULE_TERMS, font_size=FONT_BODY + 16)
+        # eta in its learning rate's colour, as in the learning-rate chapter
+        eta_color = t.rate_colors([LR])[LR]
+        self.rule_colors = {4: eta_color, 5: t.color("gradient")}  # (the small rule keeps them)
+        for i, color in self.rule_colors.items():
+            rule[i].set_color(color)
+        # Side by side: the rule's terms fly down from the Taylor line without crossing best_u.
+        VGroup(best_u, rule).arrange(RIGHT, buff=1.4).move_to(UP * 0.1)
         box = SurroundingRectangle(rule, buff=0.25, color=t.faint, corner_radius=0.12)
         eta_note = self.text("learning rate", FONT_LABEL, eta_color).next_to(box, DOWN, buff=0.5)
         eta_note.align_to(box, LEFT).shift(LEFT * 0.3)
-        grad_note = self.text("downhill", FONT_LABEL, t.optimizer_color("gd")).next_to(box, DOWN, buff=0.5)
+        grad_note = self.text("gradient", FONT_LABEL, t.color("gradient")).next_to(box, DOWN, buff=0.5)
         grad_note.align_to(box, RIGHT).shift(RIGHT * 0.3)
         arrows = VGroup(Line(eta_note.get_top(), rule[4].get_bottom() + DOWN * 0.1, color=eta_color, stroke_width=2),
-                        Line(grad_note.get_top(), rule[5].get_bottom() + DOWN * 0.1, color=t.optimizer_color("gd"),
+                        Line(grad_note.get_top(), rule[5].get_bottom() + DOWN * 0.1, color=t.color("gradient"),
                              stroke_width=2))
         self.formulas.update(best_u=best_u, rule=rule)
-        self.say(0)
+        # The dial and its plot leave before the two-line caption comes (the plot reaches its band).
         scene.play(FadeOut(self.direction_group), FadeOut(self.direction_live), run_time=0.7)
+        self.say(0)
         scene.play(Write(best_u), run_time=1.1)
         self.wait(0.4)
-        scene.play(Write(rule), run_time=1.2)
+        # theta, eta and the gradient fly out of the Taylor line (it stays) into the rule.
+        scene.play(morph_tex(self.taylor_formula.copy(), rule), run_time=1.2)
         scene.play(Create(box), FadeIn(eta_note), FadeIn(grad_note), Create(arrows), run_time=0.8)
         self.wait(2.0)
         self.rule_group = VGroup(best_u, rule, box, eta_note, grad_note, arrows)
@@ -299,7 +315,7 @@ class UpdateRule(Chapter):
         t = self.theme
         scene = self.scene
         # The rule goes to the top left; the parabola below it; the table on the right.
-        small_rule = self.tex(r"\theta \leftarrow \theta - \eta \nabla L(\theta)", font_size=FONT_BODY)
+        small_rule = self.tex(*RULE_TERMS, font_size=FONT_BODY)
         small_rule.to_corner(UP + LEFT, buff=MARGIN)
         setting = self.tex(r"L(\theta) = ", theta_latex(self.parabola.expr, self.parabola), r",\quad",
                            r"\nabla L = ", theta_latex(self.parabola.grad_exprs[0], self.parabola), r",\quad",
@@ -313,8 +329,10 @@ class UpdateRule(Chapter):
         self.table = self._table_frame()
         self.say(0, start=g3(START), lr=g3(LR))
         best_u, rule, *notes = self.rule_group
-        scene.play(FadeOut(self.taylor_formula), FadeOut(best_u), *(FadeOut(m) for m in notes),
-                   FadeTransform(rule, small_rule), run_time=1.0)
+        for i, color in self.rule_colors.items():  # each term keeps its colour as it moves
+            small_rule[i].set_color(color)
+        # The rest is gone before the rule, shrinking, reaches the corner where the Taylor line was.
+        scene.play(*fade_out_first(self.taylor_formula, best_u, *notes), morph_tex(rule, small_rule), run_time=1.0)
         scene.play(FadeIn(setting), run_time=0.8)
         scene.play(Create(self.axes), FadeIn(ticks), FadeIn(x_name), Create(graph), FadeIn(self.table),
                    run_time=1.2)
@@ -325,18 +343,27 @@ class UpdateRule(Chapter):
         self.small_rule, self.setting = small_rule, setting
 
     def _table_frame(self) -> VGroup:
+        """The header and rule of the hand-run table. Number columns are aligned on the decimal
+        point (10.0 over 8.00, not right edges), wide enough for every row of the run."""
         t = self.theme
         heads = [r"k", r"\theta_k", r"\nabla L(\theta_k)", r"L(\theta_k)"]
-        self.col_right = np.array([1.55, 3.3, 5.05, 6.55])  # right edges of the columns (scene x)
+        digit = self.tex("0" * 10, font_size=FONT_LABEL).width / 10  # one digit's advance
         self.row_h = 0.48
-        self.header_y = 1.35
+        self.header_y = 1.05
+        self.col_point = []  # scene x of each column's decimal point (of its units digit's right edge)
         header = VGroup()
-        for head, right in zip(heads, self.col_right):
+        x = TABLE_LEFT
+        for head, values in zip(heads, zip(*self.rows)):
+            whole = max(len(v.split(".")[0]) for v in values) * digit
+            point = max((len(v.split(".")[1]) + 0.5 if "." in v else 0.0) for v in values) * digit
             m = self.tex(head, font_size=FONT_LABEL, color=t.muted)
-            m.move_to(np.array([right, self.header_y, 0]), aligned_edge=RIGHT)
-            header.add(m)
-        rule = Line(np.array([self.col_right[0] - 0.8, self.header_y - 0.3, 0]),
-                    np.array([self.col_right[-1], self.header_y - 0.3, 0]), color=t.faint, stroke_width=2)
+            width = max(whole + point, m.width)
+            self.col_point.append(x + (width - whole - point) / 2 + whole)
+            header.add(m.move_to(np.array([x + width / 2, self.header_y, 0])))
+            x += width + TABLE_GAP
+        self.table_right = x - TABLE_GAP
+        rule = Line(np.array([TABLE_LEFT, self.header_y - 0.3, 0]), np.array([self.table_right, self.header_y - 0.3, 0]),
+                    color=t.faint, stroke_width=2)
         return VGroup(header, rule)
 
     def _row_mobject(self, k: int, slot: int) -> VGroup:
@@ -344,8 +371,13 @@ class UpdateRule(Chapter):
         y = self.header_y - 0.3 - self.row_h * (slot + 0.75)
         row = VGroup()
         colors = [t.muted, t.foreground, t.foreground, t.foreground]
-        for text, right, color in zip(self.rows[k], self.col_right, colors):
-            row.add(self.tex(text, font_size=FONT_LABEL, color=color).move_to(np.array([right, y, 0]), aligned_edge=RIGHT))
+        for text, point, color in zip(self.rows[k], self.col_point, colors):
+            cell = self.tex(text, font_size=FONT_LABEL, color=color).set_y(y)
+            if "." in text:  # plain digits: one glyph per character
+                cell.shift(RIGHT * (point - cell[0][text.index(".")].get_left()[0]))
+            else:
+                cell.shift(RIGHT * (point - cell.get_right()[0]))
+            row.add(cell)
         return row
 
     def _add_row(self, k: int, run_time: float = 0.4, extra=()):
@@ -378,16 +410,17 @@ class UpdateRule(Chapter):
             p, g, q = float(self.run.points[k][0]), float(self.run.grads[k][0]), float(self.run.points[k + 1][0])
             new = self.tex(r"\theta_{%d} = " % (k + 1), sig(p), r"-", g3(LR), r"\times", sig(g), "=", sig(q),
                            font_size=FONT_BODY)
-            new[5].set_color(t.optimizer_color("gd"))
+            new[5].set_color(t.color("gradient"))  # the gradient's value
             new[7].set_color(t.highlight)
-            new.move_to(np.array([(self.col_right[0] - 0.8 + self.col_right[-1]) / 2, 2.35, 0]))
+            new.move_to(np.array([(TABLE_LEFT + self.table_right) / 2, 1.95, 0]))
             self.formulas[f"step_{k + 1}"] = new
             if k == 0:
                 self.say(0)
             if line is None:
                 scene.play(Write(new), run_time=1.4)
-            else:
-                scene.play(FadeOut(line, shift=UP * 0.2), FadeIn(new, shift=UP * 0.2), run_time=0.7)
+            else:  # the last result becomes the next start: the shared numbers move, the rest swap
+                # (the old result passes under the line to its new place, not through its terms)
+                scene.play(morph_tex(line, new, path_arc=-PI / 3), run_time=0.7)
             self.wait(1.2)
             self._add_row(k + 1, run_time=0.8, extra=[self._move_point(k)])
             self.wait(0.3)

@@ -151,7 +151,7 @@ TINY = Path(__file__).parent / "data" / "tiny.py"
 @pytest.mark.parametrize("argv, fragment", [
     ([], "name a command; accepted: list, doctor, render, stills, slides, lesson"),
     (["doctor", "now"], "unrecognized arguments: now; 'gdx doctor' takes no arguments"),
-    (["render", "--all", "--fast"], "unrecognized arguments: --fast; accepted by 'gdx render': --all, --explainer"),
+    (["render", "--all", "--fast"], "unrecognized arguments: --fast; accepted by 'gdx render': --all, --captions, --explainer"),
     (["render", "--all", "--jobs", "two"], "argument --jobs: invalid value 'two'; accepted: an integer >= 1"),
     (["render", "--explainer", "--all"], "--explainer renders the explainer alone"),
     (["render", f"{TINY}:Nope"], "unknown scene 'Nope' in"),

@@ -248,3 +248,15 @@ def test_generated_bad_lessons_never_crash(tmp_path, key, value, garbage):
         lesson.parse(path)
     except lesson.LessonError as exc:
         assert all(p.startswith(f"{path}:") for p in exc.problems)
+
+
+@pytest.mark.parametrize("argv, want", [
+    (["render", "HookChapter"], "off"), (["render", "--explainer"], "off"), (["lesson", "x.toml"], "off"),
+    (["stills", "HookChapter", "--at", "1"], "on"), (["slides", "HookChapter"], "on"),
+    (["render", "HookChapter", "--captions", "on"], "on"), (["slides", "HookChapter", "--captions", "off"], "off"),
+])
+def test_captions_are_off_in_videos_and_on_in_stills_and_slides_unless_asked(argv, want):
+    """Videos carry their words in .srt/.vtt; a still or a slide has only its picture."""
+    from gdx.cli import build_parser, captions_env
+
+    assert captions_env(build_parser().parse_args(argv)) == {"GDX_CAPTIONS": want}

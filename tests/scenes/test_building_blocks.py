@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from manim import DEGREES, Axes, ThreeDCamera
+from manim import DEGREES, Axes, Scene, ThreeDCamera
 
 import mathcore
 from scenes.animations import StepSwitch, StepTracker, drive, pacing, release
@@ -208,7 +208,11 @@ def test_surface_view_puts_points_at_their_heights():
 def test_loss_surface_mesh_and_height_field():
     view = SurfaceView.for_surface(mathcore.get_surface("bowl"), side=4, z_length=2)
     mesh = LossSurface(view, THEME, resolution=8)
-    assert len(mesh.list_of_faces) == 8 * 8 and len(mesh.skirt) == 4 * 8
+    assert len(mesh.list_of_faces) == 8 * 8
+    # The terrain's top only: no side walls (skirts). Every drawn shape is a mesh cell, and
+    # none stands upright (a wall's normal is horizontal).
+    assert mesh.family_members_with_points() == mesh.list_of_faces
+    assert np.all(mesh.face_normals()[:, 2] > 0.3)
     assert len(LossSurface(view, THEME, resolution=8, triangles=True).list_of_faces) == 2 * 8 * 8
     xs, ys, zs = mesh.scene_grid
     assert np.allclose(mesh.height_field(xs[3], ys[5]), zs[3, 5])
@@ -302,7 +306,7 @@ def test_surface_styles_checkerboard_and_wireframe():
         same = ManimColor(a.get_fill_color()).to_hex() == ManimColor(b.get_fill_color()).to_hex()
         assert same == (sum(a.corners[0]) % 2 == 0)  # every other cell darker, the rest unchanged
     assert all(f.get_fill_opacity() == 0 and f.get_stroke_width() > 0 for f in wire.list_of_faces)
-    assert len(wire.skirt) == 0 and len(plain.skirt) > 0
+    assert plain.shading_baked and not wire.shading_baked  # lines are not lit
     with pytest.raises(ValueError, match="accepted: height, checkerboard, wireframe"):
         LossSurface(view, theme, resolution=8, style="glass")
 
@@ -389,8 +393,9 @@ def test_a_fade_swap_never_shows_both():
 
 
 def test_floor_contours_split_by_what_the_mesh_hides():
-    """Seen floor lines are in view from the eye and hidden ones are not (on Rastrigin's ridges
-    both kinds exist): the 3D view shows the first, a top view both (Cairo draws no depth)."""
+    """Traced once, each segment of a floor line is in exactly one of seen and hidden: seen when
+    both its ends are in view from the eye, hidden when one is not (on Rastrigin's ridges both
+    kinds exist). Together they draw every segment, without a seam."""
     from scenes.mobjects import floor_contours
 
     surface = mathcore.get_surface("rastrigin")
@@ -399,8 +404,136 @@ def test_floor_contours_split_by_what_the_mesh_hides():
     eye = eye_position(60 * DEGREES, -110 * DEGREES, 20.0)
     levels = view.heights.nice_levels(6)
     seen, hidden = floor_contours(surface, view, levels, THEME, mesh, eye)
-    seen_pts = np.concatenate([m.points for m in seen.family_members_with_points()])
-    hidden_pts = np.concatenate([m.points for m in hidden.family_members_with_points()])
-    assert len(seen_pts) and len(hidden_pts)
-    assert visible(seen_pts[::4], eye, mesh).all()
-    assert not visible(hidden_pts[::4], eye, mesh).any()
+    n_seen = n_hidden = 0
+    for i, lines in enumerate(seen.polylines):
+        for line, s_mask, h_mask in zip(lines, seen.segments[i], hidden.segments[i]):
+            pts = view.floor_points(line)
+            ends = visible(pts, eye, mesh)
+            assert len(s_mask) == len(h_mask) == len(line) - 1
+            assert np.array_equal(s_mask, ~h_mask)  # one side each
+            assert np.array_equal(s_mask, ends[:-1] & ends[1:])  # seen: both ends in view
+            assert not np.any(ends[:-1][h_mask] & ends[1:][h_mask])  # hidden: not visible
+            n_seen, n_hidden = n_seen + s_mask.sum(), n_hidden + h_mask.sum()
+        # What is drawn is what the masks say: one straight curve per kept segment.
+        for part, count in ((seen[i], sum(m.sum() for m in seen.segments[i])),
+                            (hidden[i], sum(m.sum() for m in hidden.segments[i]))):
+            curves = sum(len(m.points) // 4 for m in part.family_members_with_points())
+            assert curves == count
+    assert n_seen and n_hidden
+
+
+# ----------------------------------------------------------------------------- the 3D look
+
+
+def _luminance(color) -> float:
+    from manim import ManimColor
+
+    r, g, b = ManimColor(color).to_rgb()
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def test_mesh_is_lit_by_default_and_baking_is_idempotent():
+    """Faces turned toward the light are brighter than level ones, which are brighter than
+    faces turned away; a level face keeps its height colour, dimmed by LEVEL only."""
+    from scenes.mobjects.heights import colormap
+    from scenes.mobjects.surface import LEVEL, LIGHT_SOURCE, shade_factors
+
+    light = np.asarray(LIGHT_SOURCE, float) / np.linalg.norm(LIGHT_SOURCE)
+    toward = light + np.array([0, 0, 1.0])
+    away = np.array([-light[0], -light[1], 0.6])
+    f_toward, f_level, f_away = shade_factors(np.array([t / np.linalg.norm(t) for t in (toward, [0, 0, 1.0], away)]))
+    assert f_toward > f_level > f_away and f_level == pytest.approx(LEVEL)
+
+    view = SurfaceView.for_surface(mathcore.get_surface("saddle"), side=4, z_length=2)
+    mesh = LossSurface(view, THEME, resolution=12)
+    normals = mesh.face_normals()
+    before = [f.get_fill_color().to_hex() for f in mesh.list_of_faces]
+    mesh.bake_shading()  # a second bake starts from the unlit colours again
+    assert before == [f.get_fill_color().to_hex() for f in mesh.list_of_faces]
+    # Among faces of one height colour, brightness follows the normal's turn toward the light.
+    unlit = LossSurface(view, THEME, resolution=12, shading=False)
+    for face, plain, n in zip(mesh.list_of_faces, unlit.list_of_faces, normals):
+        ratio = _luminance(face.get_fill_color()) / max(_luminance(plain.get_fill_color()), 1e-6)
+        if n @ light > light[2] + 0.05:
+            assert ratio > LEVEL
+        elif n @ light < light[2] - 0.05:
+            assert ratio < LEVEL
+
+
+def test_undersides_are_darker_and_follow_the_eye():
+    from scenes.mobjects.surface import UNDERSIDE
+
+    view = SurfaceView.for_surface(mathcore.get_surface("bowl"), side=4, z_length=2)
+    mesh = LossSurface(view, THEME, resolution=8)
+    lit = [f.get_fill_color().to_hex() for f in mesh.list_of_faces]
+    mesh.shade_undersides([0.0, 0.0, 50.0])  # straight above: every face seen from above
+    assert not mesh.undersides.any() and lit == [f.get_fill_color().to_hex() for f in mesh.list_of_faces]
+    # Low over the near edge of the bowl, whose far wall faces the eye and near wall turns away.
+    mesh.shade_undersides([0.0, -60.0, 1.0])
+    assert 0 < mesh.undersides.sum() < len(mesh.list_of_faces)
+    for face, under, color in zip(mesh.list_of_faces, mesh.undersides, lit):
+        if under:
+            assert _luminance(face.get_fill_color()) == pytest.approx(UNDERSIDE * _luminance(color), abs=0.004)  # 8-bit colours
+
+
+def test_marker_is_drawn_after_the_mesh_and_never_vanishes():
+    """ThreeDCamera depth-sorts only shaded (3D) shapes and paints the rest after them: the
+    stage's marker, even added before the mesh, is painted after every face. Behind a hill it
+    is an outlined ring, still seen."""
+    from scenes.stage import SurfaceMarker
+
+    view = SurfaceView.for_surface(mathcore.get_surface("bowl"), side=4, z_length=2)
+    mesh = LossSurface(view, THEME, resolution=6)
+    verts = view.lifted_points([[0.0, 0.0], [1.0, 1.0]], [0.0, 2.0], mesh)
+    marker = SurfaceMarker(verts, "#E69F00", THEME, visible=[True, False])
+    camera = ThreeDCamera()
+    camera.set_phi(60 * DEGREES)
+    camera.set_theta(-60 * DEGREES)
+    order = camera.get_mobjects_to_display([marker, mesh])
+    last_face = max(order.index(f) for f in mesh.list_of_faces)
+    assert all(order.index(m) > last_face for m in marker.family_members_with_points())
+    assert marker.ball.get_fill_opacity() == 1 and marker.ring.get_fill_opacity() == 1  # in front: a rimmed ball
+    marker.set_step(1)
+    assert marker.ball.get_stroke_width() > 0 and marker.ball.get_stroke_opacity() == 1  # behind: an outline
+    assert 0 < marker.ball.get_fill_opacity() < 1 and marker.ring.get_fill_opacity() == 0
+
+
+def test_mesh_fade_changes_colours_not_opacity():
+    """A half-faded mesh is opaque (no seams, nothing seen through it): its faces' colours are
+    part way from the background's; after a fade out the mesh keeps its colours."""
+    from manim import ManimColor
+
+    from scenes.stage import MeshFade
+
+    view = SurfaceView.for_surface(mathcore.get_surface("bowl"), side=4, z_length=2)
+    mesh = LossSurface(view, THEME, resolution=6)
+    colors = [f.get_fill_color().to_hex() for f in mesh.list_of_faces]
+    for out in (False, True):
+        fade = MeshFade(mesh, THEME.background, out=out, run_time=1.0, rate_func=lambda t: t)
+        fade.begin()
+        fade.interpolate(0.25)
+        for face, color in zip(mesh.list_of_faces, colors):
+            assert face.get_fill_opacity() == 1 and face.get_stroke_opacity() == 1
+            want = ManimColor(THEME.background).interpolate(ManimColor(color), 0.75 if out else 0.25)
+            assert np.allclose(face.get_fill_color().to_rgb(), want.to_rgb(), atol=1.5 / 255)
+        fade.interpolate(1.0)
+        end = [f.get_fill_color().to_hex() for f in mesh.list_of_faces]
+        assert (end == [ManimColor(THEME.background).to_hex()] * len(end)) == out
+    assert fade.remover and not MeshFade(mesh, THEME.background).remover
+    fade.clean_up_from_scene(Scene())  # removed from the scene, its colours back for a later fade in
+    assert colors == [f.get_fill_color().to_hex() for f in mesh.list_of_faces]
+
+
+def test_stage_looks_down_steeply_enough_to_keep_the_run_in_view():
+    """On the plateau the well's near rim hides the end of GD's run from a flat camera; with the
+    run to keep in view the stage lowers phi until no step is hidden."""
+    from scenes.stage import SurfaceStage
+
+    traj = mathcore.run("plateau", mathcore.make_optimizer("gd", lr=1.0), (3.0, 2.2), 120, grad_tol=1e-5)
+    kwargs = dict(side=4.4, z_length=1.2, floor_gap=0.75, theta=-56.0, screen_xy=(-2.9, -0.15), floor=False,
+                  resolution=20)
+    flat = SurfaceStage(traj.surface, THEME, phi=62.0, **kwargs)
+    assert not flat.run(traj, "#ffffff").ball3d.visible_mask.all()
+    kept = SurfaceStage(traj.surface, THEME, phi=62.0, keep_in_view=traj.points, **kwargs)
+    assert 30 * DEGREES <= kept.phi < 62 * DEGREES
+    assert kept.run(traj, "#ffffff").ball3d.visible_mask.all()

@@ -53,7 +53,7 @@ def test_contour_map_with_path(scene):
 
 @frames_comparison(background_color=LIGHT.background, base_scene=ThreeDScene)
 def test_surface_mesh_light(scene):
-    """The mesh, its skirt, a lifted path with its hidden part faint, in the light theme."""
+    """The lit mesh (no side walls), a lifted path with its hidden part faint, in the light theme."""
     surface = mathcore.get_surface("rosenbrock")
     traj = mathcore.run(surface, mathcore.make_optimizer("momentum", lr=1e-3), (-1.5, 2.0), 900)
     phi, theta = 50 * DEGREES, -112 * DEGREES

@@ -54,11 +54,42 @@ def test_every_optimizer_has_a_colour(name):
 
 
 @pytest.mark.parametrize("name", ["dark", "light"])
-def test_race_optimizers_have_distinct_okabe_ito_colours(name):
+def test_race_optimizers_have_distinct_palette_colours(name):
     theme = th.get_theme(name)
     race = [theme.optimizer_color(n) for n in ("gd", "momentum", "nesterov", "rmsprop", "adam")]
     assert len(set(race)) == 5
-    assert set(race) <= set(th.OKABE_ITO.values())
+    assert set(race) <= set(theme.palette.values())
+
+
+@pytest.mark.parametrize("name", ["dark", "light"])
+def test_colours_are_asked_for_by_meaning(name):
+    theme = th.get_theme(name)
+    assert theme.color("batch") == theme.color("gd") == theme.optimizer_color("gd")
+    assert theme.color("stochastic") == theme.optimizer_color("gd (stochastic)")
+    assert theme.color("backprop") == theme.color("gradient") == theme.gradient
+    assert theme.color("start") == theme.color("minimum") == theme.foreground  # ink: told apart by shape
+    assert len({theme.color(r) for r in ("gd", "sgd", "minibatch")}) == 3
+    with pytest.raises(th.ThemeError, match="'sepia'.*accepted: .*gradient"):
+        theme.color("sepia")
+
+
+def test_learning_rates_take_palette_colours_by_rank():
+    theme = th.get_theme("dark")
+    three = theme.rate_colors([1.05, 0.01, 0.1, 0.1])
+    assert list(three) == [0.01, 0.1, 1.05]
+    assert set(three.values()) <= set(theme.palette.values())
+    seven = theme.rate_colors([0.01, 0.1, 0.5, 1, 1.05, 5, 10])
+    assert len(set(seven.values())) == 7 and theme.color("gd") not in seven.values()
+    assert theme.gradient not in seven.values()
+
+
+@pytest.mark.parametrize("name", ["dark", "light"])
+def test_the_theme_font_carries_greek_and_nabla(name):
+    """Text such as "η = 0.1" or "∇f" is set in the theme font, not a fallback (fontconfig)."""
+    font = th.get_theme(name).font
+    found = subprocess.run(["fc-list", f"{font}:charset=3b7 3b8 3b1 2207 2192 2212", "family"],
+                           capture_output=True, text=True, check=True).stdout
+    assert font in found.split(",")[0] or font in found, (font, found)
 
 
 def _luminance(hex_color):

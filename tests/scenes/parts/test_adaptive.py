@@ -49,3 +49,14 @@ def test_bars_show_the_last_steps_effective_sizes(chapter_run):
         assert trace.path.get_num_curves() == len(chapter.runs[name].points) - 1
     shown = [m.tex_string for m in chapter.scoreboard]
     assert shown == [r"L = " + sig(t.losses[-1]) for t in chapter.runs.values()]
+
+
+def test_scores_stand_apart_inside_the_frame(chapter_run):
+    """The final losses under the bars: side by side without touching, inside the frame's margin."""
+    from scenes.chapter import in_frame
+
+    chapter = chapter_run["adaptive"].chapter
+    rows = list(chapter.scoreboard)
+    assert all(in_frame(r) for r in rows) and in_frame(chapter.counter)
+    for a, b in zip(rows, rows[1:]):
+        assert a.get_right()[0] < b.get_left()[0]

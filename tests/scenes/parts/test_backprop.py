@@ -52,3 +52,18 @@ def test_backprop_histograms_count_the_training_runs_gradients(chapter_run):
     heights = [bar.height for bar in chapter.hist_bars[0]]
     unit = plot.c2p(0, 1)[1] - plot.c2p(0, 0)[1]
     np.testing.assert_allclose(heights, np.maximum(fractions, 1e-4) * unit, rtol=1e-6, atol=1e-6)
+
+
+def test_backprop_numbers_fit_their_nodes_and_the_panel_the_frame(chapter_run):
+    """At the type floor a delta such as -0.00149 is wider than a small node: the nodes are made to
+    hold it, and the formula panel keeps right of the network and inside the frame."""
+    from scenes.chapter import in_frame
+    from scenes.parts import backprop
+
+    chapter = chapter_run["backprop"].chapter
+    inside = [t for layer in chapter.values + chapter.deltas for t in layer]
+    assert inside and all(t.width < 2 * backprop.R - 0.1 for t in inside)
+    network_right = max(n.get_right()[0] for layer in chapter.nodes for n in layer)
+    assert chapter.panels
+    for panel in chapter.panels:
+        assert in_frame(panel) and panel.get_left()[0] > network_right

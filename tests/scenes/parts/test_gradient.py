@@ -35,3 +35,20 @@ def test_gradient_chain_rule_is_sympy(chapter_run):
     assert f["chain_result"].tex_strings[1] == sp.latex(sp.diff(h, x)) == r"2 x \cos{\left(x^{2} \right)}"
     assert f["chain_d_inner"].tex_strings[1] == "2 x"
     assert f["chain_d_outer"].tex_strings[1] == r"\cos{\left(u \right)}"
+
+
+def test_gradient_floor_is_split_once_into_seen_and_hidden(chapter_run):
+    """The top view's map is the 3D view's seen floor lines plus the hidden ones: each segment of
+    each line is in exactly one of them, so the map has no seams where they meet."""
+    chapter = chapter_run["gradient"].chapter
+    seen, hidden = chapter.floor_seen, chapter.floor_hidden
+    total = 0
+    for i, lines in enumerate(seen.polylines):
+        for line, s_mask, h_mask in zip(lines, seen.segments[i], hidden.segments[i]):
+            assert len(s_mask) == len(line) - 1 and np.array_equal(s_mask, ~h_mask)
+            total += len(s_mask)
+    assert total > 0
+    mesh = chapter.mesh
+    assert mesh.shading_baked and mesh.family_members_with_points() == mesh.list_of_faces
+    start, end = chapter.orbit
+    assert start["phi"] != end["phi"] and start["theta"] != end["theta"]

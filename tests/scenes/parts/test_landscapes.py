@@ -82,3 +82,38 @@ def test_basin_map_colours_are_mathcores_basins(landscapes):
         assert len(shape.get_subpaths()) == int(np.sum(index == idx))
     i, j = np.argwhere(index == 0)[0]
     assert ManimColor(bmap.cell_color(i, j)).to_hex() == ManimColor(colormap(scene.theme.colorscale, 0.0)).to_hex()
+
+
+def _beat_lengths(scene) -> dict:
+    beats = scene.story.beats
+    ends = [b["end"] if b["end"] is not None else scene.exact_duration for b in beats]
+    return {b["name"]: round(e - b["start"], 6) for b, e in zip(beats, ends)}
+
+
+def test_3d_beats_settle_the_camera_without_changing_their_length(landscapes):
+    """The camera turns into each 3D pose (phi and theta both change) in plays that replace the
+    beat's old ones: the beats keep the lengths the explainer's budget was made with."""
+    from manim import DEGREES
+
+    scene, _ = landscapes
+    for beat in ("many_minima", "saddle", "plateau"):
+        start, end = scene.orbits[beat]
+        assert abs(start["phi"] - end["phi"]) > 3 * DEGREES and abs(start["theta"] - end["theta"]) > 10 * DEGREES
+        assert 50 * DEGREES < start["phi"] < 75 * DEGREES
+    assert _beat_lengths(scene) == {"many_minima": 4.0, "gd_trapped": 8.4, "noise_escapes": 12.7, "saddle": 12.6,
+                                    "plateau": 12.0, "basin_map": 9.2}
+
+
+def test_3d_runs_stay_in_view(landscapes):
+    """The plateau's camera looks down steeply enough that no step of the run is behind the
+    well's rim (the ball used to vanish there); the saddle's run is in view throughout too."""
+    scene, _ = landscapes
+    for run in (scene.srun, scene.prun):
+        assert run.ball3d.visible_mask.all() and run.trail3d.segment_visible.all()
+    stage = scene.prun.stage
+    assert stage.phi <= 58 * np.pi / 180
+    # The meshes are lit (baked; the camera does not shade them again), walls-free tops.
+    assert not scene.renderer.camera.should_apply_shading
+    for run in (scene.srun, scene.prun):
+        mesh = run.stage.mesh
+        assert mesh.shading_baked and mesh.family_members_with_points() == mesh.list_of_faces

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from manim import VGroup
 
 import mathcore
 from scenes.chapter import sig
@@ -42,3 +43,17 @@ def test_schedules_share_the_seed_and_differ_only_in_the_learning_rate(chapter_r
     assert [row[2].tex_string for row in chapter.schedule_legend] == [sig(t.losses[-1] - f_min) for t in runs.values()]
     # Decaying schedules end lower than the constant one (below SGD's noise floor).
     assert step.losses[-1] < const.losses[-1] and cos.losses[-1] < const.losses[-1]
+
+
+def test_newton_card_and_hessian_keep_clear_of_gd_and_the_plot(chapter_run):
+    """Newton's card takes the inset's place right of GD's; the Hessian has a row of its own above
+    the loss plot; all inside the frame."""
+    from scenes.chapter import in_frame
+
+    chapter = chapter_run["limitations"].chapter
+    card, hessian = chapter.rule_newton
+    gd = VGroup(chapter.rule_gd, chapter.gd_end)
+    assert gd.get_right()[0] < card.get_left()[0]
+    assert hessian.get_top()[1] < min(gd.get_bottom()[1], chapter.newton_end.get_bottom()[1])
+    assert hessian.get_bottom()[1] > chapter.loss_plot.get_top()[1]
+    assert all(in_frame(m) for m in (card, hessian, gd, chapter.newton_end))

@@ -69,3 +69,18 @@ def test_nesterov_rule_on_screen_is_the_form_its_ball_follows(momentum):
     card = scene.rule_card("nesterov")
     assert card[1].source == r" \\ ".join(rule_line_latex(a, b) for a, b in CLASSIC_NESTEROV_RULE)
     assert r"\nabla f{\left(\theta - \eta \mu \Delta \right)}" in card[1].source
+
+
+def test_legend_and_rule_cards_fit_the_right_hand_column(momentum):
+    """The legend names the runs; each rule card carries its run's hyperparameters: all of it
+    between the map and the frame's margin."""
+    from scenes.chapter import in_frame
+    from scenes.mobjects import hyperparam_text
+
+    scene, _ = momentum
+    map_right = scene.panel.get_right()[0]
+    for name, entry in scene.entries.items():
+        card = scene.rule_card(name)
+        assert card[2].tex_string == hyperparam_text(scene.data.runs[name].optimizer)
+        for mob in (entry, card):
+            assert in_frame(mob) and mob.get_left()[0] > map_right

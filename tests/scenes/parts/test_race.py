@@ -68,3 +68,18 @@ def test_race_defaults_tell_a_clear_story():
     by_name = {name: k for name, k, _, _ in rows}
     assert by_name["momentum"] is not None and by_name["adam"] is not None
     assert by_name["gd"] is None  # GD with lr 0.001 does not reach 1e-3 in 1500 steps
+
+
+def test_race_camera_settles_before_the_runners_start(race):
+    """The camera turns into the race's pose during the first beat, where nothing else moves;
+    the beat keeps its length, and the runners' occlusion is for that pose."""
+    from manim import DEGREES
+
+    scene, _ = race
+    start, end = scene.orbits["the_field"]
+    assert abs(start["phi"] - end["phi"]) > 3 * DEGREES and abs(start["theta"] - end["theta"]) > 10 * DEGREES
+    camera = scene.renderer.camera
+    assert (camera.get_phi(), camera.get_theta()) == pytest.approx((end["phi"], end["theta"]))
+    beats = scene.story.beats
+    assert beats[0]["name"] == "the_field" and beats[1]["start"] - beats[0]["start"] == pytest.approx(4.2)
+    assert not camera.should_apply_shading and scene.stage.mesh.shading_baked

@@ -48,3 +48,33 @@ def test_update_rule_best_direction_is_against_the_gradient(chapter_run):
     g = mathcore.get_surface(gradient.SURFACE).grad(np.array(gradient.POINT))
     assert chapter.shown["best_angle"] == 180.0
     assert float(chapter.shown["best_value"]) == pytest.approx(-np.linalg.norm(g), abs=5e-3)
+
+
+def test_update_rule_rule_is_morphed_from_the_taylor_line(chapter_run):
+    """The rule's theta, eta and gradient are terms of the Taylor line (morphed term by term), and
+    the small rule in the corner is the same terms."""
+    chapter = chapter_run["update_rule"].chapter
+    taylor = set(chapter.formulas["taylor"].tex_strings)
+    rule = chapter.formulas["rule"].tex_strings
+    assert {r"\theta", r"\eta", r"\nabla L(\theta)"} <= taylor & set(rule)
+    assert chapter.small_rule.tex_strings == rule
+    # Each term keeps its colour in the corner; theta and the arrow stay in the text colour (both themes).
+    from manim import ManimColor
+    def glyph_colours(tex):  # (a term's own colour is its glyphs'; the group's is manim's default)
+        return [ManimColor(term.family_members_with_points()[0].get_fill_color()).to_hex() for term in tex]
+
+    colours = glyph_colours(chapter.small_rule)
+    assert colours == glyph_colours(chapter.formulas["rule"])
+    assert colours[0] == ManimColor(chapter.theme.foreground).to_hex()
+    # The worked steps share the old result: step 1's last number is step 2's first.
+    if "step_2" in chapter.formulas:
+        assert chapter.formulas["step_1"].tex_strings[-1] == chapter.formulas["step_2"].tex_strings[1]
+
+
+def test_update_rule_table_columns_align_on_the_decimal_point(chapter_run):
+    chapter = chapter_run["update_rule"].chapter
+    for col in (1, 2, 3):
+        points = [row[col][0][row[col].tex_string.index(".")].get_left()[0] for row in chapter.visible_rows]
+        assert max(points) - min(points) < 1e-6, (col, points)
+    # 10.0 over 8.00: the points line up, the right edges do not.
+    assert chapter.table_shown[0][2] == "10.0" and chapter.table_shown[1][2] == "8.00"

@@ -44,15 +44,10 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-MANIM = ROOT / ".venv" / "bin" / "manim"
-PARTS = {
-    "landscapes": ("scenes/parts/landscapes.py", "Landscapes"),
-    "race": ("scenes/parts/race.py", "OptimizerRace"),
-    "descent": ("scenes/parts/descent.py", "RosenbrockDescent"),
-    "hook": ("scenes/parts/hook.py", "HookChapter"),
-    "probe": (None, "OpenGLProbe"),
-}
+from render_scenes import MANIM, ROOT, SCENES  # (this folder is on the path when run as a script)
+
+# The 3D parts (their files and classes as render_scenes.py knows them), and the probe below.
+PARTS = {**{name: SCENES[name] for name in ("landscapes", "race", "descent", "hook")}, "probe": (None, "OpenGLProbe")}
 OPENGL_FLAGS = ["--renderer=opengl", "--write_to_movie"]
 
 PROBE = r'''

@@ -268,6 +268,7 @@ class LearningRate(ThemedScene):
             mark = diverged_mark(edge, edge - p["shown"][-2], theme, step=None, font_size=FONT_SMALL)
             mark.caption.next_to(mark.cross, DOWN, buff=0.15)
             mark.caption.add_background_rectangle(color=theme.background, opacity=0.85, buff=0.05)
+            mark.set_z_index(3)  # over the zig-zag, which is redrawn (and re-added) while it runs
             p["mark"] = mark
             self.play(FadeIn(mark, scale=1.3), run_time=0.6)
         if last > tracker.get_value():

@@ -219,12 +219,19 @@ class UpdateRule(Chapter):
             return rot @ g_hat
 
         def u_dot_g(a_deg):
-            return float(u_vec(a_deg) @ g)  # u^T grad L with mathcore's gradient
+            v = float(u_vec(a_deg) @ g)  # u^T grad L with mathcore's gradient
+            # At 90 degrees cos and sin leave ~1e-16 of rounding: that is 0, not a number to read.
+            return 0.0 if abs(v) < 1e-9 * float(np.linalg.norm(g)) else v
 
         u_arrow = always_redraw(lambda: Arrow(p, np.array(p) + radius * np.append(u_vec(angle.get_value()), 0),
                                               buff=0, color=t.foreground, stroke_width=5, tip_length=0.2))
-        u_label = always_redraw(lambda: self.tex("u", font_size=FONT_LABEL + 4).move_to(
-            np.array(p) + (radius + 0.32) * np.append(u_vec(angle.get_value()), 0)))
+        def u_label_at(a_deg):
+            # Beside the middle of u's shaft (clockwise side): at its tip it would sit on the
+            # gradient's label whenever u turns past the gradient.
+            d = u_vec(a_deg)
+            return np.array(p) + np.append(0.55 * radius * d + 0.3 * np.array([d[1], -d[0]]), 0)
+
+        u_label = always_redraw(lambda: self.tex("u", font_size=FONT_LABEL + 4).move_to(u_label_at(angle.get_value())))
         # The plot of u^T grad L against the angle.
         plot_axes = themed_axes(t, [0, 360, 90], [-4, 4, 2], 4.6, 2.6).move_to(np.array([3.3, -0.9, 0]))
         x_ticks = VGroup(*(self.tex(rf"{v}^\circ", font_size=FONT_SMALL, color=t.muted).next_to(

@@ -42,6 +42,19 @@ def _python_package(dist: str, ok=lambda v: True, want: str = "") -> Check:
     return Check(dist, good, detail, BOOTSTRAP_FIX)
 
 
+THEME_FONT = "Nimbus Sans"  # scenes.theme.Theme.font (not imported: that would load manim)
+
+
+def font_check() -> Check:
+    """The theme's font, which carries Greek; without it Pango sets the text in another font."""
+    found = ""
+    if shutil.which("fc-list"):
+        proc = subprocess.run(["fc-list", THEME_FONT, "family"], capture_output=True, text=True)
+        found = proc.stdout.strip().splitlines()[0] if proc.returncode == 0 and proc.stdout.strip() else ""
+    return Check("font", bool(found), found or f"{THEME_FONT} not found by fc-list",
+                 APT_FIX.format("fonts-urw-base35"), optional="the theme's type; else a fallback font")
+
+
 def run_checks() -> list[Check]:
     checks = []
     for module, apt in (("cairo", "libcairo2-dev"), ("pango", "libpango1.0-dev")):
@@ -56,6 +69,7 @@ def run_checks() -> list[Check]:
     espeak = shutil.which("espeak-ng")
     checks.append(Check("espeak-ng", espeak is not None, espeak or "espeak-ng not on PATH",
                         APT_FIX.format("espeak-ng"), optional="gdx render --voice"))
+    checks.append(font_check())
     checks.append(_python_package("manim", lambda v: v.startswith("0.21."), "0.21.x"))
     checks.append(_python_package("pillow", lambda v: int(v.split(".")[0]) < 13, "< 13"))
     for dist in ("numpy", "sympy", "scipy", "contourpy", "manim-slides"):

@@ -260,3 +260,16 @@ def test_captions_are_off_in_videos_and_on_in_stills_and_slides_unless_asked(arg
     from gdx.cli import build_parser, captions_env
 
     assert captions_env(build_parser().parse_args(argv)) == {"GDX_CAPTIONS": want}
+
+
+def test_doctor_names_the_theme_font_and_its_package(monkeypatch):
+    """The font is checked by the name the theme uses; without it, the fix is its Debian package."""
+    import subprocess
+
+    from gdx import doctor
+    from scenes.theme import Theme
+
+    assert doctor.THEME_FONT == Theme.font
+    monkeypatch.setattr(subprocess, "run", lambda *a, **k: subprocess.CompletedProcess(a, 0, stdout="", stderr=""))
+    check = doctor.font_check()
+    assert not check.ok and check.fix == "sudo apt-get install -y fonts-urw-base35" and check.optional

@@ -144,6 +144,18 @@ def _decade_range(values) -> tuple[int, int]:
 LOG_TICK_GAP = 0.45  # scene units between a log axis's labels (a label at the floor is about 0.3 tall)
 
 
+def decade_range(values) -> tuple[int, int]:
+    """The decades ``(lo, hi)`` that hold the positive finite ``values`` (at least one decade)."""
+    return _decade_range(values)
+
+
+def log_tick_step(lo: int, hi: int, height: float) -> int:
+    """Every decade, or every 2nd, 4th...: labels (10^k at the type floor) at least LOG_TICK_GAP
+    apart, however many decades a log axis of ``height`` holds."""
+    span = max(hi - lo, 1)
+    return next(k for k in (1, 2, 4, 5, 10, 20, 50) if k * height / span >= LOG_TICK_GAP or k >= span)
+
+
 class LossPlot(Plot):
     """Loss against step: one curve per series revealed up to step ``s``, a dot on each.
 
@@ -169,10 +181,7 @@ class LossPlot(Plot):
             if y_min_decade is not None:
                 lo = max(lo, y_min_decade)
             self.y_bounds = (10.0**lo, 10.0**hi)
-            span = hi - lo
-            # Every decade, or every 2nd, 4th...: labels (10^k at the type floor) at least
-            # LOG_TICK_GAP apart, however many decades the plot's height holds.
-            y_step = next(k for k in (1, 2, 4, 5, 10, 20, 50) if k * height / span >= LOG_TICK_GAP or k >= span)
+            y_step = log_tick_step(lo, hi, height)
             y_range, ys, y_fmt = (lo, hi, y_step), range(lo, hi + 1, y_step), None
             y_label = y_label + r"\ \text{(log)}"
         else:
@@ -258,4 +267,4 @@ def ticks_within(low: float, high: float, preferred) -> list[float]:
     return inside if len(inside) >= 2 else nice_ticks(low, high)
 
 
-__all__ = ["LossPlot", "Plot", "nice_ticks", "style_axes", "themed_axes", "tick_numbers", "tick_text", "ticks_within"]
+__all__ = ["LossPlot", "Plot", "decade_range", "log_tick_step", "nice_ticks", "style_axes", "themed_axes", "tick_numbers", "tick_text", "ticks_within"]

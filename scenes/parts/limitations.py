@@ -30,7 +30,7 @@ from scenes.part import Part
 
 import mathcore
 from scenes.config import LimitationsConfig
-from scenes.mobjects.plots import ticks_within
+from scenes.mobjects.plots import decade_range, log_tick_step, nice_ticks, ticks_within
 from mathcore import optimizers as O
 from scenes.chapter import NarratedChapter, sig
 from scenes.mobjects import MapPanel, Plot, legend, trace_range, trace_together
@@ -196,13 +196,19 @@ class Limitations(NarratedChapter):
         surface = mathcore.get_surface(self.cfg.sched_surface)
         n = surface.n_examples
         colors = {name: th.color(name.replace(" ", "_")) for name in runs_}  # constant, step_decay, cosine
-        lr_plot = Plot(th, (0, self.cfg.sched_epochs, 1), (0, self.cfg.sched_lr * 1.1, 0.05), (4.6, 2.3),
-                       x_ticks=[int(t) for t in ticks_within(0, self.cfg.sched_epochs, (0, 5, 10))],
-                       y_ticks=ticks_within(0, self.cfg.sched_lr * 1.1, (0, 0.05, 0.1, 0.15)), x_label="epochs", y_label="learning rate η")
+        # Axes from the runs and the config (a lesson may set other rates, epochs or a surface).
+        lr_ticks = nice_ticks(0, self.cfg.sched_lr * 1.1)
+        lr_plot = Plot(th, (0, self.cfg.sched_epochs, 1), (0, self.cfg.sched_lr * 1.1, lr_ticks[1] - lr_ticks[0]),
+                       (4.6, 2.3), x_ticks=[int(t) for t in ticks_within(0, self.cfg.sched_epochs, (0, 5, 10))],
+                       y_ticks=lr_ticks, x_label="epochs", y_label="learning rate η")
         lr_plot.shift((-6.0 - lr_plot.axes.get_left()[0]) * RIGHT + (2.3 - lr_plot.axes.get_top()[1]) * UP)
         f_min = surface.min_value
-        loss_plot = Plot(th, (0, self.cfg.sched_epochs, 1), (-5, 1, 1), (4.8, 2.3), log_y=True,
-                         x_ticks=[int(t) for t in ticks_within(0, self.cfg.sched_epochs, (0, 5, 10))], y_ticks=(-5, -3, -1, 1),
+        lo, hi = decade_range(np.concatenate([t.losses - f_min for t in runs_.values()]))
+        step = log_tick_step(lo, hi, 2.3)
+        self.schedule_axes = {"lr_ticks": lr_ticks, "decades": (lo, hi)}  # (for tests)
+        loss_plot = Plot(th, (0, self.cfg.sched_epochs, 1), (lo, hi, 1), (4.8, 2.3), log_y=True,
+                         x_ticks=[int(t) for t in ticks_within(0, self.cfg.sched_epochs, (0, 5, 10))],
+                         y_ticks=range(lo, hi + 1, step),
                          x_label="epochs",
                          y_label="loss above its minimum (log scale)")
         loss_plot.shift((6.3 - loss_plot.axes.get_right()[0]) * RIGHT + (2.3 - loss_plot.axes.get_top()[1]) * UP)

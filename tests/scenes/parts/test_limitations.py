@@ -57,3 +57,25 @@ def test_newton_card_and_hessian_keep_clear_of_gd_and_the_plot(chapter_run):
     assert hessian.get_top()[1] < min(gd.get_bottom()[1], chapter.newton_end.get_bottom()[1])
     assert hessian.get_bottom()[1] > chapter.loss_plot.get_top()[1]
     assert all(in_frame(m) for m in (card, hessian, gd, chapter.newton_end))
+
+
+def test_the_schedules_axes_come_from_the_runs_and_the_config(tmp_path, monkeypatch):
+    """A lesson's own schedule settings get axes that hold them: a learning rate of 1 gets ticks up
+    to 1 (not 0 to 0.15), and the loss plot's decades hold every run's gap to the minimum."""
+    import numpy as np
+
+    import mathcore
+    from gdx.catalog import dry_render
+    from scenes.parts.limitations import LimitationsChapter
+
+    config = tmp_path / "config.toml"
+    config.write_text("[limitations]\nsched_lr = 1.0\nsched_epochs = 6\n")
+    monkeypatch.setenv("GDX_CONFIG", str(config))
+    chapter = dry_render(LimitationsChapter, jump=True)[0].chapter
+    axes = chapter.schedule_axes
+    assert axes["lr_ticks"][0] == 0 and 1.0 <= axes["lr_ticks"][-1] <= 1.1
+    f_min = mathcore.get_surface(chapter.cfg.sched_surface).min_value  # (the gaps, as the plot draws them)
+    gaps = np.concatenate([t.losses - f_min for t in chapter.runs["schedules"].values()])
+    gaps = gaps[gaps > 0]
+    lo, hi = axes["decades"]
+    assert 10.0**lo <= gaps.min() and gaps.max() <= 10.0**hi

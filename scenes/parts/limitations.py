@@ -32,7 +32,7 @@ import mathcore
 from scenes.config import LimitationsConfig
 from scenes.mobjects.plots import decade_range, log_tick_step, nice_ticks, ticks_within
 from mathcore import optimizers as O
-from scenes.chapter import NarratedChapter, sig
+from scenes.chapter import NarratedChapter, g3, sig
 from scenes.mobjects import MapPanel, Plot, legend, trace_range, trace_together
 from scenes.theme import FONT_LABEL, FONT_SMALL
 
@@ -227,7 +227,14 @@ class Limitations(NarratedChapter):
         self.scene.add(*lr_traces, *loss_traces)
         self.play(trace_together(lr_traces + loss_traces, run_time=4.5, rate_func=linear), FadeIn(leg),
                   run_time=4.5)
-        self.say(1)
+        # The verdict the runs support: settling below the noise, or (a start too large) diverging first.
+        diverged = [name for name, t in runs_.items() if t.status == "diverged"]
+        if diverged:
+            self.story.speak(1)
+            runs_named = " and ".join(diverged) + (" runs" if len(diverged) > 1 else " run")
+            self.say(2, sched_lr=g3(self.cfg.sched_lr), diverged="the " + runs_named)
+        else:
+            self.say(1)
         self.schedule_legend = leg
         self.wait(3.0)
         self.play(*[FadeOut(m) for m in self.scene.mobjects if m is not self.title], run_time=0.8)

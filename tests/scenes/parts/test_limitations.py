@@ -79,3 +79,9 @@ def test_the_schedules_axes_come_from_the_runs_and_the_config(tmp_path, monkeypa
     gaps = gaps[gaps > 0]
     lo, hi = axes["decades"]
     assert 10.0**lo <= gaps.min() and gaps.max() <= 10.0**hi
+    # From so large a start the runs that shrink late diverge: the words say so, not "settles".
+    diverged = [name for name, t in chapter.runs["schedules"].items() if t.status == "diverged"]
+    assert diverged
+    beat = next(b for b in chapter.story.beats if b["name"] == "schedules")
+    words = " ".join([beat["narration"], *beat["captions"]])
+    assert "settles" not in words and all(name in words for name in diverged) and "diverged" in words

@@ -278,7 +278,7 @@ class Chapter:
         """Fade out everything on the scene (the chapter's last beat): the part's ``fade_out_all``."""
         self._before_clear = list(self.scene.mobjects)  # what the beat showed last, for tests
         self.scene.fade_out_all(run_time)
-        self.caption = self._caption_words = None
+        self.caption = None  # (which forgets its words too)
 
 
 def lighten(mobject):

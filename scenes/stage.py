@@ -55,28 +55,6 @@ class QuickLossSurface(LossSurface):
         return self._vertices[index]
 
 
-class SurfaceMarker(Marker):
-    """A :class:`~scenes.mobjects.Marker` that never vanishes behind the surface.
-
-    In front (``visible``), a ball with a background-coloured rim, drawn after the mesh (a
-    Dot is not depth-sorted: ThreeDCamera paints it after every face). Behind a hill, an
-    outlined ring in the run's colour over a faint fill: still seen, and plainly "behind".
-    """
-
-    def __init__(self, vertices, color, theme: Theme, **kwargs):
-        self.color_ = color
-        super().__init__(vertices, color, theme, **kwargs)
-
-    def set_step(self, s: float) -> "SurfaceMarker":
-        super().set_step(s)
-        if self.visible_mask is not None:
-            seen = bool(self.visible_mask[int(round(self.step))])
-            self.ball.set_fill(self.color_, opacity=1.0 if seen else 0.3)
-            self.ball.set_stroke(self.color_, width=0 if seen else 3.0, opacity=1.0)
-            self.ring.set_opacity(1.0 if seen else 0.0)
-        return self
-
-
 def lit_by_mesh(scene) -> None:
     """The camera draws colours as given: a :class:`LossSurface` bakes its own lighting, and
     ThreeDCamera's per-frame shading would darken it twice (and cost a quarter of a frame)."""
@@ -252,11 +230,11 @@ class SurfaceStage:
         if self.has_floor:
             floor_seen = visible(floor, self.eye, self.mesh)
             trail_floor = Trail(floor, color, visible=floor_seen, hidden_opacity=0.0, step=0)
-            ball_floor = SurfaceMarker(floor, color, self.theme, visible=floor_seen, radius=floor_radius)
+            ball_floor = Marker(floor, color, self.theme, visible=floor_seen, radius=floor_radius)
         return RunGraphics(
             trajectory, color, pts, exit_index, lifted, floor,
             Trail(lifted, color, visible=lifted_seen, step=0),
-            SurfaceMarker(lifted, color, self.theme, visible=lifted_seen, radius=radius),
+            Marker(lifted, color, self.theme, visible=lifted_seen, radius=radius),
             trail_floor, ball_floor, self,
         )
 
@@ -397,4 +375,4 @@ class Drive:
 
 
 __all__ = ["SurfaceStage", "QuickLossSurface", "RunGraphics", "windowed", "snapshot", "Drive", "FOCAL_DISTANCE",
-           "SurfaceMarker", "MeshFade", "lit_by_mesh", "move_over_mesh", "orbit", "replace_in_scene"]
+           "MeshFade", "lit_by_mesh", "move_over_mesh", "orbit", "replace_in_scene"]

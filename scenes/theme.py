@@ -126,11 +126,10 @@ def _optimizer_colors(roles, foreground: str) -> dict[str, str]:
 
 
 # Every colour asked for while :func:`recording` is on, as (role, colour): what the palette test
-# reads from a dry run of a chapter. Asking by position (``series``, ``optimizer_colors[...]``,
-# ``rate_ramp``) is recorded under that name, so the test can name it.
+# reads from a dry run of a chapter. Asking by position (``optimizer_colors[...]``) is recorded
+# under that name, so the test can name it.
 _asked: list | None = None
-_RECORDED_FIELDS = frozenset({"highlight", "gradient", "good", "bad", "start", "series", "optimizer_colors",
-                              "rate_ramp"})
+_RECORDED_FIELDS = frozenset({"highlight", "gradient", "good", "bad", "start", "optimizer_colors"})
 _FIELD_ROLES = {"good": "minimum", "bad": "diverged"}
 
 
@@ -176,8 +175,6 @@ class Theme:
     good: str  # a minimum, a converged run
     bad: str  # the "diverged" mark
     start: str  # start mark
-    series: tuple[str, ...]  # categorical colours for non-optimizer series
-    rate_ramp: tuple[str, ...]  # learning rates, small to large (cool to warm): rate_colors
     colorscale: tuple[str, ...]  # surface height colours, low to high
     optimizer_colors: MappingProxyType = field(default_factory=dict)
     palette: MappingProxyType = field(default_factory=dict)  # role -> colour (PALETTES)
@@ -222,12 +219,11 @@ class Theme:
         picks = []
         for i in range(len(distinct)):
             pos = i * (len(ramp) - 1) / max(len(distinct) - 1, 1)
-            k = min(int(pos), len(ramp) - 2)
-            frac = pos - k
             if len(distinct) <= len(ramp):  # the nearest stop: a colour of the palette
                 picks.append(ramp[round(pos)])
             else:  # more rates than stops: mixes between them
-                picks.append(ramp[k] if frac < 1e-9 else _mix(ramp[k], ramp[k + 1], frac))
+                k = min(int(pos), len(ramp) - 2)
+                picks.append(_mix(ramp[k], ramp[k + 1], pos - k))
         for rate, colour in zip(distinct, picks):
             _note(f"rate {rate:g}", colour)
         return dict(zip(distinct, picks))
@@ -264,9 +260,7 @@ def _theme(name: str, **kw) -> Theme:
     fg = kw["foreground"]
     return Theme(
         name=name, highlight=fg, gradient=roles["gradient"], good=fg, bad=roles["adam"], start=fg,
-        # (positional colours for parts not yet asking by meaning: the palette test names them)
-        series=(roles["momentum"], roles["rmsprop"], roles["gd"], roles["adam"], roles["sgd"]),
-        rate_ramp=tuple(roles[r] for r in RATE_ROLES), colorscale=VIRIDIS,
+        colorscale=VIRIDIS,
         optimizer_colors=MappingProxyType(_optimizer_colors(roles, fg)), palette=roles, **kw)
 
 

@@ -106,11 +106,14 @@ class Marker(VGroup):
     """A ball: a dot in the run's colour with a background-coloured ring, at step ``s``.
 
     In a 3D scene register it with ``add_fixed_orientation_mobjects`` so it faces the
-    camera. When ``visible`` says the point is behind the surface the ball turns faint.
+    camera; a Dot is not depth-sorted, so ThreeDCamera paints it after every mesh face. When
+    ``visible`` says the point is behind the surface, the ball becomes an outlined ring in the
+    run's colour over a faint fill: never gone, and plainly "behind".
     """
 
     def __init__(self, vertices, color, theme: Theme, radius: float = 0.09, visible=None, step: float = 0.0):
         super().__init__()
+        self.color_ = color
         self.vertices = np.asarray(vertices, float)
         self.visible_mask = None if visible is None else np.asarray(visible, bool)
         self.ring = Dot(radius=radius * 1.45, color=theme.background)
@@ -132,7 +135,8 @@ class Marker(VGroup):
         self.move_to(position_at(self.vertices, s))
         if self.visible_mask is not None:
             seen = bool(self.visible_mask[int(round(s))])
-            self.ball.set_opacity(1.0 if seen else 0.35)
+            self.ball.set_fill(self.color_, opacity=1.0 if seen else 0.3)
+            self.ball.set_stroke(self.color_, width=0 if seen else 3.0, opacity=1.0)
             self.ring.set_opacity(1.0 if seen else 0.0)
         return self
 

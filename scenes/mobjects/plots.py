@@ -132,7 +132,8 @@ class Plot(VGroup):
         return Trace(self.coords(xs, ys), color, width, dot_radius)
 
 
-def _decade_range(values) -> tuple[int, int]:
+def decade_range(values) -> tuple[int, int]:
+    """The decades ``(lo, hi)`` that hold the positive finite ``values`` (at least one decade)."""
     v = np.asarray(values, float)
     v = v[np.isfinite(v) & (v > 0)]
     if len(v) == 0:
@@ -142,11 +143,6 @@ def _decade_range(values) -> tuple[int, int]:
 
 
 LOG_TICK_GAP = 0.45  # scene units between a log axis's labels (a label at the floor is about 0.3 tall)
-
-
-def decade_range(values) -> tuple[int, int]:
-    """The decades ``(lo, hi)`` that hold the positive finite ``values`` (at least one decade)."""
-    return _decade_range(values)
 
 
 def log_tick_step(lo: int, hi: int, height: float) -> int:
@@ -177,7 +173,7 @@ class LossPlot(Plot):
         x_step = max(_round_step(x_max / x_ticks), 1.0)  # steps are whole numbers
         xs = np.arange(x_step, x_max + 1e-9, x_step)  # no 0 at the corner, as manim's Axes
         if log:
-            lo, hi = _decade_range(np.concatenate([s for s, _ in self.series] + [np.asarray(include, float)]))
+            lo, hi = decade_range(np.concatenate([s for s, _ in self.series] + [np.asarray(include, float)]))
             if y_min_decade is not None:
                 lo = max(lo, y_min_decade)
             self.y_bounds = (10.0**lo, 10.0**hi)

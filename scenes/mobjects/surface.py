@@ -240,13 +240,12 @@ class LossSurface(Surface):
         False`` (:func:`scenes.stage.lit_by_mesh`).
         """
         light = LIGHT_SOURCE if light_source is None else light_source
-        faces = [f for f in self.list_of_faces if hasattr(f, "base_color")]
-        factors = shade_factors(self.face_normals(), light)
-        for face, factor in zip(self.list_of_faces, factors):
+        self.shading_baked = False
+        for face, factor in zip(self.list_of_faces, shade_factors(self.face_normals(), light)):
             if hasattr(face, "base_color"):
                 face.lit_color = shaded_color(face.base_color, float(factor))
                 self._paint(face, face.lit_color)
-        self.shading_baked = bool(faces)
+                self.shading_baked = True
         return self
 
     def shade_undersides(self, eye) -> "LossSurface":

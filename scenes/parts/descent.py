@@ -39,7 +39,7 @@ from scenes.mobjects import (
 from scenes.mobjects.occlusion import eye_position
 from scenes.mobjects.surface import surface_formula
 from scenes.mobjects.text import format_plain
-from scenes.stage import MeshFade, SurfaceMarker, lit_by_mesh
+from scenes.stage import MeshFade, lit_by_mesh
 from scenes.story import count
 from scenes.theme import FONT_BODY, FONT_LABEL, FONT_SMALL, MARGIN, frame_box
 
@@ -153,7 +153,7 @@ class RosenbrockDescent(ThemedThreeDScene):
         lifted = view.lifted_points(pts, losses, self.mesh)
         seen = visible(lifted, self.eye, self.mesh)
         self.trail3d = Trail(lifted, self.color, visible=seen, step=0, outline=theme.background)
-        self.ball3d = SurfaceMarker(lifted, self.color, theme, visible=seen, radius=0.085)
+        self.ball3d = Marker(lifted, self.color, theme, visible=seen, radius=0.085)
         self.start3d = start_mark(lifted[0], theme, label=None, radius=0.11)
 
         # Overlays (fixed in the frame).

@@ -31,9 +31,9 @@ from scenes.chapter import Chapter, closed_levels, sig, g3, load_narration
 from scenes.mobjects.contours import contour_lines
 from scenes.mobjects.text import format_sig
 from scenes.mobjects.occlusion import eye_of, eye_position, visible
-from scenes.mobjects.paths import Trail
+from scenes.mobjects.paths import Marker, Trail
 from scenes.mobjects.surface import LossSurface, SurfaceView
-from scenes.stage import MeshFade, SurfaceMarker, lit_by_mesh, orbit, replace_in_scene, snapshot
+from scenes.stage import MeshFade, lit_by_mesh, orbit, replace_in_scene, snapshot
 from scenes.theme import CONTOUR_WIDTH, FONT_LABEL, FONT_SMALL, MARGIN
 
 CHAPTER = "hook"
@@ -336,7 +336,7 @@ class Hook(Chapter):
         lifted, below = view.lifted_points(pts, losses, mesh), view.floor_points(pts)
         trail = Trail(lifted, color, visible=seen(lifted), step=0)
         shadow = Trail(below, color, width=2.5, visible=seen(below), hidden_opacity=0.0, step=0)
-        marker = SurfaceMarker(lifted, color, t, visible=seen(lifted))
+        marker = Marker(lifted, color, t, visible=seen(lifted))
         self.view3d, self.mesh3d, self.trail3d, self.marker3d = view, mesh, trail, marker
         self.orbit = (start, end)
         self.say(0)

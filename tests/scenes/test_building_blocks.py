@@ -480,12 +480,12 @@ def test_marker_is_drawn_after_the_mesh_and_never_vanishes():
     """ThreeDCamera depth-sorts only shaded (3D) shapes and paints the rest after them: the
     stage's marker, even added before the mesh, is painted after every face. Behind a hill it
     is an outlined ring, still seen."""
-    from scenes.stage import SurfaceMarker
+    from scenes.mobjects.paths import Marker
 
     view = SurfaceView.for_surface(mathcore.get_surface("bowl"), side=4, z_length=2)
     mesh = LossSurface(view, THEME, resolution=6)
     verts = view.lifted_points([[0.0, 0.0], [1.0, 1.0]], [0.0, 2.0], mesh)
-    marker = SurfaceMarker(verts, "#E69F00", THEME, visible=[True, False])
+    marker = Marker(verts, "#E69F00", THEME, visible=[True, False])
     camera = ThreeDCamera()
     camera.set_phi(60 * DEGREES)
     camera.set_theta(-60 * DEGREES)

@@ -19,6 +19,7 @@ import mathcore
 from scenes.chapter import in_frame
 from scenes.chapter import sig
 from scenes.mobjects import format_sig
+from scenes.theme import RATE_ROLES
 
 ROOT = Path(__file__).resolve().parents[2]
 NARRATION = ROOT / "assets" / "narration"
@@ -171,7 +172,8 @@ def test_a_learning_rate_keeps_its_colour_in_every_beat(cuts):
     for trail, lr in zip(scene.surface_trails, cfg.surface_rates):
         assert ManimColor(trail.front.get_stroke_color()).to_hex().upper() == ManimColor(scene.rate_colors[lr]).to_hex().upper()
     ordered = [scene.rate_colors[r] for r in sorted(scene.rate_colors)]
-    assert ordered[0] == scene.theme.rate_ramp[0] and ordered[-1] == scene.theme.rate_ramp[-1]
+    ramp = [scene.theme.color(role) for role in RATE_ROLES]
+    assert ordered[0] == ramp[0] and ordered[-1] == ramp[-1]
     assert len(set(ordered)) == len(ordered)
 
 

@@ -72,7 +72,7 @@ def test_key_frame_diverged_parabola(scene):
     traj = mathcore.run("parabola", mathcore.make_optimizer("gd", lr=1.05), [5.0], 400)
     axes = Axes(x_range=(-8, 8, 4), y_range=(0, 64, 32), x_length=7, y_length=4.5)
     pts = np.asarray(axes.c2p(traj.points[:6, 0], traj.losses[:6]), float).T
-    color = DARK.series[3]
+    color = DARK.color("adam")
     from scenes.mobjects import clip_to_box
 
     lo, hi = axes.c2p(-8, 0), axes.c2p(8, 64)

@@ -28,10 +28,10 @@ def chapter_scenes() -> list[catalog.SceneInfo]:
 
 
 def render_explainer(quality: str, theme: str, jobs: int | None, media: Path, progress=print,
-                     voice: tuple[str, int] | None = None, env: dict | None = None, final: Path | None = None,
+                     voice=None, env: dict | None = None, final: Path | None = None,
                      results_out: list | None = None) -> int:
     """Render the parts in parallel, join them, write subtitles and chapters; with ``voice``
-    (espeak-ng voice, words per minute) also the voiced cut (see :mod:`gdx.voice`). A lesson
+    (a :class:`gdx.voice.Voice`) also the voiced cut (see :mod:`gdx.voice`). A lesson
     passes ``env`` (its ``GDX_CONFIG``) and ``final`` (its video's path); ``results_out``
     receives the parts' results."""
     from scenes.explainer import CHAPTERS, TITLE
@@ -84,7 +84,7 @@ def voice_explainer(results, titles, final: Path, voice, media: Path, progress=p
     narration = {}
     for result in results:
         narration.update(result_narration(result, "explainer", scene_file))
-    done = voice_over(sections, narration, voiced_path(final), voice[0], voice[1], media / ".gdx" / "voice")
+    done = voice_over(sections, narration, voiced_path(final), voice, media / ".gdx" / "voice")
     chapters = [(title if title != titles[0] else "Introduction", done.starts[i]) for title, i in zip(titles, first)]
     write_cues(done.video, done.cues, {".chapters.txt": chapter_list(chapters, done.duration)})
     for line in done.report():

@@ -93,6 +93,71 @@ def check(voice: str, speed: int) -> None:
                          f"e.g. en-us+f3, en-us+m2 (all: espeak-ng --voices=variant)")
 
 
+# ----------------------------------------------------------------------------- options
+
+
+@dataclass(frozen=True)
+class Voice:
+    """Who speaks and how fast: what ``--voice-name`` and ``--voice-speed`` chose."""
+
+    name: str = DEFAULT_VOICE
+    speed: int = DEFAULT_SPEED
+
+
+def _speed(value: str) -> int:
+    import argparse
+
+    try:
+        number = int(value)
+    except ValueError:
+        number = -1
+    if not SPEEDS[0] <= number <= SPEEDS[1]:
+        raise argparse.ArgumentTypeError(f"invalid value {value!r}; "
+                                         f"accepted: an integer from {SPEEDS[0]} to {SPEEDS[1]} (words per minute)")
+    return number
+
+
+def add_options(parser, what: str = "<Scene>.voice.mp4: the narration spoken, beats held to fit it") -> None:
+    """``--voice`` and its settings, the same on every command that can speak."""
+    parser.add_argument("--voice", action="store_true", help=f"also write {what}")
+    parser.add_argument("--voice-name", default=DEFAULT_VOICE, metavar="VOICE",
+                        help=f"espeak-ng voice (default {DEFAULT_VOICE}; e.g. en-gb, en-us+f3)")
+    parser.add_argument("--voice-speed", type=_speed, default=DEFAULT_SPEED, metavar="WPM",
+                        help=f"words per minute (default {DEFAULT_SPEED})")
+
+
+def from_args(args) -> Voice | None:
+    """The :class:`Voice` that ``--voice`` asks for (checked: raises :class:`VoiceError`), else None."""
+    chosen = Voice(args.voice_name, args.voice_speed)
+    if not args.voice:
+        if chosen != Voice():
+            raise VoiceError("--voice-name and --voice-speed need --voice; accepted: add --voice")
+        return None
+    check(chosen.name, chosen.speed)
+    return chosen
+
+
+def voice_result(result, narration: dict[str, str], voice: Voice, media: Path, progress=print) -> bool:
+    """Write ``<video>.voice.mp4`` (and its subtitles) for one render; False (and one error
+    line) when that fails."""
+    import sys
+
+    from .subtitles import write_cues
+
+    if not narration:
+        progress(f"voice: {result.job.scene} has no narration; no voiced video written")
+        return True
+    try:
+        done = voice_over(result.sections, narration, voiced_path(result.video), voice, media / ".gdx" / "voice")
+    except (VoiceError, RuntimeError) as exc:
+        print(f"gdx: {result.job.scene}: voice-over failed: {exc}", file=sys.stderr)
+        return False
+    write_cues(done.video, done.cues)
+    for line in done.report():
+        progress(line)
+    return True
+
+
 # ----------------------------------------------------------------------------- speech
 
 
@@ -204,8 +269,8 @@ class VoiceOver:
         return lines
 
 
-def voice_over(sections, narration: dict[str, str], out: Path, voice: str = DEFAULT_VOICE,
-               speed: int = DEFAULT_SPEED, cache: Path = Path("media") / ".gdx" / "voice") -> VoiceOver:
+def voice_over(sections, narration: dict[str, str], out: Path, voice: Voice = Voice(),
+               cache: Path = Path("media") / ".gdx" / "voice") -> VoiceOver:
     """Build ``out`` (mp4 with speech) from ``sections`` = ``[(name, duration, video), ...]``
     in order and ``narration`` = section name -> text. See the module docstring."""
     from .jobs import atomic_copy, video_duration
@@ -227,7 +292,7 @@ def voice_over(sections, narration: dict[str, str], out: Path, voice: str = DEFA
             text = narration.get(name, "").strip()
             spoken = 0.0
             for sentence in sentences(text):
-                speech = speak(sentence, voice, speed, cache)
+                speech = speak(sentence, voice.name, voice.speed, cache)
                 if rate is None:
                     rate = speech.rate
                 begin = t + spoken

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from gdx import cli, jobs, lesson
+from gdx import cli, jobs, lesson, usage
 from scenes import config
 
 TINY = Path(__file__).parent / "data" / "tiny.py"
@@ -125,12 +125,12 @@ def test_writable_folder_removes_what_it_created_when_it_fails(tmp_path, monkeyp
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(cli.tempfile, "mkstemp", refuse)
-    with pytest.raises(cli.UsageError, match="cannot write there .Permission denied."):
-        cli.writable_folder(target)
+    monkeypatch.setattr(usage.tempfile, "mkstemp", refuse)
+    with pytest.raises(usage.UsageError, match="cannot write there .Permission denied."):
+        usage.writable_folder(target)
     assert not (tmp_path / "new").exists()
-    monkeypatch.setattr(cli.tempfile, "mkstemp", real)
-    assert cli.writable_folder(target).is_dir() and list(target.iterdir()) == []
+    monkeypatch.setattr(usage.tempfile, "mkstemp", real)
+    assert usage.writable_folder(target).is_dir() and list(target.iterdir()) == []
 
 
 def test_all_with_a_scene_is_refused(capsys, tmp_path):

@@ -247,7 +247,7 @@ def test_voiced_explainer_moves_its_chapters_with_the_holds(tmp_path, monkeypatc
     assert all(r.ok for r in results)
     final = media / "videos" / "explainer" / "480p15" / "Explainer.mp4"
     lines = []
-    video = voice_explainer(results, ["Title", "1. Shapes"], final, ("en-us", 160), media, lines.append, TINY)
+    video = voice_explainer(results, ["Title", "1. Shapes"], final, voice.Voice("en-us", 160), media, lines.append, TINY)
     assert video == final.with_name("Explainer.voice.mp4") and valid_video(video)
     first_part = video_duration(results[0].video)
     chapters = final.with_name("Explainer.voice.chapters.txt").read_text()

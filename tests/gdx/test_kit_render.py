@@ -40,7 +40,7 @@ def test_render_publishes_video_and_sections(media):
 
 
 def test_still_at_a_beat_is_the_frame_at_that_beat(media):
-    from gdx.cli import beat_ends
+    from gdx.commands.stills import beat_ends
 
     result = render(media)
     ends = beat_ends(result.sections)
@@ -106,7 +106,7 @@ def test_two_renders_in_parallel_into_one_project(media):
 def test_still_of_a_beat_that_clears_the_screen_is_its_picture_before_the_fade(media):
     """A beat that ends by fading out gets the frame before the fade, not the empty last one;
     a beat that ends on its picture gets its last frame."""
-    from gdx.cli import beat_spans
+    from gdx.commands.stills import beat_spans
     from gdx.stills import beat_still_time
 
     result = render(media, "Fading")

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from gdx import cli, lesson
+from gdx import cli, lesson, usage
+from gdx.commands import stills as stills_cmd
 from gdx.subtitles import Cue, chapter_list, cues_from_beats, to_srt, to_vtt, wrap
 
 
@@ -104,22 +105,22 @@ BEATS = [("derivatives.show_curve", 0.0, 2.0), ("derivatives.outro", 2.0, 5.0)]
 
 
 def test_parse_at_beats_and_times():
-    assert cli.parse_at("outro", BEATS, 5.0, "S") == ("outro", "beat", "derivatives.outro")
-    assert cli.parse_at("derivatives.show_curve", BEATS, 5.0, "S") == ("show_curve", "beat", "derivatives.show_curve")
-    assert cli.parse_at("2.5", BEATS, 5.0, "S") == ("t2.5s", "time", 2.5)
+    assert stills_cmd.parse_at("outro", BEATS, 5.0, "S") == ("outro", "beat", "derivatives.outro")
+    assert stills_cmd.parse_at("derivatives.show_curve", BEATS, 5.0, "S") == ("show_curve", "beat", "derivatives.show_curve")
+    assert stills_cmd.parse_at("2.5", BEATS, 5.0, "S") == ("t2.5s", "time", 2.5)
 
 
 CHAPTER = [("chapter 2: The mathematics", 0.0, 1.0), ("derivatives.outro", 1.0, 2.0), ("gradient.outro", 2.0, 3.0)]
 
 
 def test_a_beat_name_shared_by_two_parts_is_named_in_full():
-    with pytest.raises(cli.UsageError, match=re.escape(
+    with pytest.raises(usage.UsageError, match=re.escape(
             "ambiguous beat 'outro' in C; accepted: derivatives.outro, gradient.outro")):
-        cli.parse_at("outro", CHAPTER, 3.0, "C")
-    assert cli.parse_at("gradient.outro", CHAPTER, 3.0, "C") == ("gradient.outro", "beat", "gradient.outro")
-    assert cli.parse_at("chapter 2: The mathematics", CHAPTER, 3.0, "C") == (
+        stills_cmd.parse_at("outro", CHAPTER, 3.0, "C")
+    assert stills_cmd.parse_at("gradient.outro", CHAPTER, 3.0, "C") == ("gradient.outro", "beat", "gradient.outro")
+    assert stills_cmd.parse_at("chapter 2: The mathematics", CHAPTER, 3.0, "C") == (
         "chapter_2_The_mathematics", "beat", "chapter 2: The mathematics")  # a file-name-safe label
-    ends = cli.beat_ends([(name, end - start, None) for name, start, end in CHAPTER])
+    ends = stills_cmd.beat_ends([(name, end - start, None) for name, start, end in CHAPTER])
     assert ends["derivatives.outro"] == 2.0 and ends["gradient.outro"] == 3.0
 
 
@@ -128,12 +129,12 @@ def test_a_beat_name_shared_by_two_parts_is_named_in_full():
     ("9", "invalid --at '9': S lasts 5.00 s; accepted: 0 to 5.00"),
 ])
 def test_parse_at_errors(value, fragment):
-    with pytest.raises(cli.UsageError, match=re.escape(fragment)):
-        cli.parse_at(value, BEATS, 5.0, "S")
+    with pytest.raises(usage.UsageError, match=re.escape(fragment)):
+        stills_cmd.parse_at(value, BEATS, 5.0, "S")
 
 
 def test_beat_ends_come_from_rendered_sections():
-    ends = cli.beat_ends([("c.a", 1.5333, None), ("c.b", 2.0, None)])
+    ends = stills_cmd.beat_ends([("c.a", 1.5333, None), ("c.b", 2.0, None)])
     assert ends == {"c.a": 1.5333, "c.b": pytest.approx(3.5333)}
 
 
@@ -257,7 +258,8 @@ def test_generated_bad_lessons_never_crash(tmp_path, key, value, garbage):
 ])
 def test_captions_are_off_in_videos_and_on_in_stills_and_slides_unless_asked(argv, want):
     """Videos carry their words in .srt/.vtt; a still or a slide has only its picture."""
-    from gdx.cli import build_parser, captions_env
+    from gdx.cli import build_parser
+    from gdx.usage import captions_env
 
     assert captions_env(build_parser().parse_args(argv)) == {"GDX_CAPTIONS": want}
 

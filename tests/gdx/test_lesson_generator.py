@@ -173,7 +173,7 @@ def test_the_explainer_lesson_puts_the_surface_in_its_chapters(tmp_path):
 
 
 def test_storyboards_join_and_keep_every_section():
-    from gdx.cli import joined
+    from gdx.commands.lesson import joined
     from gdx.words import marks_of, storyboard
 
     marks = marks_of([("autocreated", 0.0, None), ("race.the_field", 2.0, None), ("race.finish", 3.0, None)])

@@ -1,0 +1,154 @@
+"""``gdx lesson``: a custom lesson described in a TOML file, rendered part by part."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from mathcore import one_line
+
+from .. import catalog
+from ..jobs import Job, Runner
+from ..usage import captions_env, check_tools, jobs_count, writable_folder
+from scenes.story import CAPTION_CHOICES
+
+
+def add_parser(sub) -> None:
+    le = sub.add_parser("lesson", help="render a custom lesson described in a TOML file")
+    le.add_argument("file", type=Path, metavar="FILE.toml")
+    le.add_argument("--jobs", type=jobs_count, default=None)
+    le.add_argument("--captions", default="off", choices=CAPTION_CHOICES,
+                    help="burn the captions into the videos (default off: the .srt/.vtt carry them)")
+    le.add_argument("--check", action="store_true", help="only validate the file")
+    le.add_argument("--list-scenes", action="store_true", help="list the parts a lesson can ask for")
+    le.add_argument("--dry-run", action="store_true",
+                    help="play every part without writing video: durations and MEDIA/lessons/STEM/story.json")
+
+
+def run(args) -> int:
+    from ..lesson import PARTS, LessonError, parse, to_config_toml
+
+    if args.list_scenes:
+        width = max(map(len, PARTS))
+        for name, part in PARTS.items():
+            print(f"{name:<{width}}  {part.about}")
+        return 0
+    try:
+        lesson = parse(args.file)
+    except LessonError as exc:
+        for problem in exc.problems:
+            print(f"gdx: error: {one_line(problem)}", file=sys.stderr)
+        return 2
+    if args.check:
+        print(f"{args.file}: ok ({', '.join(lesson.scenes)})")
+        return 0
+    if not args.dry_run:
+        check_tools()
+    writable_folder(args.media)
+    config = args.media / ".gdx" / "lessons" / f"{lesson.stem}.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(to_config_toml(lesson))
+    env = {"GDX_CONFIG": str(config.resolve()), "GDX_LESSON": lesson.stem, **captions_env(args)}
+    out = args.media / "lessons" / lesson.stem
+    names = [name for name in lesson.scenes if name != "explainer"]
+    infos = [catalog.find(PARTS[name].scene) for name in names]
+    stories = {}  # part -> {"duration": s, "beats": [...]} (+ "video", "notes")
+    if args.dry_run:
+        for name, info in zip(names, infos):
+            stories[name] = dry_run_story(info, env, args.media)
+        if "explainer" in lesson.scenes:
+            from ..explainer import parts
+
+            stories["explainer"] = joined([dry_run_story(i, env, args.media) for i in parts()])
+        for name in lesson.scenes:
+            print(f"{name}: {stories[name]['duration']:.1f} s, {len(stories[name]['beats'])} beats")
+    else:
+        from ..words import write_subtitles
+
+        jobs = [Job(i.file, i.name, lesson.quality, lesson.theme, env=env, out_dir=out, name=name)
+                for i, name in zip(infos, names)]
+        results = Runner(args.media, args.jobs).run(jobs) if jobs else []
+        for r in results:
+            if not r.ok:
+                print(f"gdx: {r.job.name} failed:\n{r.error}", file=sys.stderr)
+        if not all(r.ok for r in results):
+            return 1
+        for name, r in zip(names, results):
+            write_subtitles(r)
+            stories[name] = result_story(r, r.job.file.stem)
+        if "explainer" in lesson.scenes:
+            from ..explainer import render_explainer
+
+            parts_done = []
+            code = render_explainer(lesson.quality, lesson.theme, args.jobs, args.media, env=env,
+                                    final=out / f"{lesson.stem}.mp4", results_out=parts_done)
+            if code:
+                return code
+            stories["explainer"] = joined([result_story(r, "explainer") for r in parts_done])
+    if "explainer" in stories:
+        stories["explainer"]["video"] = f"{lesson.stem}.mp4"
+    path = write_lesson_story(lesson, [stories[name] for name in lesson.scenes], out)
+    print(path)
+    return 0
+
+
+def result_story(result, stem: str) -> dict:
+    """A rendered video's ``duration`` and ``beats`` (see :func:`gdx.words.storyboard`)."""
+    from ..words import marks_of, storyboard
+
+    total = sum(d for _, d, _ in result.sections)
+    return {"duration": total, "beats": storyboard(marks_of(result.sections), total, result.story, stem,
+                                                    result.job.file), "notes": result.story.get("notes", [])}
+
+
+def joined(stories: list[dict]) -> dict:
+    """The storyboards of videos played one after another, as one: beats shifted by what came before."""
+    beats, notes, t = [], [], 0.0
+    for story in stories:
+        beats += [dict(b, start=b["start"] + t, end=b["end"] + t) for b in story["beats"]]
+        notes += story.get("notes", [])
+        t += story["duration"]
+    return {"duration": t, "beats": beats, "notes": notes}
+
+
+def dry_run_story(info, env: dict, media: Path) -> dict:
+    """Play a video without writing it, under ``env`` (the lesson's config): its ``duration`` and
+    ``beats`` (see :func:`gdx.words.storyboard`)."""
+    from ..words import storyboard
+
+    story_file = Path(tempfile.mkdtemp(prefix="gdx-story-")) / "story.json"
+    saved = {k: os.environ.get(k) for k in (*env, "GDX_STORY")}
+    os.environ.update(env, GDX_STORY=str(story_file))
+    try:
+        scene, marks = catalog.dry_render(catalog.load_class(info), media_dir=media, jump=True)
+    finally:
+        for k, v in saved.items():
+            os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
+    story = json.loads(story_file.read_text()) if story_file.exists() else {}
+    story_file.unlink(missing_ok=True)
+    story_file.parent.rmdir()
+    total = scene.renderer.time
+    stem = "explainer" if info.module == "scenes.explainer" else info.file.stem
+    return {"duration": total, "beats": storyboard(marks, total, story, stem, info.file),
+            "notes": story.get("notes", [])}
+
+
+def write_lesson_story(lesson, stories: list[dict], out: Path) -> Path:
+    """``out/story.json``: for each part its video, duration and beats (start and end in seconds
+    from that video's start, captions, narration, the facts they state)."""
+
+    doc = {"lesson": lesson.title, "surface": lesson.surface,
+           "parts": [{"part": name, "video": story.get("video", f"{name}.mp4"),
+                      "duration": round(float(story["duration"]), 3),
+                      "beats": [dict(b, start=round(b["start"], 3), end=round(b["end"], 3)) for b in story.get("beats", [])],
+                      **({"notes": story["notes"]} if story.get("notes") else {})}
+                     for name, story in zip(lesson.scenes, stories)]}
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", dir=out, suffix=".part", delete=False) as tmp:
+        json.dump(doc, tmp, indent=1, ensure_ascii=False)
+    path = out / "story.json"
+    Path(tmp.name).replace(path)
+    return path

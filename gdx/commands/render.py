@@ -1,0 +1,61 @@
+"""``gdx render``: scenes (or the explainer) rendered in parallel, with subtitles and an optional voice."""
+
+from __future__ import annotations
+
+import sys
+
+from .. import voice
+from ..jobs import QUALITIES, THEMES, Job, Runner
+from ..usage import (SCENE_HELP, UsageError, captions_env, check_env_config, check_tools, jobs_count,
+                     resolve_scenes, writable_folder)
+from scenes.story import CAPTION_CHOICES
+
+
+def add_parser(sub) -> None:
+    r = sub.add_parser("render", help="render scenes in parallel into media/")
+    r.add_argument("scenes", nargs="*", metavar="SCENE", help=SCENE_HELP)
+    r.add_argument("--all", action="store_true", help="every scene")
+    r.add_argument("--explainer", action="store_true", help="the full explainer, chapter by chapter")
+    r.add_argument("--quality", default="l", choices=tuple(QUALITIES))
+    r.add_argument("--theme", default="dark", choices=THEMES)
+    r.add_argument("--captions", default="off", choices=CAPTION_CHOICES,
+                   help="burn the captions into the picture (default off: the .srt/.vtt beside the video carry them)")
+    r.add_argument("--jobs", type=jobs_count, default=None, help="worker processes (default: one per core)")
+    voice.add_options(r)
+
+
+def run(args) -> int:
+    spoken = voice_settings(args)
+    check_env_config()
+    if args.explainer:
+        from ..explainer import render_explainer
+
+        if args.scenes or args.all:
+            raise UsageError("--explainer renders the explainer alone; accepted: --explainer, or SCENE.../--all")
+        check_tools("ffmpeg")
+        writable_folder(args.media)
+        return render_explainer(args.quality, args.theme, args.jobs, args.media, voice=spoken, env=captions_env(args))
+    infos = resolve_scenes(args.scenes, args.all)
+    check_tools(*(("ffmpeg",) if spoken else ()))
+    writable_folder(args.media)
+    results = Runner(args.media, args.jobs).run([Job(i.file, i.name, args.quality, args.theme, env=captions_env(args))
+                                            for i in infos])
+    from ..words import result_narration, write_subtitles
+
+    failed_voice = False
+    for result in results:
+        if not result.ok:
+            print(f"gdx: {result.job.scene} failed:\n{result.error}", file=sys.stderr)
+            continue
+        write_subtitles(result)
+        if spoken and not voice.voice_result(result, result_narration(result), spoken, args.media):
+            failed_voice = True
+    return 0 if all(r.ok for r in results) and not failed_voice else 1
+
+
+def voice_settings(args):
+    """The checked :class:`gdx.voice.Voice` when --voice is on, else None (one UsageError line)."""
+    try:
+        return voice.from_args(args)
+    except voice.VoiceError as exc:
+        raise UsageError(str(exc)) from None

@@ -407,3 +407,16 @@ def to_config_toml(lesson: Lesson) -> str:
         lines.append(f"[{table}]")
         lines += [f"{k} = {value(v)}" for k, v in values.items()]
     return "\n".join(lines) + "\n"
+
+
+def lesson_env(lesson: Lesson, media: Path) -> dict:
+    """The environment that renders a part of ``lesson``: its scene config written to
+    ``media/.gdx/lessons/<stem>.toml`` (``GDX_CONFIG``) and its name (``GDX_LESSON``)."""
+    import os
+
+    config = Path(media) / ".gdx" / "lessons" / f"{lesson.stem}.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    tmp = config.with_name(f".{config.name}.{os.getpid()}.part")  # another gdx may be reading it
+    tmp.write_text(to_config_toml(lesson))
+    tmp.replace(config)
+    return {"GDX_CONFIG": str(config.resolve()), "GDX_LESSON": lesson.stem}

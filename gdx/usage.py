@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import catalog
@@ -45,17 +46,82 @@ def captions_env(args) -> dict:
 
 
 def resolve_scenes(names, all_scenes: bool) -> list[catalog.SceneInfo]:
+    """The scenes named on the command line (or every scene), as :func:`resolve_targets` finds
+    them; a lesson file is not accepted here."""
+    targets = resolve_targets(names, all_scenes, lessons=False)
+    return [t.info for t in targets]
+
+
+@dataclass(frozen=True)
+class Target:
+    """A video to make: a scene on its own, or a part of a lesson (whose config, theme and
+    folder it takes)."""
+
+    info: catalog.SceneInfo
+    name: str  # the published file's stem: the scene's class name, or the lesson's part name
+    lesson: object = None  # a gdx.lesson.Lesson
+
+    def env(self, media: Path) -> dict:
+        """The render's environment: the lesson's config (written into ``media/.gdx``) or nothing."""
+        if self.lesson is None:
+            return {}
+        from .lesson import lesson_env
+
+        return lesson_env(self.lesson, media)
+
+    def theme(self, asked: str | None) -> str:
+        """``--theme`` when given, else the lesson's theme, else dark."""
+        return asked or (self.lesson.theme if self.lesson is not None else "dark")
+
+    @property
+    def group(self) -> str:
+        """Where its outputs go under a command's folder: the lesson's stem, or the scene's name."""
+        return self.lesson.stem if self.lesson is not None else self.info.name
+
+
+def lesson_targets(path: Path) -> list[Target]:
+    """Every part of the lesson file ``path`` as a target (its ``explainer`` part as the
+    explainer's parts); a problem in the file is one UsageError line."""
+    from .lesson import PARTS, LessonError, parse
+
+    try:
+        lesson = parse(path)
+    except LessonError as exc:
+        more = f" (and {len(exc.problems) - 1} more; see 'gdx lesson {path} --check')" if len(exc.problems) > 1 else ""
+        raise UsageError(exc.problems[0] + more) from None
+    targets = []
+    for part in lesson.scenes:
+        if part == "explainer":
+            from .explainer import parts
+
+            targets += [Target(info, info.name, lesson) for info in parts()]
+        else:
+            targets.append(Target(catalog.find(PARTS[part].scene), part, lesson))
+    return targets
+
+
+def resolve_targets(names, all_scenes: bool, lessons: bool = True) -> list[Target]:
+    """The scenes named on the command line (a name, ``FILE.py:Class``, or with ``lessons`` a
+    lesson file ``FILE.toml`` standing for its parts), or with ``all_scenes`` every scene."""
     if all_scenes and names:
         raise UsageError(f"--all renders every scene, so {' '.join(names)} cannot be named with it; "
                          "accepted: SCENE... or --all")
     if all_scenes:
-        return list(catalog.scenes())
+        return [Target(info, info.name) for info in catalog.scenes()]
     if not names:
-        raise UsageError("name at least one scene, or use --all; see 'gdx list'")
-    try:
-        return [catalog.find(n) for n in names]
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
+        raise UsageError("name at least one scene" + (" or lesson file" if lessons else "")
+                         + ", or use --all; see 'gdx list'")
+    targets = []
+    for name in names:
+        if lessons and name.endswith(".toml"):
+            targets += lesson_targets(Path(name))
+            continue
+        try:
+            info = catalog.find(name)
+        except ValueError as exc:
+            raise UsageError(str(exc) + ("; or a lesson file FILE.toml" if lessons else "")) from None
+        targets.append(Target(info, info.name))
+    return targets
 
 
 def check_tools(*extra: str) -> None:

@@ -9,9 +9,12 @@ APT_PACKAGES=(
   libcairo2-dev libpango1.0-dev ffmpeg fonts-dejavu-core
   fonts-urw-base35  # Nimbus Sans, the theme font: it carries Greek (η, θ, ∇)
   texlive-latex-base texlive-latex-extra texlive-fonts-recommended dvisvgm
-  espeak-ng  # optional: gdx render --voice
+  flite espeak-ng  # fallback voices for --voice (the natural one is the "voice" extra)
 )
-EXTRAS="${BOOTSTRAP_EXTRAS:-}"   # e.g. "test"
+EXTRAS="${BOOTSTRAP_EXTRAS:-}"   # e.g. "test,voice"
+case ",$EXTRAS," in
+  *,test,*) APT_PACKAGES+=(chromium) ;;  # the offline-deck test drives a headless browser
+esac
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
@@ -55,3 +58,35 @@ if [ ! -e "$stamp" ] && ! { [ -z "$EXTRAS" ] && ls .venv/.installed-"$hash"-* >/
   find .venv -maxdepth 1 -name ".installed-*" ! -name ".installed-$hash-*" -delete
   touch "$stamp"
 fi
+
+# reveal.js for offline slide decks (gdx slides): the npm package, checked against the registry's
+# sha512, unpacked into the venv. gdx.slides.REVEAL_VERSION must match manim-slides' template.
+REVEAL_VERSION="$(sed -n 's/^REVEAL_VERSION = "\(.*\)"/\1/p' gdx/slides.py)"
+REVEAL_DIR=".venv/share/reveal.js/$REVEAL_VERSION"
+if [ -n "$REVEAL_VERSION" ] && [ ! -e "$REVEAL_DIR/.complete" ]; then
+  echo "bootstrap: fetching reveal.js $REVEAL_VERSION from the npm registry"
+  if ! .venv/bin/python - "$REVEAL_VERSION" "$REVEAL_DIR" <<'PY'
+import base64, hashlib, io, json, shutil, sys, tarfile, urllib.request
+from pathlib import Path
+
+version, dest = sys.argv[1], Path(sys.argv[2])
+meta = json.load(urllib.request.urlopen(f"https://registry.npmjs.org/reveal.js/{version}", timeout=60))
+data = urllib.request.urlopen(meta["dist"]["tarball"], timeout=120).read()
+algo, _, digest = meta["dist"]["integrity"].partition("-")
+if base64.b64encode(hashlib.new(algo, data).digest()).decode() != digest:
+    sys.exit("reveal.js tarball does not match the registry's integrity hash")
+tmp = dest.with_name(dest.name + ".part")
+shutil.rmtree(tmp, ignore_errors=True)
+with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+    tar.extractall(tmp, filter="data")
+shutil.rmtree(dest, ignore_errors=True)
+(tmp / "package").rename(dest)
+tmp.rmdir()
+(dest / ".complete").touch()
+PY
+  then
+    echo "bootstrap: could not fetch reveal.js (gdx slides --to html needs it)" >&2
+    exit 1
+  fi
+fi
+

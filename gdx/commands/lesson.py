@@ -29,7 +29,7 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
-    from ..lesson import PARTS, LessonError, parse, to_config_toml
+    from ..lesson import PARTS, LessonError, lesson_env, parse
 
     if args.list_scenes:
         width = max(map(len, PARTS))
@@ -48,10 +48,7 @@ def run(args) -> int:
     if not args.dry_run:
         check_tools()
     writable_folder(args.media)
-    config = args.media / ".gdx" / "lessons" / f"{lesson.stem}.toml"
-    config.parent.mkdir(parents=True, exist_ok=True)
-    config.write_text(to_config_toml(lesson))
-    env = {"GDX_CONFIG": str(config.resolve()), "GDX_LESSON": lesson.stem, **captions_env(args)}
+    env = {**lesson_env(lesson, args.media), **captions_env(args)}
     out = args.media / "lessons" / lesson.stem
     names = [name for name in lesson.scenes if name != "explainer"]
     infos = [catalog.find(PARTS[name].scene) for name in names]

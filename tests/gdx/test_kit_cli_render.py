@@ -1,7 +1,6 @@
 """The kit end to end through its command line, on the tiny scenes of ``data/tiny.py``:
 subtitles of a real render, stills at a beat, and the optional voice-over."""
 
-import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -147,27 +146,6 @@ def test_voice_option_errors(capsys, tmp_path, argv, fragment):
     assert not (tmp_path / "media").exists()
 
 
-def test_stills_at_a_beat_and_a_time_are_the_frames_shown_there(capsys, tmp_path):
-    media, out_dir = tmp_path / "media", tmp_path / "stills"
-    code, out, err = gdx(capsys, "--media", media, "stills", SCENE, "--at", "draw", "--at", "1.6",
-                         "--width", 854, "--out", out_dir, "--jobs", 1)
-    assert code == 0, err
-    from PIL import Image
-
-    beat = np.asarray(Image.open(out_dir / "Tiny" / "draw.png")).astype(int)
-    at_time = np.asarray(Image.open(out_dir / "Tiny" / "t1.6s.png")).astype(int)
-    assert beat.shape == (480, 854, 3)
-    video = media / "videos" / "tiny" / "480p15" / "Tiny.mp4"
-    # the beat's still is the frame the video shows at the end of the beat (1 s at 15 fps)...
-    assert np.array_equal(beat, frame_at(video, 1.0 - 0.5 / 15).astype(int))
-    # ...which is the last frame of the beat's own section, up to codec noise
-    section = sorted((media / "videos" / "tiny" / "480p15" / "sections").glob("Tiny_0000_*.mp4"))[0]
-    assert np.abs(beat - frame_at(section, 1e9).astype(int)).mean() < 2.0
-    assert np.array_equal(at_time, frame_at(video, 1.6).astype(int))
-    assert np.abs(beat - at_time).mean() > 0.5  # mid-morph differs from the end of "draw"
-    assert re.findall(r"\S+\.png", out) == [str(out_dir / "Tiny" / "draw.png"), str(out_dir / "Tiny" / "t1.6s.png")]
-
-
 def test_sentences_and_cue_parts():
     assert voice.sentences("Pick a point at 2.5: the line rises. Then? Done!  ") == [
         "Pick a point at 2.5: the line rises.", "Then?", "Done!"]
@@ -214,22 +192,6 @@ def test_sigkill_of_a_render_worker_then_rerun_gives_a_valid_video(tmp_path):
     video = media / "videos" / "tiny" / "480p15" / "Slow.mp4"
     assert valid_video(video)
     assert video_duration(video) == pytest.approx(1.0 + 12 * 8 / 15, abs=0.05)
-
-
-def test_slides_one_per_beat_as_html_and_pdf(capsys, tmp_path):
-    media, out_dir = tmp_path / "media", tmp_path / "slides"
-    code, out, err = gdx(capsys, "--media", media, "slides", f"{TINY}:Themed", "--to", "html", "--out", out_dir,
-                         "--jobs", 1)
-    assert code == 0, err
-    html = out_dir / "Themed.html"
-    assert out.splitlines()[-1] == str(html)
-    assert len(list((out_dir / "Themed_assets").glob("*.mp4"))) == 2  # one slide per beat
-    assert "#14161c" in html.read_text().lower()  # the scene's own background (set as a string)
-    code, out, err = gdx(capsys, "--media", media, "slides", f"{TINY}:Themed", "--to", "pdf", "--out", out_dir,
-                         "--jobs", 1)
-    assert code == 0, err
-    assert re.findall(rb"/Count (\d+)", (out_dir / "Themed.pdf").read_bytes())[0] == b"2"
-    assert not (media / "videos").exists()  # the slide class's own video stays out of media/videos
 
 
 @pytest.mark.skipif(not HAS_ESPEAK, reason="espeak-ng is not installed")

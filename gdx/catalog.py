@@ -87,8 +87,8 @@ def _scene_classes(path: Path) -> list[tuple[str, str]]:
     for node in classes.values():
         if node.name.startswith("_") or not renders(node):
             continue  # a base class for other scenes, not a scene to render
-        doc = (ast.get_docstring(node) or "").strip().splitlines()
-        found.append((node.name, doc[0] if doc else ""))
+        doc = (ast.get_docstring(node) or "").strip().split("\n\n")[0]
+        found.append((node.name, " ".join(doc.split())))  # its first paragraph, on one line
     return found
 
 
@@ -102,6 +102,98 @@ def scenes() -> tuple[SceneInfo, ...]:
             for name, doc in _scene_classes(path):
                 found.append(SceneInfo(name, path, doc, _chapter_of(path, name)))
     return tuple(found)
+
+
+@lru_cache(maxsize=None)
+def _module_tree(path: Path) -> ast.Module:
+    return ast.parse(path.read_text(), str(path))
+
+
+def _assigned(body, name: str):
+    """The value last assigned to ``name`` in a module's or class's body (an AST node), or None."""
+    found = None
+    for node in body:
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
+            found = node.value
+    return found
+
+
+def _class_node(tree: ast.Module, name: str):
+    return next((n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == name), None)
+
+
+def _beats_of_class(tree: ast.Module, node: ast.ClassDef, seen=()) -> tuple[str, ...] | None:
+    """``BEATS`` of a class read from the source: its own, an in-file base's, or the module's."""
+    value = _assigned(node.body, "BEATS")
+    if value is not None:
+        return _beats_value(tree, value, seen + (node.name,))
+    for base in node.bases:
+        if isinstance(base, ast.Name) and base.id not in seen:
+            base_node = _class_node(tree, base.id)
+            if base_node is not None:
+                found = _beats_of_class(tree, base_node, seen + (node.name,))
+                if found:
+                    return found
+    module_value = _assigned(tree.body, "BEATS")
+    return _beats_value(tree, module_value, seen) if module_value is not None else None
+
+
+def _beats_value(tree: ast.Module, value, seen) -> tuple[str, ...] | None:
+    """A ``BEATS`` value: a literal tuple, the module's ``BEATS``, or ``SomeClass.BEATS``."""
+    if isinstance(value, (ast.Tuple, ast.List)):
+        return tuple(ast.literal_eval(value))
+    if isinstance(value, ast.Name):  # BEATS = BEATS: the module's
+        module_value = _assigned(tree.body, value.id)
+        return _beats_value(tree, module_value, seen) if module_value is not None and module_value is not value else None
+    if isinstance(value, ast.Attribute) and isinstance(value.value, ast.Name) and value.attr == "BEATS":
+        node = _class_node(tree, value.value.id)
+        return _beats_of_class(tree, node, seen) if node is not None and node.name not in seen else None
+    return None
+
+
+def _explainer_registry():
+    """``(CHAPTERS, cut beats by module stem)`` read from ``scenes/explainer.py``'s source."""
+    tree = _module_tree(ROOT / "scenes" / "explainer.py")
+    chapters = ast.literal_eval(_assigned(tree.body, "CHAPTERS"))
+    cuts = {}
+    for key, call in zip(_assigned(tree.body, "CUTS").keys, _assigned(tree.body, "CUTS").values):
+        beats = next((k.value for k in call.keywords if k.arg == "beats"), None)
+        cuts[ast.literal_eval(key)] = tuple(ast.literal_eval(beats)) if beats is not None else None
+    return chapters, cuts
+
+
+def _part_beats(module: str, name: str) -> tuple[str, ...]:
+    path = ROOT.joinpath(*module.split(".")).with_suffix(".py")
+    tree = _module_tree(path)
+    return _beats_of_class(tree, _class_node(tree, name)) or ()
+
+
+def declared_beats(info: SceneInfo) -> tuple[str, ...]:
+    """The beats (manim sections) a scene plays, as its code declares them, without importing
+    or running it: a part's ``BEATS``; an explainer chapter's title card and the explainer's cut
+    of each of its parts (``scenes.explainer.CHAPTERS`` and ``CUTS``); the explainer's title and
+    chapters. Empty for a scene that declares none (a scene file of the user's own)."""
+    if info.file == ROOT / "scenes" / "explainer.py":
+        chapters, cuts = _explainer_registry()
+        tree = _module_tree(info.file)
+        node = _class_node(tree, info.name)
+        number = _assigned(node.body, "number") if node is not None else None
+        if info.name == "GradientDescentExplained":
+            return ("title",) + tuple(f"chapter {n}: {heading}" for n, (heading, _, _) in enumerate(chapters, 1))
+        if number is None:
+            return ("title",)  # the title card
+        n = ast.literal_eval(number)
+        heading, _, members = chapters[n - 1]
+        beats = [f"chapter {n}: {heading}"]
+        for module, name in members:
+            stem = module.rsplit(".", 1)[-1]
+            every = _part_beats(module, name)
+            beats += [f"{stem}.{b}" for b in (cuts.get(stem) or every)]
+        return tuple(beats)
+    if info.external:
+        node = _class_node(_module_tree(info.file), info.name)
+        return (_beats_of_class(_module_tree(info.file), node) or ()) if node is not None else ()
+    return _part_beats(info.module, info.name)
 
 
 def from_file(file: str, cls: str) -> SceneInfo:
@@ -169,14 +261,25 @@ def fingerprint() -> str:
     return digest.hexdigest()[:20]
 
 
-def timing(info: SceneInfo, cache_dir: Path = Path("media") / ".gdx") -> dict:
-    """:func:`dry_run`, cached on disk until the code, narration or config change."""
-    path = cache_dir / f"timing-{fingerprint()}.json"
-    cache = json.loads(path.read_text()) if path.exists() else {}
+def _timing_key(info: SceneInfo) -> str:
     key = f"{info.module}:{info.name}"
     if info.external:  # the fingerprint covers the project only: key on the file's content too
         key += ":" + hashlib.sha256(info.file.read_bytes()).hexdigest()[:12]
+    return key
+
+
+def _timing_cache(cache_dir: Path) -> tuple[Path, dict]:
+    path = Path(cache_dir) / f"timing-{fingerprint()}.json"
+    return path, (json.loads(path.read_text()) if path.exists() else {})
+
+
+def timing(info: SceneInfo, cache_dir: Path = Path("media") / ".gdx", progress=None) -> dict:
+    """:func:`dry_run`, cached on disk until the code, narration or config change; a dry run
+    (seconds to minutes) says so first through ``progress`` (a function taking a line)."""
+    path, cache = _timing_cache(cache_dir)
+    key = _timing_key(info)
     if key not in cache:
+        (progress or (lambda line: None))(f"dry run: {info.name} (its beats and duration; once per change of code, words or config)")
         purge_broken_tex(Path(cache_dir).parent / "Tex")  # the dry run typesets into media/Tex
         cache[key] = dry_run(info, media_dir=Path(cache_dir).parent)
         cache_dir.mkdir(parents=True, exist_ok=True)
@@ -187,6 +290,24 @@ def timing(info: SceneInfo, cache_dir: Path = Path("media") / ".gdx") -> dict:
         tmp.write_text(json.dumps(cache))
         tmp.replace(path)
     return cache[key]
+
+
+def measured(info: SceneInfo, media: Path) -> tuple[float, str] | None:
+    """A scene's duration without running it: ``(seconds, where from)`` from the dry-run cache of
+    the current code, else from its newest render in ``media`` (which older code may have made),
+    else None."""
+    cached = _timing_cache(Path(media) / ".gdx")[1].get(_timing_key(info))
+    if cached:
+        return cached["duration"], "dry run"
+    renders = [p for p in Path(media).glob(f"videos/{info.file.stem}/*/sections/{info.name}.json")]
+    if not renders:
+        return None
+    newest = max(renders, key=lambda p: p.stat().st_mtime)
+    try:
+        seconds = sum(float(entry["duration"]) for entry in json.loads(newest.read_text()))
+    except (ValueError, KeyError, TypeError):
+        return None  # a section index being written or from another tool: not a measurement
+    return seconds, f"last render, {newest.parent.parent.name}"
 
 
 def dry_render(scene_class, quality: str = "low_quality", media_dir: Path | None = None,

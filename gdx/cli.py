@@ -11,8 +11,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from mathcore import one_line
-
 from .commands import doctor, lesson, list as list_, render, slides, stills
 from .usage import Parser, UsageError
 
@@ -53,6 +51,8 @@ def main(argv=None) -> int:
         args = parse(argv)
         return COMMANDS[args.command].run(args)
     except UsageError as exc:
+        from mathcore import one_line  # (imports SymPy: only on the error path, so 'gdx list' answers at once)
+
         print(f"gdx: error: {one_line(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

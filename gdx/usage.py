@@ -162,11 +162,11 @@ def writable_folder(path: Path, option: str = "--media") -> Path:
 def check_env_config() -> None:
     """Validate ``$GDX_CONFIG`` (every table it holds) before any manim process starts, so a bad
     value is one ``gdx: error:`` line and exit 2 instead of a failed render."""
-    from scenes.config import ENV_CONFIG, ConfigError, check_file
-
-    path = os.environ.get(ENV_CONFIG, "").strip()
+    path = os.environ.get("GDX_CONFIG", "").strip()  # scenes.config.ENV_CONFIG, read before importing it
     if not path:
         return
+    from scenes.config import ENV_CONFIG, ConfigError, check_file  # (imports SymPy: only when there is a file)
+
     try:
         check_file(path)
     except ConfigError as exc:

@@ -8,8 +8,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-from mathcore import one_line
-
 from .. import catalog
 from ..jobs import Job, Runner
 from ..usage import captions_env, check_tools, jobs_count, writable_folder
@@ -39,6 +37,8 @@ def run(args) -> int:
     try:
         lesson = parse(args.file)
     except LessonError as exc:
+        from mathcore import one_line
+
         for problem in exc.problems:
             print(f"gdx: error: {one_line(problem)}", file=sys.stderr)
         return 2

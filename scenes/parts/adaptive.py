@@ -304,7 +304,7 @@ class Adaptive(NarratedChapter):
 
 
 class AdaptiveChapter(Part, Scene):
-    """Chapter 6 alone: ``manim -ql scenes/parts/adaptive.py AdaptiveChapter``.
+    """Adaptive steps on its own: AdaGrad, RMSProp and Adam, and the step each one takes.
 
     Each beat starts a section ``adaptive.<beat>``; with ``cut_plan`` set on the
     instance (the explainer does) it plays the explainer's cut.

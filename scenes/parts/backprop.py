@@ -341,7 +341,7 @@ class Backprop(NarratedChapter):
 
 
 class BackpropChapter(Part, Scene):
-    """Chapter 7 alone: ``manim -ql scenes/parts/backprop.py BackpropChapter``.
+    """Backpropagation on its own: a small network's forward pass, loss, backward pass and update, then its gradients over a training run.
 
     Each beat starts a section ``backprop.<beat>``; with ``cut_plan`` set on the
     instance (the explainer does) it plays the explainer's cut.

@@ -51,7 +51,7 @@ NARRATION = load_narration(CHAPTER)
 
 
 class Derivatives(Chapter):
-    """The beats of chapter 2 (a 2D scene)."""
+    """The beats of this chapter (a 2D scene)."""
 
     name = CHAPTER
     BEATS = BEATS
@@ -282,7 +282,7 @@ RISE_OVER_RUN = r"\frac{\text{rise}}{\text{run}}"
 
 
 class DerivativesChapter(Part, Scene):
-    """Chapter 2 alone: from a secant of x^2 to its tangent, and what the slope means.
+    """Derivatives on their own: from a secant of x^2 to its tangent, and what the slope means.
 
     With ``cut_plan`` set on the instance (the explainer does), the explainer's cut.
     """

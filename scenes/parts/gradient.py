@@ -82,7 +82,7 @@ def gradient_surface() -> mathcore.Surface:
 
 
 class Gradient(Chapter):
-    """The beats of chapter 3 (needs a ``ThreeDScene``)."""
+    """The beats of this chapter (needs a ``ThreeDScene``)."""
 
     name = CHAPTER
     BEATS = BEATS
@@ -396,7 +396,7 @@ class Gradient(Chapter):
 
 
 class GradientChapter(Part, ThreeDScene):
-    """Chapter 3 alone: slices, partial derivatives, the gradient field, the chain rule.
+    """The gradient on its own: slices, partial derivatives, the gradient field, the chain rule.
 
     With ``cut_plan`` set on the instance (the explainer does), the explainer's cut.
     """

@@ -118,7 +118,7 @@ def factor_for(lr: float, value: float, shown_product: str) -> str:
     return format_sig(value, 6)
 
 class Hook(Chapter):
-    """The beats of chapter 1 (needs a ``ThreeDScene`` for the last beat)."""
+    """The beats of this chapter (needs a ``ThreeDScene`` for the last beat)."""
 
     name = CHAPTER
     BEATS = BEATS
@@ -372,7 +372,7 @@ class Hook(Chapter):
 
 
 class HookChapter(Part, ThreeDScene):
-    """Chapter 1 alone: the blindfolded climber, then a 3D landscape.
+    """The opening on its own: the blindfolded climber, then a 3D landscape.
 
     With ``cut_plan`` set on the instance (the explainer does), the explainer's cut.
     """

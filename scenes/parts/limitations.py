@@ -275,7 +275,7 @@ class Limitations(NarratedChapter):
 
 
 class LimitationsChapter(Part, Scene):
-    """Chapter 8 alone: ``manim -ql scenes/parts/limitations.py LimitationsChapter``.
+    """The limitations on their own: zig-zags, Newton's step, step-size schedules and a summary.
 
     Each beat starts a section ``limitations.<beat>``; with ``cut_plan`` set on the
     instance (the explainer does) it plays the explainer's cut.

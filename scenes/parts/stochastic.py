@@ -249,7 +249,7 @@ class Stochastic(NarratedChapter):
 
 
 class StochasticChapter(Part, Scene):
-    """Chapter 5 alone: ``manim -ql scenes/parts/stochastic.py StochasticChapter``.
+    """Batch, stochastic and mini-batch gradients on their own, side by side.
 
     Each beat starts a section ``stochastic.<beat>``; with ``cut_plan`` set on the
     instance (the explainer does) it plays the explainer's cut.

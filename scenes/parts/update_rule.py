@@ -105,7 +105,7 @@ def table_rows(trajectory) -> list[tuple[str, str, str, str]]:
 
 
 class UpdateRule(Chapter):
-    """The beats of chapter 4 (a 2D scene)."""
+    """The beats of this chapter (a 2D scene)."""
 
     name = CHAPTER
     BEATS = BEATS
@@ -457,7 +457,7 @@ class UpdateRule(Chapter):
 
 
 class UpdateRuleChapter(Part, Scene):
-    """Chapter 4 alone: from the Taylor series to the rule, then 20 steps by hand.
+    """The update rule on its own: from the Taylor series to the rule, then 20 steps by hand.
 
     With ``cut_plan`` set on the instance (the explainer does), the explainer's cut.
     """

@@ -93,7 +93,7 @@ def bad_folders(tmp_path):
 
 
 COMMANDS = [["render", f"{TINY}:Tiny"], ["render", "--explainer"], ["stills", f"{TINY}:Tiny", "--at", "1"],
-            ["slides", f"{TINY}:Tiny"], ["list"]]
+            ["slides", f"{TINY}:Tiny"], ["list", "--measure"]]
 
 
 def test_unwritable_or_quoted_media_folders_are_one_line_before_rendering(capsys, tmp_path):
@@ -148,9 +148,9 @@ def test_a_bad_gdx_config_is_one_gdx_line(capsys, tmp_path, monkeypatch, text, f
     path = tmp_path / "cfg.toml"
     path.write_text(text)
     monkeypatch.setenv(config.ENV_CONFIG, str(path))
-    for argv in (["render", f"{TINY}:Tiny"], ["list"]):
+    for argv in COMMANDS + [["list"]]:  # every command that renders or reads durations
         one_line(*run(capsys, "--media", tmp_path / "media", *argv), fragment)
-    assert not (tmp_path / "media" / "videos").exists()
+    assert not (tmp_path / "media").exists()
 
 
 def test_a_gdx_config_fifo_is_not_read(capsys, tmp_path, monkeypatch):

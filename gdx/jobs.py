@@ -170,6 +170,8 @@ def atomic_copy(src: Path, dst: Path) -> None:
 class Runner:
     """Runs jobs in parallel worker processes and publishes their results into ``media``."""
 
+    HEARTBEAT = 15.0  # seconds between the progress lines of a render still running
+
     def __init__(self, media: Path, jobs: int | None = None, progress=print, quiet=False):
         self.media = Path(media)
         self.work = self.media / ".jobs"
@@ -241,13 +243,26 @@ class Runner:
                 proc = subprocess.Popen(tied_to_parent(self._command(job, job_dir)), stdout=out, stderr=subprocess.STDOUT,
                                         env=env, cwd=Path.cwd(), start_new_session=True)
                 self.procs[job.key] = proc
-                code = proc.wait()
+                code = self._wait(proc, job, job_dir, start)
                 self.procs.pop(job.key, None)
             seconds = time.perf_counter() - start
             if code != 0:
                 tail = log.read_text(errors="replace").strip().splitlines()[-12:]
                 return Result(job, False, seconds, error="\n".join(tail) or f"manim exited with {code}")
             return self._publish(job, job_dir, seconds)
+
+    def _wait(self, proc: subprocess.Popen, job: Job, job_dir: Path, start: float) -> int:
+        """Wait for a render, saying every :attr:`HEARTBEAT` seconds how far it has got (the
+        animations it has written so far), so a long render is never silent."""
+        while True:
+            try:
+                return proc.wait(timeout=self.HEARTBEAT)
+            except subprocess.TimeoutExpired:
+                elapsed = time.perf_counter() - start
+                since = time.time() - elapsed
+                written = sum(1 for p in job_dir.glob("videos/*/*/partial_movie_files/*/*.mp4") if _newer(p, since))
+                self.progress(f"rendering {job.file.stem}.{job.scene}: {elapsed:.0f} s, "
+                              f"{written} animation(s) written")
 
     def _publish(self, job: Job, job_dir: Path, seconds: float) -> Result:
         folder = job_dir / "videos" / job.file.stem / self._resolution(job)
@@ -318,6 +333,13 @@ class Runner:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
+
+
+def _newer(path: Path, since: float) -> bool:
+    try:
+        return path.stat().st_mtime >= since
+    except OSError:  # manim renamed or removed it meanwhile
+        return False
 
 
 def _interrupt(*_):

@@ -39,6 +39,17 @@ def test_render_publishes_video_and_sections(media):
     assert oct(result.video.stat().st_mode & 0o777) == "0o644"
 
 
+def test_a_running_render_says_how_far_it_has_got(media, monkeypatch):
+    monkeypatch.setattr(Runner, "HEARTBEAT", 0.3)
+    lines = []
+    result = Runner(media, 1, progress=lines.append).run([Job(TINY, "Tiny")])[0]
+    assert result.ok, result.error
+    beats = [line for line in lines if line.startswith("rendering tiny.Tiny: ")]
+    assert beats and all(line.endswith("animation(s) written") for line in beats), lines
+    counts = [int(line.split(", ")[1].split()[0]) for line in beats]
+    assert counts == sorted(counts)  # what has been written only grows
+
+
 def test_still_at_a_beat_is_the_frame_at_that_beat(media):
     from gdx.commands.stills import beat_ends
 

@@ -55,6 +55,33 @@ def font_check() -> Check:
                  APT_FIX.format("fonts-urw-base35"), optional="the theme's type; else a fallback font")
 
 
+def voice_checks() -> list[Check]:
+    """Each voice engine of ``--voice``, best first: installed or absent, with what it speaks
+    with, and which one is the default (the first installed). All optional."""
+    from . import voice
+
+    default = voice.default_engine()
+    checks = []
+    for engine in voice.ENGINES:
+        problem = voice.engine_problem(engine)
+        if problem:
+            detail = problem
+        elif engine == "piper":
+            timing = "word timing on" if voice.word_timing() else \
+                "word timing off, subtitle parts split by length (fix: .venv/bin/pip install 'onnx>=1,<2')"
+            names: dict = {}
+            for name, model in voice.piper_models().items():
+                names.setdefault(model, []).append(name)
+            detail = (f"{voice.PIPER_DIST} {voice.piper_version()}, voices: "
+                      f"{', '.join(' = '.join(n) for n in names.values())}; {timing}")
+        else:
+            detail = f"{shutil.which(voice.PROGRAMS[engine])}, voices: " + \
+                (", ".join(voice.flite_voices()) if engine == "flite" else "espeak-ng --voices")
+        role = "the default voice engine" if engine == default else f"--voice-engine {engine}"
+        checks.append(Check(engine, problem is None, detail, voice.FIXES[engine], optional=f"gdx --voice; {role}"))
+    return checks
+
+
 def run_checks() -> list[Check]:
     checks = []
     for module, apt in (("cairo", "libcairo2-dev"), ("pango", "libpango1.0-dev")):
@@ -66,9 +93,7 @@ def run_checks() -> list[Check]:
                       ("dvisvgm", "dvisvgm"), ("ffmpeg", "ffmpeg")):
         path = shutil.which(tool)
         checks.append(Check(tool, path is not None, path or f"{tool} not on PATH", APT_FIX.format(apt)))
-    espeak = shutil.which("espeak-ng")
-    checks.append(Check("espeak-ng", espeak is not None, espeak or "espeak-ng not on PATH",
-                        APT_FIX.format("espeak-ng"), optional="gdx render --voice"))
+    checks += voice_checks()
     checks.append(font_check())
     checks.append(_python_package("manim", lambda v: v.startswith("0.21."), "0.21.x"))
     checks.append(_python_package("pillow", lambda v: int(v.split(".")[0]) < 13, "< 13"))

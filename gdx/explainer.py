@@ -84,7 +84,7 @@ def voice_explainer(results, titles, final: Path, voice, media: Path, progress=p
     narration = {}
     for result in results:
         narration.update(result_narration(result, "explainer", scene_file))
-    done = voice_over(sections, narration, voiced_path(final), voice, media / ".gdx" / "voice")
+    done = voice_over(sections, narration, voiced_path(final), voice, media / ".gdx" / "voice", progress=progress)
     chapters = [(title if title != titles[0] else "Introduction", done.starts[i]) for title, i in zip(titles, first)]
     write_cues(done.video, done.cues, {".chapters.txt": chapter_list(chapters, done.duration)})
     for line in done.report():

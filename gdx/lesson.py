@@ -176,7 +176,8 @@ def _explainer_tables(lesson: Lesson) -> dict:
     from scenes.story import count
 
     facts = mathcore.get_surface(lesson.surface, lesson.domain or None).facts
-    promise = (f"Gradient descent on a function with {count(len(facts.minima), 'minimum', 'minima')}"
+    # (at most 60 characters: the title card's promise is one line)
+    promise = (f"A surface with {count(len(facts.minima), 'minimum', 'minima')}"
                f" and {count(len(facts.saddles), 'saddle', 'saddles')}")
     card = {"title": lesson.title[:60], "promise": promise, "surface": lesson.surface}
     if lesson.domain:

@@ -56,6 +56,39 @@ def cue_parts(sentence: str, limit: int = CUE_CHARS) -> list[str]:
     return _pack(re.split(r"(?<=,)\s+", sentence), limit)
 
 
+CLAUSE_COMMA = re.compile(r",(?=\s|$)")  # a comma that ends a clause (not the one in 1,000)
+QUIET = frozenset(" ,.;:!?^$_")  # pauses, punctuation and piper's start/end marks: no word's sound
+
+
+def part_times(parts: list[str], seconds: float, marks=None) -> list[tuple[float, float]]:
+    """Where each of ``parts`` (one spoken sentence's :func:`cue_parts`) starts and ends, in
+    seconds from the start of its speech, which lasts ``seconds``.
+
+    With ``marks``, the engine's timing (``[(phoneme, start, end), ...]`` in order, its commas
+    among them), a part is shown until the first sound after the comma that ends it, where the
+    next part's words start. Without them, or when the commas spoken and written differ in
+    number, each part gets a share of the sentence in proportion to its length.
+    """
+    commas = [len(CLAUSE_COMMA.findall(part)) for part in parts[:-1]]
+    spoken = [i for i, mark in enumerate(marks or ()) if mark[0] == ","]
+    if marks and all(commas) and len(spoken) == len(CLAUSE_COMMA.findall(" ".join(parts))):
+        bounds, seen = [], 0
+        for count in commas:
+            seen += count
+            after = spoken[seen - 1]  # the comma that ends this part
+            sound = next((m for m in marks[after + 1:] if m[0] not in QUIET), None)
+            bounds.append(sound[1] if sound else marks[after][2])
+    else:
+        total, bounds, at = sum(len(part) for part in parts), [], 0
+        for part in parts[:-1]:
+            at += len(part)
+            bounds.append(seconds * at / total)
+    edges = [0.0]
+    for bound in [*bounds, seconds]:
+        edges.append(min(max(bound, edges[-1]), seconds))
+    return list(zip(edges[:-1], edges[1:]))
+
+
 def split_text(text: str, limit: int = CUE_CHARS) -> list[str]:
     """One beat's narration as subtitle-sized parts: whole sentences that fit two lines
     together, a long sentence cut at commas."""

@@ -6,7 +6,7 @@ from ..doctor import healthy, report, run_checks
 
 
 def add_parser(sub) -> None:
-    sub.add_parser("doctor", help="check cairo, pango, latex, dvisvgm and the Python packages")
+    sub.add_parser("doctor", help="check cairo, pango, latex, dvisvgm, the voice engines and the Python packages")
 
 
 def run(args) -> int:

@@ -8,9 +8,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .. import catalog
+from .. import catalog, voice
 from ..jobs import Job, Runner
-from ..usage import captions_env, check_tools, jobs_count, writable_folder
+from ..usage import UsageError, captions_env, check_tools, jobs_count, writable_folder
+from .render import voice_settings
 from scenes.story import CAPTION_CHOICES
 
 
@@ -24,6 +25,8 @@ def add_parser(sub) -> None:
     le.add_argument("--list-scenes", action="store_true", help="list the parts a lesson can ask for")
     le.add_argument("--dry-run", action="store_true",
                     help="play every part without writing video: durations and MEDIA/lessons/STEM/story.json")
+    voice.add_options(le, "<part>.voice.mp4 for each part (and the explainer): the narration spoken, "
+                          "beats held to fit it")
 
 
 def run(args) -> int:
@@ -34,6 +37,9 @@ def run(args) -> int:
         for name, part in PARTS.items():
             print(f"{name:<{width}}  {part.about}")
         return 0
+    spoken = voice_settings(args)
+    if spoken and args.dry_run:
+        raise UsageError("--voice writes voiced videos and --dry-run writes no video; accepted: one of them")
     try:
         lesson = parse(args.file)
     except LessonError as exc:
@@ -46,13 +52,14 @@ def run(args) -> int:
         print(f"{args.file}: ok ({', '.join(lesson.scenes)})")
         return 0
     if not args.dry_run:
-        check_tools()
+        check_tools(*(("ffmpeg",) if spoken else ()))
     writable_folder(args.media)
     env = {**lesson_env(lesson, args.media), **captions_env(args)}
     out = args.media / "lessons" / lesson.stem
     names = [name for name in lesson.scenes if name != "explainer"]
     infos = [catalog.find(PARTS[name].scene) for name in names]
     stories = {}  # part -> {"duration": s, "beats": [...]} (+ "video", "notes")
+    failed_voice = False
     if args.dry_run:
         for name, info in zip(names, infos):
             stories[name] = dry_run_story(info, env, args.media)
@@ -63,8 +70,10 @@ def run(args) -> int:
         for name in lesson.scenes:
             print(f"{name}: {stories[name]['duration']:.1f} s, {len(stories[name]['beats'])} beats")
     else:
-        from ..words import write_subtitles
+        from ..words import result_narration, write_subtitles
 
+        if spoken:
+            print(f"voice: {spoken}")
         jobs = [Job(i.file, i.name, lesson.quality, lesson.theme, env=env, out_dir=out, name=name)
                 for i, name in zip(infos, names)]
         results = Runner(args.media, args.jobs).run(jobs) if jobs else []
@@ -73,23 +82,29 @@ def run(args) -> int:
                 print(f"gdx: {r.job.name} failed:\n{r.error}", file=sys.stderr)
         if not all(r.ok for r in results):
             return 1
-        for name, r in zip(names, results):
+        narrations = [result_narration(r) for r in results]
+        if spoken and len(results) > 1:
+            voice.speak_ahead(narrations, spoken, args.media)
+        for name, r, narration in zip(names, results, narrations):
             write_subtitles(r)
             stories[name] = result_story(r, r.job.file.stem)
+            if spoken and not voice.voice_result(r, narration, spoken, args.media):
+                failed_voice = True
         if "explainer" in lesson.scenes:
             from ..explainer import render_explainer
 
             parts_done = []
-            code = render_explainer(lesson.quality, lesson.theme, args.jobs, args.media, env=env,
+            code = render_explainer(lesson.quality, lesson.theme, args.jobs, args.media, voice=spoken, env=env,
                                     final=out / f"{lesson.stem}.mp4", results_out=parts_done)
-            if code:
+            if code and not parts_done:  # the parts did not render
                 return code
+            failed_voice = failed_voice or bool(code)  # rendered and joined; its voice-over failed
             stories["explainer"] = joined([result_story(r, "explainer") for r in parts_done])
     if "explainer" in stories:
         stories["explainer"]["video"] = f"{lesson.stem}.mp4"
     path = write_lesson_story(lesson, [stories[name] for name in lesson.scenes], out)
     print(path)
-    return 0
+    return 1 if failed_voice else 0
 
 
 def result_story(result, stem: str) -> dict:

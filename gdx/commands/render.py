@@ -27,6 +27,8 @@ def add_parser(sub) -> None:
 def run(args) -> int:
     spoken = voice_settings(args)
     check_env_config()
+    if spoken:
+        print(f"voice: {spoken}")
     if args.explainer:
         from ..explainer import render_explainer
 
@@ -42,13 +44,16 @@ def run(args) -> int:
                                             for i in infos])
     from ..words import result_narration, write_subtitles
 
+    narrations = {id(r): result_narration(r) for r in results if r.ok}
+    if spoken and len(narrations) > 1:
+        voice.speak_ahead(narrations.values(), spoken, args.media)
     failed_voice = False
     for result in results:
         if not result.ok:
             print(f"gdx: {result.job.scene} failed:\n{result.error}", file=sys.stderr)
             continue
         write_subtitles(result)
-        if spoken and not voice.voice_result(result, result_narration(result), spoken, args.media):
+        if spoken and not voice.voice_result(result, narrations[id(result)], spoken, args.media):
             failed_voice = True
     return 0 if all(r.ok for r in results) and not failed_voice else 1
 

@@ -1,5 +1,6 @@
 """The kit end to end through its command line, on the tiny scenes of ``data/tiny.py``:
-subtitles of a real render, stills at a beat, and the optional voice-over."""
+subtitles of a real render, stills at a beat, and the optional voice-over (its default engine,
+piper where installed; the engines one by one are in ``test_voice_engines.py``)."""
 
 import shutil
 import subprocess
@@ -17,6 +18,7 @@ TINY = Path(__file__).parent / "data" / "tiny.py"
 SCENE = f"{TINY}:Tiny"
 NARRATION = narration_file("tiny", narration_dirs(TINY))
 HAS_ESPEAK = shutil.which("espeak-ng") is not None
+DEFAULT_ENGINE = voice.default_engine()
 
 
 def gdx(capsys, *argv):
@@ -62,9 +64,10 @@ def audio_stream(path: Path):
 
 @pytest.fixture(scope="module")
 def voiced(tmp_path_factory):
-    """One ``gdx render FILE:Tiny --voice`` shared by the tests below (about 3 s)."""
-    if not HAS_ESPEAK:
-        pytest.skip("espeak-ng is not installed (sudo apt-get install -y espeak-ng, or ./scripts/bootstrap.sh)")
+    """One ``gdx render FILE:Tiny --voice`` (the default engine: piper where installed) shared
+    by the tests below (about 3 s)."""
+    if DEFAULT_ENGINE is None:
+        pytest.skip(f"no voice engine is installed; fix: {voice.FIXES['piper']}")
     media = tmp_path_factory.mktemp("voice") / "media"
     code = cli.main(["--media", str(media), "render", SCENE, "--voice", "--jobs", "1"])
     assert code == 0
@@ -83,6 +86,8 @@ def test_render_writes_subtitles_in_order_inside_the_video(voiced):
 
 
 def test_voiced_video_has_speech_as_long_as_the_video(voiced):
+    if voice.engine_problem("piper") is None:  # piper spoke it: its cache entries carry its timings
+        assert DEFAULT_ENGINE == "piper" and list((voiced.parents[2] / ".gdx" / "voice").glob("*.marks.json"))
     video = voiced / "Tiny.voice.mp4"
     assert valid_video(video)
     decode = subprocess.run(["ffmpeg", "-v", "error", "-i", str(video), "-f", "null", "-"],
@@ -124,21 +129,28 @@ def test_the_hold_shows_the_last_frame_of_its_beat(voiced):
         assert np.abs(frame_at(video, t).astype(int) - last).mean() < 2.0
 
 
-def test_voice_without_espeak_is_one_line_with_the_fix(capsys, monkeypatch, tmp_path):
+def test_voice_without_any_engine_is_one_line_with_the_fix(capsys, monkeypatch, tmp_path):
     real = shutil.which
-    monkeypatch.setattr(voice.shutil, "which", lambda name: None if name == "espeak-ng" else real(name))
+    monkeypatch.setattr(voice.shutil, "which", lambda name: None if name in ("espeak-ng", "flite") else real(name))
+    monkeypatch.setattr(voice, "piper_version", lambda: None)
     code, out, err = gdx(capsys, "--media", tmp_path / "media", "render", SCENE, "--voice")
     assert code == 2 and out == ""
-    assert err == "gdx: error: missing: espeak-ng (needed by --voice); fix with: sudo apt-get install -y espeak-ng\n"
+    assert err == ("gdx: error: missing: a voice engine (needed by --voice): piper, flite or espeak-ng; fix with: "
+                   "BOOTSTRAP_EXTRAS=voice ./scripts/bootstrap.sh (or: .venv/bin/pip install -e '.[voice]'), "
+                   "or: sudo apt-get install -y flite\n")
+    code, out, err = gdx(capsys, "--media", tmp_path / "media", "render", SCENE, "--voice", "--voice-engine", "espeak")
+    assert code == 2 and err == ("gdx: error: missing: espeak-ng not on PATH (needed by --voice-engine espeak); "
+                                 "fix with: sudo apt-get install -y espeak-ng\n")
     assert not (tmp_path / "media").exists()  # checked before anything renders
 
 
 @pytest.mark.skipif(not HAS_ESPEAK, reason="espeak-ng is not installed")
 @pytest.mark.parametrize("argv, fragment", [
-    (["--voice", "--voice-name", "klingon"], "unknown --voice-name 'klingon'; accepted: an espeak-ng voice such as en-us"),
-    (["--voice", "--voice-name", "en-us+nobody"], "unknown voice variant 'nobody'"),
+    (["--voice", "--voice-engine", "espeak", "--voice-name", "klingon"],
+     "unknown --voice-name 'klingon' for --voice-engine espeak; accepted: an espeak-ng voice such as en-us"),
+    (["--voice", "--voice-engine", "espeak", "--voice-name", "en-us+nobody"], "unknown voice variant 'nobody'"),
     (["--voice", "--voice-speed", "20"], "invalid value '20'; accepted: an integer from 80 to 450"),
-    (["--voice-name", "en-gb"], "--voice-name and --voice-speed need --voice"),
+    (["--voice-name", "en-gb", "--voice-speed", "120"], "--voice-name and --voice-speed need --voice"),
 ])
 def test_voice_option_errors(capsys, tmp_path, argv, fragment):
     code, out, err = gdx(capsys, "--media", tmp_path / "media", "render", SCENE, *argv)
@@ -209,7 +221,8 @@ def test_voiced_explainer_moves_its_chapters_with_the_holds(tmp_path, monkeypatc
     assert all(r.ok for r in results)
     final = media / "videos" / "explainer" / "480p15" / "Explainer.mp4"
     lines = []
-    video = voice_explainer(results, ["Title", "1. Shapes"], final, voice.Voice("en-us", 160), media, lines.append, TINY)
+    video = voice_explainer(results, ["Title", "1. Shapes"], final, voice.Voice("en-us", 160, "espeak"), media,
+                            lines.append, TINY)
     assert video == final.with_name("Explainer.voice.mp4") and valid_video(video)
     first_part = video_duration(results[0].video)
     chapters = final.with_name("Explainer.voice.chapters.txt").read_text()

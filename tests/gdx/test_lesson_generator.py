@@ -161,8 +161,11 @@ def test_the_explainer_lesson_puts_the_surface_in_its_chapters(tmp_path):
     facts = mathcore.get_surface(TWO_VALLEYS).facts
     card = parsed.tables["explainer"]
     assert card["title"] == "Two valleys" and card["surface"] == TWO_VALLEYS
-    assert card["promise"] == (f"Gradient descent on a function with {len(facts.minima)} minima and "
+    assert card["promise"] == (f"A surface with {len(facts.minima)} minima and "
                                f"{'one saddle' if len(facts.saddles) == 1 else f'{len(facts.saddles)} saddles'}")
+    # the bowl's promise ("... one minimum and no saddles") stays within the card's 60 characters
+    bowl = lesson.parse(write(tmp_path, text.replace(f'surface = "{TWO_VALLEYS}"', 'surface = "x**2 + y**2"')))
+    assert bowl.tables["explainer"]["promise"] == "A surface with one minimum and no saddles"
     assert parsed.tables["learning_rate"]["surface"] == TWO_VALLEYS
     assert parsed.tables["learning_rate"]["rates"] == [0.02, 0.2]  # the lesson's [learning_rate] reaches chapter 3
     assert parsed.tables["momentum_closeup"]["surface"] == TWO_VALLEYS

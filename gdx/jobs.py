@@ -184,10 +184,10 @@ class Runner:
         if job.out_dir is not None:
             return job.out_dir
         theme = "" if job.theme == "dark" else f"-{job.theme}"
-        return self.media / "videos" / job.file.stem / f"{self._resolution(job)}{theme}"
+        return self.media / "videos" / job.file.stem / f"{self.resolution_of(job)}{theme}"
 
     @staticmethod
-    def _resolution(job: Job) -> str:
+    def resolution_of(job: Job) -> str:
         """manim's folder name: height and frame rate, e.g. 480p15 (or 1080p15 for stills)."""
         if not job.frame_rate:
             return job.resolution
@@ -237,6 +237,9 @@ class Runner:
             purge_broken_tex(job_dir / "Tex")
             story = job_dir / "story.json"
             story.unlink(missing_ok=True)  # a stale one would tell another render's words
+            from .stills import render_stamp  # taken before the render: code edited meanwhile leaves it stale
+
+            stamp = render_stamp(job)
             env = dict(os.environ, GDX_THEME=job.theme, GDX_STORY=str(story), **job.env)
             log = job_dir / "render.log"
             with open(log, "w") as out:
@@ -249,7 +252,7 @@ class Runner:
             if code != 0:
                 tail = log.read_text(errors="replace").strip().splitlines()[-12:]
                 return Result(job, False, seconds, error="\n".join(tail) or f"manim exited with {code}")
-            return self._publish(job, job_dir, seconds)
+            return self._publish(job, job_dir, seconds, stamp)
 
     def _wait(self, proc: subprocess.Popen, job: Job, job_dir: Path, start: float) -> int:
         """Wait for a render, saying every :attr:`HEARTBEAT` seconds how far it has got (the
@@ -264,8 +267,8 @@ class Runner:
                 self.progress(f"rendering {job.file.stem}.{job.scene}: {elapsed:.0f} s, "
                               f"{written} animation(s) written")
 
-    def _publish(self, job: Job, job_dir: Path, seconds: float) -> Result:
-        folder = job_dir / "videos" / job.file.stem / self._resolution(job)
+    def _publish(self, job: Job, job_dir: Path, seconds: float, stamp: dict | None = None) -> Result:
+        folder = job_dir / "videos" / job.file.stem / self.resolution_of(job)
         ext = ".mov" if job.transparent else ".mp4"
         video = folder / f"{job.scene}{ext}"
         if not video.exists():
@@ -284,6 +287,10 @@ class Runner:
         if story_file.exists():
             story = json.loads(story_file.read_text())
             pairs.append((story_file, out_dir / f"{final.stem}.story.json"))
+        if stamp is not None:  # what the video shows, so gdx stills can reuse it (gdx.stills.find_render)
+            from .stills import stamp_path, write_stamp
+
+            pairs.append((write_stamp(stamp, video, job_dir / "render.json"), stamp_path(final)))
         pairs.append((video, final))  # last: whoever sees the new video sees its sections
         try:
             publish_together(pairs)
@@ -304,7 +311,7 @@ class Runner:
             futures = {}
             for job in jobs:
                 futures[pool.submit(self.run_one, job)] = job
-                self.progress(f"queued   {job.file.stem}.{job.scene} ({self._resolution(job)}, {job.theme})")
+                self.progress(f"queued   {job.file.stem}.{job.scene} ({self.resolution_of(job)}, {job.theme})")
             for done, future in enumerate(as_completed(futures), 1):
                 result = future.result()
                 results[result.job.key] = result

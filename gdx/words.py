@@ -66,8 +66,16 @@ def result_narration(result, default_stem: str | None = None, scene_file: Path |
     ``{placeholders}`` nobody filled is left out rather than read aloud."""
     names = [name for name, _, _ in result.sections]
     out = section_narration(names, default_stem or result.job.file.stem, scene_file or result.job.file)
-    out.update({k: v for k, v in result.narration.items() if k in names})
+    filled = result.narration
+    out.update({name: text for name in names if (text := own_beat(filled, name))})
     return {k: v for k, v in out.items() if not placeholders(v)}
+
+
+def own_beat(recorded: dict, section: str):
+    """What a scene's storyboard recorded for ``section``: by its full name (an explainer
+    chapter names its beats ``module.beat``, as its sections), or by the beat's name (a part
+    rendered alone records ``beat`` for its section ``module.beat``)."""
+    return recorded.get(section) or recorded.get(beat_key(section))
 
 
 def write_subtitles(result) -> list[Path]:
@@ -88,7 +96,7 @@ def storyboard(marks, total: float, story: dict, default_stem: str, scene_file: 
         end = marks[i + 1][1] if i + 1 < len(marks) else total
         if end <= start:
             continue
-        own = recorded.get(name, {})
+        own = own_beat(recorded, name) or {}
         narration = own.get("narration") or text.get(name, "")
         beats.append({"name": name, "start": float(start), "end": float(end), "captions": own.get("captions", []),
                       "narration": "" if placeholders(narration) else narration, "facts": own.get("facts", {})})

@@ -275,3 +275,20 @@ def test_doctor_names_the_theme_font_and_its_package(monkeypatch):
     monkeypatch.setattr(subprocess, "run", lambda *a, **k: subprocess.CompletedProcess(a, 0, stdout="", stderr=""))
     check = doctor.font_check()
     assert not check.ok and check.fix == "sudo apt-get install -y fonts-urw-base35" and check.optional
+
+
+def test_a_part_alone_speaks_the_words_its_run_filled_in():
+    """A chapter rendered alone names its sections ``derivatives.show_curve`` and its storyboard
+    ``show_curve``: the subtitles and the voice read the storyboard's filled words (the file's
+    text has placeholders, which are never read aloud)."""
+    from gdx.jobs import Job, Result
+    from gdx.words import result_narration, storyboard
+
+    job = Job(Path("scenes/parts/derivatives.py").resolve(), "DerivativesChapter")
+    story = {"beats": [{"name": "show_curve", "narration": "Filled from the run: 4.5.", "captions": ["c"]}]}
+    result = Result(job, True, 1.0, sections=[("derivatives.show_curve", 2.0, None), ("derivatives.outro", 1.0, None)],
+                    story=story)
+    assert result_narration(result)["derivatives.show_curve"] == "Filled from the run: 4.5."
+    beats = storyboard([("derivatives.show_curve", 0.0), ("derivatives.outro", 2.0)], 3.0, story, "derivatives",
+                       job.file)
+    assert beats[0]["narration"] == "Filled from the run: 4.5." and beats[0]["captions"] == ["c"]

@@ -15,6 +15,8 @@ import importlib
 import importlib.util
 import json
 import os
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -273,15 +275,34 @@ def _timing_cache(cache_dir: Path) -> tuple[Path, dict]:
     return path, (json.loads(path.read_text()) if path.exists() else {})
 
 
-def timing(info: SceneInfo, cache_dir: Path = Path("media") / ".gdx", progress=None) -> dict:
-    """:func:`dry_run`, cached on disk until the code, narration or config change; a dry run
-    (seconds to minutes) says so first through ``progress`` (a function taking a line)."""
+@contextmanager
+def announced(line: str, progress=None, after: float = 0.0):
+    """Say ``line`` through ``progress`` if the block is still running ``after`` seconds in
+    (at once when ``after`` is 0)."""
+    if after <= 0:
+        (progress or (lambda _: None))(line)
+        yield
+        return
+    timer = threading.Timer(after, progress or (lambda _: None), (line,))
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+
+
+def timing(info: SceneInfo, cache_dir: Path = Path("media") / ".gdx", progress=None, after: float = 0.0) -> dict:
+    """:func:`dry_run`, cached on disk until the code, narration or config change. A dry run
+    (seconds to minutes) is announced through ``progress`` (a function taking a line) once it
+    has run ``after`` seconds: a quick one stays silent."""
     path, cache = _timing_cache(cache_dir)
     key = _timing_key(info)
     if key not in cache:
-        (progress or (lambda line: None))(f"dry run: {info.name} (its beats and duration; once per change of code, words or config)")
         purge_broken_tex(Path(cache_dir).parent / "Tex")  # the dry run typesets into media/Tex
-        cache[key] = dry_run(info, media_dir=Path(cache_dir).parent)
+        with announced(f"dry run: {info.name} (its beats and duration; once per change of code, words or config)",
+                       progress, after):
+            cache[key] = dry_run(info, media_dir=Path(cache_dir).parent)
         cache_dir.mkdir(parents=True, exist_ok=True)
         for old in cache_dir.glob("timing-*.json"):
             if old != path:
@@ -318,13 +339,21 @@ def dry_render(scene_class, quality: str = "low_quality", media_dir: Path | None
     every play jumps to its end (manim's ``save_last_frame``): the clock is then the sum of the
     planned run times, unrounded, and each updater runs once per play (tests of timing and words).
     ``watch(scene)`` (optional) is called at every frame time of every play, after the animations
-    and updaters have moved there, with nothing drawn: what a viewer would see at that moment."""
+    and updaters have moved there, with nothing drawn: what a viewer would see at that moment.
+    ``scene.played`` lists every play's ``(duration, frozen)``, hosted parts' included."""
     from manim import Scene, tempconfig
 
     from manim.renderer.cairo_renderer import CairoRenderer
 
-    marks = []
+    marks, played = [], []
     original = Scene.next_section
+    playing = CairoRenderer.play
+
+    def recorded_play(self, scene, *args, **kwargs):
+        result = playing(self, scene, *args, **kwargs)
+        played.append((scene.duration, scene.is_current_animation_frozen_frame()))
+        return result
+
     drawing = CairoRenderer.update_frame
     moving = Scene.update_to_time
 
@@ -333,6 +362,7 @@ def dry_render(scene_class, quality: str = "low_quality", media_dir: Path | None
         return original(self, name, *args, **kwargs)
 
     Scene.next_section = recording
+    CairoRenderer.play = recorded_play
     if jump or watch:  # nothing is drawn: a dry run's frames are never seen
         CairoRenderer.update_frame = lambda self, *args, **kwargs: None
     frozen = Scene.is_current_animation_frozen_frame
@@ -352,9 +382,11 @@ def dry_render(scene_class, quality: str = "low_quality", media_dir: Path | None
         with tempconfig({**where, "dry_run": True, "quality": quality, "verbosity": "ERROR", "disable_caching": True,
                          "progress_bar": "none", "save_last_frame": jump, **rate}):
             scene = scene_class()
+            scene.played = played  # (duration, frozen) of every play, in order: the frames each writes
             scene.render()
     finally:
         Scene.next_section = original
+        CairoRenderer.play = playing
         CairoRenderer.update_frame = drawing
         Scene.update_to_time = moving
         Scene.is_current_animation_frozen_frame = frozen

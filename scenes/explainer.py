@@ -24,7 +24,7 @@ from scenes.animations import FadeIn, FadeOut
 import mathcore
 
 from scenes.common import theme_or_exit
-from scenes.part import Cut
+from scenes.part import Cut, FrameExact
 from scenes.story import ENV_STORY, Story
 from scenes.theme import FONT_BODY, FONT_TITLE
 
@@ -204,7 +204,7 @@ def opening_card(host: ThreeDScene) -> None:
     title_card(host, cfg.title, cfg.promise, formula, OPENING_SECONDS)
 
 
-class _Host(ThreeDScene):
+class _Host(FrameExact, ThreeDScene):
     """A scene that plays parts: it writes their storyboard (``$GDX_STORY``) when it ends."""
 
     def tear_down(self):
@@ -234,7 +234,7 @@ class _Chapter(_Host):
         play_chapter(self, self.number, beat_sections=True)
 
 
-class TitleCard(ThreeDScene):
+class TitleCard(FrameExact, ThreeDScene):
     """The explainer's opening title card (``[explainer]`` in ``$GDX_CONFIG``: title, promise, and
     the surface whose formula a lesson's explainer shows)."""
 

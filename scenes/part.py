@@ -60,8 +60,44 @@ class Cut:
 
 RESULT_SECONDS = 3.0  # a result stays readable this long, in any cut
 
+# The lowest frame rate of manim's qualities (-ql); -qm's 30 and -qh/-qp/-qk's 60 are multiples of it.
+BASE_FRAME_RATE = 15
 
-class Part:
+
+class FrameExact:
+    """Mixin of every scene of the project: each play lasts a whole number of frames at
+    :data:`BASE_FRAME_RATE`, so a video's length does not depend on its quality.
+
+    manim writes ``len(arange(0, d, 1/fps))`` = ceil(d·fps) frames for a play of ``d`` seconds:
+    each play gains up to a frame at 15 fps and a quarter of that at 60 (a chapter was 32.60 s
+    at 480p15, 32.15 s at 1080p60). Here each play's animations are stretched or shrunk (by
+    less than half a frame) to end on a frame at 15 fps, the rounding carried to the next play
+    so the scene's length stays within a frame of its plan; a play of k/15 s then has exactly
+    k·fps/15 frames at 15, 30 and 60 fps."""
+
+    _frame_debt = 0.0  # planned frames not yet played (at the base rate), carried to the next play
+
+    def compile_animation_data(self, *animations, **play_kwargs):
+        compiled = super().compile_animation_data(*animations, **play_kwargs)
+        planned = self.duration * BASE_FRAME_RATE + self._frame_debt
+        frames = max(1, round(planned))
+        self._frame_debt = planned - frames
+        seconds = frames / BASE_FRAME_RATE
+        for animation in self.animations:  # all by one factor: their relative timing is kept
+            animation.run_time = seconds if animation.run_time == self.duration else \
+                animation.run_time * seconds / self.duration
+        # A frozen wait writes floor(d·fps) frames (CairoRenderer.freeze_current_frame): a hair over k/15.
+        self.duration = seconds + (1e-7 if self.is_current_animation_frozen_frame() else 0.0)
+        return compiled
+
+    def get_time_progression(self, run_time, *args, **kwargs):
+        """The frame times of a play: k·fps/15 of them for a play of k/15 s (a hair under k/15
+        keeps float noise from adding a frame to ``arange``); a skipped play still jumps to its end."""
+        skipping = self.renderer.skip_animations and not kwargs.get("override_skip_animations")
+        return super().get_time_progression(run_time if skipping else run_time - 1e-7, *args, **kwargs)
+
+
+class Part(FrameExact):
     """Mixin of every part's Scene class: its storyboard, its beats and the explainer's cut.
 
     ``cut_plan`` is the :class:`Cut` the explainer plays (``None``: the full part).

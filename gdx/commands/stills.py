@@ -18,6 +18,7 @@ from scenes.story import CAPTION_CHOICES
 
 WIDTHS = {854: "l", 1280: "m", 1920: "h", 3840: "k"}  # --width -> manim's quality of that width
 STILL_RATE = 15  # frames per second a render made for stills needs (at 854 wide, -ql's own rate)
+DRY_RUN_QUIET = 2.0  # seconds a dry run may take before a progress line says it is running
 
 
 def add_parser(sub) -> None:
@@ -87,7 +88,9 @@ def target_timing(target: Target, media: Path) -> dict:
     a lesson part's under the lesson's config, cached in ``media/.gdx/lessons/<stem>.timing.json``
     until the code, words or the lesson change (kept apart so the scenes' own cache stays)."""
     if target.lesson is None:
-        return catalog.timing(target.info, media / ".gdx")  # (silent: a bad --at must be the one line printed)
+        # (a line only when it takes a while: a bad --at after a quick dry run stays the one line printed)
+        return catalog.timing(target.info, media / ".gdx", progress=lambda line: print(line, file=sys.stderr),
+                              after=DRY_RUN_QUIET)
     env = target.env(media)
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
@@ -101,7 +104,9 @@ def target_timing(target: Target, media: Path) -> dict:
         if cache.get("fingerprint") != fingerprint:
             cache = {"fingerprint": fingerprint, "parts": {}}
         if key not in cache["parts"]:
-            cache["parts"][key] = catalog.dry_run(target.info, media_dir=media)
+            with catalog.announced(f"dry run: {target.name} of {target.group}.toml (its beats and duration under "
+                                   "the lesson's config)", lambda line: print(line, file=sys.stderr), DRY_RUN_QUIET):
+                cache["parts"][key] = catalog.dry_run(target.info, media_dir=media)
             from ..stills import _write_atomic
 
             _write_atomic(path, json.dumps(cache).encode())

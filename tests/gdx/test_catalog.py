@@ -67,3 +67,14 @@ def test_descriptions_name_no_chapter_number_of_their_own():
     for info in catalog.scenes():
         if info.chapter.startswith("chapter "):
             assert not re.search(r"[Cc]hapter \d", info.description), (info.name, info.description)
+
+
+def test_a_dry_run_is_announced_only_when_it_takes_a_while():
+    import time
+
+    lines = []
+    with catalog.announced("slow", lines.append, after=0.05):
+        time.sleep(0.3)
+    with catalog.announced("quick", lines.append, after=5.0):
+        pass
+    assert lines == ["slow"]

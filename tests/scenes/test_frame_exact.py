@@ -1,0 +1,48 @@
+"""A video lasts as long at every quality: each play of every part is a whole number of frames
+at 15 fps (``scenes.part.FrameExact``), so at 30 and 60 fps manim writes exactly 2 and 4 times
+as many frames. Checked on the plays of dry runs (the explainer: every chapter's parts; parts
+rendered alone), and on a real render at 15 and 60 fps of a scene with plays and a frozen wait."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def assert_whole_frames_at_15(played, name):
+    """Every play lasts k/15 s (a frozen wait a hair more: manim floors its frame count); the
+    render test below shows manim then writes k·fps/15 frames at 15 and 60 fps."""
+    assert len(played) > 10, name
+    bad = [(d, frozen) for d, frozen in played if d < 1 / 15 - 1e-6 or abs(d * 15 - round(d * 15)) > 1e-5]
+    assert not bad, (name, bad[:5])
+
+
+def test_every_play_of_the_explainer_is_whole_frames_at_every_quality(explainer_run):
+    assert_whole_frames_at_15(explainer_run.scene.played, "explainer")
+
+
+def test_every_play_of_the_parts_alone_is_whole_frames(landscapes, race, race_rastrigin, momentum):
+    for name, (scene, _) in {"Landscapes": landscapes, "OptimizerRace": race,
+                             "OptimizerRaceRastrigin": race_rastrigin, "MomentumCloseUp": momentum}.items():
+        assert_whole_frames_at_15(scene.played, name)
+        # rounding is carried from play to play: the length stays within a frame of the plan
+        assert scene.renderer.time == pytest.approx(scene.planned_time, abs=1 / 15 + 1e-6), name
+
+
+def test_a_render_at_15_and_at_60_fps_has_the_same_length(tmp_path):
+    counts = {}
+    for fps in (15, 60):
+        media = tmp_path / f"m{fps}"
+        subprocess.run([sys.executable, "-m", "manim", "render", "-ql", "--frame_rate", str(fps), "--media_dir",
+                        str(media), "--disable_caching", "-v", "ERROR", "--progress_bar", "none",
+                        str(ROOT / "scenes" / "explainer.py"), "TitleCard"], check=True, cwd=ROOT,
+                       capture_output=True)
+        import av
+
+        with av.open(str(next(media.rglob("TitleCard.mp4")))) as video:
+            counts[fps] = sum(1 for _ in video.decode(video.streams.video[0]))
+    assert counts[60] == 4 * counts[15]
+    assert counts[15] == 45  # the card's plan: 0.7 + 0.4 + 1.5 + 0.4 s

@@ -167,6 +167,22 @@ def atomic_copy(src: Path, dst: Path) -> None:
     publish_together([(src, dst)])
 
 
+def write_atomic(path: Path, data: bytes | str) -> Path:
+    """``data`` written to a temporary file beside ``path`` (mode 644), then renamed into place:
+    a reader sees the old file or the whole new one, never a half-written one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data.encode() if isinstance(data, str) else data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
 class Runner:
     """Runs jobs in parallel worker processes and publishes their results into ``media``."""
 

@@ -31,6 +31,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .jobs import write_atomic
+
 FORMATS = ("png", "svg", "pdf")
 EPS = 1e-6  # seconds: frame times and asked times are equal within this
 
@@ -150,7 +152,7 @@ def caption_band(theme: str = "dark", media: Path = Path("media")) -> float:
         known = {}
     if key not in known:
         known = {key: _measure_caption_band(theme, Path(media))}
-        _write_atomic(cache, json.dumps(known).encode())
+        write_atomic(cache, json.dumps(known).encode())
     return known[key]
 
 
@@ -176,20 +178,6 @@ def _measure_caption_band(theme: str, media: Path) -> float:
 # ----------------------------------------------------------------------------- single stills
 
 
-def _write_atomic(path: Path, data: bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
 def save_image(pixels: np.ndarray, path: Path, fmt: str, width: int | None = None) -> Path:
     """Write ``pixels`` as ``fmt`` to ``path`` (written to a temporary name, then renamed)."""
     from PIL import Image
@@ -212,7 +200,7 @@ def save_image(pixels: np.ndarray, path: Path, fmt: str, width: int | None = Non
                     f'width="{image.width}" height="{image.height}" viewBox="0 0 {image.width} {image.height}">'
                     f'<image width="{image.width}" height="{image.height}" '
                     f'xlink:href="data:image/png;base64,{encoded}"/></svg>\n').encode())
-    return _write_atomic(path, data.getvalue())
+    return write_atomic(path, data.getvalue())
 
 
 # ----------------------------------------------------------------------------- reusing a render
@@ -259,7 +247,7 @@ def write_stamp(stamp: dict, video: Path, dest: Path | None = None) -> Path:
     """``stamp`` with the digest of ``video`` (the bytes it describes), written to ``dest``
     (default: beside the video) under a temporary name, then renamed."""
     dest = dest or stamp_path(video)
-    return _write_atomic(dest, json.dumps({**stamp, "video": _digest(video)}, indent=1).encode())
+    return write_atomic(dest, json.dumps({**stamp, "video": _digest(video)}, indent=1).encode())
 
 
 def find_render(job, folders, want: dict | None = None):

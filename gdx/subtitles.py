@@ -6,11 +6,11 @@ A cue is ``(start, end, text)`` in seconds. Timings come from the rendered secti
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import NamedTuple
+
+from .jobs import write_atomic
 
 
 class Cue(NamedTuple):
@@ -192,15 +192,5 @@ def write_cues(video: Path, cues: list[Cue], extra: dict[str, str] | None = None
     written = []
     files = {".srt": to_srt(cues), ".vtt": to_vtt(cues), **(extra or {})}
     for suffix, text in files.items():
-        path = video.with_name(video.stem + suffix)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w") as fh:
-                fh.write(text)
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        written.append(path)
+        written.append(write_atomic(video.with_name(video.stem + suffix), text))
     return written

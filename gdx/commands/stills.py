@@ -10,7 +10,7 @@ from contextlib import nullcontext
 from pathlib import Path
 
 from .. import catalog
-from ..jobs import THEMES, Job, Runner
+from ..jobs import THEMES, Job, Runner, write_atomic
 from ..usage import (SCENE_HELP, Target, UsageError, captions_env, check_env_config, check_tools, fmt_time,
                      jobs_count, resolve_targets, writable_folder)
 from ..words import beat_key
@@ -107,9 +107,7 @@ def target_timing(target: Target, media: Path) -> dict:
             with catalog.announced(f"dry run: {target.name} of {target.group}.toml (its beats and duration under "
                                    "the lesson's config)", lambda line: print(line, file=sys.stderr), DRY_RUN_QUIET):
                 cache["parts"][key] = catalog.dry_run(target.info, media_dir=media)
-            from ..stills import _write_atomic
-
-            _write_atomic(path, json.dumps(cache).encode())
+            write_atomic(path, json.dumps(cache).encode())
         return cache["parts"][key]
     finally:
         for k, v in saved.items():

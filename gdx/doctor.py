@@ -82,6 +82,15 @@ def voice_checks() -> list[Check]:
     return checks
 
 
+def reveal_check() -> Check:
+    """The local reveal.js that HTML slide decks load offline (``gdx.slides``)."""
+    from .slides import REVEAL_FIX, REVEAL_VERSION, missing_reveal, reveal_dir
+
+    problem = missing_reveal()
+    return Check("reveal.js", problem is None, problem or f"reveal.js {REVEAL_VERSION} in {reveal_dir()}", REVEAL_FIX,
+                 optional="gdx slides --to html")
+
+
 def run_checks() -> list[Check]:
     checks = []
     for module, apt in (("cairo", "libcairo2-dev"), ("pango", "libpango1.0-dev")):
@@ -95,6 +104,7 @@ def run_checks() -> list[Check]:
         checks.append(Check(tool, path is not None, path or f"{tool} not on PATH", APT_FIX.format(apt)))
     checks += voice_checks()
     checks.append(font_check())
+    checks.append(reveal_check())
     checks.append(_python_package("manim", lambda v: v.startswith("0.21."), "0.21.x"))
     checks.append(_python_package("pillow", lambda v: int(v.split(".")[0]) < 13, "< 13"))
     for dist in ("numpy", "sympy", "scipy", "contourpy", "manim-slides"):

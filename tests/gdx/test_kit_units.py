@@ -292,3 +292,14 @@ def test_a_part_alone_speaks_the_words_its_run_filled_in():
     beats = storyboard([("derivatives.show_curve", 0.0), ("derivatives.outro", 2.0)], 3.0, story, "derivatives",
                        job.file)
     assert beats[0]["narration"] == "Filled from the run: 4.5." and beats[0]["captions"] == ["c"]
+
+
+def test_doctor_reports_the_offline_reveal_js(monkeypatch, tmp_path):
+    """HTML decks load reveal.js from the copy the set-up unpacks; without it doctor names the fix."""
+    from gdx import doctor, slides
+
+    assert doctor.reveal_check().ok  # the set-up installed it
+    monkeypatch.setattr(slides, "reveal_dir", lambda: tmp_path / "6.0.1")
+    check = doctor.reveal_check()
+    assert not check.ok and check.optional == "gdx slides --to html" and check.fix == slides.REVEAL_FIX
+    assert "missing: reveal.js 6.0.1" in check.detail

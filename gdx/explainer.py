@@ -29,16 +29,17 @@ def chapter_scenes() -> list[catalog.SceneInfo]:
 
 def render_explainer(quality: str, theme: str, jobs: int | None, media: Path, progress=print,
                      voice=None, env: dict | None = None, final: Path | None = None,
-                     results_out: list | None = None) -> int:
+                     results_out: list | None = None, runner: Runner | None = None) -> int:
     """Render the parts in parallel, join them, write subtitles and chapters; with ``voice``
     (a :class:`gdx.voice.Voice`) also the voiced cut (see :mod:`gdx.voice`). A lesson
     passes ``env`` (its ``GDX_CONFIG``) and ``final`` (its video's path); ``results_out``
-    receives the parts' results."""
+    receives the parts' results. ``runner`` renders the parts (default: a local
+    :class:`Runner` of ``jobs`` processes; ``gdx render --scheduler``: a :class:`gdx.farm.FarmRunner`)."""
     from scenes.explainer import CHAPTERS, TITLE
 
     infos = parts()
     staging = None if final is None else final.parent / ".parts"  # a lesson's parts stay out of sight
-    results = Runner(media, jobs, progress=progress).run(
+    results = (runner or Runner(media, jobs, progress=progress)).run(
         [Job(i.file, i.name, quality, theme, env=dict(env or {}), out_dir=staging) for i in infos])
     failed = [r for r in results if not r.ok]
     for r in failed:

@@ -195,6 +195,7 @@ class Runner:
         self.progress = progress
         self.procs: dict[str, subprocess.Popen] = {}
         self.cancelled = False
+        self.root = Path.cwd()  # manim runs here and reads its manim.cfg (a farm worker sets its own checkout)
 
     def output_dir(self, job: Job) -> Path:
         if job.out_dir is not None:
@@ -209,9 +210,8 @@ class Runner:
             return job.resolution
         return job.resolution.split("p")[0] + f"p{job.frame_rate}"
 
-    @staticmethod
-    def _config_file(job_dir: Path) -> Path:
-        """The project's ``manim.cfg`` (from the working folder) with a larger play cache.
+    def _config_file(self, job_dir: Path) -> Path:
+        """The project's ``manim.cfg`` (from :attr:`root`, the working folder) with a larger play cache.
 
         manim keeps only 100 cached plays by default, and a chapter has more: its next render
         (``gdx stills`` after ``gdx render``, a second slides export) would redraw most of it.
@@ -220,7 +220,7 @@ class Runner:
         """
         parser = configparser.RawConfigParser()
         parser.optionxform = str
-        project = Path.cwd() / "manim.cfg"
+        project = self.root / "manim.cfg"
         if project.is_file():
             parser.read(project)
         if not parser.has_section("CLI"):
@@ -242,6 +242,12 @@ class Runner:
         return cmd + [str(job.file), job.scene]
 
     def run_one(self, job: Job) -> Result:
+        return self.render(job, self._publish)
+
+    def render(self, job: Job, finish) -> Result:
+        """Render ``job`` in its locked folder, then return ``finish(job, job_dir, seconds, stamp)``
+        (still under the lock); a failed render is a failed :class:`Result`. ``run_one`` finishes
+        by publishing; a farm worker (:mod:`gdx.farm`) by packing the files to send back."""
         job_dir = self.work / job.key
         job_dir.mkdir(parents=True, exist_ok=True)
         start = time.perf_counter()
@@ -260,7 +266,7 @@ class Runner:
             log = job_dir / "render.log"
             with open(log, "w") as out:
                 proc = subprocess.Popen(tied_to_parent(self._command(job, job_dir)), stdout=out, stderr=subprocess.STDOUT,
-                                        env=env, cwd=Path.cwd(), start_new_session=True)
+                                        env=env, cwd=self.root, start_new_session=True)
                 self.procs[job.key] = proc
                 code = self._wait(proc, job, job_dir, start)
                 self.procs.pop(job.key, None)
@@ -268,7 +274,7 @@ class Runner:
             if code != 0:
                 tail = log.read_text(errors="replace").strip().splitlines()[-12:]
                 return Result(job, False, seconds, error="\n".join(tail) or f"manim exited with {code}")
-            return self._publish(job, job_dir, seconds, stamp)
+            return finish(job, job_dir, seconds, stamp)
 
     def _wait(self, proc: subprocess.Popen, job: Job, job_dir: Path, start: float) -> int:
         """Wait for a render, saying every :attr:`HEARTBEAT` seconds how far it has got (the

@@ -135,7 +135,9 @@ def dry_run_story(info, env: dict, media: Path) -> dict:
     saved = {k: os.environ.get(k) for k in (*env, "GDX_STORY")}
     os.environ.update(env, GDX_STORY=str(story_file))
     try:
-        scene, marks = catalog.dry_render(catalog.load_class(info), media_dir=media, jump=True)
+        with catalog.announced(f"dry run: {info.name} (playing it without writing video)",
+                               lambda line: print(line, file=sys.stderr), after=2.0):
+            scene, marks = catalog.dry_render(catalog.load_class(info), media_dir=media, jump=True)
     finally:
         for k, v in saved.items():
             os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)

@@ -191,6 +191,8 @@ def render_part(spec: dict) -> dict:
     env = dict(spec["env"])
     if spec["config"] is not None:
         env["GDX_CONFIG"] = str(_stored(cache / "config", spec["config"], "config.toml"))
+    elif os.environ.get("GDX_CONFIG"):  # never the worker's own config (empty means none: scenes.config)
+        env["GDX_CONFIG"] = ""
     job = Job(file, spec["scene"], spec["quality"], spec["theme"], env=env,
               transparent=spec["transparent"], frame_rate=spec["frame_rate"])
     runner = Runner(cache, 1, progress=say)
@@ -272,7 +274,7 @@ class FarmRunner(Runner):
                 state = "done" if result.ok else "FAILED"
                 self.progress(f"[{done}/{len(jobs)}] {state:6s} {job.file.stem}.{job.scene} in {result.seconds:.1f} s"
                               + (f" on {worker}" if worker else "") + (f" -> {result.video}" if result.ok else ""))
-        except KeyboardInterrupt:
+        except BaseException:  # Ctrl-C, or a failure here (a full disk): stop the parts still rendering
             self.cancel()
             raise
         finally:
@@ -296,7 +298,7 @@ class FarmRunner(Runner):
         staging = Path(tempfile.mkdtemp(prefix=f"{job.key}.farm-", dir=self.work))
         try:
             with tarfile.open(fileobj=io.BytesIO(reply["files"])) as tar:
-                tar.extractall(staging, filter="data")  # refuses absolute paths, '..' and links
+                safe_extract(tar, staging)
             return self._publish(job, staging, reply["seconds"], stamp), reply["worker"]
         finally:
             shutil.rmtree(staging, ignore_errors=True)
@@ -318,3 +320,18 @@ def describe(client) -> str:
     if not threads:
         return f"{client.scheduler.address}: no workers yet; the parts wait until one joins"
     return f"{client.scheduler.address}: {len(threads)} worker(s), {sum(threads.values())} thread(s)"
+
+
+def safe_extract(tar: tarfile.TarFile, dest: Path) -> None:
+    """Unpack ``tar`` into ``dest``: regular files and folders only, nothing outside ``dest``
+    (tarfile's ``filter="data"`` does this, but Debian 12's Python 3.11.2 predates it)."""
+    if hasattr(tarfile, "data_filter"):
+        tar.extractall(dest, filter="data")
+        return
+    root = Path(dest).resolve()
+    for member in tar.getmembers():
+        target = (root / member.name).resolve()
+        if not (member.isfile() or member.isdir()) or not target.is_relative_to(root):
+            raise ValueError(f"refused {member.name!r} in a part's files: not a plain file inside its folder")
+    tar.extractall(dest)
+

@@ -225,13 +225,18 @@ def render_stamp(job) -> dict:
     """What a render of ``job`` (a :class:`gdx.jobs.Job`) is made from: its scene, quality,
     frame rate, theme, environment (captions, a lesson's name), the content of its config
     file, the project's code and words (:func:`gdx.catalog.fingerprint`), its scene file and
-    ``manim.cfg``. Take it before the render starts: code edited during a render is then
+    ``manim.cfg``, the Python files beside it (a scene of one's own may import its helpers) and
+    manim's version. Take it before the render starts: code edited during a render is then
     newer than the stamp, and the render is not reused."""
+    import importlib.metadata
+
     from . import catalog
 
     env = dict(job.env)
     config = env.pop("GDX_CONFIG", None) or os.environ.get("GDX_CONFIG", "")
+    beside = {p.name: _digest(p) for p in sorted(Path(job.file).resolve().parent.glob("*.py"))}
     return {"scene": job.scene, "file": str(Path(job.file).resolve()), "scene_file": _digest(job.file),
+            "beside": beside, "manim": importlib.metadata.version("manim"),
             "quality": job.quality, "frame_rate": job.frame_rate, "theme": job.theme,
             "transparent": job.transparent, "env": {k: str(v) for k, v in sorted(env.items())},
             "config": _digest(config), "code": catalog.fingerprint(), "manim_cfg": _digest(Path.cwd() / "manim.cfg")}
@@ -601,7 +606,9 @@ class Handout:
 
 def _clock(seconds: float) -> str:
     """``83.2`` -> ``1:23.2``."""
-    return f"{int(seconds) // 60}:{seconds % 60:04.1f}"
+    from .usage import fmt_time
+
+    return fmt_time(seconds)
 
 
 def _cairo_image(pixels: np.ndarray):

@@ -174,4 +174,6 @@ def check_env_config() -> None:
 
 
 def fmt_time(seconds: float) -> str:
+    """``83.24`` -> ``1:23.2`` (rounded first: 59.96 is ``1:00.0``, not ``0:60.0``)."""
+    seconds = round(seconds, 1)
     return f"{int(seconds) // 60}:{seconds % 60:04.1f}"

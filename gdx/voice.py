@@ -295,7 +295,8 @@ def from_args(args) -> Voice | None:
     engine = args.voice_engine or default_engine()
     if engine is None:
         raise VoiceError(missing_hint())
-    chosen = Voice(args.voice_name or default_name(engine), args.voice_speed or DEFAULT_SPEED, engine)
+    chosen = Voice(default_name(engine) if args.voice_name is None else args.voice_name,
+                   DEFAULT_SPEED if args.voice_speed is None else args.voice_speed, engine)
     check(chosen)
     return chosen
 

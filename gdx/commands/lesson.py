@@ -131,19 +131,18 @@ def dry_run_story(info, env: dict, media: Path) -> dict:
     ``beats`` (see :func:`gdx.words.storyboard`)."""
     from ..words import storyboard
 
-    story_file = Path(tempfile.mkdtemp(prefix="gdx-story-")) / "story.json"
     saved = {k: os.environ.get(k) for k in (*env, "GDX_STORY")}
-    os.environ.update(env, GDX_STORY=str(story_file))
-    try:
-        with catalog.announced(f"dry run: {info.name} (playing it without writing video)",
-                               lambda line: print(line, file=sys.stderr), after=2.0):
-            scene, marks = catalog.dry_render(catalog.load_class(info), media_dir=media, jump=True)
-    finally:
-        for k, v in saved.items():
-            os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
-    story = json.loads(story_file.read_text()) if story_file.exists() else {}
-    story_file.unlink(missing_ok=True)
-    story_file.parent.rmdir()
+    with tempfile.TemporaryDirectory(prefix="gdx-story-") as folder:  # gone even if the dry run fails
+        story_file = Path(folder) / "story.json"
+        os.environ.update(env, GDX_STORY=str(story_file))
+        try:
+            with catalog.announced(f"dry run: {info.name} (playing it without writing video)",
+                                   lambda line: print(line, file=sys.stderr), after=2.0):
+                scene, marks = catalog.dry_render(catalog.load_class(info), media_dir=media, jump=True)
+        finally:
+            for k, v in saved.items():
+                os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
+        story = json.loads(story_file.read_text()) if story_file.exists() else {}
     total = scene.renderer.time
     stem = "explainer" if info.module == "scenes.explainer" else info.file.stem
     return {"duration": total, "beats": storyboard(marks, total, story, stem, info.file),

@@ -282,3 +282,26 @@ def test_cancel_stops_the_render_on_its_worker_and_publishes_nothing(cluster, tm
         job_dir = cluster.gdx_cache / ".jobs" / job.key
         assert (job_dir / "render.log").exists() and not list(job_dir.glob("videos/*/*/Long.mp4"))
         assert not (tmp_path / "media" / "videos").exists()
+
+
+def test_a_parts_files_unpack_only_inside_its_folder_without_tarfile_filters(tmp_path, monkeypatch):
+    """Debian 12's Python 3.11.2 has no ``filter=`` for tarfile: the fallback still refuses a
+    member outside the folder and unpacks plain files."""
+    import io
+    import tarfile
+
+    def tar_of(name):
+        data = io.BytesIO()
+        with tarfile.open(fileobj=data, mode="w") as tar:
+            info = tarfile.TarInfo(name)
+            info.size = 2
+            tar.addfile(info, io.BytesIO(b"ok"))
+        data.seek(0)
+        return tarfile.open(fileobj=data)
+
+    monkeypatch.delattr(tarfile, "data_filter", raising=False)
+    farm.safe_extract(tar_of("sections/a.mp4"), tmp_path / "in")
+    assert (tmp_path / "in" / "sections" / "a.mp4").read_bytes() == b"ok"
+    with pytest.raises(ValueError, match="refused '../escape.mp4'"):
+        farm.safe_extract(tar_of("../escape.mp4"), tmp_path / "in")
+    assert not (tmp_path / "escape.mp4").exists()

@@ -303,3 +303,15 @@ def test_doctor_reports_the_offline_reveal_js(monkeypatch, tmp_path):
     check = doctor.reveal_check()
     assert not check.ok and check.optional == "gdx slides --to html" and check.fix == slides.REVEAL_FIX
     assert "missing: reveal.js 6.0.1" in check.detail
+
+
+def test_times_just_under_a_minute_round_up_to_it():
+    assert usage.fmt_time(59.96) == "1:00.0" and usage.fmt_time(119.97) == "2:00.0" and usage.fmt_time(83.24) == "1:23.2"
+
+
+def test_an_empty_voice_name_is_refused(capsys, tmp_path):
+    code = cli.main(["--media", str(tmp_path / "m"), "render", "TitleCard", "--voice", "--voice-engine", "espeak",
+                     "--voice-name", ""])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == "" and err.count("\n") == 1 and "unknown --voice-name ''" in err, err
+    assert not (tmp_path / "m").exists()

@@ -184,3 +184,26 @@ def test_sections_are_the_narrated_beats(request, fixture, module):
     named = [s for s in sections if s != "autocreated"]
     assert named == beats(module)
     assert 20.0 <= scene.exact_duration <= 60.0
+
+
+class Blinks(Part, Scene):
+    """Ten plays shorter than a frame (each still takes one), then a 1 s play."""
+
+    BEATS = ("a",)
+
+    def construct(self):
+        self.begin_beat("a")
+        for _ in range(10):
+            self.play(FadeIn(Circle()), run_time=1 / 60)
+        self.played_before = self.renderer.time
+        self.play(FadeIn(Circle()), run_time=1.0)
+
+
+def test_plays_under_a_frame_do_not_shorten_the_plays_after_them():
+    """Each play is whole frames at 15 fps (FrameExact); the remainder carried to the next play
+    stays within half a frame, so ten 1/60 s plays (one frame each) do not eat a later 1 s play."""
+    with tempconfig(CONFIG):
+        scene = Blinks()
+        scene.render()
+    assert scene.played_before == pytest.approx(10 / 15)
+    assert scene.renderer.time - scene.played_before == pytest.approx(1.0, abs=1 / 30 + 1e-6)

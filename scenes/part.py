@@ -81,7 +81,8 @@ class FrameExact:
         compiled = super().compile_animation_data(*animations, **play_kwargs)
         planned = self.duration * BASE_FRAME_RATE + self._frame_debt
         frames = max(1, round(planned))
-        self._frame_debt = planned - frames
+        # (a play under a frame still takes one: never carry more than half a frame to the next)
+        self._frame_debt = min(0.5, max(-0.5, planned - frames))
         seconds = frames / BASE_FRAME_RATE
         for animation in self.animations:  # all by one factor: their relative timing is kept
             animation.run_time = seconds if animation.run_time == self.duration else \

@@ -47,6 +47,8 @@ def parse(argv):
 
 
 def main(argv=None) -> int:
+    if hasattr(sys.stdout, "reconfigure"):  # progress lines as they happen, also into a pipe or a log file
+        sys.stdout.reconfigure(line_buffering=True)
     try:
         args = parse(argv)
         return COMMANDS[args.command].run(args)

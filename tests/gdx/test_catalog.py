@@ -78,3 +78,11 @@ def test_a_dry_run_is_announced_only_when_it_takes_a_while():
     with catalog.announced("quick", lines.append, after=5.0):
         pass
     assert lines == ["slow"]
+
+
+def test_progress_reaches_a_pipe_as_it_happens(tmp_path):
+    """Into a pipe or a log file Python buffers stdout by blocks: gdx makes it line-buffered, so a
+    long render's progress lines are seen when they are printed, not at the end."""
+    code = "import sys; from gdx import cli; cli.main(['--media', sys.argv[1], 'list']); print('LB', sys.stdout.line_buffering)"
+    proc = subprocess.run([sys.executable, "-c", code, str(tmp_path / "m")], capture_output=True, text=True)
+    assert proc.stdout.splitlines()[-1] == "LB True", proc.stderr

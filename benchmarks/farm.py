@@ -19,30 +19,15 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
-import re
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from render_jobs import timed  # (this folder is on the path when run as a script)
+
 SCENES = ["StochasticChapter", "MomentumCloseUp", "LearningRate"]  # the three shortest renders at -ql
-DONE = re.compile(r"\] done\s+(\S+) in ([0-9.]+) s")
-
-
-def timed(cmd: list[str], media: Path) -> dict:
-    env = dict(os.environ)
-    env.pop("GDX_CONFIG", None)  # the scenes' defaults are what we measure
-    start = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
-    wall = time.perf_counter() - start
-    if proc.returncode != 0:
-        tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-15:])
-        raise SystemExit(f"farm: {' '.join(cmd)} failed (exit {proc.returncode}):\n{tail}")
-    return {"wall": wall, "per_job": {name: float(s) for name, s in DONE.findall(proc.stdout)}}
 
 
 def run(targets: list[str], quality: str, farm: bool) -> dict:
@@ -51,12 +36,12 @@ def run(targets: list[str], quality: str, farm: bool) -> dict:
     cmd = [sys.executable, "-m", "gdx.cli", "--media", str(tmp / "media"), "render", *targets, "--quality", quality]
     try:
         if not farm:
-            return timed(cmd + ["--jobs", "2"], tmp / "media")
+            return timed(cmd + ["--jobs", "2"], "farm")
         from distributed import LocalCluster
 
         with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
                           env={"GDX_FARM_CACHE": str(tmp / "cache")}) as cluster:
-            return timed(cmd + ["--scheduler", cluster.scheduler_address], tmp / "media")
+            return timed(cmd + ["--scheduler", cluster.scheduler_address], "farm")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

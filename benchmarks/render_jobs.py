@@ -34,22 +34,27 @@ TARGET = 0.6
 DONE = re.compile(r"\] done\s+(\S+) in ([0-9.]+) s")
 
 
+def timed(cmd: list[str], who: str = "render_jobs") -> dict:
+    """Run a ``gdx render`` command line from the project root, without any ``GDX_CONFIG``:
+    ``{"wall": s, "per_job": {scene: s}}`` (per-job times from gdx's ``done`` lines)."""
+    env = dict(os.environ)
+    env.pop("GDX_CONFIG", None)  # the scenes' defaults are what we measure
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    if proc.returncode != 0:
+        tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-15:])
+        raise SystemExit(f"{who}: {' '.join(cmd)} failed (exit {proc.returncode}):\n{tail}")
+    return {"wall": wall, "per_job": {name: float(s) for name, s in DONE.findall(proc.stdout)}}
+
+
 def run(targets: list[str], quality: str, jobs: int, keep: bool) -> dict:
     """One timed ``gdx render`` into a fresh media folder."""
     media = Path(tempfile.mkdtemp(prefix=f"gdx-bench-jobs{jobs}-"))
-    env = dict(os.environ)
-    env.pop("GDX_CONFIG", None)  # the scenes' defaults are what we measure
     cmd = [sys.executable, "-m", "gdx.cli", "--media", str(media), "render", *targets,
            "--quality", quality, "--jobs", str(jobs)]
     try:
-        start = time.perf_counter()
-        proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
-        wall = time.perf_counter() - start
-        if proc.returncode != 0:
-            tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-15:])
-            raise SystemExit(f"render_jobs: {' '.join(cmd)} failed (exit {proc.returncode}):\n{tail}")
-        per_job = {name: float(s) for name, s in DONE.findall(proc.stdout)}
-        return {"jobs": jobs, "wall": wall, "per_job": per_job}
+        return {"jobs": jobs, **timed(cmd)}
     finally:
         if keep:
             print(f"  kept {media}")

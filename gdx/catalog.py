@@ -276,6 +276,19 @@ def _timing_cache(cache_dir: Path) -> tuple[Path, dict]:
 
 
 @contextmanager
+def environment(env: dict):
+    """``os.environ`` with ``env`` set for the block (a dry run reads its config from there),
+    as it was afterwards."""
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
+
+
+@contextmanager
 def announced(line: str, progress=None, after: float = 0.0):
     """Say ``line`` through ``progress`` if the block is still running ``after`` seconds in
     (at once when ``after`` is 0)."""
@@ -292,17 +305,20 @@ def announced(line: str, progress=None, after: float = 0.0):
         timer.cancel()
 
 
-def timing(info: SceneInfo, cache_dir: Path = Path("media") / ".gdx", progress=None, after: float = 0.0) -> dict:
-    """:func:`dry_run`, cached on disk until the code, narration or config change. A dry run
-    (seconds to minutes) is announced through ``progress`` (a function taking a line) once it
-    has run ``after`` seconds: a quick one stays silent."""
+def timing(info: SceneInfo, cache_dir: Path = Path("media") / ".gdx", progress=None, after: float = 0.0,
+           media: Path | None = None) -> dict:
+    """:func:`dry_run`, cached on disk until the code, narration or config (``$GDX_CONFIG``)
+    change. A dry run (seconds to minutes) is announced through ``progress`` (a function taking
+    a line) once it has run ``after`` seconds: a quick one stays silent. It typesets into
+    ``media`` (default: the cache folder's parent, ``media/`` for ``media/.gdx``)."""
+    media = Path(cache_dir).parent if media is None else Path(media)
     path, cache = _timing_cache(cache_dir)
     key = _timing_key(info)
     if key not in cache:
-        purge_broken_tex(Path(cache_dir).parent / "Tex")  # the dry run typesets into media/Tex
+        purge_broken_tex(media / "Tex")  # the dry run typesets into media/Tex
         with announced(f"dry run: {info.name} (its beats and duration; once per change of code, words or config)",
                        progress, after):
-            cache[key] = dry_run(info, media_dir=Path(cache_dir).parent)
+            cache[key] = dry_run(info, media_dir=media)
         cache_dir.mkdir(parents=True, exist_ok=True)
         for old in cache_dir.glob("timing-*.json"):
             if old != path:

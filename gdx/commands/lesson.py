@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 import tempfile
 from pathlib import Path
@@ -131,17 +130,12 @@ def dry_run_story(info, env: dict, media: Path) -> dict:
     ``beats`` (see :func:`gdx.words.storyboard`)."""
     from ..words import storyboard
 
-    saved = {k: os.environ.get(k) for k in (*env, "GDX_STORY")}
     with tempfile.TemporaryDirectory(prefix="gdx-story-") as folder:  # gone even if the dry run fails
         story_file = Path(folder) / "story.json"
-        os.environ.update(env, GDX_STORY=str(story_file))
-        try:
-            with catalog.announced(f"dry run: {info.name} (playing it without writing video)",
-                                   lambda line: print(line, file=sys.stderr), after=2.0):
-                scene, marks = catalog.dry_render(catalog.load_class(info), media_dir=media, jump=True)
-        finally:
-            for k, v in saved.items():
-                os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
+        with catalog.environment({**env, "GDX_STORY": str(story_file)}), \
+                catalog.announced(f"dry run: {info.name} (playing it without writing video)",
+                                  lambda line: print(line, file=sys.stderr), after=2.0):
+            scene, marks = catalog.dry_render(catalog.load_class(info), media_dir=media, jump=True)
         story = json.loads(story_file.read_text()) if story_file.exists() else {}
     total = scene.renderer.time
     stem = "explainer" if info.module == "scenes.explainer" else info.file.stem

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import os
 import re
 import sys
 from contextlib import nullcontext
 from pathlib import Path
 
 from .. import catalog
-from ..jobs import THEMES, Job, Runner, write_atomic
+from ..jobs import THEMES, Job, Runner
 from ..usage import (SCENE_HELP, Target, UsageError, captions_env, check_env_config, check_tools, fmt_time,
                      jobs_count, resolve_targets, writable_folder)
 from ..words import beat_key
@@ -85,33 +83,15 @@ def beat_spans(sections) -> dict[str, tuple[float, float]]:
 
 def target_timing(target: Target, media: Path) -> dict:
     """The target's beats and duration from a dry run: a scene's from :func:`gdx.catalog.timing`;
-    a lesson part's under the lesson's config, cached in ``media/.gdx/lessons/<stem>.timing.json``
+    a lesson part's under the lesson's config, cached in ``media/.gdx/lessons/<stem>/``
     until the code, words or the lesson change (kept apart so the scenes' own cache stays)."""
     if target.lesson is None:
         # (a line only when it takes a while: a bad --at after a quick dry run stays the one line printed)
         return catalog.timing(target.info, media / ".gdx", progress=lambda line: print(line, file=sys.stderr),
                               after=DRY_RUN_QUIET)
-    env = target.env(media)
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
-        path = media / ".gdx" / "lessons" / f"{target.group}.timing.json"
-        fingerprint, key = catalog.fingerprint(), f"{target.info.module}:{target.info.name}"
-        try:
-            cache = json.loads(path.read_text())
-        except (OSError, ValueError):
-            cache = {}
-        if cache.get("fingerprint") != fingerprint:
-            cache = {"fingerprint": fingerprint, "parts": {}}
-        if key not in cache["parts"]:
-            with catalog.announced(f"dry run: {target.name} of {target.group}.toml (its beats and duration under "
-                                   "the lesson's config)", lambda line: print(line, file=sys.stderr), DRY_RUN_QUIET):
-                cache["parts"][key] = catalog.dry_run(target.info, media_dir=media)
-            write_atomic(path, json.dumps(cache).encode())
-        return cache["parts"][key]
-    finally:
-        for k, v in saved.items():
-            os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
+    with catalog.environment(target.env(media)):  # the fingerprint, and the dry run, read the lesson's config
+        return catalog.timing(target.info, media / ".gdx" / "lessons" / target.group,
+                              progress=lambda line: print(line, file=sys.stderr), after=DRY_RUN_QUIET, media=media)
 
 
 def make_job(target: Target, args, media: Path) -> Job:

@@ -206,8 +206,9 @@ def save_image(pixels: np.ndarray, path: Path, fmt: str, width: int | None = Non
 # ----------------------------------------------------------------------------- reusing a render
 
 STAMP_SUFFIX = ".render.json"
-# What makes two renders the same picture (not the frame rate: any rate gives the same stills).
-SAME_PICTURE = ("scene", "file", "scene_file", "quality", "theme", "transparent", "env", "config", "code", "manim_cfg")
+# Every part of a stamp must match for two renders to be the same picture, but the frame rate
+# (any rate gives the same stills) and the video's own digest (checked against the file).
+NOT_THE_PICTURE = ("frame_rate", "video")
 
 
 def _digest(path) -> str:
@@ -279,7 +280,8 @@ def find_render(job, folders, want: dict | None = None):
             story = json.loads(story_file.read_text()) if story_file.exists() else {}
         except (OSError, ValueError, KeyError, TypeError):
             continue
-        if any(stamp.get(k) != want[k] for k in SAME_PICTURE) or not all(p.is_file() for _, _, p in sections):
+        if any(stamp.get(k) != v for k, v in want.items() if k not in NOT_THE_PICTURE) or \
+                not all(p.is_file() for _, _, p in sections):
             continue
         if stamp.get("video") != _digest(video):  # last: it reads the whole video
             continue

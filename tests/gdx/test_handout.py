@@ -4,6 +4,7 @@ beat with its still and words as real text; a render already made is reused, not
 The PDFs are read with the small reader below (cairo's output: an xref table, Flate streams,
 fonts with ToUnicode maps), so no PDF tool needs to be installed."""
 
+import json
 import re
 import shutil
 import zlib
@@ -227,6 +228,13 @@ def test_a_render_of_other_captions_or_code_is_not_reused(capsys, rendered, tmp_
     monkeypatch.setattr(catalog, "fingerprint", lambda: "edited-code")
     assert find_render(job, [folder]) is None
     monkeypatch.undo()
+    stamp_file = folder / "Tiny.mp4.render.json"  # a helper beside the scene file, or manim itself, changed
+    saved = stamp_file.read_text()
+    for key, value in (("beside", {"helper.py": "edited"}), ("manim", "0.0.0")):
+        stamp_file.write_text(json.dumps({**json.loads(saved), key: value}))
+        assert find_render(job, [folder]) is None, key
+    stamp_file.write_text(saved)
+    assert find_render(job, [folder]) is not None
     (folder / "Tiny.mp4").write_bytes((folder / "Tiny.mp4").read_bytes()[:-100])  # another video, no new stamp
     assert find_render(job, [folder]) is None
     calls = []

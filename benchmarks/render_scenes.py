@@ -3,19 +3,26 @@
     .venv/bin/python benchmarks/render_scenes.py                 # every scene, 480p15 and 1080p60
     .venv/bin/python benchmarks/render_scenes.py -q l            # 480p15 only
     .venv/bin/python benchmarks/render_scenes.py -s descent -q h # one scene at 1080p60
+    .venv/bin/python benchmarks/render_scenes.py -q h --baseline 7ba2f0c   # and the same at that commit
 
 Each (scene, quality) renders with the manim CLI in its own temporary media folder (two
 renders sharing one break each other's LaTeX clean-up), with manim's play cache off.
 LaTeX is compiled first by an untimed dry run at 1 frame/s into the same folder: a
 re-render normally finds its formulas compiled, and that one-off cost is reported apart.
 The ratio is render wall time / video duration (from ffprobe), measured in this run;
-below 1 means the scene renders faster than it plays. Target: below 1 at 480p15.
+below 1 means the scene renders faster than it plays. Target: below 1 at 480p15, at most 2 at
+1080p60. CPU is the render's CPU seconds (every thread): a busy machine distorts it least.
+
+``--baseline COMMIT`` renders each scene also from a worktree of that commit (same venv, its
+code first on ``PYTHONPATH``), right after the current code's render, and prints its row and
+the ratio of CPU times, current / baseline.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -47,16 +54,19 @@ SCENES = {
 QUALITIES = {"l": ("480p15", "-ql"), "h": ("1080p60", "-qh")}
 
 
-def _run(args, env) -> tuple[float, list[str]]:
-    """Wall time of the command and the warning lines it printed."""
+def _run(args, env, root: Path = ROOT) -> tuple[float, float, list[str]]:
+    """Wall and CPU time of the command and the warning lines it printed."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    result = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True)
+    result = subprocess.run(args, cwd=root, env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if result.returncode != 0:
         tail = "\n".join((result.stderr or result.stdout).strip().splitlines()[-15:])
         raise RuntimeError(f"{' '.join(map(str, args))} failed:\n{tail}")
     output = result.stdout + result.stderr
-    return elapsed, [line.strip() for line in output.splitlines() if "WARNING" in line or "Warning" in line]
+    return elapsed, cpu, [line.strip() for line in output.splitlines() if "WARNING" in line or "Warning" in line]
 
 
 def _duration(video: Path) -> float:
@@ -65,17 +75,19 @@ def _duration(video: Path) -> float:
     return float(out.stdout.strip())
 
 
-def measure(name: str, quality: str, keep: bool = False) -> dict:
-    """Render one scene at one quality; returns timings and the ratio."""
+def measure(name: str, quality: str, keep: bool = False, root: Path = ROOT) -> dict:
+    """Render one scene at one quality with the code in ``root``; returns timings and the ratio."""
     path, cls = SCENES[name]
     label, flag = QUALITIES[quality]
     media = Path(tempfile.mkdtemp(prefix=f"gdx-bench-{name}-{label}-"))
     env = {**os.environ}
     env.pop("GDX_CONFIG", None)  # the defaults are what we measure
+    if root != ROOT:
+        env["PYTHONPATH"] = os.pathsep.join([str(root), *filter(None, [env.get("PYTHONPATH")])])
     base = [str(MANIM), flag, "--media_dir", str(media), "--disable_caching", "--progress_bar", "none"]
     try:
-        warm, _ = _run(base + ["--dry_run", "--frame_rate", "1", path, cls], env)
-        render, warnings = _run(base + [path, cls], env)
+        warm, _, _ = _run(base + ["--dry_run", "--frame_rate", "1", path, cls], env, root)
+        render, cpu, warnings = _run(base + [path, cls], env, root)
         videos = list(media.rglob(f"{cls}.mp4"))
         if not videos:
             raise RuntimeError(f"no video for {cls} in {media}")
@@ -83,8 +95,24 @@ def measure(name: str, quality: str, keep: bool = False) -> dict:
     finally:
         if not keep:
             shutil.rmtree(media, ignore_errors=True)
-    return {"scene": name, "quality": label, "video_s": seconds, "render_s": render, "warmup_s": warm,
+    return {"scene": name, "quality": label, "video_s": seconds, "render_s": render, "cpu_s": cpu, "warmup_s": warm,
             "ratio": render / seconds, "warnings": warnings}
+
+
+def worktree(commit: str) -> Path:
+    """A detached worktree of ``commit`` (made once, kept under the system's temp folder)."""
+    sha = subprocess.run(["git", "rev-parse", "--short", commit], cwd=ROOT, capture_output=True, text=True,
+                         check=True).stdout.strip()
+    folder = Path(tempfile.gettempdir()) / f"gdx-baseline-{sha}"
+    if not (folder / "scenes").is_dir():
+        subprocess.run(["git", "worktree", "add", "--detach", "--force", str(folder), sha], cwd=ROOT,
+                       capture_output=True, check=True)
+    return folder
+
+
+def _row(row: dict, label: str = "") -> str:
+    return (f"{row['scene'] + label:22} {row['quality']:8} {row['video_s']:8.1f} {row['render_s']:9.1f} "
+            f"{row['cpu_s']:7.1f} {row['ratio']:6.2f}  {row['warmup_s']:20.1f}")
 
 
 def main(argv=None) -> int:
@@ -92,6 +120,7 @@ def main(argv=None) -> int:
     parser.add_argument("-s", "--scenes", default=",".join(SCENES), help=f"comma-separated, from {', '.join(SCENES)}")
     parser.add_argument("-q", "--qualities", default="lh", help="l (480p15), h (1080p60), or lh")
     parser.add_argument("--keep", action="store_true", help="keep the temporary media folders")
+    parser.add_argument("--baseline", metavar="COMMIT", help="also render each scene with the code of this commit")
     args = parser.parse_args(argv)
     names = [n.strip() for n in args.scenes.split(",") if n.strip()]
     unknown = [n for n in names if n not in SCENES]
@@ -100,16 +129,22 @@ def main(argv=None) -> int:
     bad = [q for q in args.qualities if q not in QUALITIES]
     if bad:
         parser.error(f"unknown quality {bad[0]!r}; accepted: l, h")
-    print(f"{'scene':16} {'quality':8} {'video s':>8} {'render s':>9} {'ratio':>6}  {'LaTeX+build s (once)':>20}")
+    old = worktree(args.baseline) if args.baseline else None
+    print(f"load average at the start: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
+    print(f"{'scene':22} {'quality':8} {'video s':>8} {'render s':>9} {'CPU s':>7} {'ratio':>6}  "
+          f"{'LaTeX+build s (once)':>20}")
     rows = []
     for quality in args.qualities:
         for name in names:
             row = measure(name, quality, args.keep)
             rows.append(row)
-            print(f"{row['scene']:16} {row['quality']:8} {row['video_s']:8.1f} {row['render_s']:9.1f} "
-                  f"{row['ratio']:6.2f}  {row['warmup_s']:20.1f}", flush=True)
+            print(_row(row), flush=True)
             for line in row["warnings"]:
                 print(f"    warning: {line}", flush=True)
+            if old is not None:
+                before = measure(name, quality, args.keep, root=old)
+                print(_row(before, f" @{args.baseline[:7]}"), flush=True)
+                print(f"{'':22} CPU time, current / {args.baseline[:7]}: {row['cpu_s'] / before['cpu_s']:.2f}", flush=True)
     slow = [r for r in rows if r["quality"] == "480p15" and r["ratio"] >= 1]
     if slow:
         print("slower than real time at 480p15: " + ", ".join(r["scene"] for r in slow))

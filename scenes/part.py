@@ -21,8 +21,12 @@ from types import MappingProxyType
 from typing import Mapping
 
 from manim.animation.animation import prepare_animation
+from manim.scene.scene_file_writer import SceneFileWriter, _PartialMovieEncodeJob
 
+from .encoding import ENCODING, encode_with_project_options
 from .story import Story, write_if_asked
+
+encode_with_project_options(SceneFileWriter, _PartialMovieEncodeJob)  # every scene imports this module
 
 
 @dataclass(frozen=True)
@@ -73,9 +77,16 @@ class FrameExact:
     at 480p15, 32.15 s at 1080p60). Here each play's animations are stretched or shrunk (by
     less than half a frame) to end on a frame at 15 fps, the rounding carried to the next play
     so the scene's length stays within a frame of its plan; a play of k/15 s then has exactly
-    k·fps/15 frames at 15, 30 and 60 fps."""
+    k·fps/15 frames at 15, 30 and 60 fps.
+
+    Its camera also names the project's encoder settings (:mod:`scenes.encoding`), which
+    manim's play cache hashes with the camera."""
 
     _frame_debt = 0.0  # planned frames not yet played (at the base rate), carried to the next play
+
+    def setup(self):
+        super().setup()
+        self.renderer.camera.encoding = ENCODING
 
     def compile_animation_data(self, *animations, **play_kwargs):
         compiled = super().compile_animation_data(*animations, **play_kwargs)

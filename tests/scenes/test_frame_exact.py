@@ -32,17 +32,64 @@ def test_every_play_of_the_parts_alone_is_whole_frames(landscapes, race, race_ra
         assert scene.renderer.time == pytest.approx(scene.planned_time, abs=1 / 15 + 1e-6), name
 
 
-def test_a_render_at_15_and_at_60_fps_has_the_same_length(tmp_path):
-    counts = {}
+@pytest.fixture(scope="module")
+def title_cards(tmp_path_factory):
+    """TitleCard rendered for real at 15 and at 60 fps: {fps: its video}."""
+    videos = {}
     for fps in (15, 60):
-        media = tmp_path / f"m{fps}"
+        media = tmp_path_factory.mktemp(f"m{fps}")
         subprocess.run([sys.executable, "-m", "manim", "render", "-ql", "--frame_rate", str(fps), "--media_dir",
                         str(media), "--disable_caching", "-v", "ERROR", "--progress_bar", "none",
                         str(ROOT / "scenes" / "explainer.py"), "TitleCard"], check=True, cwd=ROOT,
                        capture_output=True)
-        import av
+        videos[fps] = next(media.rglob("TitleCard.mp4"))
+    return videos
 
-        with av.open(str(next(media.rglob("TitleCard.mp4")))) as video:
+
+def test_a_render_at_15_and_at_60_fps_has_the_same_length(title_cards):
+    import av
+
+    counts = {}
+    for fps, path in title_cards.items():
+        with av.open(str(path)) as video:
             counts[fps] = sum(1 for _ in video.decode(video.streams.video[0]))
     assert counts[60] == 4 * counts[15]
     assert counts[15] == 45  # the card's plan: 0.7 + 0.4 + 1.5 + 0.4 s
+
+
+def x264_settings(path: Path) -> str:
+    """The settings x264 writes into the stream it encodes ("cabac=1 ref=1 ... crf=23.0 ...")."""
+    data = path.read_bytes()
+    start = data.index(b"options: ") + len(b"options: ")
+    return data[start:data.index(b"\0", start)].decode()
+
+
+def test_videos_are_encoded_with_the_project_settings_as_are_the_voice_holds(title_cards, tmp_path):
+    import numpy as np
+
+    from gdx.voice import hold_clip
+    from scenes.encoding import X264_OPTIONS
+
+    video = x264_settings(title_cards[60])
+    assert f"crf={X264_OPTIONS['crf']}.0" in video
+    assert X264_OPTIONS["preset"] == "veryfast" and "subme=2" in video and "ref=1 " in video  # not medium's 7 and 3
+    hold = hold_clip(np.zeros((480 * 3 // 2, 854), np.uint8), 4, 60, tmp_path / "hold.mp4")
+    # the same encoder settings, so the concat demuxer may join them without re-encoding
+    assert x264_settings(hold) == video
+
+
+def test_the_play_cache_tells_the_encoder_settings_apart():
+    """manim's play cache hashes the camera: a partial movie encoded otherwise is not reused."""
+    from manim import Circle, FadeIn, Scene
+    from manim.utils.hashing import get_hash_from_play_call
+
+    from scenes.part import FrameExact
+
+    class Card(FrameExact, Scene):
+        pass
+
+    scene, plain = Card(), Scene()
+    scene.setup()
+    anim = [FadeIn(Circle())]
+    assert get_hash_from_play_call(scene, scene.renderer.camera, anim, []).split("_")[0] != \
+        get_hash_from_play_call(plain, plain.renderer.camera, anim, []).split("_")[0]

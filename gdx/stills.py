@@ -157,22 +157,12 @@ def caption_band(theme: str = "dark", media: Path = Path("media")) -> float:
 
 
 def _measure_caption_band(theme: str, media: Path) -> float:
-    from types import MethodType, SimpleNamespace
-
     from manim import config, tempconfig
-    from scenes.chapter import Chapter
-    from scenes.common import Captions
-    from scenes.theme import MARGIN, get_theme
+    from scenes.common import caption_band_height
+    from scenes.theme import get_theme
 
-    look = get_theme(theme)
-    words = "ÀÉgjy|\nÀÉgjy|"  # two lines of the tallest and deepest glyphs
     with tempconfig({"media_dir": str(media)}):  # Text typesets into media/texts, not the working folder's
-        parts = Captions(None, look).make(words)  # a part's captions (scenes.common)
-        stub = SimpleNamespace(theme=look)
-        stub.text = MethodType(Chapter.text, stub)
-        chapters = Chapter.make_caption(stub, words)  # a concept chapter's (scenes.chapter)
-        top = max(parts.get_top()[1], chapters.get_top()[1]) + MARGIN
-        return (top + config.frame_height / 2) / config.frame_height
+        return caption_band_height(get_theme(theme)) / config.frame_height
 
 
 # ----------------------------------------------------------------------------- single stills

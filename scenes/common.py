@@ -39,6 +39,34 @@ def captions_on() -> bool:
     return value == "on"
 
 
+_BANDS: dict[str, float] = {}
+
+
+def caption_band_height(theme: Theme) -> float:
+    """How far up from the frame's bottom captions may reach, in scene units: the top of the
+    tallest caption either caption maker makes (two lines of the tallest and deepest glyphs, in
+    the theme's font), plus the margin above it (a caption rises into it as it fades in)."""
+    if theme.name not in _BANDS:
+        from types import MethodType, SimpleNamespace
+
+        from .chapter import Chapter
+
+        words = "ÀÉgjy|\nÀÉgjy|"
+        parts = Captions(None, theme).make(words)  # a part's captions
+        stub = SimpleNamespace(theme=theme)
+        stub.text = MethodType(Chapter.text, stub)
+        chapters = Chapter.make_caption(stub, words)  # a concept chapter's (scenes.chapter)
+        _BANDS[theme.name] = max(parts.get_top()[1], chapters.get_top()[1]) + MARGIN + config.frame_height / 2
+    return _BANDS[theme.name]
+
+
+def body_shift() -> float:
+    """How far a part's body moves down with captions off (:func:`scenes.part.lower_body`): half
+    of the caption band above the frame's bottom margin, so the picture's body stays inside the
+    margin and the free space is shared between above and below it."""
+    return (caption_band_height(theme_or_exit()) - MARGIN) / 2
+
+
 class Captions:
     """Running text at the bottom of the frame: at most two lines, one caption at a time.
     With captions off (:func:`captions_on`) nothing is drawn and the swaps take the same time."""

@@ -24,7 +24,7 @@ from scenes.animations import FadeIn, FadeOut
 import mathcore
 
 from scenes.common import theme_or_exit
-from scenes.part import Cut, FrameExact
+from scenes.part import Cut, FrameExact, lower_body
 from scenes.story import ENV_STORY, Story
 from scenes.theme import FONT_BODY, FONT_TITLE
 
@@ -117,6 +117,7 @@ def reset_camera(host: ThreeDScene) -> None:
     camera.fixed_in_frame_mobjects = set()
     camera.fixed_orientation_mobjects = dict()
     camera.should_apply_shading = True  # (a part's lit mesh turns manim's shading off: scenes.stage.lit_by_mesh)
+    lower_body(camera, 0.0)  # (title cards are laid out on the whole frame)
 
 
 def play_part(host: ThreeDScene, scene_class, sections: bool) -> None:

@@ -194,13 +194,62 @@ class Part(FrameExact):
         if getattr(self, "captions", None) is not None:
             self.captions.current = None
 
+    def setup(self):
+        super().setup()
+        from .common import body_shift, captions_on
+
+        # (an explainer's host lowers the body for each part it plays: scenes.explainer.play_part)
+        lower_body(self.renderer.camera, 0.0 if captions_on() else body_shift(), self)
+
     def tear_down(self):
         super().tear_down()
         if not self.hosted:
             write_if_asked(self.story, self.renderer.time)
 
 
-__all__ = ["Cut", "Part"]
+def lower_body(camera, shift: float, scene=None) -> None:
+    """Draw everything but the titles of ``scene`` ``shift`` units lower, from now on (0: as laid out).
+
+    Parts lay out their picture above the caption band; with captions off that band is free,
+    and the body of the picture (plots, surfaces, formulas, readouts) moves down into half of it,
+    while the title stays at the top. It is a step of the camera's projection, after 3D
+    (:meth:`transform_points_pre_display` of this camera), so depth and occlusion are as laid
+    out; mobjects tagged ``"title"`` or ``"heading"`` (what sits under or beside a title: a
+    surface's formula) and frame-sized snapshots (``"frame"``, which hold what this camera drew,
+    already lowered) are drawn where they are."""
+    if "transform_points_pre_display" not in camera.__dict__:  # wrap this camera's own methods once
+        project, capture = camera.transform_points_pre_display, camera.capture_mobjects
+
+        def transform_points_pre_display(mobject, points):
+            points = project(mobject, points)
+            if camera.body_shift and id(mobject) not in camera.unshifted:
+                points = points - (0.0, camera.body_shift, 0.0)
+            return points
+
+        def capture_mobjects(mobjects, **kwargs):
+            # (manim hands the camera the families flattened: the tags are on the scene's mobjects)
+            camera.unshifted = _titles_and_frames([*camera.body_scene.mobjects, *mobjects]) \
+                if camera.body_shift else set()
+            return capture(mobjects, **kwargs)
+
+        camera.transform_points_pre_display, camera.capture_mobjects = transform_points_pre_display, capture_mobjects
+        camera.unshifted = set()
+    camera.body_shift, camera.body_scene = float(shift), scene
+
+
+def _titles_and_frames(mobjects) -> set[int]:
+    """The ids of every mobject in the family of one tagged ``"title"``, ``"heading"`` or ``"frame"``."""
+    ids, stack = set(), list(mobjects)
+    while stack:
+        mob = stack.pop()
+        if getattr(mob, "role", None) in ("title", "heading", "frame"):
+            ids.update(id(m) for m in mob.get_family())
+        else:
+            stack.extend(mob.submobjects)
+    return ids
+
+
+__all__ = ["Cut", "Part", "lower_body"]
 
 
 def visible_opacity(mobject) -> float:

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 from manim import DEGREES, ORIGIN, Animation, Camera, ImageMobject, ManimColor, Mobject, VGroup, config, rate_functions
 
+from scenes.mobjects.text import tagged
 from scenes.mobjects import (LossSurface, windowed, Marker, SurfaceView, Trail, clip_to_box, contour_lines, floor_frame,
                              visible)
 from scenes.mobjects.occlusion import HeightField, camera_rotation, eye_position
@@ -280,7 +281,7 @@ def snapshot(scene, *mobjects) -> ImageMobject:
     image = ImageMobject(pixels, scale_to_resolution=pixels.shape[0])
     image.stretch_to_fit_height(config.frame_height).stretch_to_fit_width(config.frame_width).move_to(ORIGIN)
     camera.add_fixed_in_frame_mobjects(image)
-    return image
+    return tagged(image, "frame")  # (drawn where it is: it holds what the camera drew, as it drew it)
 
 
 def replace_in_scene(scene, old, new) -> None:

@@ -156,7 +156,10 @@ def title(s: str, theme: Theme) -> Text:
 
 def tagged(mob, role: str):
     """Mark ``mob`` as the frame's ``"caption"`` or ``"title"``: at most one of each may be visible
-    at any moment (checked on every part by ``gdx.catalog.dry_render(watch=...)`` in the tests)."""
+    at any moment (checked on every part by ``gdx.catalog.dry_render(watch=...)`` in the tests).
+    A title stays at the top when the body of the picture moves down (``scenes.part.lower_body``),
+    as do a ``"heading"`` (what sits under or beside a title) and a ``"frame"`` (a snapshot of what
+    the camera drew)."""
     mob.role = role
     return mob
 

@@ -38,7 +38,7 @@ from scenes.mobjects import (
 )
 from scenes.mobjects.occlusion import eye_position
 from scenes.mobjects.surface import surface_formula
-from scenes.mobjects.text import format_plain
+from scenes.mobjects.text import format_plain, tagged
 from scenes.stage import MeshFade, lit_by_mesh
 from scenes.story import count
 from scenes.theme import FONT_BODY, FONT_LABEL, FONT_SMALL, MARGIN, frame_box
@@ -182,7 +182,7 @@ class RosenbrockDescent(ThemedThreeDScene):
         room = min(self.key.get_left()[0], self.plot.get_left()[0]) - 0.3 - frame_box()[0]
         self.formula = surface_formula(surface, theme, room)
         if self.formula is not None:
-            self.formula.next_to(self.title, DOWN, buff=0.25, aligned_edge=LEFT)
+            tagged(self.formula.next_to(self.title, DOWN, buff=0.25, aligned_edge=LEFT), "heading")
         rows = [(name, traj.points[: d.last + 1, i]) for i, name in enumerate(surface.variable_names)]
         rows += [("f", traj.losses[: d.last + 1]), (r"\|\nabla f\|", traj.grad_norms[: d.last + 1])]
         self.readout = Readout(rows, theme, font_size=FONT_SMALL)

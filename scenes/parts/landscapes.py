@@ -50,7 +50,7 @@ from scenes.config import LandscapesConfig, load_or_exit
 from scenes.mobjects import title, format_sig, legend, math, minimum_mark, start_mark, text
 from scenes.mobjects import BasinMap, FastReadout, LossPlot, MapPanel, PathOnMap, color_bar
 from scenes.mobjects.surface import surface_formula
-from scenes.mobjects.text import format_plain as plain
+from scenes.mobjects.text import format_plain as plain, tagged
 from scenes.stage import Drive, SurfaceStage, lit_by_mesh, move_over_mesh, snapshot
 from scenes.story import count
 from scenes.theme import FONT_LABEL, FONT_SMALL, MARGIN, frame_box
@@ -304,7 +304,7 @@ class Landscapes(ThemedThreeDScene):
         group = VGroup(new_title)
         formula = surface_formula(surface, self.theme, width) if surface is not None else None
         if formula is not None:
-            formula.next_to(new_title, DOWN, buff=0.22, aligned_edge=LEFT)
+            tagged(formula.next_to(new_title, DOWN, buff=0.22, aligned_edge=LEFT), "heading")
             group.add(formula)
         self.fix(*group)
         leaving = [m for m in (self.title_mob, self.formula_mob) if m is not None]

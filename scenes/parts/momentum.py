@@ -277,7 +277,7 @@ class MomentumCloseUp(ThemedScene):
         names = ", ".join(surface.variable_names)
         self.formula = MathTex(f"f({names}) =", surface.latex, font_size=tex_size(FONT_LABEL, theme.font),
                                color=theme.foreground)
-        self.formula.next_to(self.title, RIGHT, buff=0.8).align_to(self.title, DOWN)
+        tagged(self.formula.next_to(self.title, RIGHT, buff=0.8).align_to(self.title, DOWN), "heading")
         self.start = start_mark(self.panel.at(self.cfg.start), theme, label=None, radius=0.13)
         self.star = VGroup(*[minimum_mark(self.panel.at(m.point), theme, size=0.15, local=not m.is_global)
                              for m in surface.facts.minima])

@@ -245,6 +245,7 @@ class OptimizerRace(ThemedThreeDScene):
         # As large as the room left of the legend allows; one too long for it at the floor is left out.
         self.formula = surface_formula(surface, theme, RIGHT_LEFT - 0.3 - frame_box()[0]) or VGroup()
         self.formula.next_to(self.rules, DOWN, buff=0.2, aligned_edge=LEFT)
+        tagged(self.rules, "heading"), tagged(self.formula, "heading")  # (they stay under the title)
 
         # Each runner's settings; where they do not fit the column, its step size alone.
         for settings in (hyperparam_text, lambda o: r"\eta = " + format_short(o.hyperparams["lr"])):

@@ -146,10 +146,15 @@ CAPTIONED = textwrap.dedent('''\
 
 def test_the_still_of_a_beat_is_the_same_moment_with_captions_on_and_off(capsys, tmp_path):
     """A caption fading out at a beat's end is not the picture fading: the still is taken at the same
-    moment either way, and the band left out of the measure holds the whole caption."""
+    moment either way, and the band left out of the measure holds the whole caption. With captions
+    off the picture's body is lower (``scenes.part.lower_body``), by the shift, and only that."""
+    from manim import config, tempconfig
+
+    from scenes.common import body_shift
+
     scene_file = tmp_path / "captioned.py"
     scene_file.write_text(CAPTIONED)
-    media, moments, stills, held = tmp_path / "media", {}, {}, {}
+    media, moments, stills, held, gone = tmp_path / "media", {}, {}, {}, {}
     for captions in ("on", "off"):
         code, out, err = gdx(capsys, "--media", media, "stills", f"{scene_file}:Captioned", "--at", "show",
                              "--width", 854, "--captions", captions, "--out", tmp_path / captions, "--jobs", 1)
@@ -158,15 +163,27 @@ def test_the_still_of_a_beat_is_the_same_moment_with_captions_on_and_off(capsys,
         stills[captions] = png(tmp_path / captions / "Captioned" / "show.png")
         video = media / "videos" / "captioned" / "480p15" / "Captioned.mp4"
         held[captions] = frame_at(video, 1.3).astype(int)  # the caption held on screen (when on)
+        gone[captions] = frame_at(video, 2.15).astype(int)  # the same circle, the caption gone
         if captions == "on":  # the scene does catch the old measure: with the whole frame it picks an earlier frame
             index = json.loads((video.parent / "sections" / "Captioned.json").read_text())
             start, end = stills_cmd.beat_spans([(e["name"], float(e["duration"]), None) for e in index])["captioned.show"]
             assert beat_still_time(video, start, end, band=0.0) < moments["on"] - 0.2
     assert moments["on"] == moments["off"]
     band_rows = int(np.ceil(caption_band("dark", media) * 480))
-    caption_rows = np.nonzero(np.abs(held["on"] - held["off"]).max(axis=(1, 2)) > 64)[0]
+    caption_rows = np.nonzero(np.abs(held["on"] - gone["on"]).max(axis=(1, 2)) > 64)[0]
     assert len(caption_rows) > 10 and caption_rows.min() >= 480 - band_rows  # the caption, all inside the band
-    assert np.abs(stills["on"] - stills["off"]).mean() < 1.0  # the same picture
+    assert np.abs(held["off"] - gone["off"]).max() < 64  # no caption with captions off
+
+    def circle_rows(pixels):
+        return np.nonzero((np.abs(pixels - pixels[0, 0]) > 64).any(axis=(1, 2)))[0]
+
+    with tempconfig({"quality": "low_quality"}):
+        shift_px = body_shift() * config.pixel_height / config.frame_height
+    on, off = circle_rows(gone["on"]), circle_rows(gone["off"])
+    assert off.min() - on.min() == pytest.approx(shift_px, abs=1.5) and off.max() - on.max() == pytest.approx(
+        shift_px, abs=1.5)
+    lowered = np.roll(stills["on"], round(shift_px), axis=0)[round(shift_px) + 2:-band_rows]
+    assert np.abs(lowered - stills["off"][round(shift_px) + 2:-band_rows]).mean() < 1.0  # the same picture, lowered
 
 
 def test_a_lessons_stills_go_to_its_folder_in_its_theme(capsys, tmp_path, monkeypatch):

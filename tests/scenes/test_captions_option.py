@@ -13,6 +13,7 @@ from manim.renderer.cairo_renderer import CairoRenderer
 
 from gdx.catalog import dry_render
 from scenes import chapter, common
+from scenes.theme import get_theme
 
 # Both caption paths: a chapter's say() (derivatives; limitations also clears its caption itself)
 # and an optimizer scene's Captions (the learning rate).
@@ -25,6 +26,7 @@ def _run(path: str, captions: str, fps: int, monkeypatch) -> tuple[list, int, fl
     (the frame clock is a real render's: waits frozen or played as manim would)."""
     monkeypatch.setenv("GDX_CAPTIONS", captions)
     monkeypatch.setattr(CairoRenderer, "update_frame", lambda self, *a, **k: None)
+    common.caption_band_height(get_theme())  # measured once (with two captions made off screen), before counting
     made = []
     for owner, name in ((chapter.Chapter, "make_caption"), (common.Captions, "make")):
         original = getattr(owner, name)

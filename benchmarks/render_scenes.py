@@ -51,7 +51,7 @@ SCENES = {
     # The whole video in one manim process (`gdx render --explainer` renders its parts in parallel).
     "explainer": ("scenes/explainer.py", "GradientDescentExplained"),
 }
-QUALITIES = {"l": ("480p15", "-ql"), "h": ("1080p60", "-qh")}
+QUALITIES = {"l": ("480p15", "-ql"), "h": ("1080p60", "-qh"), "k": ("2160p60", "-qk")}
 
 
 def _run(args, env, root: Path = ROOT) -> tuple[float, float, list[str]]:
@@ -118,7 +118,7 @@ def _row(row: dict, label: str = "") -> str:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-s", "--scenes", default=",".join(SCENES), help=f"comma-separated, from {', '.join(SCENES)}")
-    parser.add_argument("-q", "--qualities", default="lh", help="l (480p15), h (1080p60), or lh")
+    parser.add_argument("-q", "--qualities", default="lh", help="l (480p15), h (1080p60), k (2160p60), or several: lh")
     parser.add_argument("--keep", action="store_true", help="keep the temporary media folders")
     parser.add_argument("--baseline", metavar="COMMIT", help="also render each scene with the code of this commit")
     args = parser.parse_args(argv)
@@ -128,7 +128,7 @@ def main(argv=None) -> int:
         parser.error(f"unknown scene {unknown[0]!r}; accepted: {', '.join(SCENES)}")
     bad = [q for q in args.qualities if q not in QUALITIES]
     if bad:
-        parser.error(f"unknown quality {bad[0]!r}; accepted: l, h")
+        parser.error(f"unknown quality {bad[0]!r}; accepted: {', '.join(QUALITIES)}")
     old = worktree(args.baseline) if args.baseline else None
     print(f"load average at the start: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
     print(f"{'scene':22} {'quality':8} {'video s':>8} {'render s':>9} {'CPU s':>7} {'ratio':>6}  "

@@ -22,6 +22,7 @@ from typing import Mapping
 
 from manim.animation.animation import prepare_animation
 from manim.scene.scene_file_writer import SceneFileWriter, _PartialMovieEncodeJob
+from manim.utils import hashing
 
 from .encoding import ENCODING, encode_with_project_options
 from .story import Story, write_if_asked
@@ -235,6 +236,11 @@ def lower_body(camera, shift: float, scene=None) -> None:
         camera.transform_points_pre_display, camera.capture_mobjects = transform_points_pre_display, capture_mobjects
         camera.unshifted = set()
     camera.body_shift, camera.body_scene = float(shift), scene
+
+
+# manim's play cache hashes the camera's attributes: the shift changes the picture, so it is hashed;
+# the scene, the ids of the frame before and the wrapped methods are state, not the picture.
+hashing.KEYS_TO_FILTER_OUT.update({"body_scene", "unshifted", "transform_points_pre_display", "capture_mobjects"})
 
 
 def _titles_and_frames(mobjects) -> set[int]:

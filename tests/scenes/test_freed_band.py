@@ -116,3 +116,25 @@ def test_with_captions_off_no_part_draws_in_the_bottom_margin(path, monkeypatch)
     assert len(lowest) > 20
     gap, when = min(lowest)
     assert gap >= margin_px - 1, f"content {gap} px from the bottom at {when:.1f} s (margin {margin_px:.0f} px)"
+
+
+def test_the_play_cache_tells_a_lowered_body_apart_and_ignores_the_state_behind_it():
+    from manim import Circle, FadeIn
+    from manim.utils.hashing import get_hash_from_play_call
+
+    from scenes.part import lower_body
+
+    with tempconfig(CONFIG):
+        scene, other = Scene(), Scene()
+        camera, anim = scene.renderer.camera, [FadeIn(Circle())]
+
+        def camera_hash():
+            return get_hash_from_play_call(scene, camera, anim, []).split("_")[0]
+
+        plain = camera_hash()
+        lower_body(camera, 0.8, other)
+        lowered = camera_hash()
+        camera.unshifted = {1, 2, 3}
+        assert camera_hash() == lowered != plain
+        lower_body(camera, 0.0, scene)
+        assert camera_hash() != lowered

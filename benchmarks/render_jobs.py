@@ -34,13 +34,16 @@ TARGET = 0.6
 DONE = re.compile(r"\] done\s+(\S+) in ([0-9.]+) s")
 
 
-def timed(cmd: list[str], who: str = "render_jobs") -> dict:
-    """Run a ``gdx render`` command line from the project root, without any ``GDX_CONFIG``:
+def timed(cmd: list[str], who: str = "render_jobs", root: Path = ROOT) -> dict:
+    """Run a ``gdx render`` command line from the project root (or another checkout's, its code
+    first on ``PYTHONPATH``), without any ``GDX_CONFIG``:
     ``{"wall": s, "per_job": {scene: s}}`` (per-job times from gdx's ``done`` lines)."""
     env = dict(os.environ)
     env.pop("GDX_CONFIG", None)  # the scenes' defaults are what we measure
+    if root != ROOT:
+        env["PYTHONPATH"] = os.pathsep.join([str(root), *filter(None, [env.get("PYTHONPATH")])])
     start = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
+    proc = subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True)
     wall = time.perf_counter() - start
     if proc.returncode != 0:
         tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-15:])

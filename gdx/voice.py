@@ -533,15 +533,15 @@ def last_frame(video: Path) -> np.ndarray:
 
 def hold_clip(yuv: np.ndarray, frames: int, fps: Fraction, out: Path) -> Path:
     """``frames`` copies of one yuv420p picture, encoded as the project's scenes encode their
-    partial movies (:data:`scenes.encoding.X264_OPTIONS`), so the concat demuxer can join it to
-    them without re-encoding."""
+    partial movies (:data:`scenes.encoding.X264_OPTIONS`, held: :data:`~scenes.encoding.X264_HELD`),
+    so the concat demuxer can join it to them without re-encoding."""
     import av
 
-    from scenes.encoding import X264_OPTIONS
+    from scenes.encoding import X264_HELD, X264_OPTIONS
 
     height, width = yuv.shape[0] * 2 // 3, yuv.shape[1]
     with av.open(str(out), mode="w") as container:
-        stream = container.add_stream("libx264", rate=fps, options=dict(X264_OPTIONS))
+        stream = container.add_stream("libx264", rate=fps, options={**X264_OPTIONS, **X264_HELD})
         stream.pix_fmt = "yuv420p"
         stream.width, stream.height = width, height
         for _ in range(frames):  # a new frame object each time, as manim does

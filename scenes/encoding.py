@@ -8,7 +8,8 @@ x264 at ``medium``. ``veryfast`` at crf 21 encodes the same frames in about half
 the same SSIM against the lossless frames and in a slightly smaller file (at crf 23 it is
 smaller still, and a little less faithful); the frame is wrapped without a copy, converted
 by one converter kept for the whole movie, and a held frame (a wait) is converted once for all
-its copies (``benchmarks/encoder.py`` prints each step against manim's way).
+its copies and encoded without motion search (``benchmarks/encoder.py`` prints each step
+against manim's way).
 No manim import here: gdx encodes the voice-over's held frames with the same options, so that
 they join manim's partial movies without re-encoding.
 """
@@ -18,6 +19,10 @@ from __future__ import annotations
 from types import MappingProxyType
 
 X264_OPTIONS = MappingProxyType({"an": "1", "crf": "21", "preset": "veryfast"})
+# A movie of one held frame (a wait) needs no motion search: the cheapest one halves x264's time
+# on identical frames. Search settings are not in the stream's headers (SPS/PPS stay byte for
+# byte those of X264_OPTIONS, tested), so such a movie still joins the others without re-encoding.
+X264_HELD = MappingProxyType({"x264-params": "me=dia:subme=0"})
 # Set on every scene's camera: manim's play cache hashes the camera's attributes, so a partial
 # movie encoded with other settings (a media folder from before) is never joined to these.
 ENCODING = "libx264 " + " ".join(f"{k}={v}" for k, v in X264_OPTIONS.items())
@@ -48,13 +53,17 @@ def encode_frame(job, frame, num_frames: int) -> None:
     frame into the job's stream. The array is wrapped, not copied (the renderer hands over a
     copy of its pixels); it is converted to the stream's pixel format once, by a converter the
     job keeps (setting one up per frame costs as much as converting); every copy is a new
-    AVFrame, as the encoder needs, made from the converted planes."""
+    AVFrame, as the encoder needs, made from the converted planes. A movie that starts with a
+    held frame is a wait's (manim writes a frozen wait in one call): it is encoded with
+    :data:`X264_HELD`."""
     import av
     from av.video.reformatter import VideoReformatter
 
     stream = job.stream
     if getattr(job, "reformatter", None) is None:
         job.reformatter = VideoReformatter()
+        if num_frames > 1 and stream.codec_context.name == "libx264" and not stream.codec_context.is_open:
+            stream.codec_context.options = {**stream.codec_context.options, **X264_HELD}  # (a wait: one frame held)
     rgba = av.VideoFrame.from_numpy_buffer(frame, format="rgba")
     converted = job.reformatter.reformat(rgba, format=stream.pix_fmt)
     planes = converted.to_ndarray() if num_frames > 1 else None

@@ -8,8 +8,8 @@ manim really draws.
 
 The sample is rendered once as lossless PNGs (``manim --format png``), so every setting encodes
 the same clean frames through manim's own frame path (``_PartialMovieEncodeJob``'s) or the
-project's, then its last frame held for a second (one call with ``num_frames`` = the frame rate,
-as a wait writes it). Printed for each setting: the CPU time of encoding (all of x264's threads; the least load-sensitive measure)
+project's, and its last frame held for a second in a movie of its own (one call with
+``num_frames`` = the frame rate, as a wait writes it). Printed for each setting: the CPU time of encoding (all of x264's threads; the least load-sensitive measure)
 and its ratio to manim's, the file size, and the worst and mean SSIM of the decoded frames
 against the PNGs (luma; the picture must stay >= 0.99). The load average at the start shows
 how quiet the machine was.
@@ -75,32 +75,37 @@ def sample_frames(spec: str, quality: str, limit: int, folder: Path) -> tuple[li
 
 
 def encode(frames: list[np.ndarray], rate: int, options: dict, frame_path, path: Path) -> float:
-    """Encode as manim's writer does (its stream, ``frame_path`` for each frame, then the last
-    frame held a second); the CPU seconds it took (this process, every thread)."""
+    """Encode as manim's writer does, ``frame_path`` for each frame: the frames into ``path``, then
+    their last frame held a second into a movie of its own beside it (a wait is a play of its own);
+    the CPU seconds it took (this process, every thread)."""
     before = resource.getrusage(resource.RUSAGE_SELF)
-    with av.open(str(path), mode="w") as container:
-        stream = container.add_stream("libx264", rate=rate, options={"an": "1", **options})
-        stream.pix_fmt = "yuv420p"
-        stream.height, stream.width = frames[0].shape[:2]
-        job = types.SimpleNamespace(stream=stream, container=container)
-        for frame in frames:
-            frame_path(job, frame.copy(), 1)  # (the renderer hands over a copy of its pixels)
-        frame_path(job, frames[-1].copy(), rate)
-        for packet in stream.encode():
-            container.mux(packet)
+    for target, batches in ((path, [(f, 1) for f in frames]), (held_path(path), [(frames[-1], rate)])):
+        with av.open(str(target), mode="w") as container:
+            stream = container.add_stream("libx264", rate=rate, options={"an": "1", **options})
+            stream.pix_fmt = "yuv420p"
+            stream.height, stream.width = frames[0].shape[:2]
+            job = types.SimpleNamespace(stream=stream, container=container)
+            for frame, count in batches:
+                frame_path(job, frame.copy(), count)  # (the renderer hands over a copy of its pixels)
+            for packet in stream.encode():
+                container.mux(packet)
     after = resource.getrusage(resource.RUSAGE_SELF)
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
+def held_path(path: Path) -> Path:
+    return path.with_name(path.stem + "-held.mp4")
+
+
 def similarity(frames: list[np.ndarray], path: Path) -> tuple[float, float]:
-    """Worst and mean SSIM (luma) of the decoded video against the source frames (the held
-    frame's copies against the last one)."""
+    """Worst and mean SSIM (luma) of the decoded videos against the source frames (the held
+    movie's frames against the last one)."""
     scores = []
-    with av.open(str(path)) as container:
-        decoded_frames = container.decode(container.streams.video[0])
-        for source, decoded in zip(itertools.chain(frames, itertools.repeat(frames[-1])), decoded_frames):
-            grey = np.asarray(Image.fromarray(source).convert("L"), dtype=float)
-            scores.append(ssim(grey, decoded.to_ndarray(format="gray").astype(float)))
+    for target, sources in ((path, frames), (held_path(path), itertools.repeat(frames[-1]))):
+        with av.open(str(target)) as container:
+            for source, decoded in zip(sources, container.decode(container.streams.video[0])):
+                grey = np.asarray(Image.fromarray(source).convert("L"), dtype=float)
+                scores.append(ssim(grey, decoded.to_ndarray(format="gray").astype(float)))
     return min(scores), float(np.mean(scores))
 
 
@@ -116,7 +121,7 @@ def main() -> None:
         samples = [(spec, *sample_frames(spec, args.quality, args.frames, args.keep or Path(tmp)))
                    for spec in args.sample or SAMPLES]
         print(f"frames: {', '.join(f'{len(f)} of {s}' for s, f, _ in samples)} ({samples[0][1][0].shape[1]} px wide)")
-        print(f"{'setting':26s} {'CPU s':>7s} {'ratio':>6s} {'wall s':>7s} {'kB':>7s} {'worst SSIM':>10s} {'mean SSIM':>9s}")
+        print(f"{'setting':42s} {'CPU s':>7s} {'ratio':>6s} {'wall s':>7s} {'kB':>7s} {'worst SSIM':>10s} {'mean SSIM':>9s}")
         baseline = None
         for name, (options, frame_path) in SETTINGS.items():
             cpu = wall = size = 0.0
@@ -126,11 +131,11 @@ def main() -> None:
                 start = time.perf_counter()
                 cpu += encode(frames, rate, options, frame_path, path)
                 wall += time.perf_counter() - start
-                size += path.stat().st_size / 1000
+                size += (path.stat().st_size + held_path(path).stat().st_size) / 1000
                 low, mean = similarity(frames, path)
                 worst, means = min(worst, low), means + [mean]
             baseline = baseline or cpu
-            print(f"{name:26s} {cpu:7.1f} {cpu / baseline:6.2f} {wall:7.1f} {size:7.0f} {worst:10.4f} {np.mean(means):9.4f}")
+            print(f"{name:42s} {cpu:7.1f} {cpu / baseline:6.2f} {wall:7.1f} {size:7.0f} {worst:10.4f} {np.mean(means):9.4f}")
 
 
 if __name__ == "__main__":

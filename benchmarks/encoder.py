@@ -1,7 +1,7 @@
 """Encoder settings at equal picture: libx264 presets (and x264's ``animation`` tune), and the
 project's way of handing frames to the encoder (``scenes.encoding``), against manim 0.21's own
-(libx264, preset medium, crf 23, yuv420p; a copy and a fresh converter per frame), on frames
-manim really draws.
+(libx264, preset medium, crf 23, yuv420p; a copy of every frame, each copy of a held frame
+converted again), on frames manim really draws.
 
     .venv/bin/python benchmarks/encoder.py                 # race plays 5-6 (3D) + learning rate plays 8-9 (2D), -qh
     .venv/bin/python benchmarks/encoder.py -q k --frames 120

@@ -16,14 +16,13 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from render_jobs import ROOT, timed  # noqa: E402
-from render_scenes import worktree  # noqa: E402
+from render_scenes import duration, worktree  # noqa: E402
 
 TARGET = 1.0
 
@@ -35,9 +34,7 @@ def render(root: Path, quality: str, jobs: int) -> tuple[float, float]:
         result = timed([sys.executable, "-m", "gdx.cli", "--media", str(media), "render", "--explainer",
                         "--quality", quality, "--jobs", str(jobs)], "explainer_hq", root)
         video = next(p for p in media.rglob("GradientDescentExplained.mp4") if "partial" not in str(p))
-        length = float(subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of",
-                                       "csv=p=0", str(video)], capture_output=True, text=True, check=True).stdout)
-        return result["wall"], length
+        return result["wall"], duration(video)
     finally:
         shutil.rmtree(media, ignore_errors=True)
 

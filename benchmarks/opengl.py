@@ -44,7 +44,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from render_scenes import MANIM, ROOT, SCENES  # (this folder is on the path when run as a script)
+from render_scenes import MANIM, ROOT, SCENES, duration  # (this folder is on the path when run as a script)
 
 # The 3D parts (their files and classes as render_scenes.py knows them), and the probe below.
 PARTS = {**{name: SCENES[name] for name in ("landscapes", "race", "descent", "hook")}, "probe": (None, "OpenGLProbe")}
@@ -130,12 +130,6 @@ def _reason(output: str) -> str:
     return lines[-1] if lines else "no output"
 
 
-def _duration(video: Path) -> float:
-    out = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", str(video)],
-                         capture_output=True, text=True, check=True)
-    return float(out.stdout.strip())
-
-
 def _video(media: Path, cls: str) -> Path | None:
     found = [v for v in media.rglob(f"{cls}.mp4") if "partial_movie_files" not in v.parts and "sections" not in v.parts]
     return found[0] if found else None
@@ -156,7 +150,7 @@ def render(path: str, cls: str, media: Path, tex_from: Path | None, opengl: bool
     if proc.returncode != 0 or video is None:
         why = _reason(proc.stderr + "\n" + proc.stdout) if proc.returncode != 0 else "no video written"
         return {"wall": wall, "video": None, "path": None, "error": why}
-    return {"wall": wall, "video": _duration(video), "path": video, "error": None}
+    return {"wall": wall, "video": duration(video), "path": video, "error": None}
 
 
 def frames(name: str, cairo: Path, opengl: Path, length: float, out: Path) -> list[Path]:

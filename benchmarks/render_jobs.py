@@ -29,7 +29,9 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from render_scenes import ROOT, checkout_env  # noqa: E402
+
 TARGET = 0.6
 DONE = re.compile(r"\] done\s+(\S+) in ([0-9.]+) s")
 
@@ -38,12 +40,8 @@ def timed(cmd: list[str], who: str = "render_jobs", root: Path = ROOT) -> dict:
     """Run a ``gdx render`` command line from the project root (or another checkout's, its code
     first on ``PYTHONPATH``), without any ``GDX_CONFIG``:
     ``{"wall": s, "per_job": {scene: s}}`` (per-job times from gdx's ``done`` lines)."""
-    env = dict(os.environ)
-    env.pop("GDX_CONFIG", None)  # the scenes' defaults are what we measure
-    if root != ROOT:
-        env["PYTHONPATH"] = os.pathsep.join([str(root), *filter(None, [env.get("PYTHONPATH")])])
     start = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True)
+    proc = subprocess.run(cmd, cwd=root, env=checkout_env(root), capture_output=True, text=True)
     wall = time.perf_counter() - start
     if proc.returncode != 0:
         tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-15:])

@@ -69,10 +69,19 @@ def _run(args, env, root: Path = ROOT) -> tuple[float, float, list[str]]:
     return elapsed, cpu, [line.strip() for line in output.splitlines() if "WARNING" in line or "Warning" in line]
 
 
-def _duration(video: Path) -> float:
+def duration(video: Path) -> float:
     out = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", str(video)],
                          capture_output=True, text=True, check=True)
     return float(out.stdout.strip())
+
+
+def checkout_env(root: Path = ROOT) -> dict:
+    """The environment to run the code in ``root`` with: no ``GDX_CONFIG`` (the scenes' defaults
+    are what we measure) and, for another checkout, its code first on ``PYTHONPATH``."""
+    env = {k: v for k, v in os.environ.items() if k != "GDX_CONFIG"}
+    if root != ROOT:
+        env["PYTHONPATH"] = os.pathsep.join([str(root), *filter(None, [env.get("PYTHONPATH")])])
+    return env
 
 
 def measure(name: str, quality: str, keep: bool = False, root: Path = ROOT) -> dict:
@@ -80,10 +89,7 @@ def measure(name: str, quality: str, keep: bool = False, root: Path = ROOT) -> d
     path, cls = SCENES[name]
     label, flag = QUALITIES[quality]
     media = Path(tempfile.mkdtemp(prefix=f"gdx-bench-{name}-{label}-"))
-    env = {**os.environ}
-    env.pop("GDX_CONFIG", None)  # the defaults are what we measure
-    if root != ROOT:
-        env["PYTHONPATH"] = os.pathsep.join([str(root), *filter(None, [env.get("PYTHONPATH")])])
+    env = checkout_env(root)
     base = [str(MANIM), flag, "--media_dir", str(media), "--disable_caching", "--progress_bar", "none"]
     try:
         warm, _, _ = _run(base + ["--dry_run", "--frame_rate", "1", path, cls], env, root)
@@ -91,7 +97,7 @@ def measure(name: str, quality: str, keep: bool = False, root: Path = ROOT) -> d
         videos = list(media.rglob(f"{cls}.mp4"))
         if not videos:
             raise RuntimeError(f"no video for {cls} in {media}")
-        seconds = _duration(videos[0])
+        seconds = duration(videos[0])
     finally:
         if not keep:
             shutil.rmtree(media, ignore_errors=True)

@@ -17,7 +17,7 @@ next part starts on an empty scene. Rendered alone, a part is its full version.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from types import MappingProxyType
+from types import MappingProxyType, SimpleNamespace
 from typing import Mapping
 
 from manim.animation.animation import prepare_animation
@@ -214,40 +214,55 @@ def lower_body(camera, shift: float, scene=None) -> None:
     Parts lay out their picture above the caption band; with captions off that band is free,
     and the body of the picture (plots, surfaces, formulas, readouts) moves down into half of it,
     while the title stays at the top. It is a step of the camera's projection, after 3D
-    (:meth:`transform_points_pre_display` of this camera), so depth and occlusion are as laid
-    out; mobjects tagged ``"title"`` or ``"heading"`` (what sits under or beside a title: a
-    surface's formula) and frame-sized snapshots (``"frame"``, which hold what this camera drew,
-    already lowered) are drawn where they are."""
-    if "transform_points_pre_display" not in camera.__dict__:  # wrap this camera's own methods once
-        project, capture = camera.transform_points_pre_display, camera.capture_mobjects
-
-        def transform_points_pre_display(mobject, points):
-            points = project(mobject, points)
-            if camera.body_shift and id(mobject) not in camera.unshifted:
-                points = points - (0.0, camera.body_shift, 0.0)
-            return points
-
-        def capture_mobjects(mobjects, **kwargs):
-            # (manim hands the camera the families flattened: the tags are on the scene's mobjects)
-            camera.unshifted = _titles_and_frames([*camera.body_scene.mobjects, *mobjects]) \
-                if camera.body_shift else set()
-            return capture(mobjects, **kwargs)
-
-        camera.transform_points_pre_display, camera.capture_mobjects = transform_points_pre_display, capture_mobjects
-        camera.unshifted = set()
-    camera.body_shift, camera.body_scene = float(shift), scene
+    (:meth:`transform_points_pre_display`), so depth and occlusion are as laid out; mobjects
+    tagged ``"title"`` or ``"heading"`` (what sits on or under a title's line: a surface's
+    formula) and frame-sized snapshots (``"frame"``, which hold what this camera drew, already
+    lowered) are drawn where they are. The camera becomes a :class:`_LowersBody` of its class."""
+    if shift and scene is None:
+        raise ValueError("lower_body: a shift needs the scene whose titles stay where they are")
+    if not hasattr(camera, "capture_mobjects"):  # (manim's OpenGL camera, which no part renders with)
+        return
+    kind = type(camera)
+    if not issubclass(kind, _LowersBody):
+        camera.__class__ = _LOWERED.setdefault(kind, type(f"BodyLowering{kind.__name__}", (_LowersBody, kind), {}))
+    camera.body_shift = float(shift)
+    camera._gdx_body = SimpleNamespace(scene=scene, unshifted=set())
 
 
+class _LowersBody:
+    """A camera that draws the body of the picture ``body_shift`` lower (:func:`lower_body`)."""
+
+    body_shift = 0.0
+
+    def transform_points_pre_display(self, mobject, points):
+        points = super().transform_points_pre_display(mobject, points)
+        if self.body_shift and id(mobject) not in self._gdx_body.unshifted:
+            points = points - (0.0, self.body_shift, 0.0)
+        return points
+
+    def capture_mobjects(self, mobjects, **kwargs):
+        mobjects = list(mobjects)
+        state = self._gdx_body
+        # (manim hands the camera the families flattened: the tags are on the scene's mobjects)
+        state.unshifted = _titles_and_frames([*state.scene.mobjects, *mobjects]) if self.body_shift else set()
+        return super().capture_mobjects(mobjects, **kwargs)
+
+
+_LOWERED: dict[type, type] = {}
 # manim's play cache hashes the camera's attributes: the shift changes the picture, so it is hashed;
-# the scene, the ids of the frame before and the wrapped methods are state, not the picture.
-hashing.KEYS_TO_FILTER_OUT.update({"body_scene", "unshifted", "transform_points_pre_display", "capture_mobjects"})
+# the scene and the ids of the frame before are state, not the picture.
+hashing.KEYS_TO_FILTER_OUT.add("_gdx_body")
 
 
 def _titles_and_frames(mobjects) -> set[int]:
-    """The ids of every mobject in the family of one tagged ``"title"``, ``"heading"`` or ``"frame"``."""
-    ids, stack = set(), list(mobjects)
+    """The ids of every mobject in the family of one tagged ``"title"``, ``"heading"`` or
+    ``"frame"`` among ``mobjects`` and their families (each mobject looked at once)."""
+    ids, seen, stack = set(), set(), list(mobjects)
     while stack:
         mob = stack.pop()
+        if id(mob) in seen:
+            continue
+        seen.add(id(mob))
         if getattr(mob, "role", None) in ("title", "heading", "frame"):
             ids.update(id(m) for m in mob.get_family())
         else:

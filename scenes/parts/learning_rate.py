@@ -216,7 +216,7 @@ class LearningRate(ThemedScene):
         self.title = title("Choosing the learning rate", theme)
         self.title.to_corner(UP + LEFT, buff=MARGIN)
         formula = math(r"f(x) = " + d.parabola.latex, theme, FONT_BODY).to_corner(UP + RIGHT, buff=MARGIN)
-        formula.align_to(self.title, DOWN)
+        tagged(formula.align_to(self.title, DOWN), "heading")  # (on the title's line, it stays with it)
         panels = [self._panel(i, traj, c) for i, (traj, c) in enumerate(zip(d.parabola_runs, colors))]
         self.panels = panels
         statics = VGroup(*[VGroup(p["axes"], p["curve"], p["head"]) for p in panels])

@@ -109,7 +109,7 @@ class Stochastic(NarratedChapter):
         loss = VGroup(self.tex(r"L(w, b) = \frac{1}{n} \sum_{i=1}^{n} \ell_i,", font_size=FONT_SMALL),
                       self.tex(r"\ell_i = " + self.surface.example_latex, font_size=FONT_SMALL))
         loss.arrange(DOWN, aligned_edge=LEFT, buff=0.15).to_corner(UP + RIGHT, buff=MARGIN)
-        self.loss_tex = loss
+        self.loss_tex = tagged(loss, "heading")  # (in the title's corner, it stays with it)
         self.plot = self.data_plot()
         self.plot.move_to([-3.55, 0.2, 0])
         self.panel = MapPanel(self.surface, self.cfg.window, th, side=(3.5, 3.5), levels=self.levels(),

@@ -82,7 +82,7 @@ def test_videos_are_encoded_with_the_project_settings_as_are_the_voice_holds(tit
     settings = {x264_settings(p) for p in parts}
     assert len(parts) >= 3 and all(f"crf={X264_OPTIONS['crf']}.0" in s and "ref=1 " in s for s in settings)
     # veryfast (medium searches with subme=7 and 3 references); the card's wait without motion search
-    assert X264_OPTIONS["preset"] == "veryfast" and any("subme=2" in s and "me=hex" in s for s in settings)
+    assert any("subme=2" in s and "me=hex" in s for s in settings)
     assert any("subme=0" in s and "me=dia" in s for s in settings)
     hold = hold_clip(np.zeros((480 * 3 // 2, 854), np.uint8), 4, 60, tmp_path / "hold.mp4")
     assert x264_settings(hold) in settings

@@ -73,13 +73,20 @@ def test_the_body_moves_down_by_the_shift_and_the_title_and_heading_stay(monkeyp
     assert np.array_equal(on[top], off[top])  # the title and the heading drawn where they were
 
 
-def test_a_frame_snapshot_is_not_moved_twice(monkeypatch):
-    """The snapshot holds what the camera drew, already lowered: painted and live dots on one row."""
-    frame = last_frame(SnapshotProbe, "off", monkeypatch)
-    half = frame.shape[1] // 2
-    painted, live = rows_of_content(frame[:, :half]), rows_of_content(frame[:, half:])
-    assert len(painted) and len(live)
-    assert abs(painted.mean() - live.mean()) <= 1.0
+def test_in_3d_the_body_moves_by_the_shift_and_a_frame_snapshot_is_not_moved_twice(monkeypatch):
+    """The snapshot holds what the camera drew, already lowered: painted and live dots on one row,
+    that row lower than with captions on by the shift."""
+    rows = {}
+    for captions in ("on", "off"):
+        frame = last_frame(SnapshotProbe, captions, monkeypatch)
+        half = frame.shape[1] // 2
+        painted, live = rows_of_content(frame[:, :half]), rows_of_content(frame[:, half:])
+        assert len(painted) and len(live)
+        assert abs(painted.mean() - live.mean()) <= 1.0, captions
+        rows[captions] = live.mean()
+    with tempconfig(CONFIG):
+        px_per_unit = config.pixel_height / config.frame_height
+    assert rows["off"] - rows["on"] == pytest.approx(body_shift() * px_per_unit, abs=1.0)
 
 
 def test_the_explainer_draws_its_title_cards_where_they_are_laid_out():
@@ -87,11 +94,19 @@ def test_the_explainer_draws_its_title_cards_where_they_are_laid_out():
     from scenes.explainer import reset_camera
     from scenes.part import lower_body
 
+    def dot_rows(host):
+        camera = host.renderer.camera
+        camera.reset()
+        camera.capture_mobjects([Dot(ORIGIN, radius=0.3)])
+        return rows_of_content(camera.pixel_array).mean()
+
     with tempconfig(CONFIG):
         host = ThreeDScene()
+        laid_out = dot_rows(host)
         lower_body(host.renderer.camera, 0.8, host)
+        assert dot_rows(host) - laid_out == pytest.approx(0.8 * config.pixel_height / config.frame_height, abs=1.0)
         reset_camera(host)
-        assert host.renderer.camera.body_shift == 0.0
+        assert dot_rows(host) == laid_out
 
 
 @pytest.mark.parametrize("path", ["scenes.parts.derivatives.DerivativesChapter", "scenes.parts.hook.HookChapter",
@@ -134,7 +149,7 @@ def test_the_play_cache_tells_a_lowered_body_apart_and_ignores_the_state_behind_
         plain = camera_hash()
         lower_body(camera, 0.8, other)
         lowered = camera_hash()
-        camera.unshifted = {1, 2, 3}
+        camera._gdx_body.unshifted = {1, 2, 3}
         assert camera_hash() == lowered != plain
         lower_body(camera, 0.0, scene)
         assert camera_hash() != lowered

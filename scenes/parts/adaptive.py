@@ -292,7 +292,6 @@ class Adaptive(NarratedChapter):
         self.wait(0.5)
 
     def why_adam(self):
-        th = self.theme
         rows = VGroup()
         for name, t in self.runs.items():
             rows.add(self.tex(r"L = " + sig(t.losses[-1]), font_size=FONT_SMALL).move_to(self.name_positions[name]))

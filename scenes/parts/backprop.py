@@ -196,7 +196,6 @@ class Backprop(NarratedChapter):
         self.wait(2.5)  # (the narration of the forward pass is read in this beat's time)
 
     def loss(self):
-        th = self.theme
         bp = self.num["bp"]
         out = self.pos[2][0]
         target = self.tex(r"y = " + sig(self.num["y"][0]), font_size=FONT_LABEL)
@@ -252,7 +251,6 @@ class Backprop(NarratedChapter):
         self.scene.hold(2.5)
 
     def update(self):
-        th = self.theme
         new_theta = self.num["new_theta"]
         new = self.edge_labels(new_theta)
         new_b = self.bias_labels(new_theta)

@@ -228,7 +228,6 @@ class Derivatives(Chapter):
         val_dx.clear_updaters()
         val_df.clear_updaters()
         slope = df(X0)
-        dfx = f(X0 + NUDGE) - fx0
         # Delta x and the product as the readouts above print them (3 significant digits): 1.00 beside 1.06.
         approx = self.tex(r"\Delta f \approx f'(" + g3(X0) + r")\,\Delta x = ", g3(slope), r"\times", val_dx.latex,
                           "=", format_sig(slope * NUDGE), font_size=FONT_LABEL)  # (one line: the column's width)

@@ -37,7 +37,7 @@ import numpy as np
 from manim import (
     DOWN, LEFT, RIGHT, UP, Circle, Dot, Group, LaggedStart, VGroup, linear,
 )
-from scenes.animations import FadeIn, FadeOut
+from scenes.animations import FadeIn
 
 import mathcore
 from mathcore import landmarks

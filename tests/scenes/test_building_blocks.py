@@ -435,7 +435,6 @@ def _luminance(color) -> float:
 def test_mesh_is_lit_by_default_and_baking_is_idempotent():
     """Faces turned toward the light are brighter than level ones, which are brighter than
     faces turned away; a level face keeps its height colour, dimmed by LEVEL only."""
-    from scenes.mobjects.heights import colormap
     from scenes.mobjects.surface import LEVEL, LIGHT_SOURCE, shade_factors
 
     light = np.asarray(LIGHT_SOURCE, float) / np.linalg.norm(LIGHT_SOURCE)

@@ -19,7 +19,6 @@ gradient, seen by a protanope) are 3.9 apart.
 
 from __future__ import annotations
 
-import importlib
 import itertools
 import re
 from pathlib import Path

@@ -5,7 +5,8 @@ cheaper way to hand frames to the encoder.
 At 1080p60 manim's encoder thread took about as much CPU as drawing the frames: per frame, a
 copy into a new AVFrame, a colour conversion, and x264 at ``medium``; a held frame (a wait) all
 of it again for every copy. ``veryfast`` at crf 21 encodes the same frames in about half the
-time, at the same SSIM against the lossless frames and in a slightly smaller file (at crf 23 it
+time, at the same worst SSIM against the lossless frames (the mean within 0.0005) and in a
+slightly smaller file (at crf 23 it
 is smaller still, and a little less faithful); the frame is wrapped without a copy, and a held
 frame is converted once for all its copies and encoded without motion search
 (``benchmarks/encoder.py`` prints each against manim's way). These settings are those of the

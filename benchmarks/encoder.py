@@ -35,6 +35,7 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from frame_image import ssim  # noqa: E402
+from render_scenes import cpu_seconds  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from scenes.encoding import X264_OPTIONS, encode_frame  # noqa: E402
@@ -78,7 +79,7 @@ def encode(frames: list[np.ndarray], rate: int, options: dict, frame_path, path:
     """Encode as manim's writer does, ``frame_path`` for each frame: the frames into ``path``, then
     their last frame held a second into a movie of its own beside it (a wait is a play of its own);
     the CPU seconds it took (this process, every thread)."""
-    before = resource.getrusage(resource.RUSAGE_SELF)
+    before = cpu_seconds(resource.RUSAGE_SELF)
     for target, batches in ((path, [(f, 1) for f in frames]), (held_path(path), [(frames[-1], rate)])):
         with av.open(str(target), mode="w") as container:
             stream = container.add_stream("libx264", rate=rate, options={"an": "1", **options})
@@ -89,8 +90,7 @@ def encode(frames: list[np.ndarray], rate: int, options: dict, frame_path, path:
                 frame_path(job, frame.copy(), count)  # (the renderer hands over a copy of its pixels)
             for packet in stream.encode():
                 container.mux(packet)
-    after = resource.getrusage(resource.RUSAGE_SELF)
-    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return cpu_seconds(resource.RUSAGE_SELF) - before
 
 
 def held_path(path: Path) -> Path:

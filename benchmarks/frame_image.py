@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -26,7 +25,8 @@ from pathlib import Path
 import av
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from render_scenes import ROOT, cpu_seconds  # noqa: E402
 
 LAUNCH = """
 import sys
@@ -46,12 +46,9 @@ def render(way: str, scene: str, plays: str, quality: str) -> tuple[float, float
     file, name = scene.split(":")
     cmd = [sys.executable, "-c", LAUNCH, way, "render", f"-q{quality}", "-n", plays, "--disable_caching",
            "--media_dir", str(media), "-v", "ERROR", "--progress_bar", "none", file, name]
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
+    before, start = cpu_seconds(), time.perf_counter()
     subprocess.run(cmd, cwd=ROOT, capture_output=True)  # manim -n ends with a failed join: the plays are what count
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), media
+    return time.perf_counter() - start, cpu_seconds() - before, media
 
 
 def ssim(a: np.ndarray, b: np.ndarray) -> float:

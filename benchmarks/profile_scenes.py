@@ -17,7 +17,6 @@ import argparse
 import collections
 import os
 import re
-import resource
 import shutil
 import subprocess
 import sys
@@ -26,7 +25,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from render_scenes import SCENES  # noqa: E402
+from render_scenes import SCENES, checkout_env, cpu_seconds  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 FRAME = re.compile(r"(?P<fn>[^;(]+) \((?P<file>[^:;]+):\d+\)")
@@ -58,19 +57,16 @@ def profile(name: str, flag: str, plays: str | None, rate: int) -> dict:
     raw = media / "samples.txt"
     manim = [sys.executable, "-m", "manim", "render", flag, "--disable_caching", "--media_dir", str(media),
              "-v", "ERROR", "--progress_bar", "none", *(["-n", plays] if plays else []), path, cls]
-    env = {k: v for k, v in os.environ.items() if k != "GDX_CONFIG"}  # the defaults are what we measure
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
+    env = checkout_env()
     try:
         # LaTeX first (an untimed dry run), as a re-render finds it compiled
         subprocess.run([*manim[:5], "--dry_run", "--frame_rate", "1", *manim[5:]], cwd=ROOT, env=env,
                        capture_output=True)
-        before, start = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
+        before, start = cpu_seconds(), time.perf_counter()
         subprocess.run([shutil.which("py-spy", path=str(Path(sys.executable).parent)) or "py-spy", "record",
                         "--format", "raw", "--threads", "--rate", str(rate), "-o", str(raw), "--", *manim],
                        cwd=ROOT, env=env, capture_output=True)
-        wall = time.perf_counter() - start
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        wall, cpu = time.perf_counter() - start, cpu_seconds() - before
         kinds, leaves, total = collections.Counter(), collections.Counter(), 0
         for line in raw.read_text().splitlines():
             stack, _, count = line.rpartition(" ")
@@ -84,8 +80,7 @@ def profile(name: str, flag: str, plays: str | None, rate: int) -> dict:
             leaves[f"{frames[-1][0]} ({frames[-1][1]})"] += n
     finally:
         shutil.rmtree(media, ignore_errors=True)
-    return {"wall": wall, "cpu": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
-            "total": total, "kinds": kinds, "leaves": leaves}
+    return {"wall": wall, "cpu": cpu, "total": total, "kinds": kinds, "leaves": leaves}
 
 
 def main(argv=None) -> int:

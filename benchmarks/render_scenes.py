@@ -54,14 +54,20 @@ SCENES = {
 QUALITIES = {"l": ("480p15", "-ql"), "h": ("1080p60", "-qh"), "k": ("2160p60", "-qk")}
 
 
+def cpu_seconds(who: int = resource.RUSAGE_CHILDREN) -> float:
+    """User + system CPU seconds so far of the finished child processes (or of this process,
+    every thread, with ``resource.RUSAGE_SELF``): subtract two readings to time a step."""
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _run(args, env, root: Path = ROOT) -> tuple[float, float, list[str]]:
     """Wall and CPU time of the command and the warning lines it printed."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    before = cpu_seconds()
     start = time.perf_counter()
     result = subprocess.run(args, cwd=root, env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    cpu = cpu_seconds() - before
     if result.returncode != 0:
         tail = "\n".join((result.stderr or result.stdout).strip().splitlines()[-15:])
         raise RuntimeError(f"{' '.join(map(str, args))} failed:\n{tail}")

@@ -6,8 +6,7 @@ At 1080p60 manim's encoder thread took about as much CPU as drawing the frames: 
 copy into a new AVFrame, a colour conversion, and x264 at ``medium``; a held frame (a wait) all
 of it again for every copy. ``veryfast`` at crf 21 encodes the same frames in about half the
 time, at the same worst SSIM against the lossless frames (the mean within 0.0005) and in a
-slightly smaller file (at crf 23 it
-is smaller still, and a little less faithful); the frame is wrapped without a copy, and a held
+slightly smaller file (at crf 23 it is smaller still, and a little less faithful); the frame is wrapped without a copy, and a held
 frame is converted once for all its copies and encoded without motion search
 (``benchmarks/encoder.py`` prints each against manim's way). These settings are those of the
 libx264 partial movies (manim's mp4 and mov output) and of the voice-over's holds.
@@ -55,7 +54,8 @@ def encode_frame(job, frame, num_frames: int) -> None:
     """``_PartialMovieEncodeJob._encode_and_write_frame``: ``num_frames`` copies of one RGBA
     frame into the job's stream. The array is wrapped, not copied (the renderer hands over a
     copy of its pixels); it is converted to the stream's pixel format once, by a converter the
-    job keeps (setting one up per frame costs as much as converting); every copy is a new
+    job keeps (``VideoFrame.reformat`` would set one up per call, which costs as much as the
+    conversion); every copy is a new
     AVFrame, as the encoder needs, made from the converted planes. A movie that starts with a
     held frame is a wait's (manim writes a frozen wait in one call): it is encoded with
     :data:`X264_HELD`."""

@@ -222,6 +222,8 @@ def lower_body(camera, shift: float, scene=None) -> None:
         raise ValueError("lower_body: a shift needs the scene whose titles stay where they are")
     if not hasattr(camera, "capture_mobjects"):  # (manim's OpenGL camera, which no part renders with)
         return
+    if not shift and not isinstance(camera, _LowersBody):  # (captions on: the drawing path stays manim's own)
+        return
     kind = type(camera)
     if not issubclass(kind, _LowersBody):
         camera.__class__ = _LOWERED.setdefault(kind, type(f"BodyLowering{kind.__name__}", (_LowersBody, kind), {}))

@@ -27,9 +27,8 @@ from dataclasses import dataclass
 import numpy as np
 from manim import DEGREES, ORIGIN, Animation, Camera, ImageMobject, ManimColor, Mobject, VGroup, config, rate_functions
 
-from scenes.mobjects.text import tagged
 from scenes.mobjects import (LossSurface, windowed, Marker, SurfaceView, Trail, clip_to_box, contour_lines, floor_frame,
-                             visible)
+                             tagged, visible)
 from scenes.mobjects.occlusion import HeightField, camera_rotation, eye_position
 from scenes.mobjects.surface import auto_resolution, mesh_lines
 from scenes.theme import Theme

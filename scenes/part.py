@@ -25,6 +25,7 @@ from manim.scene.scene_file_writer import SceneFileWriter, _PartialMovieEncodeJo
 from manim.utils import hashing
 
 from .encoding import ENCODING, encode_with_project_options
+from .meshpaint import paint_meshes
 from .story import Story, write_if_asked
 
 encode_with_project_options(SceneFileWriter, _PartialMovieEncodeJob)  # every scene imports this module
@@ -81,13 +82,15 @@ class FrameExact:
     k·fps/15 frames at 15, 30 and 60 fps.
 
     Its camera also names the project's encoder settings (:mod:`scenes.encoding`), which
-    manim's play cache hashes with the camera."""
+    manim's play cache hashes with the camera, and a 3D camera paints meshes in one pass
+    (:mod:`scenes.meshpaint`: the same pixels, a third of the time)."""
 
     _frame_debt = 0.0  # planned frames not yet played (at the base rate), carried to the next play
 
     def setup(self):
         super().setup()
         self.renderer.camera.encoding = ENCODING
+        paint_meshes(self.renderer.camera)
 
     def compile_animation_data(self, *animations, **play_kwargs):
         compiled = super().compile_animation_data(*animations, **play_kwargs)

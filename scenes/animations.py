@@ -16,7 +16,7 @@ steps tiny neither jumps nor crawls:
 from __future__ import annotations
 
 import numpy as np
-from manim import Animation, Mobject, ValueTracker, VGroup, VMobject, linear, smooth
+from manim import Animation, Mobject, UpdateFromAlphaFunc, ValueTracker, VGroup, VMobject, linear, smooth
 from manim import FadeIn as _FadeIn
 from manim import FadeOut as _FadeOut
 from manim.mobject.types.image_mobject import AbstractImageMobject
@@ -102,6 +102,28 @@ def shared_pacing(vertex_lists, n_steps: int, path_weight: float = 0.6):
 def advance(tracker: StepTracker, to: float, run_time: float, rate_func=linear) -> Animation:
     """Animate the step index from its current value to ``to`` in ``run_time`` seconds."""
     return tracker.animate(run_time=run_time, rate_func=rate_func).set_value(to)
+
+
+def advance_spans(tracker: StepTracker, to: float, run_time: float, rate_func=linear, span: float = 1.0,
+                  frame_rate: int = 15) -> list[Animation]:
+    """:func:`advance` cut into consecutive plays of about ``span`` seconds, each a whole number of
+    frames at ``frame_rate``: played one after another they set the tracker to the same value at
+    every frame as the single play does (the shared ``rate_func`` read at the global time), and
+    between them the scene can turn what has been drawn into still picture (:meth:`Drive.still`)."""
+    frames = max(1, round(run_time * frame_rate))
+    count = max(1, round(frames / (span * frame_rate)))
+    bounds = np.linspace(0, frames, count + 1).round().astype(int)
+    start = tracker.get_value()
+    spans = []
+    for a, b in zip(bounds[:-1], bounds[1:]):
+        t0, t1 = a / frames, b / frames
+
+        def step(mob, alpha, t0=t0, t1=t1):
+            r = rate_func(t0 + alpha * (t1 - t0))
+            mob.set_value((1 - r) * start + r * to)
+
+        spans.append(UpdateFromAlphaFunc(tracker, step, run_time=(b - a) / frame_rate, rate_func=linear))
+    return spans
 
 
 def descend(tracker: StepTracker, to: int, run_time: float, vertices=None, path_weight: float = 0.5) -> Animation:
@@ -245,5 +267,5 @@ class FadeOut(_OpacityFade, _FadeOut):
     """manim's ``FadeOut`` (same arguments, same frames) without copying the mobject."""
 
 
-__all__ = ["StepTracker", "drive", "drive_part", "release", "pacing", "shared_pacing", "advance", "descend", "StepSwitch", "fade_swap",
+__all__ = ["StepTracker", "drive", "drive_part", "release", "pacing", "shared_pacing", "advance", "advance_spans", "descend", "StepSwitch", "fade_swap",
            "fade_out_first", "fade_in_after", "FadeIn", "FadeOut"]

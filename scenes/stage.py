@@ -30,7 +30,7 @@ from manim import DEGREES, ORIGIN, Animation, Camera, ImageMobject, ManimColor, 
 from scenes.mobjects import (LossSurface, windowed, Marker, SurfaceView, Trail, clip_to_box, contour_lines, floor_frame,
                              tagged, visible)
 from scenes.mobjects.occlusion import HeightField, camera_rotation, eye_position
-from scenes.mobjects.surface import auto_resolution, mesh_lines
+from scenes.mobjects.surface import mesh_lines, screen_resolution
 from scenes.theme import Theme
 
 FOCAL_DISTANCE = 20.0  # manim's ThreeDCamera default
@@ -151,7 +151,11 @@ class SurfaceStage:
         self.view = SurfaceView.for_surface(self.surface, side=side, z_length=z_length, floor_gap=floor_gap, lift=lift)
         (x0, x1), (y0, y1) = self.surface.domain
         self.box = (x0, x1, y0, y1)
-        n = resolution or auto_resolution(self.view)
+        if not resolution:  # (sized as seen from where the camera starts; keep_in_view may lower it a little)
+            shift = self._placement(phi * DEGREES, theta * DEGREES, screen_xy)
+            resolution = screen_resolution(self.view, eye=eye_position(phi * DEGREES, theta * DEGREES, FOCAL_DISTANCE)
+                                           - shift, center=-shift)
+        n = resolution
         if keep_in_view is not None:
             phi = self._clear_phi(keep_in_view, n, phi, theta, screen_xy, phi_min, phi_step)
         self.phi, self.theta = phi * DEGREES, theta * DEGREES
@@ -159,7 +163,7 @@ class SurfaceStage:
         # overlays too); the content moves instead, before anything is built from the axes.
         self.view.axes.shift(self._placement(self.phi, self.theta, screen_xy))
         self.eye = eye_position(self.phi, self.theta, FOCAL_DISTANCE)
-        self.mesh = QuickLossSurface(self.view, theme, resolution=n).shade_undersides(self.eye)
+        self.mesh = QuickLossSurface(self.view, theme, resolution=n, eye=self.eye).shade_undersides(self.eye)
         heights = self.view.heights
         self.levels = heights.nice_levels(n_levels) if levels is None else np.asarray(levels, float)
         self.floor = VGroup()
@@ -184,19 +188,20 @@ class SurfaceStage:
         xy = xy[np.all(np.isfinite(xy), axis=1)]
         (x0, x1), (y0, y1) = self.surface.domain
         xy = xy[(xy[:, 0] >= x0) & (xy[:, 0] <= x1) & (xy[:, 1] >= y0) & (xy[:, 1] <= y1)]
-        u, v = mesh_lines(self.view, n)
-        uu, vv = np.meshgrid(u, v, indexing="ij")
-        f = self.surface.f(np.array([uu, vv]))
-        field = HeightField.of_vertices(
-            self.view.points(np.column_stack([uu.ravel(), vv.ravel()]), f.ravel()).reshape(uu.shape + (3,)))
         top = self.view.heights.inverse(self.view.heights.h_max)
-        points = self.view.lifted_points(xy, np.minimum(self.source.f(xy.T), top), field)
         candidates = np.arange(phi, phi_min - 1e-9, -step)
         for candidate in candidates:
             # Visibility does not change when scene and eye shift together: test in the
             # unshifted frame, with the eye moved back by the content's shift.
             delta = self._placement(candidate * DEGREES, theta * DEGREES, screen_xy)
             eye = eye_position(candidate * DEGREES, theta * DEGREES, FOCAL_DISTANCE) - delta
+            # (the mesh's lines as they will be drawn from this eye: denser where it is near)
+            u, v = mesh_lines(self.view, n, eye=eye, center=-delta)
+            uu, vv = np.meshgrid(u, v, indexing="ij")
+            f = self.surface.f(np.array([uu, vv]))
+            field = HeightField.of_vertices(
+                self.view.points(np.column_stack([uu.ravel(), vv.ravel()]), f.ravel()).reshape(uu.shape + (3,)))
+            points = self.view.lifted_points(xy, np.minimum(self.source.f(xy.T), top), field)
             if visible(points, eye, field).all():
                 return float(candidate)
         return float(candidates[-1]) if len(candidates) else float(phi)
@@ -356,6 +361,19 @@ class Drive:
         self.spec.append((mob, list(parts or ())))
         return self
 
+    def still(self, *mobjects) -> None:
+        """Add ``mobjects`` (no updaters) to the scene inside the block, among the static
+        mobjects: painted into the still picture once per play, after those already there."""
+        scene = self.scene
+        scene.add(*mobjects)
+        self._static_first()
+
+    def _static_first(self) -> None:
+        scene, tracker = self.scene, self.tracker
+        scene.remove(tracker)
+        scene.mobjects.sort(key=lambda m: len(m.get_family_updaters()) > 0)
+        scene.add(tracker)
+
     def __enter__(self):
         tracker, scene = self.tracker, self.scene
         items = []
@@ -374,9 +392,7 @@ class Drive:
                     scene.add(mob)
                 items.append((mob, [], None))
         self.items = items
-        scene.remove(tracker)
-        scene.mobjects.sort(key=lambda m: len(m.get_family_updaters()) > 0)
-        scene.add(tracker)
+        self._static_first()
         return self
 
     def __exit__(self, *exc):

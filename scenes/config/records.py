@@ -31,7 +31,7 @@ class DescentConfig:
     hyperparams: tuple = ()  # (name, value) pairs with torch names; momentum defaults to 0.9
     start: tuple = (-1.5, 2.0)
     steps: int = 1900
-    mesh_resolution: int = 0  # faces per side of the 3D mesh; 0 chooses from the surface
+    mesh_resolution: int = 0  # faces per side of the 3D mesh; 0: from its size on screen and its bends
     descent_seconds: float = 14.0  # screen time of the descent itself
     # Rosenbrock's valley floor is hidden behind its own near wall from the usual
     # theta of -45..-60 degrees; from here all of the path is in view.
@@ -147,7 +147,7 @@ class LandscapesConfig:
     basin_grid: int = 61
     basin_tol: float = 0.05  # a run ends in a minimum when it is this close to it
     hyperparams: tuple = ()  # (optimizer, ((name, value), ...)) for optimizers other than gd
-    mesh_resolution: int = 0  # faces per side of the 3D meshes; 0 chooses per surface
+    mesh_resolution: int = 0  # faces per side of the 3D meshes; 0: from their size on screen and bends
     surface: str = ""  # empty: the examples above; a surface name or formula: the tour of that surface
     domain: tuple = ()  # that surface's domain ((x0, x1), (y0, y1)); empty = its own
     start: tuple = ()  # the trapped run starts as near here as it can; empty = describe's start

@@ -12,7 +12,7 @@ from .maps import BasinMap, MapPanel, PathOnMap, color_bar, inner_ticks, windowe
 from .paths import (Marker, Trace, Trail, clip_to_box, diverged_mark, end_mark, minimum_mark, polyline, position_at,
                     start_mark, trace_range, trace_together)
 from .plots import LossPlot, Plot, nice_ticks, style_axes, themed_axes, tick_numbers, ticks_within
-from .surface import LossSurface, SurfaceView, auto_resolution, color_legend, floor_frame, mesh_lines
+from .surface import LossSurface, SurfaceView, color_legend, floor_frame, mesh_lines, screen_resolution
 from .text import (FastNumber, FastReadout, Readout, Scoreboard, SciNumber, StepCounter, flat, format_plain, format_short,
                    format_sig, hyperparam_text, legend, math, morph_tex, panel, rule_lines, rule_tex, substituted_rule_lines,
                    substituted_rule_tex, tagged, text, title)
@@ -26,7 +26,7 @@ __all__ = [
     "Marker", "Trace", "Trail", "clip_to_box", "diverged_mark", "end_mark", "minimum_mark", "polyline", "position_at",
     "start_mark", "trace_range", "trace_together",
     "LossPlot", "Plot", "nice_ticks", "style_axes", "themed_axes", "tick_numbers", "ticks_within",
-    "LossSurface", "SurfaceView", "auto_resolution", "color_legend", "floor_frame", "mesh_lines",
+    "LossSurface", "SurfaceView", "screen_resolution", "color_legend", "floor_frame", "mesh_lines",
     "FastNumber", "FastReadout", "Readout", "Scoreboard", "SciNumber", "StepCounter", "flat", "format_plain",
     "format_short", "format_sig", "hyperparam_text", "legend", "math", "morph_tex", "panel", "rule_lines", "rule_tex",
     "substituted_rule_lines", "substituted_rule_tex", "tagged", "text", "title",

@@ -63,6 +63,7 @@ class Trail(VGroup):
         self.anchor.set_points(np.repeat(self._vertices[:1], 4, axis=0))
         self.add(self.hidden, self.front, self.anchor)
         self.step = None
+        self.first = 0  # the vertex it is drawn from (see :meth:`split`)
         self.set_step(n - 1 if step is None else step)
 
     @property
@@ -86,12 +87,13 @@ class Trail(VGroup):
             return self
         self.step = s
         k = int(np.floor(s))
-        shown = self._vertices[: k + 1]
+        first = min(self.first, k)
+        shown = self._vertices[first: k + 1]
         tip = position_at(self._vertices, s)
         if s > k:
             shown = np.vstack([shown, tip])
         segments = _corner_points(shown).reshape(-1, 4, 3)
-        seen = self.segment_visible[: len(segments)]
+        seen = self.segment_visible[first: first + len(segments)]
         for part, mask in ((self.front, seen), (self.hidden, ~seen)):
             pts = segments[mask].reshape(-1, 3)
             part.set_points(pts if len(pts) else np.zeros((0, 3)))
@@ -100,6 +102,26 @@ class Trail(VGroup):
     @property
     def end(self) -> np.ndarray:
         return position_at(self.vertices, self.step)
+
+    def split(self) -> VGroup:
+        """A still copy of the trail as drawn up to its last whole vertex ``k``; the trail itself
+        is drawn from ``k`` on. While a run moves, the copy can join the still picture that a
+        renderer paints once per play, and the trail redraws only its newest part at each
+        frame; :meth:`join` makes it whole again."""
+        k = int(np.floor(self.step))
+        step = self.step
+        self.set_step(k)
+        still = VGroup(self.hidden.copy(), self.front.copy())
+        self.first = k
+        self.step = None
+        self.set_step(step)
+        return still
+
+    def join(self) -> "Trail":
+        """Draw the whole trail again, from its first vertex (after :meth:`split`)."""
+        self.first = 0
+        step, self.step = self.step, None
+        return self.set_step(step)
 
 
 class Marker(VGroup):

@@ -84,14 +84,20 @@ class SurfaceView:
         return pts
 
 
-def mesh_lines(view: SurfaceView, n: int, samples: int = 161) -> tuple[np.ndarray, np.ndarray]:
-    """``n + 1`` parameter values per axis, denser where the display height bends."""
+def mesh_lines(view: SurfaceView, n: int, samples: int = 161, eye=None, center=(0.0, 0.0, 0.0)
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """``n + 1`` parameter values per axis, denser where the display height bends and, seen from
+    ``eye`` (looking at ``center``), where the mesh is nearer the camera (drawn larger)."""
     grid = view.surface.grid(samples)
     h2 = np.abs(view.heights.second_derivatives(grid))
+    near = None if eye is None else nearness(view, eye, center, samples)
     out = []
     for axis, (lo, hi) in enumerate(view.surface.domain):
         bend = np.sqrt(np.nanmean(np.nan_to_num(h2[axis], posinf=0.0), axis=1 - axis))
         density = 0.5 + 0.5 * bend / max(bend.mean(), 1e-12)
+        if near is not None:
+            scale = near.mean(axis=1 - axis)
+            density = density * scale / scale.mean()
         cumulative = np.concatenate([[0.0], np.cumsum((density[1:] + density[:-1]) / 2)])
         cumulative /= cumulative[-1]
         values = np.interp(np.linspace(0, 1, n + 1), cumulative, np.linspace(lo, hi, samples))
@@ -100,17 +106,101 @@ def mesh_lines(view: SurfaceView, n: int, samples: int = 161) -> tuple[np.ndarra
     return out[0], out[1]
 
 
-def auto_resolution(view: SurfaceView, low: int = 14, high: int = 32) -> int:
-    """Faces per side: more for surfaces whose drawn profile is long (steep walls, many bumps).
+def nearness(view: SurfaceView, eye, center=(0.0, 0.0, 0.0), samples: int = 41) -> np.ndarray:
+    r"""How much larger than at ``center`` the perspective camera at ``eye`` draws each point of
+    the surface's ``samples``-square grid: :math:`F / ((e - p)\cdot\hat e)` with
+    :math:`F = |e - c|` and :math:`\hat e = (e - c)/F` (ThreeDCamera's projection factor)."""
+    eye, center = np.asarray(eye, float), np.asarray(center, float)
+    focal = float(np.linalg.norm(eye - center))
+    toward = (eye - center) / focal
+    grid = view.surface.grid(samples)
+    f = view.surface.f(grid)
+    top = view.heights.inverse(view.heights.h_max)
+    pts = view.points(np.column_stack([grid[0].ravel(), grid[1].ravel()]), np.minimum(np.nan_to_num(f.ravel(), nan=top),
+                                                                                         top))
+    depth = (eye - pts) @ toward
+    return (focal / np.maximum(depth, 1e-6)).reshape(grid[0].shape)
 
-    The measure is the longest arc length of the display profile along a grid line, in
-    units of the side: 1 for a plane, about 2 for Rosenbrock's log valley.
+
+SEAM_PX = 1.0  # the width, in pixels, of the stroke that closes the seams between faces
+
+
+def seam_width(pixels: float = SEAM_PX) -> float:
+    """The stroke width (manim's units: 1/100 of a scene unit) of ``pixels`` pixels in this render.
+
+    Each face is stroked in its own colour to close the seams between neighbours: two
+    antialiased edges laid side by side leave a quarter of what is behind them showing, a
+    dark grid once faces are a few pixels wide. A fixed width is too thin at 480p (0.36
+    pixels for 0.6) and thicker than needed at 4K."""
+    from manim import config
+
+    return pixels * config.frame_width / config.pixel_width * 100
+
+
+FACE_PX = 20.0  # the longest a face's side may be on screen, in pixels (its colour and light are flat)
+CHORD_PX = 1.0  # the gap on screen, in pixels, between faces and the true surface that 95 % of the mesh keeps within
+MIN_FACES, MAX_FACES = 24, 64  # faces per side: the fewest whose light reads smooth; the most a
+# moving camera can repaint each frame at 1080p60 in the time 40 took before (benchmarks/mesh_paint.py)
+
+
+def screen_resolution(view: SurfaceView, zoom: float = 1.0, eye=None, center=(0.0, 0.0, 0.0),
+                      pixel_width: int | None = None) -> int:
+    """Faces per side for the mesh at its size on screen, in the render's pixels.
+
+    With ``s`` the mesh's pixels per scene unit where it is nearest the camera (the render's
+    pixels per unit, times ``zoom``, times the :func:`nearness` seen from ``eye``): the fewest
+    faces per side, from ``MIN_FACES``, such that no face is longer than ``FACE_PX`` pixels
+    along a side and the mesh lies within ``CHORD_PX`` pixels of the drawn surface
+    (:func:`chord_px`); ``MAX_FACES`` when that takes more. Finer at 1080p than at 480p, and
+    for a surface drawn large or close.
     """
-    grid = view.surface.grid(121)
-    z = view.heights(view.surface.f(grid)) / view.heights.h_max * view.z_length
-    step = view.side / 120
-    arc = max(np.sqrt(step**2 + np.diff(z, axis=a) ** 2).sum(axis=a).max() for a in (0, 1)) / view.side
-    return int(np.clip(round(12 * arc), low, high))
+    from manim import config
+
+    width = config.pixel_width if pixel_width is None else pixel_width
+    scale = width / config.frame_width * zoom
+    if eye is not None:
+        scale *= float(nearness(view, eye, center).max())
+    low = max(MIN_FACES, int(np.ceil(view.side * scale / FACE_PX)))
+    if low >= MAX_FACES:
+        return MAX_FACES
+
+    def close(n):
+        return chord_px(view, n, scale, eye, center) <= CHORD_PX
+
+    if close(low):
+        return low
+    if not close(MAX_FACES):
+        return MAX_FACES
+    lo, hi = low, MAX_FACES  # (lo is too coarse, hi close enough: the chord shrinks as n grows)
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (lo, mid) if close(mid) else (mid, hi)
+    return hi
+
+
+def chord_px(view: SurfaceView, n: int, scale: float, eye=None, center=(0.0, 0.0, 0.0), samples: int = 41,
+             share: float = 0.95) -> float:
+    """How far the mesh of ``n`` faces per side (:func:`mesh_lines`) lies from the drawn surface
+    between its lines, in pixels at ``scale`` pixels per scene unit: the drawn height halfway
+    between two lines against the mean of the heights on them, along ``samples`` lines across
+    each axis; the ``share`` quantile of these gaps (a kink, where the height is clipped or a
+    log height dips into a minimum, is missed by any grid that does not pass through it)."""
+    lines = mesh_lines(view, n, eye=eye, center=center)
+    gaps = []
+    for axis in (0, 1):
+        ends = lines[axis]
+        across = np.linspace(*view.surface.domain[1 - axis], samples)
+
+        def height(values):
+            grid = np.meshgrid(values, across, indexing="ij")
+            xy = np.array(grid if axis == 0 else grid[::-1])
+            return view.heights(view.surface.f(xy)) / view.heights.h_max * view.z_length
+
+        z = height(ends)
+        gaps.append(np.abs(height((ends[1:] + ends[:-1]) / 2) - (z[1:] + z[:-1]) / 2).ravel())
+    gaps = np.concatenate(gaps)
+    gaps = gaps[np.isfinite(gaps)]
+    return float(np.quantile(gaps, share)) * scale if len(gaps) else 0.0
 
 
 # The light: a direction in the scene (from the viewer's upper left for the usual views,
@@ -180,14 +270,16 @@ class LossSurface(Surface):
     STYLES = ("height", "checkerboard", "wireframe")
 
     def __init__(self, view: SurfaceView, theme: Theme, resolution: int | None = None, opacity: float = 1.0,
-                 stroke_width: float = 0.6, triangles: bool = False, style: str = "height", shading: bool = True,
-                 **kwargs):
+                 stroke_width: float | None = None, triangles: bool = False, style: str = "height", shading: bool = True,
+                 eye=None, center=(0.0, 0.0, 0.0), zoom: float = 1.0, **kwargs):
         if style not in self.STYLES:
             raise ValueError(f"invalid style {style!r}; accepted: {', '.join(self.STYLES)}")
+        if stroke_width is None:
+            stroke_width = seam_width()
         self.view = view
         self.triangles = triangles
-        n = resolution or auto_resolution(view)
-        self.u_values, self.v_values = mesh_lines(view, n)
+        n = resolution or screen_resolution(view, zoom, eye, center)
+        self.u_values, self.v_values = mesh_lines(view, n, eye=eye, center=center)
         uu, vv = np.meshgrid(self.u_values, self.v_values, indexing="ij")
         f = view.surface.f(np.array([uu, vv]))
         self._vertices = view.points(np.column_stack([uu.ravel(), vv.ravel()]), f.ravel()).reshape(uu.shape + (3,))
@@ -390,5 +482,5 @@ def _legend_ticks(top: float, n: int) -> list[float]:
     return list(_nice_ticks(0.0, top, n))
 
 
-__all__ = ["SurfaceView", "LossSurface", "shade_factors", "shaded_color", "LIGHT_SOURCE", "mesh_lines", "auto_resolution", "floor_frame", "color_legend",
+__all__ = ["SurfaceView", "LossSurface", "shade_factors", "shaded_color", "LIGHT_SOURCE", "mesh_lines", "screen_resolution", "chord_px", "nearness", "seam_width", "floor_frame", "color_legend",
            "surface_formula"]

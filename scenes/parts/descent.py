@@ -144,7 +144,7 @@ class RosenbrockDescent(ThemedThreeDScene):
         # Lit once, in the face colours (and the camera's shading turned off, in intro()): a
         # moving camera paints ~4x more frames per second. No side walls; faces seen from
         # below (an edge curling toward the camera) are drawn as the inside of a cut.
-        self.mesh = LossSurface(view, theme, resolution=cfg.mesh_resolution or None).shade_undersides(self.eye)
+        self.mesh = LossSurface(view, theme, resolution=cfg.mesh_resolution or None, eye=self.eye).shade_undersides(self.eye)
 
         pts = d.shown[0]
         top_loss = view.heights.inverse(view.heights.h_max)

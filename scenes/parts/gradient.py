@@ -46,7 +46,6 @@ MAP_LEVELS = (0.25, 0.75, 1.5, 2.5, 3.5)  # contour levels (loss values) on the 
 FIELD_N = 7  # gradient arrows per side
 PHI, THETA = 58 * DEGREES, -58 * DEGREES
 SETTLE = (6.0, 14.0)  # degrees of phi and theta the camera settles through as the surface arrives
-MESH_RESOLUTION = 24
 PANEL_LEFT = 1.5  # scene x of the formula column's left edge
 ZOOM_3D, CENTER_Z = 1.0, 0.45  # 3D view: zoom and the height the camera looks at
 SHIFT_3D = -2.6  # scene units the 3D content sits right (negative: left) of the centre on screen
@@ -149,8 +148,6 @@ class Gradient(Chapter):
         # The camera's frame centre must stay on the z axis (manim shifts fixed-in-frame overlays
         # by its x and y): move the content instead, left on screen, to make room for formulas.
         view.axes.shift(-view.axes.c2p(0, 0, 0) + SHIFT_3D * self.right_vector(THETA))
-        self.mesh = LossSurface(view, t, resolution=MESH_RESOLUTION)  # lit and solid, no side walls
-        lit_by_mesh(scene)
         (x0, x1), (y0, y1) = DOMAIN
         corners = view.floor_points([(x0, y0), (x1, y0), (x1, y1), (x0, y1)])
         self.floor = Polygon(*corners, stroke_color=t.faint, stroke_width=1.5, fill_opacity=0)
@@ -162,7 +159,9 @@ class Gradient(Chapter):
         focal = scene.renderer.camera.get_focal_distance()
         eyes = [eye_position(PHI + f * SETTLE[0] * DEGREES, THETA + f * SETTLE[1] * DEGREES, focal, center)
                 for f in (0.0, 0.5, 1.0)]
-        self.mesh.shade_undersides(eyes[0])
+        # lit and solid, no side walls; as fine as it is large on screen in the pose it settles in
+        self.mesh = LossSurface(view, t, eye=eyes[-1], center=center, zoom=ZOOM_3D).shade_undersides(eyes[0])
+        lit_by_mesh(scene)
         # The floor lines the mesh hides from this camera (anywhere on its settle) come in only
         # when the mesh goes.
         self.floor_seen, self.floor_hidden = floor_contours(

@@ -52,7 +52,7 @@ LANDSCAPE_DOMAIN = ((-3.0, 3.0), (-3.0, 3.0))
 LANDSCAPE_START = (-2.6, -2.6)
 LANDSCAPE_LR = 0.5
 LANDSCAPE_STEPS = 40
-LANDSCAPE_RESOLUTION = 24  # faces per side: smooth at this size, and cheap while the camera settles
+LANDSCAPE_ZOOM = 0.9
 SETTLE_FROM = (64.0, -36.0)  # (phi, theta) in degrees where the camera starts its settle to (58, -50)
 
 BEATS = (
@@ -305,8 +305,6 @@ class Hook(Chapter):
         scene = self.scene
         surf = self.landscape
         view = SurfaceView.for_surface(surf, side=6.0, z_length=2.0, floor_gap=0.6)
-        mesh = LossSurface(view, t, resolution=LANDSCAPE_RESOLUTION)  # lit, solid, no side walls
-        lit_by_mesh(scene)
         # Only levels whose contours close inside the domain (no stray arcs at the edges).
         floor_levels = closed_levels(surf, view.heights.nice_levels(9))
         center = view.axes.c2p(0, 0, 0) * np.array([1, 1, 0]) + np.array([0, 0, -0.3])
@@ -315,7 +313,7 @@ class Hook(Chapter):
         # anything moves on it); with ``turn_camera`` it turns again after the walk.
         start, end = {"phi": SETTLE_FROM[0] * DEGREES, "theta": SETTLE_FROM[1] * DEGREES}, {"phi": 58 * DEGREES,
                                                                                               "theta": -50 * DEGREES}
-        scene.set_camera_orientation(**start, zoom=0.9, frame_center=center)
+        scene.set_camera_orientation(**start, zoom=LANDSCAPE_ZOOM, frame_center=center)
         # What the mesh hides from the camera, from where it settles and (when it turns) where it
         # ends: hidden floor lines are left out, hidden parts of the paths drawn faint.
         # The path moves only in the end pose (and the turn's); the floor is on screen throughout.
@@ -324,7 +322,9 @@ class Hook(Chapter):
             eyes.append(eye_position(58 * DEGREES, -70 * DEGREES, focal, center))
         middle = {key: (start[key] + end[key]) / 2 for key in end}
         floor_eyes = eyes + [eye_of(scene.renderer.camera), eye_position(middle["phi"], middle["theta"], focal, center)]
-        mesh.shade_undersides(eyes[0])
+        # lit, solid, no side walls; as fine as it is large on screen where the walk is seen
+        mesh = LossSurface(view, t, eye=eyes[0], center=center, zoom=LANDSCAPE_ZOOM).shade_undersides(eyes[0])
+        lit_by_mesh(scene)
 
         def seen(points, eyes=eyes):
             return np.logical_and.reduce([visible(points, eye, mesh) for eye in eyes])

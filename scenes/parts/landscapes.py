@@ -67,9 +67,6 @@ SURFACE_SCREEN = (-2.9, -0.15)  # where the middle of a 3D surface appears
 # The formula under a title: left of the right-hand column (0.3 apart), or across the frame.
 COLUMN_WIDTH = PLOT_AXES_CENTER[0] - PLOT_SIZE[0] / 2 - 0.3 - frame_box()[0]
 FULL_WIDTH = frame_box()[1] - frame_box()[0]
-# Faces per side of the egg crate: every face is repainted on each frame of its orbit (the
-# cost of the move), and 40 still gives each of the window's 7 x 7 pits about 6 x 6 faces.
-CRATE_RESOLUTION = 40
 PLATEAU_PHI = 58.0  # the plateau's preferred view, before SurfaceStage's keep_in_view lowers it
 
 
@@ -342,11 +339,11 @@ class Landscapes(ThemedThreeDScene):
             self.fix(readout)
         return leg
 
-    def surface_stage(self, surface, resolution, **kwargs) -> SurfaceStage:
+    def surface_stage(self, surface, **kwargs) -> SurfaceStage:
         opts = dict(side=4.4, z_length=1.7, floor_gap=0.75, phi=62.0, theta=-56.0, screen_xy=SURFACE_SCREEN,
                     floor=False)
         opts.update(kwargs)
-        return SurfaceStage(surface, self.theme, resolution=self.cfg.mesh_resolution or resolution, **opts)
+        return SurfaceStage(surface, self.theme, resolution=self.cfg.mesh_resolution or None, **opts)
 
     # ------------------------------------------------------------------ beats
 
@@ -362,7 +359,7 @@ class Landscapes(ThemedThreeDScene):
         self.story.speak(variant)
         levels = {} if not d.tour else {"levels": d.pits.facts.levels}
         crate = SurfaceStage(d.pits, self.theme, window=d.window, side=5.6, z_length=1.25, phi=60.0, theta=-62.0,
-                             screen_xy=(-1.6, -0.5), floor=False, resolution=cfg.mesh_resolution or CRATE_RESOLUTION,
+                             screen_xy=(-1.6, -0.5), floor=False, resolution=cfg.mesh_resolution or None,
                              **levels)
         start = crate.pose_before(dphi=5.0, dtheta=14.0)
         self.set_camera_orientation(**start)
@@ -479,7 +476,7 @@ class Landscapes(ThemedThreeDScene):
         """GD past a saddle point: the gradient norm dips near it; one step per tick."""
         d, theme = self.data, self.theme
         traj = d.saddle
-        stage = self.surface_stage(traj.surface, 24, z_length=1.9, theta=-62.0, phi=64.0, keep_in_view=traj.points,
+        stage = self.surface_stage(traj.surface, z_length=1.9, theta=-62.0, phi=64.0, keep_in_view=traj.points,
                                    **({} if not d.tour else {"window": d.window}))
         color = theme.optimizer_color(traj.label)
         last = len(traj.points) - 1
@@ -522,7 +519,7 @@ class Landscapes(ThemedThreeDScene):
         # The camera looks down as steeply as it must for the well's near rim to hide none of the run.
         # Seen this steeply the plateau's far corner rises toward the formula: a little smaller,
         # lower and to the right.
-        stage = self.surface_stage(traj.surface, 26, side=4.0, z_length=1.2, phi=PLATEAU_PHI, keep_in_view=traj.points,
+        stage = self.surface_stage(traj.surface, side=4.0, z_length=1.2, phi=PLATEAU_PHI, keep_in_view=traj.points,
                                    screen_xy=(SURFACE_SCREEN[0] + 0.35, SURFACE_SCREEN[1] - 0.5),
                                    **({} if not d.tour else {"window": d.window}))
         color = theme.optimizer_color(traj.label)

@@ -27,7 +27,7 @@ from scenes.animations import FadeIn, FadeOut
 import mathcore
 from mathcore import display_name
 
-from scenes.animations import StepTracker, advance, fade_in_after, fade_out_first, shared_pacing
+from scenes.animations import StepTracker, advance_spans, fade_in_after, fade_out_first, shared_pacing
 from scenes.common import ThemedThreeDScene
 from scenes.config import RaceConfig, load_or_exit
 from scenes.mobjects.text import format_short
@@ -226,7 +226,7 @@ class OptimizerRace(ThemedThreeDScene):
         screen = SURFACE_SCREEN if log else (SURFACE_SCREEN[0], SURFACE_SCREEN[1] - 0.35)
         self.stage = SurfaceStage(surface, theme, window=cfg.window or None, side=5.0, z_length=z_length, lift=0.05,
                                   phi=cfg.camera_phi, theta=cfg.camera_theta, screen_xy=screen,
-                                  resolution=cfg.mesh_resolution or 40, floor=False)
+                                  resolution=cfg.mesh_resolution or None, floor=False)
         lit_by_mesh(self)
         self.set_camera_orientation(**self.stage.camera_kwargs())
         self.colors = runner_colors(theme, d.optimizers)
@@ -329,8 +329,19 @@ class OptimizerRace(ThemedThreeDScene):
         for run in self.runs:
             drive.add(run.trail3d).add(run.ball3d)
         rate = shared_pacing([r.lifted for r in self.runs], cfg.steps)
+        # One play a second: between them what the trails have drawn becomes still picture
+        # (painted once per play), and each frame redraws only the newest part of each trail.
+        stills = []
         with drive:
-            self.play(advance(self.tracker, cfg.steps, cfg.race_seconds, rate_func=rate))
+            spans = advance_spans(self.tracker, cfg.steps, cfg.race_seconds, rate_func=rate)
+            for k, span in enumerate(spans):
+                self.play(span)
+                if k < len(spans) - 1:
+                    stills += [run.trail3d.split() for run in self.runs]
+                    drive.still(*stills[-len(self.runs):])
+        self.remove(*stills)
+        for run in self.runs:
+            run.trail3d.join()
 
     def finish(self):
         """From above: the whole race on the contour map; the tolerance on the loss panel."""

@@ -41,9 +41,12 @@ class PaintsMeshes:
 
     The order is manim's: mobjects with ``shade_in_3d`` sorted (stably) by the depth of their
     z-index reference point, a face's being its centre on the ground (``_GroundSortedFace``),
-    everything else after them in list order. With the camera's own shading on (it shades
-    each face by its normal), faces go through manim's path: the project's meshes bake their
-    light and turn it off (:func:`scenes.stage.lit_by_mesh`).
+    everything else after them in list order. Faces go through manim's own path when the
+    camera's shading is on (it shades each face by its normal; the project's meshes bake their
+    light and turn it off, :func:`scenes.stage.lit_by_mesh`), when a key is NaN, and one by
+    one when a face is not a plain closed polygon, has submobjects or a background image, or is
+    fixed in the frame or in orientation. (The mixin reads ``Camera.get_mobjects_to_display``
+    directly: it stands right before ``ThreeDCamera``, whose sort it replaces.)
     """
 
     def get_mobjects_to_display(self, mobjects, include_submobjects=True, excluded_mobjects=None):
@@ -52,19 +55,25 @@ class PaintsMeshes:
         keys = np.full(len(flat), np.inf)
         faces = []
         for i, mob in enumerate(flat):
-            if type(mob) is _GroundSortedFace:
+            if not getattr(mob, "shade_in_3d", False):
+                continue
+            if _paintable(mob):
                 faces.append(i)
-            elif getattr(mob, "shade_in_3d", False):
+            else:
                 keys[i] = np.dot(mob.get_z_index_reference_point(), rot.T)[2]
         if faces:
             keys[faces] = ground_depths([flat[i] for i in faces], rot)
+        if np.isnan(keys).any():  # (Python's sort and NumPy's place NaN keys differently: manim's way, manim's path)
+            by_id = {id(mob): key for mob, key in zip(flat, keys)}
+            return sorted(flat, key=lambda mob: by_id[id(mob)])
         order = np.argsort(keys, kind="stable")
         if self.should_apply_shading or not faces:
             return [flat[i] for i in order]
+        painted = set(faces)
         out, run = [], []
         for i in order:
             mob = flat[i]
-            if type(mob) is _GroundSortedFace:
+            if i in painted:
                 run.append(mob)
                 continue
             if run:
@@ -149,6 +158,13 @@ class PaintsMeshes:
             for m, k in enumerate(ks):
                 out[k] = (xy, m * step, (m + 1) * step)
         return out
+
+
+def _paintable(mob) -> bool:
+    """A mesh face this camera paints itself: a ``_GroundSortedFace`` sorted in 3D, with no
+    submobjects (manim would box its family) and no background image (manim's own path)."""
+    return (type(mob) is _GroundSortedFace and mob.shade_in_3d and not mob.submobjects
+            and mob.background_image is None)
 
 
 def ground_depths(faces, rot) -> np.ndarray:

@@ -104,16 +104,17 @@ class Trail(VGroup):
         return position_at(self.vertices, self.step)
 
     def split(self) -> VGroup:
-        """A still copy of the trail as drawn up to its last whole vertex ``k``; the trail itself
-        is drawn from ``k`` on. While a run moves, the copy can join the still picture that a
-        renderer paints once per play, and the trail redraws only its newest part at each
-        frame; :meth:`join` makes it whole again."""
+        """A still copy of the whole trail as drawn up to its last whole vertex ``k`` (one path
+        from the first vertex, the faint part under the seen one, as the trail draws itself);
+        the trail itself is then drawn from ``k`` on. While a run moves, the copy can stand in
+        the still picture that a renderer paints once per play (replacing the copy before it),
+        and the trail redraws only its newest part at each frame; :meth:`join` makes it whole."""
         k = int(np.floor(self.step))
         step = self.step
+        self.first, self.step = 0, None
         self.set_step(k)
         still = VGroup(self.hidden.copy(), self.front.copy())
-        self.first = k
-        self.step = None
+        self.first, self.step = k, None
         self.set_step(step)
         return still
 

@@ -139,8 +139,9 @@ def seam_width(pixels: float = SEAM_PX) -> float:
 
 FACE_PX = 20.0  # the longest a face's side may be on screen, in pixels (its colour and light are flat)
 CHORD_PX = 1.0  # the gap on screen, in pixels, between faces and the true surface that 95 % of the mesh keeps within
-MIN_FACES, MAX_FACES = 24, 64  # faces per side: the fewest whose light reads smooth; the most a
-# moving camera can repaint each frame at 1080p60 in the time 40 took before (benchmarks/mesh_paint.py)
+MIN_FACES, MAX_FACES = 24, 40  # faces per side: the fewest whose light reads smooth; the most a camera
+# move can repaint at each frame of a 1080p60 render for less than 24 x 24 faces cost through manim's
+# own camera (every part moves its camera over a live mesh: benchmarks/mesh_paint.py, render_scenes.py)
 
 
 def screen_resolution(view: SurfaceView, zoom: float = 1.0, eye=None, center=(0.0, 0.0, 0.0),
@@ -149,10 +150,12 @@ def screen_resolution(view: SurfaceView, zoom: float = 1.0, eye=None, center=(0.
 
     With ``s`` the mesh's pixels per scene unit where it is nearest the camera (the render's
     pixels per unit, times ``zoom``, times the :func:`nearness` seen from ``eye``): the fewest
-    faces per side, from ``MIN_FACES``, such that no face is longer than ``FACE_PX`` pixels
-    along a side and the mesh lies within ``CHORD_PX`` pixels of the drawn surface
+    faces per side found, from ``MIN_FACES``, such that no face is wider than ``FACE_PX``
+    pixels across the ground (the widest gap between its mesh lines, times ``s``; a steep wall
+    is drawn longer) and 95 % of the mesh lies within ``CHORD_PX`` pixels of the drawn surface
     (:func:`chord_px`); ``MAX_FACES`` when that takes more. Finer at 1080p than at 480p, and
-    for a surface drawn large or close.
+    for a surface drawn large or close. (A bisection: the gaps shrink with more faces, nearly
+    always, so "the fewest" may be off by one.)
     """
     from manim import config
 
@@ -160,18 +163,20 @@ def screen_resolution(view: SurfaceView, zoom: float = 1.0, eye=None, center=(0.
     scale = width / config.frame_width * zoom
     if eye is not None:
         scale *= float(nearness(view, eye, center).max())
-    low = max(MIN_FACES, int(np.ceil(view.side * scale / FACE_PX)))
+    low = max(MIN_FACES, int(np.ceil(view.side * scale / FACE_PX)))  # (evenly spaced lines need this many)
     if low >= MAX_FACES:
         return MAX_FACES
 
     def close(n):
-        return chord_px(view, n, scale, eye, center) <= CHORD_PX
+        widest = max(np.diff(lines).max() for lines in mesh_lines(view, n, eye=eye, center=center))
+        widest *= view.side / max(hi - lo for lo, hi in view.surface.domain)  # (parameter units to scene units)
+        return widest * scale <= FACE_PX and chord_px(view, n, scale, eye, center) <= CHORD_PX
 
     if close(low):
         return low
     if not close(MAX_FACES):
         return MAX_FACES
-    lo, hi = low, MAX_FACES  # (lo is too coarse, hi close enough: the chord shrinks as n grows)
+    lo, hi = low, MAX_FACES  # (lo does not keep the rules, hi does)
     while hi - lo > 1:
         mid = (lo + hi) // 2
         lo, hi = (lo, mid) if close(mid) else (mid, hi)

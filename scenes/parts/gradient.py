@@ -160,7 +160,7 @@ class Gradient(Chapter):
         eyes = [eye_position(PHI + f * SETTLE[0] * DEGREES, THETA + f * SETTLE[1] * DEGREES, focal, center)
                 for f in (0.0, 0.5, 1.0)]
         # lit and solid, no side walls; as fine as it is large on screen in the pose it settles in
-        self.mesh = LossSurface(view, t, eye=eyes[-1], center=center, zoom=ZOOM_3D).shade_undersides(eyes[0])
+        self.mesh = LossSurface(view, t, eye=eyes[0], center=center, zoom=ZOOM_3D).shade_undersides(eyes[0])
         lit_by_mesh(scene)
         # The floor lines the mesh hides from this camera (anywhere on its settle) come in only
         # when the mesh goes.

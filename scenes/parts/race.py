@@ -36,7 +36,7 @@ from scenes.mobjects import FastNumber, LossPlot, MapPanel, PathOnMap, Scoreboar
 from scenes.mobjects.surface import surface_formula
 from scenes.mobjects.text import format_plain as plain
 from scenes.story import count
-from scenes.stage import Drive, SurfaceStage, lit_by_mesh, move_over_mesh, snapshot
+from scenes.stage import Drive, SurfaceStage, lit_by_mesh, move_over_mesh, replace_in_scene, snapshot
 from scenes.theme import FONT_LABEL, FONT_SMALL, MARGIN, frame_box
 
 # Layout (manim units; frame 14.2 x 8, safe area 0.5 inside; captions below CAPTION_TOP).
@@ -329,17 +329,23 @@ class OptimizerRace(ThemedThreeDScene):
         for run in self.runs:
             drive.add(run.trail3d).add(run.ball3d)
         rate = shared_pacing([r.lifted for r in self.runs], cfg.steps)
-        # One play a second: between them what the trails have drawn becomes still picture
-        # (painted once per play), and each frame redraws only the newest part of each trail.
-        stills = []
+        # One play a second: between them each trail so far becomes still picture (painted once
+        # per play, in the runners' order), and each frame redraws only the newest part of each trail.
+        stills = [None] * len(self.runs)
         with drive:
             spans = advance_spans(self.tracker, cfg.steps, cfg.race_seconds, rate_func=rate)
             for k, span in enumerate(spans):
                 self.play(span)
-                if k < len(spans) - 1:
-                    stills += [run.trail3d.split() for run in self.runs]
-                    drive.still(*stills[-len(self.runs):])
-        self.remove(*stills)
+                if k == len(spans) - 1:
+                    break
+                for i, run in enumerate(self.runs):
+                    still = run.trail3d.split()
+                    if stills[i] is None:
+                        drive.still(still)
+                    else:
+                        replace_in_scene(self, stills[i], still)
+                    stills[i] = still
+        self.remove(*[s for s in stills if s is not None])
         for run in self.runs:
             run.trail3d.join()
 

@@ -24,21 +24,27 @@ def view(formula, side=5.0, z_length=1.9):
 
 def test_finer_at_higher_resolutions_and_for_a_surface_drawn_larger_or_nearer():
     v = view("himmelblau")
-    n480, n1080, n2160 = (screen_resolution(v, pixel_width=w) for w in (854, 1920, 3840))
-    assert n480 < n1080 <= n2160
-    assert screen_resolution(v, zoom=1.5, pixel_width=1920) > n1080
-    assert screen_resolution(v, eye=EYE, pixel_width=1920) > n1080  # (its near edge is drawn larger)
+    n480, n720, n1080, n2160 = (screen_resolution(v, pixel_width=w) for w in (854, 1280, 1920, 3840))
+    assert n480 < n720 < n1080 <= n2160
+    assert screen_resolution(v, zoom=1.5, pixel_width=854) > n480
+    assert screen_resolution(v, eye=EYE, pixel_width=854) > n480  # (its near edge is drawn larger)
+
+
+def widest_px(v, n, scale):
+    """The widest gap between mesh lines, in pixels."""
+    span = max(hi - lo for lo, hi in v.surface.domain)
+    return max(np.diff(lines).max() for lines in mesh_lines(v, n)) * v.side / span * scale
 
 
 def test_the_fewest_faces_that_keep_both_rules():
-    for formula, width in (("himmelblau", 854), ("himmelblau", 1920), ("x**2 + 2*y**2", 1920), ("rosenbrock", 854)):
+    for formula, width in (("himmelblau", 1280), ("x**2 + 2*y**2", 1920), ("rosenbrock", 854),
+                           ("x**4 - 4*x**2 + y**2 + 0.5*x", 1280)):
         v = view(formula)
         n = screen_resolution(v, pixel_width=width)
         scale = width / config.frame_width
-        assert MIN_FACES <= n < MAX_FACES  # (none of these needs the cap)
-        assert v.side * scale / n <= FACE_PX and chord_px(v, n, scale) <= CHORD_PX
-        if n > MIN_FACES:
-            assert v.side * scale / (n - 1) > FACE_PX or chord_px(v, n - 1, scale) > CHORD_PX
+        assert MIN_FACES < n < MAX_FACES  # (none of these is at a bound)
+        assert widest_px(v, n, scale) <= FACE_PX and chord_px(v, n, scale) <= CHORD_PX
+        assert widest_px(v, n - 1, scale) > FACE_PX or chord_px(v, n - 1, scale) > CHORD_PX
 
 
 def test_bounds_a_plane_gets_the_fewest_and_an_egg_crate_at_4k_the_most():

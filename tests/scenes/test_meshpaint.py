@@ -40,6 +40,7 @@ def frames(mobjects, angles, prepare=None):
         for phi, theta in angles:
             camera.set_phi(phi * DEGREES)
             camera.set_theta(theta * DEGREES)
+            camera.reset_rotation_matrix()
             camera.reset()
             camera.capture_mobjects(mobjects)
             shots.append(camera.pixel_array.copy())
@@ -49,8 +50,10 @@ def frames(mobjects, angles, prepare=None):
 
 def assert_same(pair):
     manim_frames, painted = pair
+    empty = ThreeDCamera()
+    empty.reset()
     for a, b in zip(manim_frames, painted):
-        assert a.any()  # (something was drawn)
+        assert (a != empty.pixel_array).any(axis=2).mean() > 0.01  # (a picture was drawn)
         assert np.array_equal(a, b)
 
 
@@ -93,25 +96,48 @@ def test_faces_manim_must_draw_fixed_in_frame_or_open_and_a_lowered_body():
             def construct(self):
                 pass
 
-        def prepare(camera):
+        def fix(camera):
             camera.add_fixed_in_frame_mobjects(fixed)
+
+        def prepare(camera):
+            fix(camera)
             lower_body(camera, 0.8, Holder())
 
         pair = frames([m, fixed], ANGLES[:2], prepare)
         assert_same(pair)
-        plain, _ = frames([m, fixed], ANGLES[:1])
-        assert not np.array_equal(plain[0], pair[0][0])  # (the lowering did move the picture)
+        unlowered, _ = frames([m, fixed], ANGLES[:1], fix)
+        assert not np.array_equal(unlowered[0], pair[0][0])  # (the lowering did move the picture)
+
+
+def test_faces_with_gradients_background_strokes_joints_or_not_in_3d():
+    from manim import LineJointType
+
+    with tempconfig(SMALL):
+        m = mesh()
+        faces = m.list_of_faces
+        faces[3].set_fill(["#ff0000", "#0000ff"])
+        faces[9].set_stroke(["#00ff00", "#ffff00"], width=4)
+        faces[15].set_stroke("#ffffff", width=6, background=True)
+        faces[21].joint_type = LineJointType.BEVEL
+        faces[21].set_stroke(width=5)
+        faces[27].shade_in_3d = False
+        assert_same(frames([m], ANGLES[:2]))
 
 
 def test_sort_keys_are_manims_bit_for_bit():
     m = mesh(triangles=True)
     camera = ThreeDCamera()
+    seen = set()
     for phi, theta in ANGLES:
         camera.set_phi(phi * DEGREES)
         camera.set_theta(theta * DEGREES)
+        camera.reset_rotation_matrix()
         rot = camera.get_rotation_matrix()
+        seen.add(rot.tobytes())
         manim_keys = [np.dot(face.get_z_index_reference_point(), rot.T)[2] for face in m.list_of_faces]
         assert np.array_equal(ground_depths(m.list_of_faces, rot), manim_keys)
+        assert len(set(manim_keys)) > len(manim_keys) // 4  # (keys that tell faces apart)
+    assert len(seen) == len(ANGLES)
 
 
 def test_shading_on_leaves_faces_to_manim_and_2d_cameras_are_left_alone():

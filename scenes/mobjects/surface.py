@@ -186,10 +186,12 @@ def screen_resolution(view: SurfaceView, zoom: float = 1.0, eye=None, center=(0.
 def chord_px(view: SurfaceView, n: int, scale: float, eye=None, center=(0.0, 0.0, 0.0), samples: int = 41,
              share: float = 0.95) -> float:
     """How far the mesh of ``n`` faces per side (:func:`mesh_lines`) lies from the drawn surface
-    between its lines, in pixels at ``scale`` pixels per scene unit: the drawn height halfway
-    between two lines against the mean of the heights on them, along ``samples`` lines across
-    each axis; the ``share`` quantile of these gaps (a kink, where the height is clipped or a
-    log height dips into a minimum, is missed by any grid that does not pass through it)."""
+    between its lines, in pixels at ``scale`` pixels per scene unit: the drawn height a quarter,
+    half and three quarters of the way between two lines against the straight line between the
+    heights on them (three points, so that bumps as wide as the spacing cannot hide between
+    samples), along ``samples`` lines across each axis; the ``share`` quantile of these gaps (a
+    kink, where the height is clipped or a log height dips into a minimum, is missed by any grid
+    that does not pass through it)."""
     lines = mesh_lines(view, n, eye=eye, center=center)
     gaps = []
     for axis in (0, 1):
@@ -202,7 +204,9 @@ def chord_px(view: SurfaceView, n: int, scale: float, eye=None, center=(0.0, 0.0
             return view.heights(view.surface.f(xy)) / view.heights.h_max * view.z_length
 
         z = height(ends)
-        gaps.append(np.abs(height((ends[1:] + ends[:-1]) / 2) - (z[1:] + z[:-1]) / 2).ravel())
+        for t in (0.25, 0.5, 0.75):
+            inside = height((1 - t) * ends[:-1] + t * ends[1:])
+            gaps.append(np.abs(inside - ((1 - t) * z[:-1] + t * z[1:])).ravel())
     gaps = np.concatenate(gaps)
     gaps = gaps[np.isfinite(gaps)]
     return float(np.quantile(gaps, share)) * scale if len(gaps) else 0.0

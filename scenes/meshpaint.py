@@ -3,8 +3,8 @@
 manim's Cairo ``ThreeDCamera`` treats each face of a surface as a mobject of its own: for
 every face, at every frame, it finds the face's bounding box to sort it (the painter's order),
 projects its 16 points, splits them into subpaths and checks each for closure, then fills and
-strokes it. For a mesh of 1,600 faces at 1080p that is 0.23 s a frame, 70 % of it Python
-bookkeeping (measured: ``benchmarks/mesh_paint.py``). Here the faces of
+strokes it. For a mesh of 1,600 faces at 1080p that is 0.23 to 0.28 s a frame, of which
+Cairo's fills and strokes are about 35 ms (``benchmarks/mesh_paint.py``; cProfile). Here the faces of
 :class:`scenes.mobjects.surface.LossSurface` meshes are sorted with the same key (computed
 for all faces at once), projected in one array operation, and issued to Cairo with the
 same calls in the same order; everything else (plots, trails, markers, other 3D mobjects)

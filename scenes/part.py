@@ -83,7 +83,7 @@ class FrameExact:
 
     Its camera also names the project's encoder settings (:mod:`scenes.encoding`), which
     manim's play cache hashes with the camera, and a 3D camera paints meshes in one pass
-    (:mod:`scenes.meshpaint`: the same pixels, a third of the time)."""
+    (:mod:`scenes.meshpaint`: the same pixels, in 0.3 to 0.4 of the time)."""
 
     _frame_debt = 0.0  # planned frames not yet played (at the base rate), carried to the next play
 

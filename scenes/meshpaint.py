@@ -138,12 +138,13 @@ class PaintsMeshes:
         out: list = [None] * len(faces)
         fixed = self.fixed_in_frame_mobjects
         oriented = self.fixed_orientation_mobjects
-        body = getattr(self, "_gdx_body", None)
-        kept = body.unshifted if body is not None and getattr(self, "body_shift", 0.0) else ()
+        # (a lowering camera, scenes.part.lower_body, moves all but titles: a face it keeps in place
+        # is projected otherwise than the mesh's others)
+        kept = getattr(self, "keeps_in_place", None) if getattr(self, "body_shift", 0.0) else None
         by_size: dict[int, list[int]] = {}
         for k, face in enumerate(faces):
             n = len(face.points)
-            if n >= 8 and not n % 4 and face not in fixed and face not in oriented and id(face) not in kept:
+            if n >= 8 and not n % 4 and face not in fixed and face not in oriented and not (kept and kept(face)):
                 by_size.setdefault(n, []).append(k)
         for size, ks in by_size.items():
             pts = np.stack([faces[k].points for k in ks])

@@ -241,9 +241,14 @@ class _LowersBody:
 
     def transform_points_pre_display(self, mobject, points):
         points = super().transform_points_pre_display(mobject, points)
-        if self.body_shift and id(mobject) not in self._gdx_body.unshifted:
+        if self.body_shift and not self.keeps_in_place(mobject):
             points = points - (0.0, self.body_shift, 0.0)
         return points
+
+    def keeps_in_place(self, mobject) -> bool:
+        """Whether ``mobject`` is drawn where it is laid out (a title, heading or frame; or any
+        mobject while there is no shift)."""
+        return not self.body_shift or id(mobject) in self._gdx_body.unshifted
 
     def capture_mobjects(self, mobjects, **kwargs):
         mobjects = list(mobjects)

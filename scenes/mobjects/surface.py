@@ -88,6 +88,12 @@ def mesh_lines(view: SurfaceView, n: int, samples: int = 161, eye=None, center=(
                ) -> tuple[np.ndarray, np.ndarray]:
     """``n + 1`` parameter values per axis, denser where the display height bends and, seen from
     ``eye`` (looking at ``center``), where the mesh is nearer the camera (drawn larger)."""
+    return lines_at(line_spacing(view, samples, eye, center), n)
+
+
+def line_spacing(view: SurfaceView, samples: int = 161, eye=None, center=(0.0, 0.0, 0.0)) -> list:
+    """Per axis ``(cumulative, values)``: the share of the mesh's lines before each of ``samples``
+    parameter values (what :func:`mesh_lines` places ``n`` lines by; the same for every ``n``)."""
     grid = view.surface.grid(samples)
     h2 = np.abs(view.heights.second_derivatives(grid))
     near = None if eye is None else nearness(view, eye, center, samples)
@@ -100,8 +106,16 @@ def mesh_lines(view: SurfaceView, n: int, samples: int = 161, eye=None, center=(
             density = density * scale / scale.mean()
         cumulative = np.concatenate([[0.0], np.cumsum((density[1:] + density[:-1]) / 2)])
         cumulative /= cumulative[-1]
-        values = np.interp(np.linspace(0, 1, n + 1), cumulative, np.linspace(lo, hi, samples))
-        values[0], values[-1] = lo, hi
+        out.append((cumulative, np.linspace(lo, hi, samples)))
+    return out
+
+
+def lines_at(spacing: list, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """``n + 1`` lines per axis from a :func:`line_spacing`, the domain's ends included exactly."""
+    out = []
+    for cumulative, params in spacing:
+        values = np.interp(np.linspace(0, 1, n + 1), cumulative, params)
+        values[0], values[-1] = params[0], params[-1]
         out.append(values)
     return out[0], out[1]
 
@@ -167,10 +181,13 @@ def screen_resolution(view: SurfaceView, zoom: float = 1.0, eye=None, center=(0.
     if low >= MAX_FACES:
         return MAX_FACES
 
+    spacing = line_spacing(view, eye=eye, center=center)  # (once: the lines of every n come from it)
+
     def close(n):
-        widest = max(np.diff(lines).max() for lines in mesh_lines(view, n, eye=eye, center=center))
+        lines = lines_at(spacing, n)
+        widest = max(np.diff(axis).max() for axis in lines)
         widest *= view.side / max(hi - lo for lo, hi in view.surface.domain)  # (parameter units to scene units)
-        return widest * scale <= FACE_PX and chord_px(view, n, scale, eye, center) <= CHORD_PX
+        return widest * scale <= FACE_PX and chord_px(view, n, scale, eye, center, lines=lines) <= CHORD_PX
 
     if close(low):
         return low
@@ -184,15 +201,15 @@ def screen_resolution(view: SurfaceView, zoom: float = 1.0, eye=None, center=(0.
 
 
 def chord_px(view: SurfaceView, n: int, scale: float, eye=None, center=(0.0, 0.0, 0.0), samples: int = 41,
-             share: float = 0.95) -> float:
+             share: float = 0.95, lines=None) -> float:
     """How far the mesh of ``n`` faces per side (:func:`mesh_lines`) lies from the drawn surface
     between its lines, in pixels at ``scale`` pixels per scene unit: the drawn height a quarter,
     half and three quarters of the way between two lines against the straight line between the
     heights on them (three points, so that bumps as wide as the spacing cannot hide between
     samples), along ``samples`` lines across each axis; the ``share`` quantile of these gaps (a
     kink, where the height is clipped or a log height dips into a minimum, is missed by any grid
-    that does not pass through it)."""
-    lines = mesh_lines(view, n, eye=eye, center=center)
+    that does not pass through it). ``lines``: the mesh's lines when already at hand."""
+    lines = mesh_lines(view, n, eye=eye, center=center) if lines is None else lines
     gaps = []
     for axis in (0, 1):
         ends = lines[axis]

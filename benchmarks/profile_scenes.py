@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from render_scenes import SCENES, checkout_env, cpu_seconds  # noqa: E402
+from render_scenes import DEFAULT_SCENES, SCENES, checkout_env, cpu_seconds  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 FRAME = re.compile(r"(?P<fn>[^;(]+) \((?P<file>[^:;]+):\d+\)")
@@ -85,7 +85,7 @@ def profile(name: str, flag: str, plays: str | None, rate: int) -> dict:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("-s", "--scenes", default=",".join(n for n in SCENES if n != "explainer"),
+    ap.add_argument("-s", "--scenes", default=",".join(n for n in DEFAULT_SCENES if n != "explainer"),
                     help=f"comma-separated, from {', '.join(SCENES)}")
     ap.add_argument("-q", "--quality", default="h", choices=("l", "m", "h", "k"))
     ap.add_argument("--plays", help="manim -n: profile only these plays (e.g. 5,9)")

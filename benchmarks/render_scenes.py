@@ -51,6 +51,13 @@ SCENES = {
     # The whole video in one manim process (`gdx render --explainer` renders its parts in parallel).
     "explainer": ("scenes/explainer.py", "GradientDescentExplained"),
 }
+# The explainer's chapters as `gdx render --explainer` renders them (each part in its explainer cut):
+# named on the command line only (`-s chapter2,chapter5`), not rendered by default.
+CHAPTER_SCENES = {f"chapter{n}": ("scenes/explainer.py", cls) for n, cls in enumerate(
+    ("Chapter1Hook", "Chapter2Mathematics", "Chapter3LearningRate", "Chapter4Landscapes",
+     "Chapter5BetterSteps", "Chapter6NeuralNetworks", "Chapter7Limitations"), 1)}
+DEFAULT_SCENES = tuple(SCENES)
+SCENES.update(CHAPTER_SCENES)
 QUALITIES = {"l": ("480p15", "-ql"), "h": ("1080p60", "-qh"), "k": ("2160p60", "-qk")}
 
 
@@ -129,7 +136,7 @@ def _row(row: dict, label: str = "") -> str:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("-s", "--scenes", default=",".join(SCENES), help=f"comma-separated, from {', '.join(SCENES)}")
+    parser.add_argument("-s", "--scenes", default=",".join(DEFAULT_SCENES), help=f"comma-separated, from {', '.join(SCENES)}")
     parser.add_argument("-q", "--qualities", default="lh", help="l (480p15), h (1080p60), k (2160p60), or several: lh")
     parser.add_argument("--keep", action="store_true", help="keep the temporary media folders")
     parser.add_argument("--baseline", metavar="COMMIT", help="also render each scene with the code of this commit")

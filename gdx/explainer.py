@@ -1,7 +1,7 @@
 """``gdx render --explainer``: the chapters rendered in parallel and joined without re-encoding.
 
-Each part (the title card, then ``Chapter1Hook`` ... ``Chapter7Limitations`` of
-``scenes/explainer.py``) is its own render job. The parts are joined with ffmpeg's concat
+Each part (the title card, then the chapters of ``scenes/explainer.py``, chapters 2 and 5
+part by part: ``EXPLAINER_PARTS``) is its own render job. The parts are joined with ffmpeg's concat
 demuxer (``-c copy``: no second encode), and the subtitles and the chapter list are built
 from the parts' measured section durations.
 """
@@ -35,7 +35,7 @@ def render_explainer(quality: str, theme: str, jobs: int | None, media: Path, pr
     passes ``env`` (its ``GDX_CONFIG``) and ``final`` (its video's path); ``results_out``
     receives the parts' results. ``runner`` renders the parts (default: a local
     :class:`Runner` of ``jobs`` processes; ``gdx render --scheduler``: a :class:`gdx.farm.FarmRunner`)."""
-    from scenes.explainer import CHAPTERS, TITLE
+    from scenes.explainer import part_titles
 
     infos = parts()
     staging = None if final is None else final.parent / ".parts"  # a lesson's parts stay out of sight
@@ -52,14 +52,15 @@ def render_explainer(quality: str, theme: str, jobs: int | None, media: Path, pr
     final = final or out_dir / "GradientDescentExplained.mp4"
     concat([r.video for r in results], final)
     cues, chapters, t = [], [], 0.0
-    titles = [TITLE] + [f"{n}. {heading}" for n, (heading, _, _) in enumerate(CHAPTERS, 1)]
+    titles = part_titles([i.name for i in infos])
     for title, result in zip(titles, results):
-        chapters.append((title if title != TITLE else "Introduction", t))
+        if title:
+            chapters.append((title, t))
         beats = [(name, duration) for name, duration, _ in result.sections]
         cues += cues_from_beats(beats, result_narration(result, "explainer"), offset=t)
         t += video_duration(result.video)  # the joined file's real clock
     write_cues(final, cues, {".chapters.txt": chapter_list(chapters, t)})
-    progress(f"explainer: {final} ({t:.1f} s, {len(chapters)} parts)")
+    progress(f"explainer: {final} ({t:.1f} s, {len(results)} parts, {len(chapters)} chapters)")
     progress(chapter_list(chapters, t).rstrip())
     if voice:
         from .voice import VoiceError
@@ -74,8 +75,9 @@ def render_explainer(quality: str, theme: str, jobs: int | None, media: Path, pr
 
 def voice_explainer(results, titles, final: Path, voice, media: Path, progress=print, scene_file=None) -> Path:
     """The voiced explainer: every part's sections in order, beats held to fit the speech;
-    subtitles and the chapter list follow the new (longer) timeline. ``scene_file``: where
-    to look for narration beside ``assets/narration`` (for parts outside the project)."""
+    subtitles and the chapter list follow the new (longer) timeline. ``titles``: per part, the
+    chapter it opens or None (the first is the introduction). ``scene_file``: where to look
+    for narration beside ``assets/narration`` (for parts outside the project)."""
     from .voice import voice_over, voiced_path
 
     sections, first = [], []
@@ -86,7 +88,8 @@ def voice_explainer(results, titles, final: Path, voice, media: Path, progress=p
     for result in results:
         narration.update(result_narration(result, "explainer", scene_file))
     done = voice_over(sections, narration, voiced_path(final), voice, media / ".gdx" / "voice", progress=progress)
-    chapters = [(title if title != titles[0] else "Introduction", done.starts[i]) for title, i in zip(titles, first)]
+    chapters = [("Introduction" if k == 0 else title, done.starts[i])
+                for k, (title, i) in enumerate(zip(titles, first)) if title or k == 0]
     write_cues(done.video, done.cues, {".chapters.txt": chapter_list(chapters, done.duration)})
     for line in done.report():
         progress(line)

@@ -16,20 +16,103 @@ they join manim's partial movies without re-encoding.
 
 from __future__ import annotations
 
+import threading
+import weakref
 from types import MappingProxyType
 
-X264_OPTIONS = MappingProxyType({"an": "1", "crf": "21", "preset": "veryfast"})
-# A movie of one held frame (a wait) needs no motion search: the cheapest one halves x264's time
-# on identical frames. Search settings are not written into the stream's headers while the
-# preset's subme is under 6 (from 6 on, x264's psy-rd changes the PPS's chroma QP offset), so
-# the SPS/PPS stay byte for byte those of X264_OPTIONS (tested) and such a movie still joins the
-# others without re-encoding.
-X264_HELD = MappingProxyType({"x264-params": "me=dia:subme=0"})
+# One encoder thread: a render's frames are drawn on one thread and encoded on another, and
+# x264's own threads (two slices a frame on 2 cores, by libavcodec's default) cost 7 % more CPU
+# for the same frames and a 4 % larger file; renders run side by side use every core anyway.
+X264_OPTIONS = MappingProxyType({"an": "1", "crf": "21", "preset": "veryfast", "threads": "1"})
+# A movie of one held frame (a wait) needs no motion search, no partition search, no look-ahead,
+# no macroblock tree and no adaptive B-frame choice: each copy costs x264 about 7 ms at 1080p
+# (10 ms with the drawn frames' settings, which cost it twice as much at medium). None of
+# them is written into the stream's headers while the preset's subme is under 6 (from 6 on,
+# x264's psy-rd changes the PPS's chroma QP offset), so the SPS/PPS stay byte for byte those of
+# X264_OPTIONS (tested) and such a movie still joins the others without re-encoding.
+X264_HELD = MappingProxyType({"x264-params": "me=dia:subme=0:partitions=none:rc-lookahead=0:mbtree=0:scenecut=0:b-adapt=0"})
 PLANE_FORMATS = ("yuv420p", "argb")  # the partial movies' pixel formats whose planes PyAV copies to arrays
 # Set on every scene's camera: manim's play cache hashes the camera's attributes, so a partial
 # movie encoded with other settings (a media folder from before) is never joined to these.
 ENCODING = "libx264 " + " ".join(f"{k}={v}" for k, v in X264_OPTIONS.items()) + \
     " held: " + " ".join(f"{k}={v}" for k, v in X264_HELD.items())
+
+
+class FramePool:
+    """Frame-sized arrays the renderer copies its frames into and the encoder gives back.
+
+    manim hands every frame to its encoder thread as a fresh copy of the camera's pixels: at
+    1080p a new 8 MB array a frame, whose pages the kernel maps and zeroes at first touch. Here
+    the copy goes into an array the encoder gave back once it had converted an earlier frame.
+    Arrays the pool did not make are never taken into it; an array is given back once however
+    often it is offered, and one nobody gives back (manim keeps some frames as a play's
+    background) is freed as any other."""
+
+    KEEP = 32  # spare arrays kept per frame size (manim's queues hold 8 frames; a few movies may be open)
+
+    def __init__(self):
+        self._free: dict[tuple, list] = {}
+        # id -> array, of every array the pool made that is alive (queued, kept or spare): the
+        # ids of live objects are unique, and the pool keeps no array alive that is not spare
+        self._ours = weakref.WeakValueDictionary()
+        self._lock = threading.Lock()
+
+    def copy(self, pixels):
+        """A copy of ``pixels`` (C-contiguous) in an array of the pool."""
+        import numpy as np
+
+        key = (pixels.shape, pixels.dtype.str)
+        with self._lock:
+            spare = self._free.get(key)
+            frame = spare.pop() if spare else None
+        if frame is None:
+            frame = np.empty(pixels.shape, pixels.dtype)
+            with self._lock:
+                self._ours[id(frame)] = frame
+        np.copyto(frame, pixels)
+        return frame
+
+    def give_back(self, frame) -> None:
+        """``frame`` is no longer read: the pool may copy another frame into it."""
+        with self._lock:
+            if self._ours.get(id(frame)) is not frame:
+                return
+            spare = self._free.setdefault((frame.shape, frame.dtype.str), [])
+            if len(spare) < self.KEEP and not any(f is frame for f in spare):
+                spare.append(frame)
+
+
+FRAMES = FramePool()
+
+
+# glibc's mallopt parameters (malloc.h) and the values set: allocations up to 32 MB (glibc's
+# largest threshold; a 1080p frame is 8 MB, an encoder's buffers a few MB each) come from the
+# heap, up to 512 MB freed at its top stay there for the next allocations, and every thread
+# allocates from that one heap (each partial movie's encoder thread would otherwise take
+# memory from an arena of its own, mapped anew and dropped when the movie ends).
+M_TRIM_THRESHOLD, M_TOP_PAD, M_MMAP_THRESHOLD, M_ARENA_MAX = -1, -2, -3, -8
+MALLOC_SETTINGS = ((M_MMAP_THRESHOLD, 32 << 20), (M_TRIM_THRESHOLD, 512 << 20), (M_TOP_PAD, 16 << 20),
+                   (M_ARENA_MAX, 1))
+
+
+def reuse_freed_memory() -> bool:
+    """Have this process's ``malloc`` (glibc's) reuse the memory it frees instead of handing it
+    back to the kernel: True when set, False where there is no glibc ``mallopt``.
+
+    A render frees and allocates megabytes a frame: manim's copy of each frame, the converted
+    frame, and every partial movie opens an encoder of its own with fresh buffers. By default
+    glibc maps large blocks anew each time and gives them back when freed, and the kernel zeroes
+    every page of them again at first touch: clearing pages was an eighth of a 1080p chapter's
+    CPU cycles (``perf record``), and the explainer's render made 8 million page faults. With
+    :data:`MALLOC_SETTINGS` (and :class:`FramePool`) a chapter's page faults and its system time
+    fall to about a third."""
+    import ctypes
+
+    try:
+        mallopt = ctypes.CDLL(None).mallopt  # (the process's own symbols: glibc's, on Linux)
+    except (OSError, AttributeError):
+        return False
+    return all(mallopt(param, value) == 1 for param, value in MALLOC_SETTINGS)
 
 
 def encode_with_project_options(writer_class, job_class) -> None:
@@ -50,15 +133,27 @@ def encode_with_project_options(writer_class, job_class) -> None:
     writer_class.open_partial_movie_stream = open_partial_movie_stream
 
 
+def frames_from_pool(renderer_class) -> None:
+    """Make ``renderer_class`` (manim's ``CairoRenderer``) copy its frames into arrays of
+    :data:`FRAMES` (:func:`encode_frame` gives them back). Idempotent."""
+    if getattr(renderer_class.get_frame, "pooled", False):
+        return
+
+    def get_frame(self):
+        return FRAMES.copy(self.camera.pixel_array)
+
+    get_frame.pooled = True
+    renderer_class.get_frame = get_frame
+
+
 def encode_frame(job, frame, num_frames: int) -> None:
     """``_PartialMovieEncodeJob._encode_and_write_frame``: ``num_frames`` copies of one RGBA
     frame into the job's stream. The array is wrapped, not copied (the renderer hands over a
-    copy of its pixels); it is converted to the stream's pixel format once, by a converter the
-    job keeps (``VideoFrame.reformat`` would set one up per call, which costs as much as the
-    conversion); every copy is a new
-    AVFrame, as the encoder needs, made from the converted planes. A movie that starts with a
-    held frame is a wait's (manim writes a frozen wait in one call): it is encoded with
-    :data:`X264_HELD`."""
+    copy of its pixels, in an array of :data:`FRAMES`); it is converted to the stream's pixel
+    format once, by a converter the job keeps (``VideoFrame.reformat`` would set one up per
+    call, which costs as much as the conversion), and then given back to the pool; every copy
+    is a new AVFrame, as the encoder needs, made from the converted planes. A movie that starts with a held frame is a wait's (manim writes a frozen wait in
+    one call): it is encoded with :data:`X264_HELD`."""
     import av
     import numpy as np
     from av.video.reformatter import VideoReformatter
@@ -84,6 +179,8 @@ def encode_frame(job, frame, num_frames: int) -> None:
                                                 format=stream.pix_fmt)
         for packet in stream.encode(av_frame):
             job.container.mux(packet)
+    if converted is not rgba:  # (the encoder read the converted copies, not the array)
+        FRAMES.give_back(frame)
 
 
 def _add_x264_options(context, options) -> None:

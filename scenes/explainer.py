@@ -2,14 +2,15 @@
 
     manim -ql scenes/explainer.py GradientDescentExplained     # the whole video, one file
     manim -ql scenes/explainer.py Chapter3LearningRate         # one chapter with its title card
-    gdx render --explainer                                     # chapters in parallel, joined
+    gdx render --explainer                                     # parts in parallel, joined
 
 Each chapter is built from the chapter and optimizer scenes that also render on their own.
 A part is played on the host scene by constructing the part's Scene class around the host's
 renderer (:func:`play_part`), so its code runs unchanged and its frames go into the host's
 movie. ``GradientDescentExplained`` has one manim section per chapter; the ``ChapterN``
 scenes have one section for the title card and one per beat (for subtitles, stills and
-slides in the lecture kit).
+slides in the lecture kit). ``gdx render --explainer`` renders ``EXPLAINER_PARTS``: the title
+card, and each chapter whole or (the long ones) part by part, the same beats.
 """
 
 from __future__ import annotations
@@ -184,12 +185,15 @@ def title_card(host: ThreeDScene, heading: str, promise: str, formula: str = "",
     host.play(FadeOut(card), run_time=0.4)
 
 
-def play_chapter(host: ThreeDScene, number: int, beat_sections: bool) -> None:
-    heading, promise, parts = CHAPTERS[number - 1]
-    host.next_section(f"chapter {number}: {heading}")
-    host.__dict__.setdefault("beat_marks", []).append((f"chapter {number}", host.renderer.time))
-    title_card(host, f"{number}. {heading}", promise)
-    for module, name in parts:
+def play_chapter(host: ThreeDScene, number: int, beat_sections: bool, parts: slice = slice(None)) -> None:
+    """Chapter ``number``: its title card, then its parts; with ``parts``, only those of its
+    parts (the title card with the first)."""
+    heading, promise, members = CHAPTERS[number - 1]
+    if parts.start in (None, 0):
+        host.next_section(f"chapter {number}: {heading}")
+        host.__dict__.setdefault("beat_marks", []).append((f"chapter {number}", host.renderer.time))
+        title_card(host, f"{number}. {heading}", promise)
+    for module, name in members[parts]:
         play_part(host, part_class(module, name), beat_sections)
 
 
@@ -230,9 +234,10 @@ class GradientDescentExplained(_Host):
 
 class _Chapter(_Host):
     number = 0
+    parts = slice(None)  # which of the chapter's parts it plays (the title card with the first)
 
     def construct(self):
-        play_chapter(self, self.number, beat_sections=True)
+        play_chapter(self, self.number, beat_sections=True, parts=self.parts)
 
 
 class TitleCard(FrameExact, ThreeDScene):
@@ -279,7 +284,60 @@ class Chapter7Limitations(_Chapter):
     number = 7
 
 
+# Chapters 2 and 5 part by part: `gdx render --explainer` renders these one process each, so
+# that no worker is left with a long chapter while the others wait (the render's wall time is
+# the busiest worker's).
+
+
+class Chapter2Derivatives(_Chapter):
+    """Explainer chapter 2, first part: its title card and derivatives."""
+    number, parts = 2, slice(0, 1)
+
+
+class Chapter2Gradient(_Chapter):
+    """Explainer chapter 2, second part: the gradient."""
+    number, parts = 2, slice(1, 2)
+
+
+class Chapter2UpdateRule(_Chapter):
+    """Explainer chapter 2, third part: the update rule."""
+    number, parts = 2, slice(2, 3)
+
+
+class Chapter5Stochastic(_Chapter):
+    """Explainer chapter 5, first part: its title card and stochastic gradients."""
+    number, parts = 5, slice(0, 1)
+
+
+class Chapter5Momentum(_Chapter):
+    """Explainer chapter 5, second part: momentum and Nesterov."""
+    number, parts = 5, slice(1, 2)
+
+
+class Chapter5Adaptive(_Chapter):
+    """Explainer chapter 5, third part: RMSProp and Adam."""
+    number, parts = 5, slice(2, 3)
+
+
 # The parts of `gdx render --explainer`, in order: rendered in parallel, joined as they are.
+# Each is a chapter or a part of one, every chapter's parts in order (tested).
 EXPLAINER_PARTS = ("TitleCard",) + tuple(
-    cls.__name__ for cls in (Chapter1Hook, Chapter2Mathematics, Chapter3LearningRate, Chapter4Landscapes,
-                             Chapter5BetterSteps, Chapter6NeuralNetworks, Chapter7Limitations))
+    cls.__name__ for cls in (Chapter1Hook, Chapter2Derivatives, Chapter2Gradient, Chapter2UpdateRule,
+                             Chapter3LearningRate, Chapter4Landscapes, Chapter5Stochastic, Chapter5Momentum,
+                             Chapter5Adaptive, Chapter6NeuralNetworks, Chapter7Limitations))
+
+
+def part_titles(names) -> list[str | None]:
+    """For each of the explainer's parts (class names, in order) the chapter it opens, as the
+    chapter list names it ("Introduction", "2. The mathematics"), or None when it goes on with
+    the chapter before it. A part that is not a chapter (the opening card, or a stand-in) opens
+    the chapter of its place."""
+    titles = []
+    for place, name in enumerate(names):
+        cls = globals().get(name)
+        if isinstance(cls, type) and issubclass(cls, _Chapter):
+            number, opens = cls.number, cls.parts.start in (None, 0)
+        else:
+            number, opens = place, True
+        titles.append(None if not opens else "Introduction" if number == 0 else f"{number}. {CHAPTERS[number - 1][0]}")
+    return titles

@@ -21,14 +21,17 @@ from types import MappingProxyType, SimpleNamespace
 from typing import Mapping
 
 from manim.animation.animation import prepare_animation
+from manim.renderer.cairo_renderer import CairoRenderer
 from manim.scene.scene_file_writer import SceneFileWriter, _PartialMovieEncodeJob
 from manim.utils import hashing
 
-from .encoding import ENCODING, encode_with_project_options
+from .encoding import ENCODING, encode_with_project_options, frames_from_pool, reuse_freed_memory
 from .meshpaint import paint_meshes
 from .story import Story, write_if_asked
 
 encode_with_project_options(SceneFileWriter, _PartialMovieEncodeJob)  # every scene imports this module
+frames_from_pool(CairoRenderer)
+reuse_freed_memory()
 
 
 @dataclass(frozen=True)

@@ -87,9 +87,20 @@ def test_each_chapter_keeps_to_its_budget(sections):
     assert sum(ex.EXPLAINER_BUDGETS) + ex.OPENING_SECONDS + ex.TITLE_SECONDS * len(ex.CHAPTERS) <= 360
 
 
-def test_title_card_is_its_own_part():
-    """`gdx render --explainer` renders the title card and each chapter as separate parts."""
+def test_the_render_parts_play_every_chapter_once_in_order():
+    """`gdx render --explainer` renders the title card, then the chapters, some part by part:
+    together they play each chapter's parts once, in order, and each chapter's title card with
+    its first part; the chapter list opens each chapter at its first part."""
     assert ex.EXPLAINER_PARTS[0] == "TitleCard"
-    assert len(ex.EXPLAINER_PARTS) == len(ex.CHAPTERS) + 1
-    for number, name in enumerate(ex.EXPLAINER_PARTS[1:], 1):
-        assert getattr(ex, name).number == number
+    played, cards = [], []
+    for name in ex.EXPLAINER_PARTS[1:]:
+        cls = getattr(ex, name)
+        members = ex.CHAPTERS[cls.number - 1][2]
+        played += [(cls.number, m) for m in members[cls.parts]]
+        if cls.parts.start in (None, 0):
+            cards.append(cls.number)
+    assert played == [(n, m) for n, (_, _, members) in enumerate(ex.CHAPTERS, 1) for m in members]
+    assert cards == list(range(1, len(ex.CHAPTERS) + 1))
+    titles = ex.part_titles(ex.EXPLAINER_PARTS)
+    assert [t for t in titles if t] == ["Introduction"] + [f"{n}. {h}" for n, (h, _, _) in enumerate(ex.CHAPTERS, 1)]
+    assert ex.part_titles(["Tiny", "Themed"]) == ["Introduction", f"1. {ex.CHAPTERS[0][0]}"]  # stand-ins: by place

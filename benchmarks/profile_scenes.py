@@ -37,12 +37,15 @@ KINDS = (
     ("drawing: fills", lambda fr: any(f[0] == "apply_fill" for f in fr)),
     ("drawing: paths", lambda fr: any(f[0] in ("set_cairo_context_path", "get_stroke_rgbas", "get_fill_rgbas")
                                       for f in fr)),
+    ("drawing: meshes", lambda fr: any(f[0] in ("_paint_faces", "_projected_paths") for f in fr)),
     ("drawing: images", lambda fr: any(f[0] in ("display_image_mobject", "display_multiple_image_mobjects")
                                        for f in fr)),
     ("3D projection and sorting", lambda fr: any(f[0] in ("project_points", "transform_points_pre_display",
                                                           "get_mobjects_to_display") for f in fr)),
     ("frame set-up (background copy)", lambda fr: any(f[0] in ("reset", "set_frame_to_background", "get_image",
-                                                                "get_frame") for f in fr)),
+                                                                "get_frame") or f == ("copy", "encoding.py")
+                                                      for f in fr)),
+    ("waiting for the encoder", lambda fr: any(f[0] in ("wait", "_wait_for_tstate_lock") for f in fr)),
     ("updaters and animations", lambda fr: any(f[0] in ("update_mobjects", "interpolate", "update_to_time")
                                                for f in fr)),
     ("play cache hashing", lambda fr: any(f[0] == "get_hash_from_play_call" for f in fr)),

@@ -173,8 +173,9 @@ def _part_beats(module: str, name: str) -> tuple[str, ...]:
 def declared_beats(info: SceneInfo) -> tuple[str, ...]:
     """The beats (manim sections) a scene plays, as its code declares them, without importing
     or running it: a part's ``BEATS``; an explainer chapter's title card and the explainer's cut
-    of each of its parts (``scenes.explainer.CHAPTERS`` and ``CUTS``); the explainer's title and
-    chapters. Empty for a scene that declares none (a scene file of the user's own)."""
+    of each of its parts (``scenes.explainer.CHAPTERS`` and ``CUTS``; a chapter's part played on
+    its own, ``parts = slice(i, j)``: those parts, the title card with the first); the
+    explainer's title and chapters. Empty for a scene that declares none (a scene file of the user's own)."""
     if info.file == ROOT / "scenes" / "explainer.py":
         chapters, cuts = _explainer_registry()
         tree = _module_tree(info.file)
@@ -186,8 +187,10 @@ def declared_beats(info: SceneInfo) -> tuple[str, ...]:
             return ("title",)  # the title card
         n = ast.literal_eval(number)
         heading, _, members = chapters[n - 1]
-        beats = [f"chapter {n}: {heading}"]
-        for module, name in members:
+        parts = _assigned(node.body, "parts")  # slice(start, stop): a chapter played part by part
+        start, stop = (ast.literal_eval(a) for a in parts.args) if parts is not None else (None, None)
+        beats = [f"chapter {n}: {heading}"] if start in (None, 0) else []
+        for module, name in members[start:stop]:
             stem = module.rsplit(".", 1)[-1]
             every = _part_beats(module, name)
             beats += [f"{stem}.{b}" for b in (cuts.get(stem) or every)]

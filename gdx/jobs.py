@@ -35,6 +35,8 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from scenes.encoding import ENV_THREADS
+
 QUALITIES = {"l": ("low_quality", "480p15"), "m": ("medium_quality", "720p30"),
              "h": ("high_quality", "1080p60"), "k": ("fourk_quality", "2160p60")}
 THEMES = ("dark", "light")
@@ -196,6 +198,7 @@ class Runner:
         self.procs: dict[str, subprocess.Popen] = {}
         self.cancelled = False
         self.root = Path.cwd()  # manim runs here and reads its manim.cfg (a farm worker sets its own checkout)
+        self.side_by_side = False  # several renders at once (set by run): each encodes on one thread
 
     def output_dir(self, job: Job) -> Path:
         if job.out_dir is not None:
@@ -263,6 +266,8 @@ class Runner:
 
             stamp = render_stamp(job)
             env = dict(os.environ, GDX_THEME=job.theme, GDX_STORY=str(story), **job.env)
+            if self.side_by_side:  # (x264 on one thread: every core is busy with renders anyway)
+                env.setdefault(ENV_THREADS, "1")
             log = job_dir / "render.log"
             with open(log, "w") as out:
                 proc = subprocess.Popen(tied_to_parent(self._command(job, job_dir)), stdout=out, stderr=subprocess.STDOUT,
@@ -329,6 +334,7 @@ class Runner:
             old = signal.getsignal(signal.SIGTERM)
             signal.signal(signal.SIGTERM, _interrupt)
         pool = ThreadPoolExecutor(self.workers)
+        self.side_by_side = min(self.workers, total) > 1
         try:
             futures = {}
             for job in jobs:

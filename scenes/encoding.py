@@ -12,21 +12,29 @@ frame is converted once for all its copies and encoded without motion search
 libx264 partial movies (manim's mp4 and mov output) and of the voice-over's holds.
 No manim import here: gdx encodes the voice-over's held frames with the same options, so that
 they join manim's partial movies without re-encoding.
+
+The frames' memory is reused too: manim's copy of each frame goes into an array the encoder gave
+back (:class:`FramePool`), and glibc keeps what the encoders free for the next movie's encoder
+(:func:`reuse_freed_memory`), instead of the kernel mapping and zeroing it anew.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 import weakref
 from types import MappingProxyType
 
-# One encoder thread: a render's frames are drawn on one thread and encoded on another, and
-# x264's own threads (two slices a frame on 2 cores, by libavcodec's default) cost 7 % more CPU
-# for the same frames and a 4 % larger file; renders run side by side use every core anyway.
-X264_OPTIONS = MappingProxyType({"an": "1", "crf": "21", "preset": "veryfast", "threads": "1"})
+X264_OPTIONS = MappingProxyType({"an": "1", "crf": "21", "preset": "veryfast"})
+# x264's threads, when set (gdx sets 1 for renders run side by side: jobs.Runner). Alone, a
+# render leaves x264 libavcodec's default (two slices a frame, encoded at once, on 2 cores); side
+# by side, every core is busy anyway and one thread costs 7 % less CPU for the same frames, in a
+# 4 % smaller file. Not part of ENCODING: the SPS/PPS are the same, so partial movies encoded
+# either way join (tested) and the play cache need not tell them apart.
+ENV_THREADS = "GDX_X264_THREADS"
 # A movie of one held frame (a wait) needs no motion search, no partition search, no look-ahead,
-# no macroblock tree and no adaptive B-frame choice: each copy costs x264 about 7 ms at 1080p
-# (10 ms with the drawn frames' settings, which cost it twice as much at medium). None of
+# no macroblock tree and no adaptive B-frame choice: a copy costs about 7.5 ms at 1080p (10 ms
+# with the motion search alone turned off, twice that with none of it). None of
 # them is written into the stream's headers while the preset's subme is under 6 (from 6 on,
 # x264's psy-rd changes the PPS's chroma QP offset), so the SPS/PPS stay byte for byte those of
 # X264_OPTIONS (tested) and such a movie still joins the others without re-encoding.
@@ -127,7 +135,7 @@ def encode_with_project_options(writer_class, job_class) -> None:
 
     def open_partial_movie_stream(self, file_path=None):
         manim_open(self, file_path)
-        _add_x264_options(self._current_encode_job.stream.codec_context, X264_OPTIONS)
+        _add_x264_options(self._current_encode_job.stream.codec_context, {**X264_OPTIONS, **thread_option()})
 
     open_partial_movie_stream.project_options = True
     writer_class.open_partial_movie_stream = open_partial_movie_stream
@@ -144,6 +152,12 @@ def frames_from_pool(renderer_class) -> None:
 
     get_frame.pooled = True
     renderer_class.get_frame = get_frame
+
+
+def thread_option() -> dict:
+    """``{"threads": n}`` from ``$GDX_X264_THREADS`` (a whole number from 1), else nothing."""
+    value = os.environ.get(ENV_THREADS, "")
+    return {"threads": value} if value.isdigit() and int(value) >= 1 else {}
 
 
 def encode_frame(job, frame, num_frames: int) -> None:

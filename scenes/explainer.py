@@ -291,32 +291,38 @@ class Chapter7Limitations(_Chapter):
 
 class Chapter2Derivatives(_Chapter):
     """Explainer chapter 2, first part: its title card and derivatives."""
-    number, parts = 2, slice(0, 1)
+    number = 2
+    parts = slice(0, 1)
 
 
 class Chapter2Gradient(_Chapter):
     """Explainer chapter 2, second part: the gradient."""
-    number, parts = 2, slice(1, 2)
+    number = 2
+    parts = slice(1, 2)
 
 
 class Chapter2UpdateRule(_Chapter):
     """Explainer chapter 2, third part: the update rule."""
-    number, parts = 2, slice(2, 3)
+    number = 2
+    parts = slice(2, 3)
 
 
 class Chapter5Stochastic(_Chapter):
     """Explainer chapter 5, first part: its title card and stochastic gradients."""
-    number, parts = 5, slice(0, 1)
+    number = 5
+    parts = slice(0, 1)
 
 
 class Chapter5Momentum(_Chapter):
     """Explainer chapter 5, second part: momentum and Nesterov."""
-    number, parts = 5, slice(1, 2)
+    number = 5
+    parts = slice(1, 2)
 
 
 class Chapter5Adaptive(_Chapter):
     """Explainer chapter 5, third part: RMSProp and Adam."""
-    number, parts = 5, slice(2, 3)
+    number = 5
+    parts = slice(2, 3)
 
 
 # The parts of `gdx render --explainer`, in order: rendered in parallel, joined as they are.

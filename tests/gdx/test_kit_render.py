@@ -130,3 +130,21 @@ def test_still_of_a_beat_that_clears_the_screen_is_its_picture_before_the_fade(m
     assert still.std() >= 0.97 * held.std() > 3 * last.std()  # the circle, not the cleared screen
     start, end = beat_spans(result.sections)["fading.after"]
     assert beat_still_time(result.video, start, end, 15) == pytest.approx(end - 0.5 / 15)
+
+
+@pytest.mark.parametrize("workers, scenes, threads", [(2, ["Tiny", "Themed"], "1"), (2, ["Tiny"], None),
+                                                      (1, ["Tiny", "Themed"], None)])
+def test_renders_side_by_side_encode_on_one_thread_each(media, monkeypatch, workers, scenes, threads):
+    """Two renders at once keep both cores busy: x264 gets one thread each (GDX_X264_THREADS=1);
+    a render alone keeps libavcodec's default. (The command is stood in for: it records its env.)"""
+    from scenes.encoding import ENV_THREADS
+
+    monkeypatch.delenv(ENV_THREADS, raising=False)
+    seen = {}
+    record = "import json, os, sys; open(sys.argv[1], 'w').write(json.dumps(os.environ.get(sys.argv[2])))"
+    monkeypatch.setattr(Runner, "_command", lambda self, job, job_dir: [sys.executable, "-c", record,
+                                                                         str(job_dir / "env.json"), ENV_THREADS])
+    runner = Runner(media, workers, progress=lambda *_: None)
+    for result in runner.run([Job(TINY, s) for s in scenes]):
+        seen[result.job.scene] = (runner.work / result.job.key / "env.json").read_text()
+    assert seen == {s: ("null" if threads is None else f'"{threads}"') for s in scenes}

@@ -20,3 +20,16 @@ def test_parts_alone_declare_the_beats_they_play(landscapes, race, race_rastrigi
     for name, (_, played) in {"Landscapes": landscapes, "OptimizerRace": race,
                               "OptimizerRaceRastrigin": race_rastrigin, "MomentumCloseUp": momentum}.items():
         assert catalog.declared_beats(catalog.find(name)) == tuple(played), name
+
+
+def test_a_chapter_played_part_by_part_declares_the_chapters_beats():
+    """`gdx render --explainer` renders chapters 2 and 5 part by part: their beats, one after the
+    other, are the chapter's (which the test above checks against a dry run)."""
+    from scenes import explainer
+
+    for whole in ("Chapter2Mathematics", "Chapter5BetterSteps"):
+        number = getattr(explainer, whole).number
+        pieces = [name for name in explainer.EXPLAINER_PARTS if getattr(getattr(explainer, name), "number", 0) == number]
+        assert len(pieces) == 3, pieces
+        joined = sum((catalog.declared_beats(catalog.find(name)) for name in pieces), ())
+        assert joined == catalog.declared_beats(catalog.find(whole)), whole

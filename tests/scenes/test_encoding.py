@@ -56,3 +56,48 @@ def test_a_flipped_view_is_encoded_as_the_picture_it_shows(tmp_path):
     decoded = encode(tmp_path / "flipped.mp4", "libx264", "yuv420p", dict(X264_OPTIONS), [(flipped, 1), (flipped, 2)])
     assert len(decoded) == 3
     assert all(np.abs(f.astype(int) - flipped[..., :3]).mean() < 6 for f in decoded)
+
+
+def test_the_frame_pool_hands_out_the_arrays_given_back_and_no_other():
+    from scenes.encoding import FramePool
+
+    pool, card = FramePool(), picture()
+    first = pool.copy(card)
+    assert np.array_equal(first, card) and first is not card and first.flags.c_contiguous
+    pool.give_back(first)
+    pool.give_back(first)  # offered twice, handed out once
+    again, other = pool.copy(card[::-1]), pool.copy(card)
+    assert again is first and np.array_equal(again, card[::-1]) and other is not first
+    foreign = card.copy()
+    pool.give_back(foreign)  # not the pool's: never handed out
+    assert all(pool.copy(card) is not foreign for _ in range(3))
+
+
+def test_a_frame_nobody_gives_back_is_freed():
+    import gc
+    import weakref
+
+    from scenes.encoding import FramePool
+
+    pool = FramePool()
+    kept = weakref.ref(pool.copy(picture()))
+    gc.collect()
+    assert kept() is None
+
+
+def test_the_encoder_gives_the_renderers_copy_back_to_the_pool(tmp_path):
+    from scenes.encoding import FRAMES
+
+    card = picture()
+    frame = FRAMES.copy(card)
+    encode(tmp_path / "pooled.mp4", "libx264", "yuv420p", dict(X264_OPTIONS), [(frame, 2)])
+    assert FRAMES.copy(card) is frame
+
+
+def test_freed_memory_is_kept_for_reuse_on_glibc():
+    """Debian's and Ubuntu's C library takes the settings (elsewhere the call does nothing)."""
+    import platform
+
+    from scenes.encoding import reuse_freed_memory
+
+    assert reuse_freed_memory() is (platform.libc_ver()[0] == "glibc")

@@ -34,14 +34,20 @@ def test_every_play_of_the_parts_alone_is_whole_frames(landscapes, race, race_ra
 
 @pytest.fixture(scope="module")
 def title_cards(tmp_path_factory):
-    """TitleCard rendered for real at 15 and at 60 fps: {fps: its video}."""
+    """TitleCard rendered for real at 15 and at 60 fps: {fps: its video}; at 15 fps as gdx renders
+    side by side (x264 on one thread), at 60 fps alone."""
+    import os
+
+    from scenes.encoding import ENV_THREADS
+
     videos = {}
     for fps in (15, 60):
         media = tmp_path_factory.mktemp(f"m{fps}")
+        env = {k: v for k, v in os.environ.items() if k != ENV_THREADS} | ({ENV_THREADS: "1"} if fps == 15 else {})
         subprocess.run([sys.executable, "-m", "manim", "render", "-ql", "--frame_rate", str(fps), "--media_dir",
                         str(media), "--disable_caching", "-v", "ERROR", "--progress_bar", "none",
                         str(ROOT / "scenes" / "explainer.py"), "TitleCard"], check=True, cwd=ROOT,
-                       capture_output=True)
+                       capture_output=True, env=env)
         videos[fps] = next(media.rglob("TitleCard.mp4"))
     return videos
 
@@ -81,13 +87,22 @@ def test_videos_are_encoded_with_the_project_settings_as_are_the_voice_holds(tit
     parts = sorted(title_cards[60].parent.glob("partial_movie_files/TitleCard/*.mp4"))
     settings = {x264_settings(p) for p in parts}
     assert len(parts) >= 3 and all(f"crf={X264_OPTIONS['crf']}.0" in s and "ref=1 " in s for s in settings)
-    # veryfast (medium searches with subme=7 and 3 references); the card's wait without motion search
-    assert any("subme=2" in s and "me=hex" in s for s in settings)
-    assert any("subme=0" in s and "me=dia" in s for s in settings)
+    # veryfast (medium searches with subme=7 and 3 references); the card's wait without motion search,
+    # macroblock tree, scene cuts or adaptive B-frames
+    assert any("subme=2" in s and "me=hex" in s and "mbtree=1" in s for s in settings)
+    assert any("subme=0" in s and "me=dia" in s and "mbtree=0" in s and "b_adapt=0" in s and "scenecut=0" in s
+               for s in settings)
+    # side by side (GDX_X264_THREADS=1) x264 encodes on one thread, alone on libavcodec's default
+    side_by_side = sorted(title_cards[15].parent.glob("partial_movie_files/TitleCard/*.mp4"))
+    assert all(" threads=1 " in x264_settings(p) for p in side_by_side)
+    assert not any(" threads=1 " in s for s in settings)
     hold = hold_clip(np.zeros((480 * 3 // 2, 854), np.uint8), 4, 60, tmp_path / "hold.mp4")
     assert x264_settings(hold) in settings
     # one SPS/PPS for every part and the voice's holds: joined without re-encoding
     assert {avc_headers(p) for p in parts} == {avc_headers(hold)} == {avc_headers(title_cards[60])}
+    # ... and partial movies encoded on one thread join those encoded alone (at the same frame rate)
+    hold = hold_clip(np.zeros((480 * 3 // 2, 854), np.uint8), 4, 15, tmp_path / "hold15.mp4")
+    assert {avc_headers(p) for p in side_by_side} == {avc_headers(hold)} == {avc_headers(title_cards[15])}
 
 
 def test_the_play_cache_tells_the_encoder_settings_apart():

@@ -58,6 +58,8 @@ SETTINGS = {  # name: (x264 options, frame path)
 }
 SETTINGS = {name: (options, MANIM_FRAMES) for name, options in SETTINGS.items()}
 SETTINGS["project: veryfast crf 21, its frame path"] = (dict(X264_OPTIONS), encode_frame)
+# as gdx encodes renders run side by side (GDX_X264_THREADS=1)
+SETTINGS["project, one thread (side by side)"] = ({**X264_OPTIONS, "threads": "1"}, encode_frame)
 
 
 def sample_frames(spec: str, quality: str, limit: int, folder: Path) -> tuple[list[np.ndarray], int]:

@@ -166,8 +166,9 @@ def encode_frame(job, frame, num_frames: int) -> None:
     copy of its pixels, in an array of :data:`FRAMES`); it is converted to the stream's pixel
     format once, by a converter the job keeps (``VideoFrame.reformat`` would set one up per
     call, which costs as much as the conversion), and then given back to the pool; every copy
-    is a new AVFrame, as the encoder needs, made from the converted planes. A movie that starts with a held frame is a wait's (manim writes a frozen wait in
-    one call): it is encoded with :data:`X264_HELD`."""
+    is a new AVFrame, as the encoder needs, made from the converted planes. A movie that starts
+    with a held frame is a wait's (manim writes a frozen wait in one call): it is encoded with
+    :data:`X264_HELD`."""
     import av
     import numpy as np
     from av.video.reformatter import VideoReformatter

@@ -185,11 +185,17 @@ def title_card(host: ThreeDScene, heading: str, promise: str, formula: str = "",
     host.play(FadeOut(card), run_time=0.4)
 
 
+def opens_chapter(parts: slice) -> bool:
+    """Whether a chapter's ``parts`` (a slice of its parts) start with its first: they then play
+    its title card and open it in the chapter list."""
+    return parts.start in (None, 0)
+
+
 def play_chapter(host: ThreeDScene, number: int, beat_sections: bool, parts: slice = slice(None)) -> None:
     """Chapter ``number``: its title card, then its parts; with ``parts``, only those of its
     parts (the title card with the first)."""
     heading, promise, members = CHAPTERS[number - 1]
-    if parts.start in (None, 0):
+    if opens_chapter(parts):
         host.next_section(f"chapter {number}: {heading}")
         host.__dict__.setdefault("beat_marks", []).append((f"chapter {number}", host.renderer.time))
         title_card(host, f"{number}. {heading}", promise)
@@ -342,8 +348,11 @@ def part_titles(names) -> list[str | None]:
     for place, name in enumerate(names):
         cls = globals().get(name)
         if isinstance(cls, type) and issubclass(cls, _Chapter):
-            number, opens = cls.number, cls.parts.start in (None, 0)
+            number, opens = cls.number, opens_chapter(cls.parts)
         else:
             number, opens = place, True
-        titles.append(None if not opens else "Introduction" if number == 0 else f"{number}. {CHAPTERS[number - 1][0]}")
+        if not opens:
+            titles.append(None)
+        else:
+            titles.append("Introduction" if number == 0 else f"{number}. {CHAPTERS[number - 1][0]}")
     return titles
